@@ -1,0 +1,100 @@
+import type { JsonObject } from './json.js';
+
+/**
+ * Plain-JSON architectures: what a space's `freeze(sample)` returns, what strategies may
+ * transform, what the evaluator builds with tfjs. Nothing here knows tfjs.
+ *
+ * The input layer and the classifier head are not listed: the evaluator adapts the
+ * network to the dataset (input shape, number of classes) and appends a dense classifier
+ * (role `classifier`). Layers are applied in order; `sum` and `branches` express
+ * Sparse-IFT's parallel and doped transforms.
+ */
+export type Activation = 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'elu' | 'swish' | 'linear';
+
+export interface LayerCommon {
+  /** Optional stable name (used in per-layer statistics). */
+  name?: string;
+  /** Per-layer sparsity override in [0, 1); 0 keeps the layer dense. */
+  sparsity?: number;
+  /**
+   * Indices of the nodes (units or output channels) kept by a node mask; the others are
+   * removed together with their incoming and outgoing weights (random-baseline).
+   */
+  keepNodes?: number[];
+}
+
+export interface DenseLayer extends LayerCommon { type: 'dense'; units: number; activation?: Activation; useBias?: boolean }
+export interface Conv2DLayer extends LayerCommon {
+  type: 'conv2d'; filters: number; kernel: number; stride?: number; padding?: 'same' | 'valid';
+  dilation?: number; activation?: Activation; useBias?: boolean;
+}
+export interface DepthwiseConv2DLayer extends LayerCommon {
+  type: 'depthwiseConv2d'; kernel: number; stride?: number; padding?: 'same' | 'valid';
+  dilation?: number; depthMultiplier?: number; activation?: Activation;
+}
+/** Depthwise k×k followed by pointwise 1×1 to `filters` channels. */
+export interface SeparableConv2DLayer extends LayerCommon {
+  type: 'separableConv2d'; filters: number; kernel: number; stride?: number; padding?: 'same' | 'valid';
+  dilation?: number; activation?: Activation;
+}
+export interface PoolLayer { type: 'maxPool' | 'avgPool'; size: number; stride?: number; padding?: 'same' | 'valid'; name?: string }
+export interface GlobalAvgPoolLayer { type: 'globalAvgPool'; name?: string }
+export interface FlattenLayer { type: 'flatten'; name?: string }
+export interface BatchNormLayer { type: 'batchNorm'; affine?: boolean; name?: string }
+export interface ActivationLayer { type: 'activation'; activation: Activation; name?: string }
+export interface DropoutLayer { type: 'dropout'; rate: number; name?: string }
+/** Parallel branches whose outputs are summed (Sparse-IFT Parallel and Doped). */
+export interface SumLayer { type: 'sum'; branches: LayerSpec[][]; activation?: Activation; name?: string }
+
+export type LayerSpec =
+  | DenseLayer | Conv2DLayer | DepthwiseConv2DLayer | SeparableConv2DLayer
+  | PoolLayer | GlobalAvgPoolLayer | FlattenLayer | BatchNormLayer | ActivationLayer | DropoutLayer | SumLayer;
+
+export type SparsityKind = 'unstructured' | 'n:m' | 'group';
+export type SparseMethod = 'static' | 'gmp' | 'rigl' | 'set' | 'srste';
+export type GroupUnit = 'neuron' | 'filter' | 'channel' | 'weight';
+
+export interface SparsitySpec {
+  /** Target fraction of zero weights in the sparsifiable layers, in [0, 0.98]. */
+  level: number;
+  kind: SparsityKind;
+  method: SparseMethod;
+  /** How the initial mask is chosen. */
+  init: 'magnitude' | 'random';
+  /** How the global level is spread over layers. */
+  distribution: 'uniform' | 'erk';
+  /** N:M pattern (kind 'n:m'): keep n of every m weights along the input-channel axis. */
+  n?: number;
+  m?: number;
+  /** SR-STE decay λ_w (kind 'n:m'); 0 is plain STE. Default 2e-4. */
+  srsteLambda?: number;
+  /** Group unit (kind 'group'). */
+  group?: GroupUnit;
+  keepFirstDense?: boolean;
+  keepLastDense?: boolean;
+  /** RigL/SET: steps between topology updates (ΔT, default 100), initial drop fraction (0.3), stop at this fraction of training (0.75). */
+  updateEvery?: number;
+  dropFraction?: number;
+  updateEndFraction?: number;
+  /** GMP: schedule in fractions of total steps, initial sparsity, pruning frequency in steps. */
+  gmpStart?: number;
+  gmpEnd?: number;
+  gmpInitial?: number;
+  gmpEvery?: number;
+}
+
+/** A whole candidate network. */
+export interface Architecture {
+  /** Which family built it (`mlp`, `cnn`, `darts`, or a plugin's). */
+  family: string;
+  /** 'flat' inputs are flattened vectors; 'image' keeps [h, w, c]. */
+  input: 'flat' | 'image';
+  layers: LayerSpec[];
+  sparsity: SparsitySpec;
+  /** Free-form extras a family or transform needs (e.g. a DARTS genotype, a Sparse-IFT family). */
+  meta?: JsonObject;
+}
+
+export const DENSE_SPARSITY: SparsitySpec = {
+  level: 0, kind: 'unstructured', method: 'static', init: 'magnitude', distribution: 'uniform',
+};

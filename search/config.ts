@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import type { DatasetConfig, TrainingConfig } from './types.js';
+import type { JsonObject } from './json.js';
+
+/**
+ * The whole definition of a search: the config file's shape, the programmatic API's input,
+ * and what is stored with every study. Unknown keys are rejected by name.
+ */
+const jsonObject = z.record(z.string(), z.any()) as unknown as z.ZodType<JsonObject>;
+
+export const trainingSchema = z.strictObject({
+  epochs: z.number().int().positive(),
+  batchSize: z.number().int().positive(),
+  optimizer: z.enum(['adam', 'sgd', 'momentum', 'rmsprop']),
+  learningRate: z.number().positive(),
+  momentum: z.number().min(0).max(1).optional(),
+  nesterov: z.boolean().optional(),
+  weightDecay: z.number().min(0).optional(),
+  gradClipNorm: z.number().positive().optional(),
+  lrSchedule: z.enum(['constant', 'cosine']).optional(),
+  evaluateTest: z.boolean().optional(),
+  regularizer: jsonObject.optional(),
+});
+
+export const datasetSchema = z.strictObject({
+  name: z.string().min(1),
+  dataDir: z.string().optional(),
+  subset: z.number().int().positive().optional(),
+  validationFraction: z.number().gt(0).lt(1),
+  labelColumn: z.union([z.string(), z.number().int().min(0)]).optional(),
+});
+
+export const objectiveSchema = z.strictObject({
+  metric: z.string().min(1),
+  direction: z.enum(['maximize', 'minimize']),
+});
+
+export const studyDefinitionSchema = z.strictObject({
+  $schema: z.string().optional(),
+  study: z.string().min(1).optional(),
+  seed: z.number().int().min(0),
+  space: z.strictObject({ name: z.string().min(1), options: jsonObject.default({}) }),
+  strategy: z.strictObject({ name: z.string().min(1), options: jsonObject.default({}) }),
+  evaluator: z.strictObject({ name: z.string().min(1), options: jsonObject.default({}) }).default({ name: 'tfjs', options: {} }),
+  pruner: z.strictObject({ name: z.enum(['none', 'median', 'successive-halving']), options: jsonObject.default({}) }).default({ name: 'none', options: {} }),
+  dataset: datasetSchema,
+  training: trainingSchema,
+  budget: z.strictObject({
+    maxTrials: z.number().int().positive().optional(),
+    timeLimitMinutes: z.number().positive().optional(),
+  }),
+  objectives: z.array(objectiveSchema).min(1).default([{ metric: 'valAccuracy', direction: 'maximize' }]),
+  backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu']).default('auto'),
+  plugins: z.array(z.string()).default([]),
+});
+
+export interface StudyDefinition {
+  $schema?: string;
+  study?: string;
+  seed: number;
+  space: { name: string; options: JsonObject };
+  strategy: { name: string; options: JsonObject };
+  evaluator: { name: string; options: JsonObject };
+  pruner: { name: 'none' | 'median' | 'successive-halving'; options: JsonObject };
+  dataset: DatasetConfig;
+  training: TrainingConfig;
+  budget: { maxTrials?: number; timeLimitMinutes?: number };
+  objectives: { metric: string; direction: 'maximize' | 'minimize' }[];
+  backend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'native' | 'wasm' | 'cpu';
+  plugins: string[];
+}
+
+/** What a user may write: everything has a default except nothing. */
+export type StudyDefinitionInput = DeepPartial<StudyDefinition>;
+type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+export const DEFAULT_DEFINITION: StudyDefinition = {
+  seed: 0,
+  space: { name: 'mlp', options: {} },
+  strategy: { name: 'random', options: {} },
+  evaluator: { name: 'tfjs', options: {} },
+  pruner: { name: 'none', options: {} },
+  dataset: { name: 'embedded', validationFraction: 0.1 },
+  training: { epochs: 1, batchSize: 128, optimizer: 'adam', learningRate: 1e-3 },
+  budget: { maxTrials: 6 },
+  objectives: [{ metric: 'valAccuracy', direction: 'maximize' }],
+  backend: 'auto',
+  plugins: [],
+};
+
+/** Merge user input over the defaults (objects deep, arrays and scalars replaced). */
+export function mergeDefinition(base: StudyDefinitionInput, ...overrides: StudyDefinitionInput[]): StudyDefinitionInput {
+  let out: Record<string, unknown> = structuredClone(base) as Record<string, unknown>;
+  for (const o of overrides) out = deepMerge(out, o as Record<string, unknown>);
+  return out as StudyDefinitionInput;
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b ?? {})) {
+    if (v === undefined) continue;
+    const prev = out[k];
+    out[k] = isPlainObject(prev) && isPlainObject(v) ? deepMerge(prev, v) : structuredClone(v);
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validate a definition (defaults applied first). Throws `ConfigError` naming the key and the fix. */
+export function parseDefinition(input: unknown, source = 'search definition'): StudyDefinition {
+  const merged = mergeDefinition(DEFAULT_DEFINITION as StudyDefinitionInput, (input ?? {}) as StudyDefinitionInput);
+  const result = studyDefinitionSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = issue.path.join('.') || '(root)';
+    let message = `${source}: ${key}: ${issue.message}`;
+    if (issue.code === 'unrecognized_keys') {
+      const keys = (issue as { keys: string[] }).keys;
+      const at = issue.path.length ? issue.path.join('.') + '.' : '';
+      message = `${source}: unknown key ${keys.map((k) => `"${at}${k}"`).join(', ')}; remove it or check its spelling (see sparsenas.schema.json)`;
+      throw new ConfigError(at + keys[0], message);
+    }
+    throw new ConfigError(key, message);
+  }
+  return result.data as StudyDefinition;
+}
+
+/** The JSON Schema of the config file, for editors. */
+export function definitionJsonSchema(): unknown {
+  return z.toJSONSchema(studyDefinitionSchema, { io: 'input' });
+}

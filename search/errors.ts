@@ -1,0 +1,58 @@
+/**
+ * One base error with a stable, machine-readable `code`. Messages name the thing that is
+ * wrong and the fix, e.g. "config key training.epochs must be a positive integer, got -1".
+ */
+export class SparsenasError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SparsenasError';
+  }
+}
+
+/** Raised by a space when a sample is outside it. `dimension` names the offending dimension. */
+export class SpaceError extends SparsenasError {
+  constructor(readonly dimension: string, message: string) {
+    super('SPACE_INVALID_SAMPLE', message);
+    this.name = 'SpaceError';
+  }
+}
+
+export class ConfigError extends SparsenasError {
+  constructor(readonly key: string, message: string) {
+    super('CONFIG_INVALID', message);
+    this.name = 'ConfigError';
+  }
+}
+
+export class StoreError extends SparsenasError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** Raised inside an evaluation when training diverges (NaN/Inf loss). The trial becomes `failed`. */
+export class TrialDivergedError extends SparsenasError {
+  constructor(message: string) {
+    super('TRIAL_DIVERGED', message);
+    this.name = 'TrialDivergedError';
+  }
+}
+
+/** Thrown by a reporter when the pruner decided to stop a trial early. The trial becomes `pruned`. */
+export class TrialPrunedError extends SparsenasError {
+  constructor(readonly epoch: number) {
+    super('TRIAL_PRUNED', `trial pruned after epoch ${epoch}`);
+    this.name = 'TrialPrunedError';
+  }
+}
+
+/** Render any thrown value as a one-line reason for storage. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}

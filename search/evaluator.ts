@@ -1,0 +1,53 @@
+import type { Architecture } from './architecture.js';
+import type { StudyDefinition } from './config.js';
+import type { DatasetConfig, EpochMetrics, Metrics, TrainingConfig } from './types.js';
+
+export interface EvaluationRequest {
+  studyName: string;
+  trialNumber: number;
+  architecture: Architecture;
+  training: TrainingConfig;
+  dataset: DatasetConfig;
+  seed: number;
+  /** Where the evaluator may write the trained weights (atomically), if set. */
+  artifactDir?: string;
+}
+
+/** The evaluator reports progress through this; the runner records it and feeds the pruner. */
+export interface TrialReporter {
+  /**
+   * Called after every epoch. Throws `TrialPrunedError` when the pruner stops the trial;
+   * the evaluator must let it propagate (after disposing its tensors).
+   */
+  epochEnded(metrics: EpochMetrics): void | Promise<void>;
+}
+
+export interface EvaluatorInfo {
+  /** The backend that runs, e.g. 'wasm'. */
+  backend: string;
+  /** Why it was chosen and why faster ones were skipped, one line. */
+  reason: string;
+  /** sha256 of each data file used. */
+  dataChecksums?: { [file: string]: string };
+  /** Dataset summary for headers (name, sizes, shape, classes). */
+  dataset?: { name: string; train: number; validation: number; test: number; shape: number[]; classes: number };
+}
+
+/** Trains and measures candidates. Implementations live in `evaluators/` (the only tfjs code). */
+export interface Evaluator {
+  /** Called once before the first trial: choose the backend, load the data. */
+  prepare(definition: StudyDefinition): Promise<EvaluatorInfo>;
+  /** Trains one candidate and returns its metrics; throws on failure (the trial becomes failed). */
+  evaluate(request: EvaluationRequest, reporter: TrialReporter, signal: AbortSignal): Promise<Metrics>;
+  /** Releases the backend and data. */
+  dispose(): Promise<void>;
+}
+export const Evaluator = Symbol.for('sparsenas.Evaluator');
+
+export interface EvaluatorFactory {
+  readonly name: string;
+  readonly description: string;
+  source?: string;
+  create(options: import('./json.js').JsonObject): Evaluator;
+}
+export const EvaluatorFactory = Symbol.for('sparsenas.EvaluatorFactory');

@@ -1,0 +1,108 @@
+import { SparsenasError } from './errors.js';
+import type { Trial } from './types.js';
+
+export interface Objective {
+  metric: string;
+  direction: 'maximize' | 'minimize';
+}
+
+/** Metric names the leaderboard understands, with the direction that is better. */
+export const METRICS: Record<string, 'maximize' | 'minimize'> = {
+  valAccuracy: 'maximize', valLoss: 'minimize', trainLoss: 'minimize', trainAccuracy: 'maximize',
+  testAccuracy: 'maximize', testLoss: 'minimize', params: 'minimize', nonZeros: 'minimize',
+  sparsity: 'maximize', denseFlops: 'minimize', sparseFlops: 'minimize', trainTimeMs: 'minimize',
+  samplesPerSecond: 'maximize', epochs: 'minimize', number: 'minimize',
+};
+
+/** Value of a metric for a trial: a Metrics field, `number`, or `extra.NAME` / `NAME` from extra. */
+export function metricValue(trial: Trial, metric: string): number | undefined {
+  if (metric === 'number') return trial.number;
+  const m = trial.metrics;
+  if (!m) return undefined;
+  const direct = (m as unknown as Record<string, unknown>)[metric];
+  if (typeof direct === 'number') return direct;
+  const key = metric.startsWith('extra.') ? metric.slice(6) : metric;
+  const extra = m.extra?.[key];
+  return typeof extra === 'number' ? extra : undefined;
+}
+
+export function directionOf(metric: string): 'maximize' | 'minimize' {
+  return METRICS[metric] ?? 'maximize';
+}
+
+/** Completed trials, best first by `objective`; trials without the metric go last. */
+export function rankTrials(trials: readonly Trial[], objective: Objective): Trial[] {
+  const sign = objective.direction === 'maximize' ? -1 : 1;
+  return trials
+    .filter((t) => t.state === 'completed')
+    .slice()
+    .sort((a, b) => {
+      const va = metricValue(a, objective.metric);
+      const vb = metricValue(b, objective.metric);
+      if (va === undefined && vb === undefined) return a.number - b.number;
+      if (va === undefined) return 1;
+      if (vb === undefined) return -1;
+      return va === vb ? a.number - b.number : sign * (va - vb);
+    });
+}
+
+export function bestTrial(trials: readonly Trial[], objective: Objective): Trial | undefined {
+  return rankTrials(trials, objective)[0];
+}
+
+export interface Filter {
+  metric: string;
+  op: '>=' | '<=' | '>' | '<' | '==' | '!=';
+  value: number;
+}
+
+/** Parse `sparsity>=0.9` (several joined by `,` or ` and `). */
+export function parseFilter(text: string): Filter[] {
+  return text
+    .split(/\s*(?:,|\band\b)\s*/)
+    .filter(Boolean)
+    .map((part) => {
+      const m = /^\s*([A-Za-z_.][\w.]*)\s*(>=|<=|==|!=|=|>|<)\s*(-?[\d.]+(?:e-?\d+)?)\s*$/.exec(part);
+      if (!m) {
+        throw new SparsenasError('FILTER_INVALID', `cannot read the filter "${part}": write METRIC OP NUMBER, e.g. "sparsity>=0.9" (operators >= <= > < == !=)`);
+      }
+      const op = (m[2] === '=' ? '==' : m[2]) as Filter['op'];
+      return { metric: m[1]!, op, value: Number(m[3]) };
+    });
+}
+
+export function applyFilters(trials: readonly Trial[], filters: readonly Filter[]): Trial[] {
+  return trials.filter((t) =>
+    filters.every((f) => {
+      const v = metricValue(t, f.metric);
+      if (v === undefined) return false;
+      switch (f.op) {
+        case '>=': return v >= f.value;
+        case '<=': return v <= f.value;
+        case '>': return v > f.value;
+        case '<': return v < f.value;
+        case '==': return v === f.value;
+        case '!=': return v !== f.value;
+      }
+    }),
+  );
+}
+
+/**
+ * Non-dominated completed trials for several objectives (default: maximise validation
+ * accuracy, minimise sparse FLOPs). O(n²), fine for study sizes.
+ */
+export function paretoFront(
+  trials: readonly Trial[],
+  objectives: readonly Objective[] = [{ metric: 'valAccuracy', direction: 'maximize' }, { metric: 'sparseFlops', direction: 'minimize' }],
+): Trial[] {
+  const pts = trials
+    .filter((t) => t.state === 'completed')
+    .map((t) => ({ t, v: objectives.map((o) => metricValue(t, o.metric)) }))
+    .filter((p) => p.v.every((x) => x !== undefined)) as { t: Trial; v: number[] }[];
+  const better = (a: number, b: number, o: Objective) => (o.direction === 'maximize' ? a > b : a < b);
+  const worse = (a: number, b: number, o: Objective) => (o.direction === 'maximize' ? a < b : a > b);
+  const dominates = (a: number[], b: number[]) =>
+    objectives.every((o, i) => !worse(a[i]!, b[i]!, o)) && objectives.some((o, i) => better(a[i]!, b[i]!, o));
+  return pts.filter((p) => !pts.some((q) => q !== p && dominates(q.v, p.v))).map((p) => p.t);
+}

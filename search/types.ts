@@ -1,0 +1,140 @@
+import type { Architecture } from './architecture.js';
+import type { Json, JsonObject } from './json.js';
+import type { StudyDefinition } from './config.js';
+
+export type TrialState = 'running' | 'completed' | 'pruned' | 'failed' | 'interrupted';
+export const FINISHED_STATES: readonly TrialState[] = ['completed', 'pruned', 'failed', 'interrupted'];
+export type StudyState = 'running' | 'finished' | 'stopped' | 'interrupted';
+
+/** A point in a space: one value per dimension name. */
+export type Sample = { [dimension: string]: Json };
+
+/** What a strategy proposes; the runner turns it into a trial. */
+export interface Candidate {
+  /** Values for the space's dimensions (may be empty when `architecture` is given). */
+  sample: Sample;
+  /** Set when the strategy builds or transforms the architecture itself; else `space.freeze(sample)`. */
+  architecture?: Architecture;
+  /** Group and label for comparisons in leaderboards and reports (e.g. 'searched', 'random-control'). */
+  group?: string;
+  label?: string;
+  /** Training overrides for this candidate only (e.g. fewer epochs for a proxy score). */
+  training?: Partial<TrainingConfig>;
+  /** Seed for this trial; default derived from the study seed and the trial number. */
+  seed?: number;
+  /** Anything the strategy wants stored with the trial (JSON). */
+  attributes?: JsonObject;
+}
+
+export interface TrainingConfig {
+  epochs: number;
+  batchSize: number;
+  optimizer: 'adam' | 'sgd' | 'momentum' | 'rmsprop';
+  learningRate: number;
+  momentum?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+  /** Clip the global gradient norm to this value. */
+  gradClipNorm?: number;
+  /** Learning-rate schedule over the whole run. */
+  lrSchedule?: 'constant' | 'cosine';
+  /** Evaluate on the test split at the end (only the final best trials should). */
+  evaluateTest?: boolean;
+  /** Regulariser for one-shot structured strategies (WGSEF, group lasso); interpreted by the evaluator. */
+  regularizer?: JsonObject;
+}
+
+export interface DatasetConfig {
+  /** `embedded`, a known name (`fashion-mnist`, `mnist`, `kmnist`, `cifar10`, `cifar100`) or a path. */
+  name: string;
+  dataDir?: string;
+  /** Use at most this many training samples, stratified by class. */
+  subset?: number;
+  /** Fraction of the training files carved out (by seed) for validation. */
+  validationFraction: number;
+  /** Label column of a CSV file (name or index). */
+  labelColumn?: string | number;
+}
+
+export interface LayerStats {
+  name: string;
+  type: string;
+  params: number;
+  nonZeros: number;
+  sparsity: number;
+  denseFlops: number;
+  sparseFlops: number;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  trainLoss: number;
+  valLoss: number;
+  valAccuracy: number;
+  trainAccuracy?: number;
+  /** Current weight sparsity of the sparsifiable layers (changes under GMP). */
+  sparsity?: number;
+  elapsedMs: number;
+}
+
+export interface Metrics {
+  valAccuracy: number;
+  valLoss: number;
+  trainLoss: number;
+  trainAccuracy?: number;
+  testAccuracy?: number;
+  testLoss?: number;
+  /** All trainable parameters, including masked ones. */
+  params: number;
+  /** Parameters that are not masked to zero. */
+  nonZeros: number;
+  /** 1 − nonZeros / params over all weights. */
+  sparsity: number;
+  /** Forward FLOPs (multiply-adds × 2) for one sample, dense and with masks applied. */
+  denseFlops: number;
+  sparseFlops: number;
+  trainTimeMs: number;
+  epochs: number;
+  samplesPerSecond: number;
+  backend: string;
+  layers: LayerStats[];
+  /** Strategy-specific outputs of a one-shot run (a DARTS genotype, surviving WGSEF groups...). */
+  outputs?: JsonObject;
+  /** Extra named scalars (e.g. epochsToThreshold, nodeSparsity). */
+  extra?: { [name: string]: number };
+}
+
+export interface Study {
+  id: number;
+  name: string;
+  definition: StudyDefinition;
+  state: StudyState;
+  createdAt: number;
+  updatedAt: number;
+  /** sha256 per data file, so every result traces back to its data. */
+  dataChecksums?: { [file: string]: string };
+  backend?: string;
+  /** Strategy snapshot saved after every tell, for resume. */
+  strategyState?: Json;
+}
+
+export interface Trial {
+  id: number;
+  studyId: number;
+  /** 0-based, dense within a study. */
+  number: number;
+  state: TrialState;
+  sample: Sample;
+  /** Null only for a trial that failed before its architecture could be built (bad sample, strategy error). */
+  architecture: Architecture | null;
+  seed: number;
+  group?: string;
+  label?: string;
+  training?: Partial<TrainingConfig>;
+  attributes?: JsonObject;
+  metrics?: Metrics;
+  error?: string;
+  startedAt: number;
+  finishedAt?: number;
+  heartbeatAt?: number;
+}
