@@ -1,0 +1,66 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../../search/index.js';
+import type { SparsitySpec } from '../../search/index.js';
+
+/**
+ * The contract between the network builder (evaluators/network) and the sparse-training
+ * methods (evaluators/sparse). The builder creates one `MaskedParam` per sparsifiable
+ * kernel; the forward pass asks the method for the effective weight; the training loop
+ * calls the hooks around every optimiser step.
+ *
+ * Layouts (tfjs): Dense kernel [in, out]; Conv2D kernel [kh, kw, inC, outC];
+ * depthwise kernel [kh, kw, inC, multiplier].
+ */
+export interface MaskedParam {
+  /** Unique layer name, e.g. `dense_1`, `conv_0`, `sep_2.pointwise`. */
+  readonly name: string;
+  readonly layerType: 'dense' | 'conv2d' | 'depthwiseConv2d';
+  /** `first` and `classifier` can be kept dense (SparsitySpec.keepFirstDense/keepLastDense). */
+  readonly role: 'first' | 'hidden' | 'classifier';
+  /** Dense trainable weights W. */
+  readonly weight: tf.Variable;
+  /** Binary mask M (float32 0/1), same shape as W, not trainable. */
+  readonly mask: tf.Variable;
+  /** Axis of input channels ("along input channels": 0 dense, 2 conv) and of output units/filters. */
+  readonly inputAxis: number;
+  readonly outputAxis: number;
+  /** Output positions per sample (h_out·w_out for conv, 1 for dense): FLOPs = 2·nnz·positions. */
+  readonly outputPositions: number;
+  /** Sparsity this layer must reach, set by the distribution (uniform/ERK) or a per-layer override; 0 = dense. */
+  targetSparsity: number;
+}
+
+export interface SparseStepContext {
+  /** 1-based global optimiser step. */
+  step: number;
+  /** Total optimiser steps of the run (epochs × steps per epoch). */
+  totalSteps: number;
+  learningRate: number;
+}
+
+/**
+ * A sparse-training method for one trial (static, GMP, RigL, SET, SR-STE N:M, group).
+ * Created per trial; owns no tensors after `dispose`.
+ */
+export interface SparseMethod {
+  /** Called once after the network is built: assign target sparsities, set initial masks, zero masked weights. */
+  init(params: readonly MaskedParam[], spec: SparsitySpec, rng: Rng, totalSteps: number): void;
+  /**
+   * The weight used by the forward pass, called inside the loss function (under the gradient tape).
+   * Plain methods return `W ⊙ M`; N:M methods recompute M from W and use a straight-through
+   * gradient (`tf.customGrad`), adding SR-STE's λ_w·(1 − M) ⊙ W to ∂L/∂W.
+   */
+  effectiveWeight(param: MaskedParam): tf.Tensor;
+  /**
+   * True when the method needs the dense gradient ∂L/∂W_eff at this step (RigL's grow step);
+   * the loop then passes it to `afterStep`.
+   */
+  wantsDenseGradient(ctx: SparseStepContext): boolean;
+  /**
+   * Called after every optimiser step: re-apply masks (W ← W ⊙ M), prune (GMP), drop/grow (RigL/SET).
+   * `denseGradients` maps param name → ∂L/∂W_eff when `wantsDenseGradient` was true. Tensors passed in
+   * are owned by the caller.
+   */
+  afterStep(params: readonly MaskedParam[], ctx: SparseStepContext, denseGradients?: ReadonlyMap<string, tf.Tensor>): void;
+  dispose(): void;
+}
