@@ -13,3 +13,7 @@ export * from './space.js';
 export * from './store.js';
 export * from './strategy.js';
 export * from './types.js';
+export * from './memory-store.js';
+export * from './sqlite-store.js';
+export { storeErrors } from './store-errors.js';
+export { SCHEMA_VERSION } from './sqlite-schema.js';
