@@ -5,3 +5,4 @@ export * from './mlp-space.js';
 export * from './cnn-space.js';
 export * from './describe.js';
 export { spacesModule } from './module.js';
+export * from './flops.js';
