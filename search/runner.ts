@@ -69,7 +69,7 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   const info = await evaluator.prepare(definition);
   await store.updateStudy(study.id, { state: 'running', backend: info.backend, dataChecksums: info.dataChecksums });
 
-  await callStrategy(who, 'init', () => strategy.init({ space, seed: definition.seed, options: definition.strategy.options, definition }));
+  await callStrategy(who, 'init', () => strategy.init({ space, seed: definition.seed, options: definition.strategy.options, definition, dataset: info.dataset }));
 
   // The strategy's state is saved after every ask and every tell, for resume.
   const saveSnapshot = async () => {
