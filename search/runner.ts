@@ -114,8 +114,12 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
     }
   }
 
+  // The pruner compares against completed and pruned trials: successive halving ranks every
+  // trial that reached a rung (ASHA, Li et al. 2020), not only the survivors; a pruned curve
+  // only counts up to the epoch it reached.
   const curves = new Map<number, EpochMetrics[]>();
-  for (const t of trials) if (t.state === 'completed') curves.set(t.id, await store.getEpochs(t.id));
+  const judged = (t: Trial) => t.state === 'completed' || t.state === 'pruned';
+  for (const t of trials) if (judged(t)) curves.set(t.id, await store.getEpochs(t.id));
 
   const counted = (ts: Trial[]) => ts.filter((t) => t.state === 'completed' || t.state === 'pruned' || t.state === 'failed').length;
   study = (await store.getStudy(opts.studyName))!;
@@ -167,7 +171,7 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
         ? { state: 'failed', error: buildError }
         : await evaluate(trial, training);
       trial = await store.finishTrial(trial.id, result);
-      if (trial.state === 'completed') curves.set(trial.id, await store.getEpochs(trial.id));
+      if (judged(trial)) curves.set(trial.id, await store.getEpochs(trial.id));
       trials = [...trials, trial];
       bus.publish({ type: 'trial.finished', at: now(), trial });
 

@@ -173,8 +173,9 @@ export class SqliteStore implements Store {
   /** Checkpoints the WAL into the main file (so the .db alone is complete) and closes. */
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    return this.op(async () => {
-      this.closed = true;
+    // Calls made before close() still run; calls made after it are refused at once.
+    this.closed = true;
+    return this.db.exclusive(async () => {
       await this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
       await this.db.close();
     });

@@ -162,6 +162,19 @@ describe('runSearch', () => {
     assert.match(out.trials[1]!.error!, /pruned after epoch 0/);
   });
 
+  it('gives the pruner the curves of completed and pruned trials', async () => {
+    const seen: number[][] = [];
+    const spy: Pruner = {
+      shouldPrune: (curve, finished) => {
+        seen.push(finished.map((c) => c.length));
+        return finished.length === 1 && curve.length === 1;
+      },
+    };
+    const out = await setup({ pruner: spy, definition: def(3) }).run();
+    assert.deepEqual(out.trials.map((t) => t.state), ['completed', 'pruned', 'completed']);
+    assert.deepEqual(seen, [[], [], [2], [2, 1], [2, 1]]);
+  });
+
   it('on abort interrupts the running trial and stops the study', async () => {
     const controller = new AbortController();
     const waitForAbort: Behaviour = async (_req, reporter, signal) => {

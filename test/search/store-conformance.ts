@@ -207,9 +207,13 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       assert.ok((await store.getTrials(s.id)).every((t) => t.state === 'completed'));
     }));
 
-    it('rejects calls after close', async () => {
+    it('finishes calls made before close and rejects calls after it', async () => {
       const store = await makeStore();
-      await store.close();
+      const pending = store.createStudy('last', definition());
+      const closing = store.close();
+      await rejectsWith(store.getStudy('last'), 'STORE_CLOSED');
+      assert.equal((await pending).name, 'last');
+      await closing;
       await rejectsWith(store.listStudies(), 'STORE_CLOSED');
       await store.close(); // closing twice is harmless
     });
