@@ -34,6 +34,12 @@ export interface RunnerOptions {
   artifactsRoot?: string;
   /** Give up after this many consecutive strategy failures in ask(). */
   maxConsecutiveAskFailures?: number;
+  /**
+   * Resume refuses a study that another process may still be running: state `running` and a
+   * study update or trial heartbeat newer than this (default 60 s; heartbeats come every 10 s).
+   * 0 takes over at once. Timestamps are the store's, so the store and `now` share a clock.
+   */
+  staleAfterMs?: number;
 }
 
 export interface SearchOutcome {
@@ -64,6 +70,7 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
     throw new SparsenasError('STUDY_NOT_FOUND', `study "${opts.studyName}" not found; \`sparsenas list studies\` shows the studies of this database`);
   }
   const resumed = !!study;
+  if (study) assertNotLive(study, await store.getTrials(study.id), now(), opts.staleAfterMs ?? 60_000);
   if (!study) study = await store.createStudy(opts.studyName, definition);
 
   const info = await evaluator.prepare(definition);
@@ -241,6 +248,20 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
       clearInterval(beat);
       opts.signal?.removeEventListener('abort', onAbort);
     }
+  }
+}
+
+/**
+ * Two processes on one study would both ask and number trials: refuse while the study looks
+ * alive. A process killed outright leaves the study `running`; once its last sign of life is
+ * older than `staleAfterMs` it is taken for dead and its running trials are interrupted.
+ */
+function assertNotLive(study: Study, trials: readonly Trial[], at: number, staleAfterMs: number): void {
+  if (study.state !== 'running') return;
+  const lastSign = Math.max(study.updatedAt, ...trials.filter((t) => t.state === 'running').map((t) => t.heartbeatAt ?? t.startedAt));
+  const age = at - lastSign;
+  if (age < staleAfterMs) {
+    throw new SparsenasError('STUDY_BUSY', `study "${study.name}" looks alive: another process wrote to it ${Math.max(0, Math.round(age / 1000))} s ago. Stop that process, or wait ${Math.ceil((staleAfterMs - age) / 1000)} s if it was killed, then resume again`);
   }
 }
 

@@ -72,7 +72,7 @@ const SQLITE_HEADER = 'SQLite format 3\0';
  * a text file) or comes from a newer sparsenas is refused before the first write, so a
  * wrong `--db` path never damages the file it points at.
  */
-export async function openDatabase(file: string, busyTimeoutMs: number): Promise<SqliteConnection> {
+export async function openDatabase(file: string, busyTimeoutMs: number, migrations: readonly string[] = MIGRATIONS): Promise<SqliteConnection> {
   const inMemory = file === ':memory:' || file === '';
   const exists = !inMemory && existsSync(file);
   if (exists) checkHeader(file);
@@ -87,12 +87,12 @@ export async function openDatabase(file: string, busyTimeoutMs: number): Promise
   try {
     db.configureBusyTimeout(busyTimeoutMs);
     await db.exec('PRAGMA foreign_keys = ON');
-    await checkIdentity(db, file);
+    await checkIdentity(db, file, migrations.length);
     // Only now that the file is known to be ours may anything write to it.
     await db.exec('PRAGMA journal_mode = WAL');
     // FULL: a commit is on disk when its promise resolves (the Store contract), also on power loss.
     await db.exec('PRAGMA synchronous = FULL');
-    await migrate(db, file);
+    await migrate(db, file, migrations);
     return db;
   } catch (err) {
     await db.close().catch(() => undefined);
@@ -116,7 +116,7 @@ function checkHeader(file: string): void {
   if (head.toString('latin1') !== SQLITE_HEADER) throw notOurs(file, 'it is not an SQLite database');
 }
 
-async function checkIdentity(db: SqliteConnection, file: string): Promise<void> {
+async function checkIdentity(db: SqliteConnection, file: string, known: number): Promise<void> {
   const appId = (await db.get<{ application_id: number }>('PRAGMA application_id'))!.application_id;
   const version = (await db.get<{ user_version: number }>('PRAGMA user_version'))!.user_version;
   const objects = (await db.get<{ n: number }>('SELECT count(*) AS n FROM sqlite_master'))!.n;
@@ -124,19 +124,20 @@ async function checkIdentity(db: SqliteConnection, file: string): Promise<void> 
     if (objects > 0 || version !== 0 || appId !== 0) throw notOurs(file, 'it is an SQLite database of another program');
     return; // an empty database: ours to initialise
   }
-  if (version > SCHEMA_VERSION) {
-    throw new StoreError('STORE_SCHEMA_TOO_NEW', `the database ${file} has schema version ${version}, but this sparsenas knows versions up to ${SCHEMA_VERSION}; upgrade sparsenas to open it (the file was left untouched)`);
+  if (version > known) {
+    throw new StoreError('STORE_SCHEMA_TOO_NEW', `the database ${file} has schema version ${version}, but this sparsenas knows versions up to ${known}; upgrade sparsenas to open it (the file was left untouched)`);
   }
 }
 
-async function migrate(db: SqliteConnection, file: string): Promise<void> {
+async function migrate(db: SqliteConnection, file: string, migrations: readonly string[]): Promise<void> {
   await db.transaction(async () => {
     // Re-read inside the write lock: another process may have migrated meanwhile.
     const from = (await db.get<{ user_version: number }>('PRAGMA user_version'))!.user_version;
-    if (from > SCHEMA_VERSION) throw new StoreError('STORE_SCHEMA_TOO_NEW', `the database ${file} was upgraded to schema version ${from} by a newer sparsenas while opening; upgrade sparsenas`);
-    for (let v = from; v < SCHEMA_VERSION; v++) await db.exec(MIGRATIONS[v]!);
+    if (from > migrations.length) throw new StoreError('STORE_SCHEMA_TOO_NEW', `the database ${file} was upgraded to schema version ${from} by a newer sparsenas while opening; upgrade sparsenas`);
+    // All steps in one transaction: a failed upgrade leaves the file at its old version.
+    for (let v = from; v < migrations.length; v++) await db.exec(migrations[v]!);
     if (from === 0) await db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-    if (from !== SCHEMA_VERSION) await db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    if (from !== migrations.length) await db.exec(`PRAGMA user_version = ${migrations.length}`);
   });
 }
 

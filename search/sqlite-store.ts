@@ -11,6 +11,8 @@ export interface SqliteStoreOptions {
   now?: () => number;
   /** How long a write waits for another process holding the lock (default 5000 ms). */
   busyTimeoutMs?: number;
+  /** The schema's migrations; only tests of the upgrade path pass their own (default MIGRATIONS). */
+  migrations?: readonly string[];
 }
 
 interface StudyRow {
@@ -45,7 +47,7 @@ export class SqliteStore implements Store {
 
   /** Opens (or creates) the database at `file`; `:memory:` gives a private in-memory one. */
   static async open(file: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
-    const db = await openDatabase(file, options.busyTimeoutMs ?? 5000);
+    const db = await openDatabase(file, options.busyTimeoutMs ?? 5000, options.migrations);
     return new SqliteStore(db, file, options.now ?? Date.now);
   }
 

@@ -194,25 +194,39 @@ describe('runSearch', () => {
 
   it('resumes a killed search: re-runs the interrupted trial once, restores the strategy, honours the budget', async () => {
     const file = join(dir, 'resume.db');
-    // The process "dies" while trial 2 runs: its result never reaches the database.
-    const live = await SqliteStore.open(file);
+    let clock = 1_700_000_000_000;
+    const now = () => clock;
+    // The process "dies" while trial 2 runs: from then on nothing reaches the database.
+    const live = await SqliteStore.open(file, { now });
+    let dead = false;
     const dying: Store = Object.assign(Object.create(live) as Store, {
       finishTrial: async (id: number, r: Parameters<Store['finishTrial']>[1]) => {
         const t = (await live.getTrials(1)).find((x) => x.id === id)!;
-        if (t.number === 2) throw new Error('SIGKILL');
+        if (t.number === 2) dead = true;
+        if (dead) throw new Error('SIGKILL');
         return live.finishTrial(id, r);
       },
+      updateStudy: async (...args: Parameters<Store['updateStudy']>) => {
+        if (dead) throw new Error('SIGKILL');
+        return live.updateStudy(...args);
+      },
     });
-    const first = setup({ store: dying, definition: def(4) });
+    const first = setup({ store: dying, definition: def(4), now });
     await assert.rejects(first.run(), /SIGKILL/);
     await live.close();
 
-    const store = await SqliteStore.open(file);
+    const store = await SqliteStore.open(file, { now });
     const before = (await store.getTrials(1));
     assert.deepEqual(before.map((t) => t.state), ['completed', 'completed', 'running']);
+    assert.equal((await store.getStudy('study'))!.state, 'running');
     const killed = before[2]!;
 
-    const second = setup({ store, definition: def(4), resume: true });
+    // Right after the kill the study still looks alive: another process could be running it.
+    await assert.rejects(setup({ store, definition: def(4), resume: true, now }).run(), { code: 'STUDY_BUSY' });
+    assert.equal((await store.getTrial(1, 2))!.state, 'running');
+    clock += 61_000;
+
+    const second = setup({ store, definition: def(4), resume: true, now });
     const out = await second.run();
     assert.deepEqual(second.strategy.restored, { cursor: 3 }, 'the snapshot taken after asking for trial 2');
     assert.deepEqual(out.trials.map((t) => [t.number, t.state]), [[0, 'completed'], [1, 'completed'], [2, 'interrupted'], [3, 'completed'], [4, 'completed']]);
@@ -229,7 +243,7 @@ describe('runSearch', () => {
     assert.equal(new Set(counted.map((t) => t.sample['units'])).size, 4);
 
     // Resuming a finished study neither re-runs the interrupted trial again nor exceeds the budget.
-    const third = setup({ store, definition: def(4), resume: true });
+    const third = setup({ store, definition: def(4), resume: true, now });
     const again = await third.run();
     assert.equal(again.trials.length, 5);
     assert.equal(third.evaluator.requests.length, 0);

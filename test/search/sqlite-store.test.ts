@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { SCHEMA_VERSION, SqliteStore } from '../../search/index.js';
+import { MIGRATIONS } from '../../search/sqlite-schema.js';
 import { describeStoreConformance } from './store-conformance.js';
 import { architecture, definition, epoch, fullMetrics } from './fixtures.js';
 
@@ -71,6 +72,30 @@ describe('SqliteStore', () => {
     const before = readFileSync(file);
     await rejectsWith(SqliteStore.open(file), 'STORE_SCHEMA_TOO_NEW', `schema version ${SCHEMA_VERSION + 1}`);
     assert.ok(readFileSync(file).equals(before));
+  });
+
+  it('upgrades an older database through the later migrations, keeping its data', async () => {
+    const file = freshFile();
+    const old = await SqliteStore.open(file);
+    const s = await old.createStudy('old', definition());
+    await old.createTrial(s.id, { sample: { units: 8 }, architecture: null, seed: 3 });
+    await old.close();
+    const next = [...MIGRATIONS, 'ALTER TABLE trials ADD COLUMN note TEXT', `UPDATE trials SET note = 'migrated'`];
+    const upgraded = await SqliteStore.open(file, { migrations: next });
+    assert.equal((await upgraded.getTrial(s.id, 0))!.seed, 3);
+    await upgraded.close();
+    assert.deepEqual(await raw(file, 'PRAGMA user_version'), [{ user_version: SCHEMA_VERSION + 2 }]);
+    assert.deepEqual(await raw(file, 'SELECT note FROM trials'), [{ note: 'migrated' }]);
+    // ...and this version of the code now refuses it
+    await rejectsWith(SqliteStore.open(file), 'STORE_SCHEMA_TOO_NEW', `up to ${SCHEMA_VERSION}`);
+  });
+
+  it('leaves the file at its old version when a migration fails', async () => {
+    const file = freshFile();
+    await (await SqliteStore.open(file)).close();
+    await assert.rejects(SqliteStore.open(file, { migrations: [...MIGRATIONS, 'ALTER TABLE trials ADD COLUMN x TEXT', 'NOT SQL'] }));
+    assert.deepEqual(await raw(file, 'PRAGMA user_version'), [{ user_version: SCHEMA_VERSION }]);
+    assert.equal((await raw(file, `SELECT name FROM pragma_table_info('trials') WHERE name = 'x'`)).length, 0);
   });
 
   it('refuses files that are not sparsenas databases and leaves them byte-identical', async () => {

@@ -146,7 +146,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       await rejectsWith(store.addEpoch(t.id, epoch(1)), 'EPOCH_EXISTS');
       assert.deepEqual(await store.getEpochs(t.id), [epoch(0), epoch(1), epoch(2)]);
       assert.deepEqual(await store.getEpochs(other.id), [epoch(0, 0.1)]);
-      const minimal = { epoch: 0, trainLoss: 1, valLoss: 2, valAccuracy: 0.3, elapsedMs: 4 };
+      const minimal = { epoch: 0, trainLoss: 1, valLoss: 2, valAccuracy: NaN, elapsedMs: 4 };
       const third = await store.createTrial(s.id, newTrial());
       await store.addEpoch(third.id, minimal);
       assert.deepEqual(await store.getEpochs(third.id), [minimal]);
