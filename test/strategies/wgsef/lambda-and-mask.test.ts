@@ -46,6 +46,22 @@ test('with weights the bisection still finds the threshold of the survivor count
   }
 });
 
+test('the number of surviving groups never rises with τ (weighted envelope, fine grid)', () => {
+  const rng = createRng(44);
+  for (let trial = 0; trial < 40; trial++) {
+    const m = rng.int(3, 15);
+    const norms = Float64Array.from({ length: m }, () => Math.abs(rng.normal()) + 1e-3);
+    const weights = Array.from({ length: m }, () => 0.5 + rng.next());
+    const k = rng.int(1, m - 1);
+    let prev = m;
+    for (let tau = 0.01; tau < 1e3; tau *= 1.05) {
+      const n = countNonZeroGroups(envelopePenalty.scales(norms, k, tau, weights));
+      assert.ok(n <= prev, `τ=${tau}: ${n} > ${prev}`);
+      prev = n;
+    }
+  }
+});
+
 test('LambdaSchedule raises λ geometrically while > k groups survive, caps it, and freezes once ≤ k', () => {
   const s = new LambdaSchedule({ initial: 0.1, growth: 2, max: 0.5 }, 3);
   assert.equal(s.lambda, 0.1);
