@@ -44,26 +44,16 @@ export function dilateFilter(filter: tf.Tensor4D, dilation: number | Pair): tf.T
  * Unlike tf.conv2d, stride and dilation may both exceed 1.
  */
 
-/** Conv2D with `dilation`, differentiable in x and filter on every backend. */
-export function dilatedConv2d(
-  x: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  dilation: number | Pair,
-  strides: number | Pair = 1,
-  pad: Pad = 'same',
-): tf.Tensor4D {
+type Conv = (x: tf.Tensor4D, filter: tf.Tensor4D, strides: number | Pair, pad: Pad) => tf.Tensor4D;
+type DilatedConv = (x: tf.Tensor4D, filter: tf.Tensor4D, dilation: number | Pair, strides?: number | Pair, pad?: Pad) => tf.Tensor4D;
+
+const withDilatedFilter = (conv: Conv): DilatedConv => (x, filter, dilation, strides = 1, pad = 'same') => {
   pair(strides, 'strides');
-  return tf.tidy(() => tf.conv2d(x, dilateFilter(filter, dilation), strides, pad));
-}
+  return tf.tidy(() => conv(x, dilateFilter(filter, dilation), strides, pad));
+};
+
+/** Conv2D with `dilation` (filter [kh, kw, inC, outC]), differentiable in x and filter on every backend. */
+export const dilatedConv2d: DilatedConv = withDilatedFilter((x, f, s, p) => tf.conv2d(x, f, s, p));
 
 /** Depthwise Conv2D with `dilation` (filter [kh, kw, C, multiplier]), differentiable on every backend. */
-export function dilatedDepthwiseConv2d(
-  x: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  dilation: number | Pair,
-  strides: number | Pair = 1,
-  pad: Pad = 'same',
-): tf.Tensor4D {
-  pair(strides, 'strides');
-  return tf.tidy(() => tf.depthwiseConv2d(x, dilateFilter(filter, dilation), strides, pad));
-}
+export const dilatedDepthwiseConv2d: DilatedConv = withDilatedFilter((x, f, s, p) => tf.depthwiseConv2d(x, f, s, p));
