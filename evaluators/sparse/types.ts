@@ -28,6 +28,11 @@ export interface MaskedParam {
   readonly outputPositions: number;
   /** Sparsity this layer must reach, set by the distribution (uniform/ERK) or a per-layer override; 0 = dense. */
   targetSparsity: number;
+  /**
+   * The architecture's per-layer `sparsity` for this layer, when it sets one: `init` must use it
+   * as this layer's target instead of the distribution's value (0 keeps the layer dense).
+   */
+  readonly sparsityOverride?: number;
 }
 
 export interface SparseStepContext {
