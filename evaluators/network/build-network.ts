@@ -243,11 +243,16 @@ class RawNetwork implements Network {
     }
     this.saved.push({ name: `${node.name}/movingMean`, value: () => mean.clone() }, { name: `${node.name}/movingVariance`, value: () => variance.clone() });
     const axes = node.inShape.length === 3 ? [0, 1, 2] : [0];
+    // tf.batchNorm without scale/offset breaks its gradient (it saves the missing tensors), so
+    // the non-affine form is written out.
+    const normalise = (x: tf.Tensor, m: tf.Tensor, v: tf.Tensor) => gamma && beta
+      ? tf.batchNorm(x, m, v, beta, gamma, BN_EPSILON)
+      : tf.mul(tf.sub(x, m), tf.rsqrt(tf.add(v, BN_EPSILON)));
     return (x, o) => {
-      if (!o.training) return tf.batchNorm(x, mean, variance, beta, gamma, BN_EPSILON);
+      if (!o.training) return normalise(x, mean, variance);
       const m = tf.moments(x, axes);
       this.pendingBn.push({ mean, variance, batchMean: tf.keep(m.mean), batchVariance: tf.keep(m.variance) });
-      return tf.batchNorm(x, m.mean, m.variance, beta, gamma, BN_EPSILON);
+      return normalise(x, m.mean, m.variance);
     };
   }
 }
