@@ -5,13 +5,14 @@ import { searchCommand, resumeCommand } from './commands/search.js';
 import { leaderboardCommand } from './commands/leaderboard.js';
 import { listCommand } from './commands/list.js';
 import { schemaCommand } from './commands/schema.js';
+import { listBackendsText, listDatasetsText } from './commands/list-evaluator.js';
 
 export const HELP = `sparsenas — neural architecture search for sparse networks
 
   sparsenas search [--space mlp] [--strategy random] [--dataset NAME|PATH] [--trials N] ...
   sparsenas resume --study NAME
   sparsenas leaderboard [--study NAME] [--top N] [--sort METRIC] [--where EXPR] [--pareto] [--format table|json|csv|md]
-  sparsenas list strategies|spaces|evaluators|studies
+  sparsenas list strategies|spaces|evaluators|datasets|backends|studies
   sparsenas schema                 JSON Schema of config files
 
 Run \`sparsenas <command> --help\` for a command's options.
@@ -22,7 +23,7 @@ const COMMANDS: Record<string, Command> = {
   search: searchCommand,
   resume: resumeCommand,
   leaderboard: leaderboardCommand,
-  list: (argv, io) => listCommand(argv, io),
+  list: (argv, io) => listCommand(argv, io, { datasets: listDatasetsText, backends: listBackendsText }),
   schema: schemaCommand,
 };
 

@@ -1,15 +1,15 @@
 import { resolve } from 'node:path';
-import type { Container } from 'inversify';
 import { DEFAULT_DB, openStore } from '../api.js';
 import { parseFlags } from '../args.js';
 import { createContainer, listFactories } from '../container.js';
 import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 
-export const LIST_HELP = `sparsenas list strategies|spaces|evaluators|studies — what is available
+export const LIST_HELP = `sparsenas list strategies|spaces|evaluators|datasets|backends|studies — what is available
 
   --plugin FILE   also load a plugin (repeatable)
   --db PATH       database, for "studies"     [${DEFAULT_DB}]
+  --data-dir DIR  also look here, for "datasets"
 `;
 
 const table = (rows: string[][]) => {
@@ -17,8 +17,10 @@ const table = (rows: string[][]) => {
   return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 };
 
-export async function listCommand(argv: string[], io: CommandIo, extra: Record<string, (io: CommandIo, c: Container) => Promise<string>> = {}): Promise<number> {
-  const { values: v, positionals } = parseFlags('list', argv, { plugin: { type: 'string', multiple: true }, db: { type: 'string' } }, 1);
+export type ListExtra = (io: CommandIo, flags: Record<string, unknown>) => Promise<string>;
+
+export async function listCommand(argv: string[], io: CommandIo, extra: Record<string, ListExtra> = {}): Promise<number> {
+  const { values: v, positionals } = parseFlags('list', argv, { plugin: { type: 'string', multiple: true }, db: { type: 'string' }, 'data-dir': { type: 'string' } }, 1);
   const what = positionals[0];
   if (v['help'] || !what) { io.stdout.write(LIST_HELP); return what ? 0 : 2; }
   const container = await createContainer(((v['plugin'] as string[] | undefined) ?? []).map((p) => resolve(io.cwd, p)));
@@ -44,7 +46,7 @@ export async function listCommand(argv: string[], io: CommandIo, extra: Record<s
       return 0;
     }
     default:
-      if (extra[what]) { io.stdout.write(await extra[what](io, container)); return 0; }
+      if (extra[what]) { io.stdout.write(await extra[what](io, v)); return 0; }
       throw new UsageError(`sparsenas list: unknown list "${what}"; choose strategies, spaces, evaluators, studies${Object.keys(extra).map((k) => ', ' + k).join('')}`);
   }
 }
