@@ -250,6 +250,16 @@ describe('runSearch', () => {
     await store.close();
   });
 
+  it('leaves a study that failed to start resumable at once', async () => {
+    const store = new MemoryStore();
+    const broken = setup({ store, definition: def(1) });
+    broken.evaluator.prepare = async () => { throw new Error('dataset file train-images-idx3-ubyte.gz is missing'); };
+    await assert.rejects(broken.run(), /train-images/);
+    assert.equal((await store.getStudy('study'))!.state, 'interrupted');
+    const out = await setup({ store, definition: def(1), resume: true }).run();
+    assert.deepEqual(out.trials.map((t) => t.state), ['completed']);
+  });
+
   it('refuses to create a study that exists or resume one that does not', async () => {
     const store = new MemoryStore();
     await setup({ store, definition: def(1) }).run();
