@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { MemoryStore, SqliteStore, deriveSeed, runSearch } from '../../search/index.js';
 import type { Pruner, RunnerOptions, Store, StudyDefinition } from '../../search/index.js';
 import { definition } from './fixtures.js';
@@ -247,6 +249,33 @@ describe('runSearch', () => {
     const again = await third.run();
     assert.equal(again.trials.length, 5);
     assert.equal(third.evaluator.requests.length, 0);
+    await store.close();
+  });
+
+  it('resumes after a real SIGKILL of the search process', { timeout: 30_000 }, async () => {
+    const file = join(dir, 'sigkill.db');
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./kill-child.js', import.meta.url)), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk) => { out += chunk; if (out.includes('running 2')) resolve(); });
+        child.once('exit', (code) => reject(new Error(`the search process exited early with ${code}`)));
+      });
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+
+    const store = await SqliteStore.open(file);
+    const killed = (await store.getTrials(1))[2]!;
+    assert.equal(killed.state, 'running');
+    const second = setup({ store, definition: def(4), studyName: 'killed', resume: true, staleAfterMs: 0 });
+    const result = await second.run();
+    assert.deepEqual(result.trials.map((t) => t.state), ['completed', 'completed', 'interrupted', 'completed', 'completed']);
+    assert.deepEqual(result.trials.map((t) => t.sample['units']), [1, 2, 3, 3, 4]);
+    assert.equal(result.trials[3]!.seed, killed.seed);
+    assert.equal(result.reason, 'max-trials');
     await store.close();
   });
 
