@@ -31,6 +31,8 @@ export interface ArchitectureCount {
   nonZeros: number;
   denseFlops: number;
   sparseFlops: number;
+  /** Input shape of each top-level layer of `arch.layers`, in order. */
+  layerInputs: number[][];
 }
 
 type Shape = number[];
@@ -46,8 +48,10 @@ export function countArchitecture(arch: Architecture, inputShape: number[], clas
     return s.level;
   };
   let counter = 0;
+  const layerInputs: number[][] = [];
   const walk = (specs: LayerSpec[], shape: Shape, prefix: string, nested: boolean): Shape => {
     for (const l of specs) {
+      if (!nested) layerInputs.push(shape);
       const name = ('name' in l && l.name) || `${prefix}${l.type}_${counter++}`;
       if (!weighted(l) && l.type !== 'sum') {
         shape = passThrough(l, shape);
@@ -79,7 +83,7 @@ export function countArchitecture(arch: Architecture, inputShape: number[], clas
   return {
     layers, params: sum((l) => l.params), weights: sum((l) => l.weights),
     nonZeros: sum((l) => l.params - Math.round(l.weights * l.sparsity)),
-    denseFlops: sum((l) => l.denseFlops), sparseFlops: sum((l) => l.sparseFlops),
+    denseFlops: sum((l) => l.denseFlops), sparseFlops: sum((l) => l.sparseFlops), layerInputs,
   };
 }
 

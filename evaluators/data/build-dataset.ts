@@ -49,6 +49,7 @@ export function buildDataset(parts: DatasetParts, config: DatasetConfig, seed: n
     parts.source,
     pool,
   );
+  trainPool.prepare?.(plan.train);
   return {
     name: parts.name,
     shape: trainPool.shape.slice(),

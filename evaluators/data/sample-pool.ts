@@ -13,6 +13,11 @@ export interface SamplePool {
   /** Per-sample shape; `write` fills `shape` product floats. */
   readonly shape: number[];
   write(index: number, out: Float32Array, offset: number): void;
+  /**
+   * Called once with the training indices before anything is written, for pools whose
+   * scaling is fitted on the training split (CSV min–max); image pools have fixed scaling.
+   */
+  prepare?(trainIndices: readonly number[]): void;
 }
 
 /** byte → byte/255 in float32: pixels are normalised to [0, 1] by a table lookup, not a division per pixel. */

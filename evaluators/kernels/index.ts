@@ -5,3 +5,4 @@
 export { installKernels, uninstallKernels, installedKernels, chooseKernels, type InstallOptions } from './install-kernels.js';
 export { composedKernels, COMPOSED, type KernelImpl } from './registry.js';
 export { KernelError } from './kernel-error.js';
+export { dilatedConv2d, dilatedDepthwiseConv2d, dilateFilter } from './dilated-conv.js';

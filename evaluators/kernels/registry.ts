@@ -1,9 +1,11 @@
 import type * as tf from '@tensorflow/tfjs';
+import { avgPoolGradKernel } from './avg-pool-grad.js';
 import { transposeFirstMatMulKernel } from './batch-mat-mul.js';
 import { conv2DBackpropFilterKernel } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputKernel } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterKernel } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputKernel } from './depthwise-backprop-input.js';
+import { maxPoolGradKernel } from './max-pool-grad.js';
 
 /**
  * One replacement kernel for one backend. `source` names where the implementation comes
@@ -22,9 +24,11 @@ export interface KernelImpl {
 
 export const COMPOSED = 'composed';
 
-const wasm = (kernelName: string, kernelFunc: tf.KernelFunc, reason: string): KernelImpl => ({
-  kernelName, backendName: 'wasm', source: COMPOSED, kernelFunc, reason,
+const on = (backendName: string) => (kernelName: string, kernelFunc: tf.KernelFunc, reason: string): KernelImpl => ({
+  kernelName, backendName, source: COMPOSED, kernelFunc, reason,
 });
+const wasm = on('wasm');
+const cpu = on('cpu');
 
 /** The composed kernels, as data: kernel name → implementation per backend. */
 export const composedKernels: readonly KernelImpl[] = [
@@ -34,4 +38,7 @@ export const composedKernels: readonly KernelImpl[] = [
   wasm('DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInputKernel('wasm'), 'missing on stock wasm; one depthwise conv with the flipped filter'),
   wasm('BatchMatMul', transposeFirstMatMulKernel('wasm', 'BatchMatMul'), 'transposed operands fall off XNNPACK (~15× slower); transpose first'),
   wasm('_FusedMatMul', transposeFirstMatMulKernel('wasm', '_FusedMatMul'), 'transposed operands fall off XNNPACK; transpose first'),
+  wasm('MaxPoolGrad', maxPoolGradKernel('wasm'), 'stock wasm loops per input pixel over covering windows; one pass over windows'),
+  wasm('AvgPoolGrad', avgPoolGradKernel('wasm'), 'exact derivative of AvgPool at padded borders, one pass over windows'),
+  cpu('AvgPoolGrad', avgPoolGradKernel('cpu'), 'stock divides by the full window at padded borders; AvgPool divides by the valid count'),
 ];

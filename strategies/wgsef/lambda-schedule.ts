@@ -54,7 +54,8 @@ export class LambdaSchedule {
  * groups (bisection on the count, which falls as τ grows). Closed forms it must agree with,
  * for unit weights: envelope τ_min = z_{k+1}/(z_k − z_{k+1}) (z = sorted norms); group lasso
  * τ_min = z_{k+1}; envelope − ½‖·‖²: τ_min/(1 + τ_min) of the envelope's. Returns Infinity when no
- * τ gets there (a tie between the k-th and (k+1)-th group norms).
+ * τ gets there: a tie between the k-th and (k+1)-th group norms, or a near-tie that would
+ * need τ > 1e12·max(1, max a_j) (the envelope's τ is scale-free; there rounding decides).
  */
 export function minimalStepForK(norms: ArrayLike<number>, k: number, penalty: GroupPenalty, weights?: ArrayLike<number>): number {
   checkK(k, 'minimalStepForK');
@@ -64,8 +65,10 @@ export function minimalStepForK(norms: ArrayLike<number>, k: number, penalty: Gr
   let lo = 0;
   let hi = 1;
   if (limit < Infinity) hi = limit / 2;
-  for (let i = 0; count(hi) > k; i++) {
-    if (i > 200) return Infinity;
+  let largest = 1;
+  for (let j = 0; j < norms.length; j++) largest = Math.max(largest, norms[j]!);
+  while (count(hi) > k) {
+    if (hi > 1e12 * largest || (limit < Infinity && limit - hi <= 1e-12 * limit)) return Infinity;
     lo = hi;
     hi = limit < Infinity ? (hi + limit) / 2 : hi * 2;
   }
