@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { MemoryStore, SqliteStore, deriveSeed, runSearch } from '../../search/index.js';
 import type { Pruner, RunnerOptions, Store, StudyDefinition } from '../../search/index.js';
 import { definition } from './fixtures.js';
@@ -18,6 +17,25 @@ function def(maxTrials?: number, patch: Partial<StudyDefinition> = {}): StudyDef
   const base = definition({ seed: 17, budget: { maxTrials }, ...patch });
   base.training.epochs = 2;
   return base;
+}
+
+/**
+ * Source of a child process that runs a search on `file` and hangs inside trial 2 after
+ * printing "running 2", to be killed. Inline, because every .js under test/ is a test file.
+ */
+function searchThatHangsInTrial2(file: string): string {
+  const from = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
+  return `
+    import { EventBus, SqliteStore, runSearch } from ${from('../../search/index.js')};
+    import { definition } from ${from('./fixtures.js')};
+    import { FakeEvaluator, ScriptedStrategy, counting, fakeSpace, trainNormally } from ${from('./runner-fakes.js')};
+    const hang = () => { process.stdout.write('running 2\\n'); return new Promise(() => setInterval(() => {}, 1000)); };
+    const def = definition({ seed: 17, budget: { maxTrials: 4 } });
+    def.training.epochs = 2;
+    await runSearch({
+      store: await SqliteStore.open(${JSON.stringify(file)}), strategy: new ScriptedStrategy(counting), space: fakeSpace,
+      bus: new EventBus(), definition: def, studyName: 'killed', evaluator: new FakeEvaluator((n) => (n === 2 ? hang : trainNormally)),
+    });`;
 }
 
 function setup(o: { script?: readonly Step[] | ((i: number) => Step); behaviour?: (n: number) => Behaviour; definition?: StudyDefinition; store?: Store } & Partial<RunnerOptions> = {}) {
@@ -254,7 +272,7 @@ describe('runSearch', () => {
 
   it('resumes after a real SIGKILL of the search process', { timeout: 30_000 }, async () => {
     const file = join(dir, 'sigkill.db');
-    const child = spawn(process.execPath, [fileURLToPath(new URL('./kill-child.js', import.meta.url)), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', searchThatHangsInTrial2(file)], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       let out = '';
