@@ -53,6 +53,10 @@ export interface SearchOutcome {
  * The ask → evaluate → tell loop. One writer: only the runner writes trials of its study.
  * Budgets: `maxTrials` counts trials that ended completed, pruned or failed (interrupted
  * trials are re-run on resume); the time limit stops asking, the running trial finishes.
+ * Resume: trials a killed process left running become interrupted; each interrupted trial
+ * is re-run once, first, with its sample and seed (attribute `redoOf`); the strategy
+ * continues from its snapshot, taken after every ask and tell. Study state at the end:
+ * finished, stopped (abort), or interrupted (an error; resumable).
  */
 export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   const now = opts.now ?? Date.now;
