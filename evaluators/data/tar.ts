@@ -19,10 +19,12 @@ export async function extractTarGz(archive: string, destDir: string, wanted: Rea
   let outName = '';
   let longName: string | undefined;
   let ended = false;
+  // per-process part files: two workers unpacking the same archive must not write one file
+  const partOf = (name: string): string => `${join(destDir, name)}.${process.pid}.part`;
   const finishMember = async (): Promise<void> => {
     await out!.close();
     out = undefined;
-    await rename(`${join(destDir, outName)}.part`, join(destDir, outName));
+    await rename(partOf(outName), join(destDir, outName));
     written.push(join(destDir, outName));
   };
   try {
@@ -72,7 +74,7 @@ export async function extractTarGz(archive: string, destDir: string, wanted: Rea
           remaining = 0;
         } else if ((type === '0' || type === '\0') && wanted.has(basename(name))) {
           outName = basename(name);
-          out = await open(`${join(destDir, outName)}.part`, 'w');
+          out = await open(partOf(outName), 'w');
           if (size === 0) await finishMember();
         }
       }
