@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { readDataFile } from '../../../evaluators/data/data-file.js';
 import { idxPool } from '../../../evaluators/data/idx.js';
+import { loadDataset } from '../../../evaluators/data/index.js';
 import { gather } from '../../../evaluators/data/sample-pool.js';
-import { idxBytes, imagesFor, labelsFor, pairedWithLabels, tempDir, writeIdxDataset } from './fixtures.js';
+import { classCounts, idxBytes, imagesFor, labelsFor, pairedWithLabels, tempDir, writeIdxDataset } from './fixtures.js';
 
 const pool = async (images: string, labels: string) => idxPool(await readDataFile(images), await readDataFile(labels), 10, [28, 28]);
 
@@ -107,4 +109,25 @@ test('trailing bytes after the announced data are rejected', async (t) => {
   const images = join(dir, 'images');
   writeFileSync(images, idxBytes([5, 28, 28], imagesFor(labelsFor(5, 10), 784)));
   await assert.rejects(pool(images, file), { code: 'DATASET_CORRUPT', message: /has 3 bytes after the 5 labels/ });
+});
+
+test('an IDX directory given as a path loads with classes from its labels, sha256 of every file, and seeded disjoint splits', async (t) => {
+  const dir = tempDir(t);
+  const p = writeIdxDataset(dir, { train: 200, test: 40, classes: 4, gzip: false });
+  const config = { name: dir, validationFraction: 0.25 };
+  const a = await loadDataset(config, 11);
+  assert.equal(a.classes, 4);
+  assert.equal(a.classNames, undefined);
+  assert.deepEqual([a.train.count, a.validation.count, a.test.count], [150, 50, 40]);
+  assert.deepEqual(classCounts(a.validation.y, 4), [13, 13, 12, 12]); // 200 samples are 50 per class; 25% each
+  for (const [role, path] of Object.entries(p)) {
+    assert.equal(a.checksums[basename(path)], createHash('sha256').update(readFileSync(path)).digest('hex'), role);
+  }
+  // pixel 0 is the sample index (all < 256 here): train and validation are disjoint and cover the training file
+  const ids = (s: { x: Float32Array; count: number }) => Array.from({ length: s.count }, (_, i) => Math.round(s.x[i * 784]! * 255));
+  const train = ids(a.train);
+  const validation = ids(a.validation);
+  assert.equal(new Set([...train, ...validation]).size, 200);
+  assert.deepEqual(await loadDataset(config, 11), a);
+  assert.notDeepEqual(ids((await loadDataset(config, 12)).validation), validation);
 });
