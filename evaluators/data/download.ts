@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DatasetChecksumError, DatasetError } from './errors.js';
 import type { KnownDataset, RemoteFile } from './known-datasets.js';
@@ -96,6 +96,14 @@ export async function downloadVerified(dataset: string, remote: RemoteFile, dest
   await rename(part, dest);
 }
 
+async function hasSha256(path: string, expected: string): Promise<boolean> {
+  try {
+    return createHash('sha256').update(await readFile(path)).digest('hex') === expected;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Fetches a known dataset into `dir` (the cache): IDX files as published, CIFAR archives
  * downloaded, verified, unpacked to the batch files and deleted.
@@ -105,6 +113,8 @@ export async function downloadDataset(known: KnownDataset, dir: string, options:
   await mkdir(dir, { recursive: true });
   for (const remote of known.downloads) {
     const dest = join(dir, basename(new URL(remote.url).pathname));
+    // an interrupted earlier run may have left some files complete: keep those that verify
+    if (await hasSha256(dest, remote.sha256)) continue;
     await downloadVerified(known.name, remote, dest, options);
     if (known.format === 'idx') continue;
     const wanted = known.format === 'cifar10' ? [...CIFAR10_FILES, 'batches.meta.txt'] : [...CIFAR100_FILES, 'fine_label_names.txt'];

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { downloadDataset } from '../../../evaluators/data/download.js';
 import { loadDataset, type DownloadProgress } from '../../../evaluators/data/index.js';
 import type { KnownDataset } from '../../../evaluators/data/known-datasets.js';
-import { cifarRecords, fakeFetch, labelsFor, tarBytes, tempDir } from './fixtures.js';
+import { cifarRecords, fakeFetch, labelsFor, tarBytes, tempDir, writeIdxDataset } from './fixtures.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -100,4 +100,30 @@ test('a CIFAR archive is downloaded with progress, verified, unpacked flat and r
   // the unpacked batches load (from a directory not named cifar10: that name would insist on the official 10,000 records per batch)
   const d = await loadDataset({ name: dir, validationFraction: 0.2 }, 1);
   assert.deepEqual([d.train.count + d.validation.count, d.test.count], [15, 4]);
+});
+
+test('IDX files are downloaded one by one; a file already complete in the cache is kept, not fetched again', async (t) => {
+  const root = tempDir(t);
+  const source = join(root, 'source');
+  mkdirSync(source);
+  const paths = Object.values(writeIdxDataset(source, { train: 10, test: 4 }));
+  const base = 'https://example.test/idx/';
+  const served = Object.fromEntries(paths.map((p) => [base + basename(p), readFileSync(p)]));
+  const known: KnownDataset = {
+    name: 'mnist',
+    description: '',
+    format: 'idx',
+    shape: [28, 28, 1],
+    classes: 10,
+    classNames: [],
+    downloads: paths.map((p) => ({ url: base + basename(p), sha256: sha(readFileSync(p)), bytes: readFileSync(p).length })),
+  };
+  const dir = join(root, 'cache', 'mnist-like');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(paths[0]!, join(dir, basename(paths[0]!)));
+  const { fetch, calls } = fakeFetch(served);
+  await downloadDataset(known, dir, { fetch });
+  assert.deepEqual(calls, paths.slice(1).map((p) => base + basename(p)));
+  const d = await loadDataset({ name: dir, validationFraction: 0.2 }, 1);
+  assert.deepEqual([d.train.count + d.validation.count, d.test.count], [10, 4]);
 });
