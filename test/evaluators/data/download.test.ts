@@ -6,10 +6,18 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { downloadDataset } from '../../../evaluators/data/download.js';
 import { loadDataset, type DownloadProgress } from '../../../evaluators/data/index.js';
-import type { KnownDataset } from '../../../evaluators/data/known-datasets.js';
+import { type KnownDataset, knownDataset } from '../../../evaluators/data/known-datasets.js';
 import { cifarRecords, fakeFetch, labelsFor, tarBytes, tempDir, writeIdxDataset } from './fixtures.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** A catalogue entry (like known-datasets.ts) for files served by a fake fetch. */
+function catalogue(name: 'cifar10' | 'mnist', files: Record<string, Uint8Array>): KnownDataset {
+  return {
+    ...knownDataset(name)!,
+    downloads: Object.entries(files).map(([url, data]) => ({ url, sha256: sha(data), bytes: data.length })),
+  };
+}
 
 function isolated(root: string) {
   return { env: {}, systemDir: join(root, 'system'), cacheDir: join(root, 'cache') };
@@ -77,15 +85,7 @@ test('a CIFAR archive is downloaded with progress, verified, unpacked flat and r
     ]),
   );
   const url = 'https://example.test/cifar-10-binary.tar.gz';
-  const known: KnownDataset = {
-    name: 'cifar10',
-    description: '',
-    format: 'cifar10',
-    shape: [32, 32, 3],
-    classes: 10,
-    classNames: [],
-    downloads: [{ url, sha256: sha(archive), bytes: archive.length }],
-  };
+  const known = catalogue('cifar10', { [url]: archive });
   const { fetch } = fakeFetch({ [url]: archive }, 1000);
   const progress: DownloadProgress[] = [];
   const dir = join(root, 'downloads', 'c10');
@@ -109,15 +109,7 @@ test('IDX files are downloaded one by one; a file already complete in the cache 
   const paths = Object.values(writeIdxDataset(source, { train: 10, test: 4 }));
   const base = 'https://example.test/idx/';
   const served = Object.fromEntries(paths.map((p) => [base + basename(p), readFileSync(p)]));
-  const known: KnownDataset = {
-    name: 'mnist',
-    description: '',
-    format: 'idx',
-    shape: [28, 28, 1],
-    classes: 10,
-    classNames: [],
-    downloads: paths.map((p) => ({ url: base + basename(p), sha256: sha(readFileSync(p)), bytes: readFileSync(p).length })),
-  };
+  const known = catalogue('mnist', served);
   const dir = join(root, 'cache', 'mnist-like');
   mkdirSync(dir, { recursive: true });
   copyFileSync(paths[0]!, join(dir, basename(paths[0]!)));
