@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open, rename, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { DatasetCorruptError, DatasetTruncatedError } from './errors.js';
@@ -87,7 +87,11 @@ export async function extractTarGz(archive: string, destDir: string, wanted: Rea
     }
     throw err;
   } finally {
-    await out?.close();
+    // a member cut short must not be mistaken for a complete file later
+    if (out) {
+      await out.close();
+      await rm(partOf(outName), { force: true });
+    }
   }
   if (remaining > 0) throw new DatasetTruncatedError(archive, undefined, 0, `the archive ends inside member ${outName || '(skipped)'}`);
   return written;

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { downloadDataset } from '../../../evaluators/data/download.js';
+import { extractTarGz } from '../../../evaluators/data/tar.js';
 import { loadDataset, type DownloadProgress } from '../../../evaluators/data/index.js';
 import { type KnownDataset, knownDataset } from '../../../evaluators/data/known-datasets.js';
 import { cifarRecords, fakeFetch, labelsFor, tarBytes, tempDir, writeIdxDataset } from './fixtures.js';
@@ -118,4 +119,13 @@ test('IDX files are downloaded one by one; a file already complete in the cache 
   assert.deepEqual(calls, paths.slice(1).map((p) => base + basename(p)));
   const d = await loadDataset({ name: dir, validationFraction: 0.2 }, 1);
   assert.deepEqual([d.train.count + d.validation.count, d.test.count], [10, 4]);
+});
+
+test('a truncated archive is reported as truncated and leaves no member behind', async (t) => {
+  const root = tempDir(t);
+  const archive = gzipSync(tarBytes([{ name: 'cifar-100-binary/train.bin', data: cifarRecords(labelsFor(40, 100), labelsFor(40, 20)) }]));
+  const path = join(root, 'cifar-100-binary.tar.gz');
+  writeFileSync(path, archive.subarray(0, archive.length >> 1));
+  await assert.rejects(extractTarGz(path, root, new Set(['train.bin'])), { code: 'DATASET_TRUNCATED', message: /cifar-100-binary\.tar\.gz is truncated/ });
+  assert.deepEqual(readdirSync(root), ['cifar-100-binary.tar.gz']);
 });
