@@ -27,8 +27,13 @@ export async function extractTarGz(archive: string, destDir: string, wanted: Rea
     await rename(partOf(outName), join(destDir, outName));
     written.push(join(destDir, outName));
   };
+  const inflated = createGunzip();
+  // pipe() does not forward read errors; without this a missing archive would hang the loop
+  createReadStream(archive)
+    .on('error', (err) => inflated.destroy(err))
+    .pipe(inflated);
   try {
-    for await (const chunk of createReadStream(archive).pipe(createGunzip()) as AsyncIterable<Buffer>) {
+    for await (const chunk of inflated as AsyncIterable<Buffer>) {
       pending = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
       let pos = 0;
       while (!ended) {

@@ -129,3 +129,8 @@ test('a truncated archive is reported as truncated and leaves no member behind',
   await assert.rejects(extractTarGz(path, root, new Set(['train.bin'])), { code: 'DATASET_TRUNCATED', message: /cifar-100-binary\.tar\.gz is truncated/ });
   assert.deepEqual(readdirSync(root), ['cifar-100-binary.tar.gz']);
 });
+
+test('a missing archive is an error, not a hang', async (t) => {
+  const root = tempDir(t);
+  await assert.rejects(extractTarGz(join(root, 'absent.tar.gz'), root, new Set(['train.bin'])), { code: 'ENOENT' });
+});
