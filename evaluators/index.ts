@@ -9,7 +9,6 @@ export { trainNetwork, type TrainOptions, type TrainResult } from './train.js';
 export { TfjsEvaluator, type DatasetLoader, type SparseMethodFactory, type TfjsEvaluatorOptions } from './tfjs-evaluator.js';
 export { readTrialArtifacts, writeTrialArtifacts, type TrialArtifacts, type WeightsManifest } from './artifacts.js';
 export { syntheticDataset, type SyntheticOptions } from './synthetic-dataset.js';
-export { StaticMaskMethod } from './sparse/static-mask.js';
 export type { MaskedParam, SparseMethod, SparseStepContext } from './sparse/types.js';
 export type { Dataset, Split } from './data/types.js';
 export { ArchitectureError, ArtifactError, BackendUnavailableError, TrialAbortedError } from './errors.js';
