@@ -67,10 +67,15 @@ async function measure(model: Model, run: Run): Promise<string> {
   try {
     step();
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     let loss = 0;
     for (let i = 0; i < run.steps; i++) loss = step();
     const seconds = (performance.now() - start) / 1000;
-    return `${((run.batch * run.steps) / seconds).toFixed(1)} samples/s (${run.steps} steps of ${run.batch} in ${seconds.toFixed(2)} s, loss ${loss.toFixed(3)})`;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const samples = run.batch * run.steps;
+    // On a shared machine wall time swings with the load; samples per CPU-second much less.
+    return `${(samples / seconds).toFixed(1)} samples/s wall, ${(samples / cpuSeconds).toFixed(1)} per CPU-s (${run.steps} steps of ${run.batch} in ${seconds.toFixed(2)} s, loss ${loss.toFixed(3)})`;
   } catch (err) {
     return `cannot train: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
   } finally {
