@@ -11,7 +11,8 @@
         "src/gemm.c",
         "src/gemm-kernel-generic.c",
         "src/conv2d.c",
-        "src/max-pool.c"
+        "src/max-pool.c",
+        "src/reduce-sum.c"
       ],
       "cflags": ["-O3", "-std=gnu11", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
       "cflags!": ["-O2", "-O0"],

@@ -2,12 +2,14 @@
  * whole WebAssembly.Memory) and byte offsets into it, so tensors are read and written in
  * place with no copy; the JS side allocates outputs with the backend's own makeOutput. */
 #include <node_api.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "conv2d.h"
 #include "gemm.h"
 #include "max-pool.h"
+#include "reduce-sum.h"
 #include "thread-pool.h"
 
 #define CHECK(call)                                                    \
@@ -245,6 +247,31 @@ static napi_value js_max_pool_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* sum(heap, x, out, outer, inner, reduceInner): sums a row-major [outer x inner] matrix
+ * over its rows (reduceInner = 0, out has inner values) or its columns (out has outer). */
+static napi_value js_sum(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  heap_view h;
+  double outer, inner;
+  bool reduce_inner;
+  float *x, *out;
+  if (!get_args(env, info, 6, argv) || !get_heap(env, argv[0], &h)) return NULL;
+  CHECK(napi_get_value_double(env, argv[3], &outer));
+  CHECK(napi_get_value_double(env, argv[4], &inner));
+  CHECK(napi_get_value_bool(env, argv[5], &reduce_inner));
+  if (outer < 0 || inner < 0) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "sizes must be non-negative");
+    return NULL;
+  }
+  const size_t o = (size_t)outer, i = (size_t)inner;
+  if (!heap_ptr(env, &h, argv[1], o * i, &x) ||
+      !heap_ptr(env, &h, argv[2], reduce_inner ? o : i, &out))
+    return NULL;
+  if (reduce_inner) spn_sum_inner(x, o, i, out);
+  else spn_sum_outer(x, o, i, out);
+  return NULL;
+}
+
 /* info() -> { isa, threads } */
 static napi_value js_info(napi_env env, napi_callback_info info) {
   (void)info;
@@ -278,6 +305,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2dBackpropInput", NULL, js_conv2d_backprop_input, NULL, NULL, NULL, napi_default, NULL},
       {"maxPool", NULL, js_max_pool, NULL, NULL, NULL, napi_default, NULL},
       {"maxPoolGrad", NULL, js_max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"sum", NULL, js_sum, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"selectIsa", NULL, js_select_isa, NULL, NULL, NULL, napi_default, NULL},
   };

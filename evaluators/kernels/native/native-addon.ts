@@ -17,6 +17,8 @@ export interface NativeAddon {
   conv2dBackpropInput(heap: Float32Array, dy: number, w: number, dx: number, shape: Int32Array): void;
   maxPool(heap: Float32Array, x: number, out: number, shape: Int32Array): void;
   maxPoolGrad(heap: Float32Array, dy: number, x: number, dx: number, shape: Int32Array): void;
+  /** Sums a row-major [outer x inner] matrix over its rows, or over its columns when reduceInner. */
+  sum(heap: Float32Array, x: number, out: number, outer: number, inner: number, reduceInner: boolean): void;
   /** The micro-kernel in use ('avx512' | 'avx2' | 'generic') and the pool size. */
   info(): { isa: string; threads: number };
   /** Forces a micro-kernel (tests exercise every path the CPU can run); false if unsupported. */

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
-import { installNativeKernels, loadNativeAddon, nativeAvailable } from '../../../evaluators/kernels/native/index.js';
+import { installNativeKernels, loadNativeAddon, nativeAvailable, uninstallNativeKernels } from '../../../evaluators/kernels/native/index.js';
 
 /** Seeded uniform(-1, 1) values (mulberry32), so failures reproduce. */
 function randomValues(size: number, seed: number, quantise = false): Float32Array {
@@ -72,11 +72,16 @@ describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.r
     addon.selectIsa(defaultIsa);
   });
 
-  test('installNativeKernels registers every kernel once', () => {
+  test('installNativeKernels registers every kernel once; uninstall restores the previous kernels', () => {
+    const names = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad', 'Sum', 'Identity'];
+    uninstallNativeKernels();
+    const previous = names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
+    assert.deepEqual(installNativeKernels(), names);
+    for (const [i, name] of names.entries()) assert.notEqual(tf.getKernel(name, 'wasm')?.kernelFunc, previous[i], name);
     assert.deepEqual(installNativeKernels(), []);
-    for (const name of ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad']) {
-      assert.ok(tf.getKernel(name, 'wasm'), `${name} registered`);
-    }
+    assert.deepEqual(uninstallNativeKernels(), names);
+    assert.deepEqual(names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc), previous);
+    installNativeKernels();
   });
 
   // [m, k, n]: single tiles, ragged edges of 12x32/6x16/4x16 tiles, several K blocks
@@ -209,6 +214,32 @@ describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.r
         });
       }
     }
+  });
+
+  test('Sum over leading axes, trailing axes, keepDims, and other axis sets (fallback)', async () => {
+    let seed = 700;
+    const cases: Array<[number[], number | number[], boolean]> = [
+      [[64, 26, 26, 8], [0, 1, 2], false], // conv bias gradient, several tasks
+      [[300, 7], 0, true],
+      [[5, 6, 7], [1, 2], false],
+      [[2000, 40], 1, false],
+      [[3, 4, 5], [0, 2], false], // neither leading nor trailing: stock kernel
+      [[17], 0, false],
+    ];
+    for (const [shape, axis, keepDims] of cases) {
+      await assertMatchesCpu(`sum ${shape} axis ${axis} keepDims ${keepDims}`, [operand(shape, seed++)], (x) => tf.sum(x, axis, keepDims));
+    }
+  });
+
+  test('Identity shares the heap block and survives the disposal of its input', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x);
+    x.dispose();
+    assert.deepEqual(Array.from(await y.data()), [1, 2, 3, 4]);
+    y.dispose();
+    assert.equal(tf.memory().numTensors, before);
   });
 
   test('gradients of a small conv/pool/dense loss match the cpu backend', async () => {
