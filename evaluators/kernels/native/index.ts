@@ -1,7 +1,8 @@
 /**
  * Native (C, AVX-512/AVX2, multithreaded) replacements for the heavy kernels of the tfjs
  * wasm backend: matmuls, convolutions and their gradients, max pooling, leading/trailing-axis
- * sums (bias gradients), plus a zero-copy Identity. They run on the
+ * sums (bias gradients), the element-wise ops of Adam and of unfused bias/ReLU, plus a
+ * zero-copy Identity. They run on the
  * wasm heap in place, so they mix freely with the stock wasm kernels for everything else.
  * Built at install by scripts/build-native.mjs; when the addon is missing the wasm backend
  * keeps its own kernels and nothing else changes.
@@ -12,6 +13,7 @@ import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, fusedConv2d } from '
 import { batchMatMul, fusedMatMul } from './matmul-kernels.js';
 import { loadNativeAddon } from './native-addon.js';
 import { overrideWasmKernel, restoreWasmKernel } from './override-kernel.js';
+import { binary, cast, unary } from './elementwise-kernels.js';
 import { identity } from './identity-kernel.js';
 import { maxPool, maxPoolGrad } from './pool-kernels.js';
 import { sum } from './reduce-kernels.js';
@@ -32,6 +34,15 @@ export const NATIVE_KERNELS: Readonly<Record<string, NativeKernelBody>> = {
   [tf.MaxPoolGrad]: maxPoolGrad,
   [tf.Sum]: sum,
   [tf.Identity]: identity,
+  [tf.Cast]: cast,
+  [tf.Add]: binary('Add'),
+  [tf.Sub]: binary('Sub'),
+  [tf.Multiply]: binary('Multiply'),
+  [tf.RealDiv]: binary('RealDiv'),
+  [tf.Sqrt]: unary('Sqrt'),
+  [tf.Square]: unary('Square'),
+  [tf.Relu]: unary('Relu'),
+  [tf.Step]: unary('Step'),
 };
 
 /** Whether the addon is built and loads here, and why not. Never throws. */

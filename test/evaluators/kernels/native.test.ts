@@ -73,7 +73,8 @@ describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.r
   });
 
   test('installNativeKernels registers every kernel once; uninstall restores the previous kernels', () => {
-    const names = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad', 'Sum', 'Identity'];
+    const names = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad', 'Sum', 'Identity',
+      'Cast', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Sqrt', 'Square', 'Relu', 'Step'];
     uninstallNativeKernels();
     const previous = names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
     assert.deepEqual(installNativeKernels(), names);
@@ -229,6 +230,34 @@ describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.r
     for (const [shape, axis, keepDims] of cases) {
       await assertMatchesCpu(`sum ${shape} axis ${axis} keepDims ${keepDims}`, [operand(shape, seed++)], (x) => tf.sum(x, axis, keepDims));
     }
+  });
+
+  test('element-wise ops: same shape, scalar and last-axis broadcasts, sizes across chunks; fallback for others', async () => {
+    let seed = 800;
+    const pairs: Array<[number[], number[]]> = [
+      [[300, 70], [300, 70]], // several 16 Ki chunks, threaded
+      [[5, 7], []],
+      [[], [5, 7]],
+      [[40, 9, 33], [33]],
+      [[1, 33], [40, 9, 33]],
+      [[1000, 97], [1, 97]], // row chunks straddle task boundaries
+      [[4, 1, 6], [1, 5, 1]], // general broadcast: stock kernel
+    ];
+    const ops: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [
+      ['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['div', (a, b) => tf.div(a, tf.add(tf.abs(b), 0.5))],
+    ];
+    for (const [sa, sb] of pairs) {
+      for (const [name, op] of ops) {
+        await assertMatchesCpu(`${name} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`, [operand(sa, seed++), operand(sb, seed++)], op);
+      }
+    }
+    const x = operand([257, 300], seed++);
+    await assertMatchesCpu('sqrt', [x], (t) => tf.sqrt(tf.abs(t)));
+    await assertMatchesCpu('square', [x], tf.square);
+    await assertMatchesCpu('relu', [x], tf.relu);
+    await assertMatchesCpu('step', [x], (t) => tf.step(t, 0.25));
+    await assertMatchesCpu('cast to float32', [x], (t) => tf.cast(t, 'float32'));
+    await assertMatchesCpu('relu gradient', [x], (t) => tf.grad((u: tf.Tensor) => tf.sum(tf.mul(tf.relu(u), u)))(t));
   });
 
   test('Identity shares the heap block and survives the disposal of its input', async () => {
