@@ -4,6 +4,7 @@ import { leaderboardColumns, selectLeaderboard } from '../leaderboard/index.js';
 import { escapeHtml } from './escape-html.js';
 import { accuracyVsFlopsChart, accuracyVsSparsityChart, layerSparsityChart, learningCurvesChart } from './html-charts.js';
 import { REPORT_CSS } from './html-style.js';
+import { groupTable, summariseGroups } from './group-summary.js';
 import { reportFacts, type ReportData } from './report-data.js';
 
 type Facts = ReturnType<typeof reportFacts>;
@@ -42,7 +43,7 @@ ${summary(data, facts)}
 <h2>Leaderboard</h2>
 ${leaderboardTable(data, facts)}
 </section>
-<section id="charts">
+${groupsSection(data, facts)}<section id="charts">
 <h2>Charts</h2>
 <div class="charts">
 ${hasPoints ? accuracyVsFlopsChart(data, facts) : empty('No completed trial yet: nothing to plot.')}
@@ -97,6 +98,25 @@ function leaderboardTable(data: ReportData, facts: Facts): string {
     return `<tr id="trial-${e.trial.number}" class="${cls}" data-trial="${e.trial.number}">${cells}<td>${escapeHtml(note(e.trial))}</td></tr>`;
   });
   return `<div class="table-wrap"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table></div>`;
+}
+
+/** Only when there is something to compare (two or more groups). */
+function groupsSection(data: ReportData, facts: Facts): string {
+  const groups = summariseGroups(data.trials, facts.objective);
+  if (groups.length < 2) return '';
+  const { headers, rows, aligns } = groupTable(groups, facts.objective);
+  const th = headers.map((h, i) => `<th${aligns[i] === 'right' ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr class="group">${r.map((c, i) => `<td${aligns[i] === 'right' ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`);
+  return `<section id="groups">
+<h2>Groups</h2>
+<div class="table-wrap"><table>
+<thead><tr>${th}</tr></thead>
+<tbody>
+${body.join('\n')}
+</tbody>
+</table></div>
+</section>
+`;
 }
 
 function note(t: Trial): string {

@@ -3,6 +3,7 @@ import { describeArchitecture, formatCount, formatFixed, oneLine, progressBar, t
 import { escapeMarkdown, formatLeaderboard, markdownCodeBlock, markdownTable } from '../leaderboard/index.js';
 
 import { asciiScatter } from './ascii-scatter.js';
+import { groupTable, summariseGroups } from './group-summary.js';
 import { reportFacts, type ReportData } from './report-data.js';
 
 /**
@@ -31,6 +32,12 @@ export function renderMarkdownReport(data: ReportData): string {
   const failed = data.trials.filter((t) => t.error);
   if (failed.length) {
     out.push('### Trials that did not complete', '', markdownTable(['trial', 'state', 'reason'], failed.map((t) => [String(t.number), t.state, oneLine(t.error!)])), '');
+  }
+
+  const groups = summariseGroups(data.trials, facts.objective);
+  if (groups.length > 1) {
+    const { headers, rows, aligns } = groupTable(groups, facts.objective);
+    out.push('## Groups', '', markdownTable(headers, rows, aligns), '');
   }
 
   out.push('## Pareto front (validation accuracy vs sparse FLOPs)', '');
