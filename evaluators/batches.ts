@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Split } from './data/types.js';
+import type { Network } from './network/types.js';
+import type { MaskedParam } from './sparse/types.js';
+
+/** Copy the samples at `indices` of a split into one batch: x [n, ...shape] and one-hot labels. */
+export function makeBatch(split: Split, shape: readonly number[], classes: number, indices: ArrayLike<number>): { x: tf.Tensor; y: tf.Tensor2D; labels: tf.Tensor1D } {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const n = indices.length;
+  const x = new Float32Array(n * size);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = indices[i]!;
+    x.set(split.x.subarray(j * size, (j + 1) * size), i * size);
+    y[i] = split.y[j]!;
+  }
+  return tf.tidy(() => {
+    const labels = tf.tensor1d(y, 'int32');
+    return { x: tf.tensor(x, [n, ...shape]), y: tf.oneHot(labels, classes).toFloat() as tf.Tensor2D, labels };
+  });
+}
+
+/** Number of correct predictions in a batch of logits (a scalar tensor). */
+export function correctCount(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
+}
+
+/** Mean cross-entropy and accuracy of the network on a whole split, in inference mode. */
+export async function evaluateSplit(net: Network, split: Split, shape: readonly number[], classes: number,
+  weight: (p: MaskedParam) => tf.Tensor, batchSize: number): Promise<{ loss: number; accuracy: number }> {
+  let lossSum = 0, correct = 0;
+  for (let start = 0; start < split.count; start += batchSize) {
+    const idx = Array.from({ length: Math.min(batchSize, split.count - start) }, (_, i) => start + i);
+    const b = makeBatch(split, shape, classes, idx);
+    const out = tf.tidy(() => {
+      const logits = net.apply(b.x, { training: false, weight });
+      const loss = tf.losses.softmaxCrossEntropy(b.y, logits, undefined, undefined, tf.Reduction.SUM);
+      return tf.stack([loss, correctCount(logits, b.labels)]);
+    });
+    tf.dispose([b.x, b.y, b.labels]);
+    const [l, c] = await out.data();
+    out.dispose();
+    lossSum += l!;
+    correct += c!;
+  }
+  return { loss: lossSum / split.count, accuracy: correct / split.count };
+}

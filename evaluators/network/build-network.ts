@@ -1,0 +1,266 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRng, deriveSeed, type Architecture, type Rng } from '../../search/index.js';
+import type { MaskedParam } from '../sparse/types.js';
+import { initKernel } from './init.js';
+import { activate, dilateFilter } from './ops.js';
+import { activationOf, planNetwork, type NetworkPlan, type PlanNode, type Role } from './plan.js';
+import { structuralMask } from './structural-mask.js';
+import type { ForwardOptions, LayerRecord, NamedTensor, Network } from './types.js';
+
+type Forward = (x: tf.Tensor, options: ForwardOptions) => tf.Tensor;
+type Saved = { name: string; value: (weight: (p: MaskedParam) => tf.Tensor) => tf.Tensor };
+
+/** Running statistics follow PyTorch: r ← 0.9·r + 0.1·batch; ε = 1e-5 (also given to the exported layer). */
+export const BN_MOMENTUM = 0.9;
+export const BN_EPSILON = 1e-5;
+
+let networkCount = 0;
+
+/**
+ * Build a trainable network from an architecture for inputs of `inputShape` and `classes`
+ * outputs. Weights are drawn from `seed`; every masked kernel starts with mask = node mask
+ * (all ones without `keepNodes`) and `targetSparsity` = the layer override or the global level:
+ * the sparse method's `init` then picks the real masks.
+ */
+export function buildNetwork(arch: Architecture, inputShape: readonly number[], classes: number, seed: number): Network {
+  return new RawNetwork(planNetwork(arch, inputShape, classes), arch.sparsity.level, seed);
+}
+
+class RawNetwork implements Network {
+  readonly params: MaskedParam[] = [];
+  readonly trainable: tf.Variable[] = [];
+  readonly records: LayerRecord[] = [];
+  private readonly owned: tf.Tensor[] = [];
+  private readonly structure: { target: tf.Variable[]; mask: tf.Tensor }[] = [];
+  private readonly saved: Saved[] = [];
+  private pendingBn: { mean: tf.Variable; variance: tf.Variable; batchMean: tf.Tensor; batchVariance: tf.Tensor }[] = [];
+  private readonly uid = `net${networkCount++}`;
+  private readonly dropoutRng: Rng;
+  private readonly forward: Forward;
+
+  constructor(readonly plan: NetworkPlan, private readonly level: number, private readonly seed: number) {
+    this.dropoutRng = createRng(deriveSeed(seed, 'dropout'));
+    try {
+      this.forward = this.chain(plan.nodes);
+    } catch (err) {
+      this.dispose();
+      throw err;
+    }
+  }
+
+  apply(x: tf.Tensor, options: ForwardOptions): tf.Tensor {
+    const weight = options.weight ?? ((p: MaskedParam) => tf.mul(p.weight, p.mask));
+    const flat = tf.reshape(x, [x.shape[0]!, ...this.plan.inputShape]);
+    return this.forward(flat, { ...options, weight });
+  }
+
+  commitBatchNorm(): void {
+    for (const u of this.pendingBn) {
+      tf.tidy(() => {
+        u.mean.assign(tf.add(tf.mul(u.mean, BN_MOMENTUM), tf.mul(u.batchMean, 1 - BN_MOMENTUM)));
+        u.variance.assign(tf.add(tf.mul(u.variance, BN_MOMENTUM), tf.mul(u.batchVariance, 1 - BN_MOMENTUM)));
+      });
+    }
+    this.discardBatchNorm();
+  }
+
+  discardBatchNorm(): void {
+    for (const u of this.pendingBn) tf.dispose([u.batchMean, u.batchVariance]);
+    this.pendingBn = [];
+  }
+
+  enforceStructure(): void {
+    tf.tidy(() => {
+      for (const s of this.structure) for (const v of s.target) v.assign(tf.mul(v, s.mask));
+    });
+  }
+
+  namedWeights(weight?: (param: MaskedParam) => tf.Tensor): NamedTensor[] {
+    const w = weight ?? ((p: MaskedParam) => tf.mul(p.weight, p.mask));
+    return this.saved.map((s) => ({ name: s.name, tensor: tf.tidy(() => s.value(w)) }));
+  }
+
+  dispose(): void {
+    this.discardBatchNorm();
+    tf.dispose(this.owned);
+    this.owned.length = 0;
+  }
+
+  // ---- building ----
+
+  private chain(nodes: readonly PlanNode[]): Forward {
+    const steps = nodes.map((n) => this.layer(n));
+    return (x, o) => steps.reduce((h, step) => step(h, o), x);
+  }
+
+  private own<T extends tf.Tensor>(t: T): T {
+    this.owned.push(t);
+    return t;
+  }
+
+  private variable(name: string, init: tf.Tensor, trainable: boolean): tf.Variable {
+    const v = this.own(tf.variable(init, trainable, `${this.uid}/${name}`));
+    init.dispose();
+    if (trainable) this.trainable.push(v);
+    return v;
+  }
+
+  private masked(node: PlanNode, name: string, layerType: MaskedParam['layerType'], shape: number[],
+    fan: [number, number], structure: Float32Array | undefined): MaskedParam {
+    const role: Role = node.role ?? 'hidden';
+    const seed = deriveSeed(this.seed, 'init', name);
+    const weight = this.variable(`${name}/kernel`, initKernel(shape, fan[0], fan[1], activationOf(node.spec), role === 'classifier', seed), true);
+    const mask = this.variable(`${name}/mask`, structure ? tf.tensor(structure, shape) : tf.ones(shape), false);
+    const override = 'sparsity' in node.spec ? node.spec.sparsity : undefined;
+    const positions = node.outShape.length === 3 ? node.outShape[0]! * node.outShape[1]! : 1;
+    const param: MaskedParam = {
+      name, layerType, role, weight, mask, inputAxis: layerType === 'dense' ? 0 : 2, outputAxis: shape.length - 1,
+      outputPositions: positions, targetSparsity: override ?? this.level, ...(override !== undefined ? { sparsityOverride: override } : {}),
+    };
+    if (structure) this.structure.push({ target: [weight, mask], mask: this.own(tf.tensor(structure, shape)) });
+    this.params.push(param);
+    return param;
+  }
+
+  private bias(node: PlanNode, size: number, removed: readonly number[]): { bias: tf.Variable; kept: number; mask?: tf.Tensor } {
+    const bias = this.variable(`${node.name}/bias`, tf.zeros([size]), true);
+    if (!removed.length) return { bias, kept: size };
+    const m = new Float32Array(size).fill(1);
+    for (const r of removed) m[r] = 0;
+    const mask = this.own(tf.tensor1d(m));
+    this.structure.push({ target: [bias], mask });
+    return { bias, kept: size - removed.length, mask };
+  }
+
+  private layer(node: PlanNode): Forward {
+    const spec = node.spec;
+    // Branches first, so records and params are in forward order (branches before their sum).
+    const branches = node.branches?.map((b) => this.chain(b));
+    const record: LayerRecord = { node, kernels: [], biasSize: 0, biasKept: 0, otherParams: 0 };
+    this.records.push(record);
+    const inC = node.inShape[node.inShape.length - 1]!;
+    const kernelOf = (p: MaskedParam, o: ForwardOptions, mask?: tf.Tensor) => {
+      const w = o.weight!(p);
+      return mask ? tf.mul(w, mask) : w;
+    };
+    const withBias = (useBias: boolean, units: number, removed: readonly number[]) => {
+      if (!useBias) return (y: tf.Tensor) => y;
+      const b = this.bias(node, units, removed);
+      record.biasSize = units;
+      record.biasKept = b.kept;
+      this.saved.push({ name: `${node.name}/bias`, value: () => (b.mask ? tf.mul(b.bias, b.mask) : b.bias.clone()) });
+      return (y: tf.Tensor) => tf.add(y, b.mask ? tf.mul(b.bias, b.mask) : b.bias);
+    };
+    const save = (name: string, p: MaskedParam, mask?: tf.Tensor) => this.saved.push({ name, value: (w) => kernelOf(p, { training: false, weight: w }, mask) });
+    const structuralOf = (p: MaskedParam) => this.structure.find((s) => s.target[0] === p.weight)?.mask;
+
+    switch (spec.type) {
+      case 'dense': {
+        const units = spec.units;
+        const own = ownRemoved(spec.keepNodes, units);
+        const s = structuralMask([inC, units], node.removedIn, own);
+        const p = this.masked(node, node.name, 'dense', [inC, units], [inC, units], s);
+        record.kernels.push(p);
+        const sm = structuralOf(p);
+        save(`${node.name}/kernel`, p, sm);
+        const addBias = withBias(spec.useBias!, units, own);
+        return (x, o) => activate(addBias(tf.matMul(x as tf.Tensor2D, kernelOf(p, o, sm) as tf.Tensor2D)), spec.activation!);
+      }
+      case 'conv2d': {
+        const k = spec.kernel, f = spec.filters;
+        const own = ownRemoved(spec.keepNodes, f);
+        const shape = [k, k, inC, f];
+        const p = this.masked(node, node.name, 'conv2d', shape, [k * k * inC, k * k * f], structuralMask(shape, node.removedIn, own));
+        record.kernels.push(p);
+        const sm = structuralOf(p);
+        save(`${node.name}/kernel`, p, sm);
+        const addBias = withBias(spec.useBias!, f, own);
+        return (x, o) => {
+          const w = dilateFilter(kernelOf(p, o, sm) as tf.Tensor4D, spec.dilation!);
+          return activate(addBias(tf.conv2d(x as tf.Tensor4D, w, spec.stride!, spec.padding!)), spec.activation!);
+        };
+      }
+      case 'depthwiseConv2d': {
+        const k = spec.kernel, mult = spec.depthMultiplier!;
+        const own = ownRemoved(spec.keepNodes, inC * mult);
+        const shape = [k, k, inC, mult];
+        const p = this.masked(node, node.name, 'depthwiseConv2d', shape, [k * k, k * k * mult], structuralMask(shape, node.removedIn, own, true));
+        record.kernels.push(p);
+        const sm = structuralOf(p);
+        save(`${node.name}/depthwise_kernel`, p, sm);
+        return (x, o) => {
+          const w = dilateFilter(kernelOf(p, o, sm) as tf.Tensor4D, spec.dilation!);
+          return activate(tf.depthwiseConv2d(x as tf.Tensor4D, w, spec.stride!, spec.padding!), spec.activation!);
+        };
+      }
+      case 'separableConv2d': {
+        const k = spec.kernel, f = spec.filters;
+        const own = ownRemoved(spec.keepNodes, f);
+        const dShape = [k, k, inC, 1], pShape = [1, 1, inC, f];
+        const dw = this.masked(node, `${node.name}.depthwise`, 'depthwiseConv2d', dShape, [k * k, k * k], structuralMask(dShape, node.removedIn, [], true));
+        const pw = this.masked(node, `${node.name}.pointwise`, 'conv2d', pShape, [inC, f], structuralMask(pShape, node.removedIn, own));
+        record.kernels.push(dw, pw);
+        const dm = structuralOf(dw), pm = structuralOf(pw);
+        save(`${node.name}/depthwise_kernel`, dw, dm);
+        save(`${node.name}/pointwise_kernel`, pw, pm);
+        const addBias = withBias(true, f, own);
+        return (x, o) => {
+          const d = tf.depthwiseConv2d(x as tf.Tensor4D, dilateFilter(kernelOf(dw, o, dm) as tf.Tensor4D, spec.dilation!), spec.stride!, spec.padding!);
+          return activate(addBias(tf.conv2d(d, kernelOf(pw, o, pm) as tf.Tensor4D, 1, 'valid')), spec.activation!);
+        };
+      }
+      case 'maxPool':
+        return (x) => tf.maxPool(x as tf.Tensor4D, spec.size, spec.stride!, spec.padding!);
+      case 'avgPool':
+        return (x) => tf.avgPool(x as tf.Tensor4D, spec.size, spec.stride!, spec.padding!);
+      case 'globalAvgPool':
+        return (x) => tf.mean(x, [1, 2]);
+      case 'flatten':
+        return (x) => (x.rank === 2 ? x : tf.reshape(x, [x.shape[0]!, -1]));
+      case 'activation':
+        return (x) => activate(x, spec.activation);
+      case 'dropout':
+        return (x, o) => (o.training && spec.rate > 0 ? tf.dropout(x, spec.rate, undefined, this.dropoutRng.int(0, 2 ** 31 - 1)) : x);
+      case 'batchNorm':
+        return this.batchNorm(node, record, spec.affine !== false, inC);
+      case 'sum': {
+        return (x, o) => {
+          const outs = branches!.map((b) => b(x, o));
+          return activate(outs.length === 1 ? outs[0]! : tf.addN(outs), spec.activation!);
+        };
+      }
+    }
+  }
+
+  private batchNorm(node: PlanNode, record: LayerRecord, affine: boolean, channels: number): Forward {
+    const gamma = affine ? this.variable(`${node.name}/gamma`, tf.ones([channels]), true) : undefined;
+    const beta = affine ? this.variable(`${node.name}/beta`, tf.zeros([channels]), true) : undefined;
+    const mean = this.variable(`${node.name}/movingMean`, tf.zeros([channels]), false);
+    const variance = this.variable(`${node.name}/movingVariance`, tf.ones([channels]), false);
+    record.otherParams = affine ? 2 * channels : 0;
+    if (gamma && beta) {
+      this.saved.push({ name: `${node.name}/gamma`, value: () => gamma.clone() }, { name: `${node.name}/beta`, value: () => beta.clone() });
+    }
+    this.saved.push({ name: `${node.name}/movingMean`, value: () => mean.clone() }, { name: `${node.name}/movingVariance`, value: () => variance.clone() });
+    const axes = node.inShape.length === 3 ? [0, 1, 2] : [0];
+    // tf.batchNorm without scale/offset breaks its gradient (it saves the missing tensors), so
+    // the non-affine form is written out.
+    const normalise = (x: tf.Tensor, m: tf.Tensor, v: tf.Tensor) => gamma && beta
+      ? tf.batchNorm(x, m, v, beta, gamma, BN_EPSILON)
+      : tf.mul(tf.sub(x, m), tf.rsqrt(tf.add(v, BN_EPSILON)));
+    return (x, o) => {
+      if (!o.training) return normalise(x, mean, variance);
+      const m = tf.moments(x, axes);
+      this.pendingBn.push({ mean, variance, batchMean: tf.keep(m.mean), batchVariance: tf.keep(m.variance) });
+      return normalise(x, m.mean, m.variance);
+    };
+  }
+}
+
+function ownRemoved(keep: readonly number[] | undefined, n: number): number[] {
+  if (!keep) return [];
+  const kept = new Set(keep);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (!kept.has(i)) out.push(i);
+  return out;
+}

@@ -1,0 +1,55 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { MaskedParam } from '../sparse/types.js';
+import type { NetworkPlan, PlanNode } from './plan.js';
+
+export interface ForwardOptions {
+  /** Training mode: batch statistics in BN (recorded for the running averages), dropout on. */
+  training: boolean;
+  /** The weight a masked kernel contributes: the sparse method's `effectiveWeight` (default W ⊙ M). */
+  weight?: (param: MaskedParam) => tf.Tensor;
+}
+
+/** What accounting needs to know about one planned layer once it is built. */
+export interface LayerRecord {
+  node: PlanNode;
+  /** Masked kernels of the layer: none, one, or two (separable: depthwise then pointwise). */
+  kernels: MaskedParam[];
+  /** Bias length and how many bias entries a node mask keeps. */
+  biasSize: number;
+  biasKept: number;
+  /** Other trainable parameters (BN γ and β). */
+  otherParams: number;
+}
+
+export interface NamedTensor {
+  /** Logical name, e.g. `dense_0/kernel`, `sep_2.pointwise/kernel`, `bn_1/movingMean`. */
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/**
+ * A trainable network built with raw tfjs ops from a plan. Owns every tensor it creates;
+ * `dispose()` releases them all.
+ */
+export interface Network {
+  readonly plan: NetworkPlan;
+  /** One per sparsifiable kernel, in forward order. */
+  readonly params: MaskedParam[];
+  /** Every trainable variable: kernels, biases, BN γ/β. */
+  readonly trainable: tf.Variable[];
+  readonly records: LayerRecord[];
+  /** Logits [batch, classes] for a batch [batch, ...inputShape]. */
+  apply(x: tf.Tensor, options: ForwardOptions): tf.Tensor;
+  /** Fold the BN batch statistics recorded by the last training forward pass into the running averages. */
+  commitBatchNorm(): void;
+  /** Drop recorded BN statistics without applying them (a step that failed). */
+  discardBatchNorm(): void;
+  /** Re-apply node masks to weights, masks and biases (after init and after each sparse-method step). */
+  enforceStructure(): void;
+  /**
+   * Every weight as the trained network uses it (kernels through `weight`, i.e. with masks
+   * applied), plus biases, BN parameters and running statistics. The caller disposes them.
+   */
+  namedWeights(weight?: (param: MaskedParam) => tf.Tensor): NamedTensor[];
+  dispose(): void;
+}

@@ -1,0 +1,33 @@
+import * as tf from '@tensorflow/tfjs';
+import type { TrainingConfig } from '../search/index.js';
+
+/** The tfjs optimiser for a training config (defaults: momentum 0.9, Adam/RMSProp as tfjs). */
+export function createOptimizer(training: TrainingConfig): tf.Optimizer {
+  const lr = training.learningRate;
+  switch (training.optimizer) {
+    case 'adam': return tf.train.adam(lr);
+    case 'sgd': return tf.train.sgd(lr);
+    case 'momentum': return tf.train.momentum(lr, training.momentum ?? 0.9, training.nesterov ?? false);
+    case 'rmsprop': return tf.train.rmsprop(lr, 0.9, training.momentum ?? 0);
+  }
+}
+
+/**
+ * Change the learning rate between steps. SGD and momentum cache −lr in a kept scalar
+ * (`setLearningRate` replaces it); Adam and RMSProp read the `learningRate` field each step.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (o.learningRate === lr) return;
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+/**
+ * Learning rate at 1-based `step` of `total`: constant, or cosine annealing to 0 without
+ * restarts, η_t = η₀·½(1 + cos(π·(t−1)/T)) (Loshchilov & Hutter 2017, eq. 5 with η_min = 0).
+ */
+export function learningRateAt(training: TrainingConfig, step: number, total: number): number {
+  if (training.lrSchedule !== 'cosine' || total <= 1) return training.learningRate;
+  return training.learningRate * 0.5 * (1 + Math.cos((Math.PI * (step - 1)) / total));
+}

@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  createRng, deriveSeed, SparsenasError,
+  type DatasetConfig, type EvaluationRequest, type Evaluator, type EvaluatorInfo, type Metrics,
+  type SparsitySpec, type StudyDefinition, type TrialReporter,
+} from '../search/index.js';
+import { countNetwork } from './accounting.js';
+import { writeTrialArtifacts } from './artifacts.js';
+import { chooseBackend, type BackendChoice } from './backend.js';
+import { loadDataset } from './data/index.js';
+import type { Dataset } from './data/types.js';
+import { buildNetwork } from './network/build-network.js';
+import { WEIGHTED } from './network/plan.js';
+import type { Network } from './network/types.js';
+import { createSparseMethod } from './sparse/index.js';
+import type { SparseMethod } from './sparse/types.js';
+import { trainNetwork } from './train.js';
+
+export type DatasetLoader = (config: DatasetConfig, seed: number) => Promise<Dataset>;
+/** Creates the sparse-training method of one trial from its architecture's sparsity spec. */
+export type SparseMethodFactory = (spec: SparsitySpec) => SparseMethod;
+
+export interface TfjsEvaluatorOptions {
+  loader?: DatasetLoader;
+  /** Default: `createSparseMethod` of evaluators/sparse. */
+  methods?: SparseMethodFactory;
+  /** Overrides the definition's `backend`. */
+  backend?: BackendChoice;
+  now?: () => number;
+}
+
+/**
+ * The tfjs evaluator: builds each candidate with raw ops, trains it with its sparse method,
+ * measures it, and releases every tensor before returning (no leaks across trials).
+ */
+export class TfjsEvaluator implements Evaluator {
+  private dataset?: Dataset;
+  private backend = '';
+  private methods?: SparseMethodFactory;
+
+  constructor(private readonly options: TfjsEvaluatorOptions = {}) {}
+
+  async prepare(definition: StudyDefinition): Promise<EvaluatorInfo> {
+    const chosen = await chooseBackend(this.options.backend ?? definition.backend);
+    this.backend = chosen.backend;
+    this.methods = this.options.methods ?? createSparseMethod;
+    const load = this.options.loader ?? loadDataset;
+    const ds = await load(definition.dataset, definition.seed);
+    this.dataset = ds;
+    return {
+      backend: chosen.backend, reason: chosen.reason, dataChecksums: ds.checksums,
+      dataset: { name: ds.name, train: ds.train.count, validation: ds.validation.count, test: ds.test.count, shape: ds.shape, classes: ds.classes },
+    };
+  }
+
+  async evaluate(request: EvaluationRequest, reporter: TrialReporter, signal: AbortSignal): Promise<Metrics> {
+    const ds = this.dataset;
+    if (!ds || !this.methods) throw new SparsenasError('EVALUATOR_NOT_PREPARED', 'TfjsEvaluator.evaluate() called before prepare(); call prepare(definition) once first');
+    const { architecture: arch, training, seed } = request;
+    let net: Network | undefined;
+    let method: SparseMethod | undefined;
+    try {
+      net = buildNetwork(arch, ds.shape, ds.classes, seed);
+      method = this.methods(arch.sparsity);
+      const totalSteps = Math.ceil(ds.train.count / training.batchSize) * training.epochs;
+      method.init(net.params, arch.sparsity, createRng(deriveSeed(seed, 'sparse')), totalSteps);
+      net.enforceStructure();
+      const result = await trainNetwork({ net, method, dataset: ds, training, seed, reporter, signal, now: this.options.now });
+      const count = countNetwork(net);
+      if (request.artifactDir) {
+        const m = method;
+        const weights = net.namedWeights((p) => m.effectiveWeight(p));
+        try {
+          await writeTrialArtifacts(request.artifactDir, arch, weights, { inputShape: ds.shape, classes: ds.classes, dataset: ds.name });
+        } finally {
+          tf.dispose(weights.map((w) => w.tensor));
+        }
+      }
+      const extra: { [name: string]: number } = {
+        denseTrainingFlops: count.denseTrainingFlops, sparseTrainingFlops: count.sparseTrainingFlops, weightSparsity: count.weightSparsity,
+      };
+      const nodes = nodeSparsity(net);
+      if (nodes !== undefined) extra['nodeSparsity'] = nodes;
+      return {
+        valAccuracy: result.valAccuracy, valLoss: result.valLoss, trainLoss: result.trainLoss, trainAccuracy: result.trainAccuracy,
+        ...(result.testAccuracy !== undefined ? { testAccuracy: result.testAccuracy, testLoss: result.testLoss } : {}),
+        params: count.params, nonZeros: count.nonZeros, sparsity: count.sparsity,
+        denseFlops: count.denseFlops, sparseFlops: count.sparseFlops,
+        trainTimeMs: result.trainTimeMs, epochs: result.epochs, samplesPerSecond: result.samplesPerSecond,
+        backend: this.backend, layers: count.layers, extra,
+      };
+    } finally {
+      method?.dispose();
+      net?.dispose();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.dataset = undefined;
+  }
+}
+
+/** Fraction of hidden nodes (units, channels) removed by node masks; undefined when no layer has one. */
+function nodeSparsity(net: Network): number | undefined {
+  let total = 0, removed = 0, masked = false;
+  for (const r of net.records) {
+    const spec = r.node.spec;
+    if (!WEIGHTED.has(spec.type) || r.node.role === 'classifier') continue;
+    const out = r.node.outShape[r.node.outShape.length - 1]!;
+    const keep = 'keepNodes' in spec ? spec.keepNodes : undefined;
+    total += out;
+    if (keep) { masked = true; removed += out - new Set(keep).size; }
+  }
+  return masked && total ? removed / total : undefined;
+}

@@ -1,0 +1,182 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRng, deriveSeed, SparsenasError, TrialDivergedError, type TrainingConfig, type TrialReporter } from '../search/index.js';
+import { weightSparsity } from './accounting.js';
+import { correctCount, evaluateSplit, makeBatch } from './batches.js';
+import type { Dataset } from './data/types.js';
+import { TrialAbortedError } from './errors.js';
+import type { Network } from './network/types.js';
+import { createOptimizer, learningRateAt, setLearningRate } from './optimizer.js';
+import type { MaskedParam, SparseMethod, SparseStepContext } from './sparse/types.js';
+
+export interface TrainOptions {
+  net: Network;
+  method: SparseMethod;
+  dataset: Dataset;
+  training: TrainingConfig;
+  /** Seeds the batch order. */
+  seed: number;
+  reporter: TrialReporter;
+  signal?: AbortSignal;
+  /** Injected clock (ms) for elapsed times and throughput. */
+  now?: () => number;
+  /** Yield to the event loop at least this often (ms) so a UI stays live. Default 50. */
+  yieldEveryMs?: number;
+}
+
+export interface TrainResult {
+  epochs: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  testLoss?: number;
+  testAccuracy?: number;
+  trainTimeMs: number;
+  /** Training samples per second over the optimiser steps (evaluation excluded). */
+  samplesPerSecond: number;
+}
+
+/**
+ * Train a built network with its sparse method. Per step: forward with the method's effective
+ * weights, backward, weight decay (L2 on kernels, coupled as in PyTorch's SGD/Adam), global
+ * grad-norm clipping, optimiser step, BN running statistics, then `afterStep` (re-mask, prune,
+ * drop/grow) and the node mask. Reports every epoch; the reporter may throw (pruning).
+ * The caller owns `net` and `method` and disposes them; everything created here is disposed here.
+ */
+export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
+  const { net, method, dataset, training, reporter, signal } = opts;
+  const now = opts.now ?? (() => performance.now());
+  const yieldEvery = opts.yieldEveryMs ?? 50;
+  const { shape, classes, train } = dataset;
+  if (train.count === 0 || dataset.validation.count === 0) {
+    throw new SparsenasError('DATASET_EMPTY', `dataset ${dataset.name} has ${train.count} training and ${dataset.validation.count} validation samples; raise dataset.subset or validationFraction`);
+  }
+  const stepsPerEpoch = Math.ceil(train.count / training.batchSize);
+  const totalSteps = stepsPerEpoch * training.epochs;
+  const rng = createRng(deriveSeed(opts.seed, 'batches'));
+  const kernels = new Map(net.params.map((p) => [p.weight.name, p.weight]));
+  const weight = (p: MaskedParam) => method.effectiveWeight(p);
+  const evalBatch = Math.max(training.batchSize, 256);
+  const optimizer = createOptimizer(training);
+  const started = now();
+  let stepTimeMs = 0, samples = 0, step = 0, lastYield = now();
+  let epochLoss = NaN, epochAcc = NaN, val = { loss: NaN, accuracy: NaN };
+  try {
+    for (let epoch = 1; epoch <= training.epochs; epoch++) {
+      const order = rng.shuffle(Array.from({ length: train.count }, (_, i) => i));
+      let lossSum = 0, correct = 0;
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        if (signal?.aborted) throw new TrialAbortedError(`training aborted at epoch ${epoch}, batch ${b + 1}/${stepsPerEpoch}`);
+        step++;
+        const idx = order.slice(b * training.batchSize, (b + 1) * training.batchSize);
+        const t0 = now();
+        const ctx: SparseStepContext = { step, totalSteps, learningRate: learningRateAt(training, step, totalSteps) };
+        setLearningRate(optimizer, ctx.learningRate);
+        const [loss, hits] = await trainStep(opts, optimizer, ctx, idx, kernels);
+        stepTimeMs += now() - t0;
+        samples += idx.length;
+        if (!Number.isFinite(loss)) {
+          throw new TrialDivergedError(`training loss became ${loss} at epoch ${epoch}, step ${step}; lower the learning rate (${training.learningRate}) or set training.gradClipNorm`);
+        }
+        lossSum += loss * idx.length;
+        correct += hits;
+        if (now() - lastYield >= yieldEvery) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = now();
+        }
+      }
+      epochLoss = lossSum / train.count;
+      epochAcc = correct / train.count;
+      val = await evaluateSplit(net, dataset.validation, shape, classes, weight, evalBatch);
+      await reporter.epochEnded({
+        epoch, trainLoss: epochLoss, trainAccuracy: epochAcc, valLoss: val.loss, valAccuracy: val.accuracy,
+        sparsity: weightSparsity(net.params), elapsedMs: now() - started,
+      });
+    }
+    const result: TrainResult = {
+      epochs: training.epochs, trainLoss: epochLoss, trainAccuracy: epochAcc, valLoss: val.loss, valAccuracy: val.accuracy,
+      trainTimeMs: now() - started, samplesPerSecond: stepTimeMs > 0 ? (samples / stepTimeMs) * 1000 : 0,
+    };
+    if (training.evaluateTest && dataset.test.count > 0) {
+      const test = await evaluateSplit(net, dataset.test, shape, classes, weight, evalBatch);
+      result.testLoss = test.loss;
+      result.testAccuracy = test.accuracy;
+    }
+    return result;
+  } finally {
+    net.discardBatchNorm();
+    optimizer.dispose();
+  }
+}
+
+/** One optimiser step; returns the batch's mean loss and number of correct predictions. */
+async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: SparseStepContext, idx: number[],
+  kernels: ReadonlyMap<string, tf.Variable>): Promise<[number, number]> {
+  const { net, method, dataset, training } = opts;
+  const batch = makeBatch(dataset.train, dataset.shape, dataset.classes, idx);
+  const dense = method.wantsDenseGradient(ctx) ? new Map<string, tf.Tensor>() : undefined;
+  const weight = dense
+    ? (p: MaskedParam) => captureGradient(method.effectiveWeight(p), p.name, dense)
+    : (p: MaskedParam) => method.effectiveWeight(p);
+  let hits: tf.Scalar | undefined;
+  let value: tf.Scalar | undefined;
+  try {
+    const out = tf.variableGrads(() => {
+      const logits = net.apply(batch.x, { training: true, weight });
+      hits = tf.keep(correctCount(logits, batch.labels));
+      return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
+    }, net.trainable);
+    value = out.value;
+    tf.tidy(() => optimizer.applyGradients(regularise(out.grads, training, kernels)));
+    tf.dispose(out.grads);
+    net.commitBatchNorm();
+    method.afterStep(net.params, ctx, dense);
+    net.enforceStructure();
+    const read = tf.stack([value, hits!]);
+    const [loss, correct] = await read.data();
+    read.dispose();
+    return [loss!, correct!];
+  } finally {
+    net.discardBatchNorm();
+    tf.dispose([batch.x, batch.y, batch.labels, value, hits]);
+    if (dense) tf.dispose([...dense.values()]);
+  }
+}
+
+/** L2 weight decay on kernels (g += λ·W), then clip the global gradient norm (Pascanu et al. 2013). */
+function regularise(grads: tf.NamedTensorMap, training: TrainingConfig, kernels: ReadonlyMap<string, tf.Variable>): tf.NamedTensorMap {
+  let out: tf.NamedTensorMap = grads;
+  const wd = training.weightDecay ?? 0;
+  if (wd > 0) {
+    out = {};
+    for (const [name, g] of Object.entries(grads)) {
+      const v = kernels.get(name);
+      out[name] = v ? tf.add(g, tf.mul(v, wd)) : g;
+    }
+  }
+  const clip = training.gradClipNorm;
+  if (clip !== undefined) {
+    const norm = tf.sqrt(tf.addN(Object.values(out).map((g) => tf.sum(tf.square(g)))));
+    const scale = tf.div(clip, tf.maximum(norm, clip));
+    const clipped: tf.NamedTensorMap = {};
+    for (const [name, g] of Object.entries(out)) clipped[name] = tf.mul(g, scale);
+    out = clipped;
+  }
+  return out;
+}
+
+/**
+ * Identity in the forward pass that records ∂L/∂W_eff on the way back: RigL's grow criterion
+ * is the dense gradient of the effective weight, available in the same backward pass.
+ */
+function captureGradient(w: tf.Tensor, name: string, into: Map<string, tf.Tensor>): tf.Tensor {
+  const spy = tf.customGrad((x) => ({
+    value: (x as tf.Tensor).clone(),
+    gradFunc: (dy: tf.Tensor) => {
+      into.get(name)?.dispose();
+      into.set(name, tf.keep(dy.clone()));
+      return dy;
+    },
+  }));
+  return spy(w);
+}
