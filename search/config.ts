@@ -129,7 +129,19 @@ export function parseDefinition(input: unknown, source = 'search definition'): S
   return result.data as StudyDefinition;
 }
 
-/** The JSON Schema of the config file, for editors. */
-export function definitionJsonSchema(): unknown {
-  return z.toJSONSchema(studyDefinitionSchema, { io: 'input' });
+/**
+ * The JSON Schema of the config file, for editors. Every key is optional in a file (defaults
+ * fill the rest before validation), so `required` lists are dropped.
+ */
+export function definitionJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(studyDefinitionSchema, { io: 'input' }) as Record<string, unknown>;
+  const strip = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(strip);
+    else if (node && typeof node === 'object') {
+      delete (node as Record<string, unknown>)['required'];
+      Object.values(node).forEach(strip);
+    }
+  };
+  strip(schema);
+  return { ...schema, title: 'sparsenas search definition', description: 'A whole sparsenas search: space, strategy, dataset, training, budget. Use with `sparsenas search --config FILE`.' };
 }

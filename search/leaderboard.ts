@@ -63,7 +63,8 @@ export function parseFilter(text: string): Filter[] {
     .filter(Boolean)
     .map((part) => {
       const m = /^\s*([A-Za-z_.][\w.]*)\s*(>=|<=|==|!=|=|>|<)\s*(-?[\d.]+(?:e-?\d+)?)\s*$/.exec(part);
-      if (!m) {
+      // `[\d.]+` also matches "1.2.3" or "."; Number() makes those NaN, which no trial would match.
+      if (!m || !Number.isFinite(Number(m[3]))) {
         throw new SparsenasError('FILTER_INVALID', `cannot read the filter "${part}": write METRIC OP NUMBER, e.g. "sparsity>=0.9" (operators >= <= > < == !=)`);
       }
       const op = (m[2] === '=' ? '==' : m[2]) as Filter['op'];

@@ -7,7 +7,8 @@ import type { EpochMetrics } from './types.js';
 export interface Pruner {
   /**
    * Called after every epoch of a running trial with its curve so far and the curves of the
-   * study's finished trials. Returns true to prune.
+   * study's completed and pruned trials (a pruned curve stops at the epoch it was pruned).
+   * Returns true to prune.
    */
   shouldPrune(curve: readonly EpochMetrics[], finished: readonly (readonly EpochMetrics[])[]): boolean;
 }

@@ -3,9 +3,11 @@ import type { Evaluator, TrialReporter } from './evaluator.js';
 import type { EventBus, SearchFinishReason } from './events.js';
 import type { Pruner } from './pruners.js';
 import type { SearchSpace } from './space.js';
-import type { NewTrial, Store } from './store.js';
+import type { NewTrial, Store, TrialResult } from './store.js';
+import type { Json } from './json.js';
 import type { Strategy } from './strategy.js';
-import type { Candidate, EpochMetrics, Metrics, Study, Trial, TrialState } from './types.js';
+import type { Candidate, EpochMetrics, Sample, Study, TrainingConfig, Trial, TrialState } from './types.js';
+import { compact } from './store-errors.js';
 import { NopPruner } from './pruners.js';
 import { SparsenasError, SpaceError, TrialDivergedError, TrialPrunedError, describeError } from './errors.js';
 import { deriveSeed } from './rng.js';
@@ -32,6 +34,12 @@ export interface RunnerOptions {
   artifactsRoot?: string;
   /** Give up after this many consecutive strategy failures in ask(). */
   maxConsecutiveAskFailures?: number;
+  /**
+   * Resume refuses a study that another process may still be running: state `running` and a
+   * study update or trial heartbeat newer than this (default 60 s; heartbeats come every 10 s).
+   * 0 takes over at once. Timestamps are the store's, so the store and `now` share a clock.
+   */
+  staleAfterMs?: number;
 }
 
 export interface SearchOutcome {
@@ -62,12 +70,33 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
     throw new SparsenasError('STUDY_NOT_FOUND', `study "${opts.studyName}" not found; \`sparsenas list studies\` shows the studies of this database`);
   }
   const resumed = !!study;
+  if (study) assertNotLive(study, await store.getTrials(study.id), now(), opts.staleAfterMs ?? 60_000);
   if (!study) study = await store.createStudy(opts.studyName, definition);
 
   const info = await evaluator.prepare(definition);
   await store.updateStudy(study.id, { state: 'running', backend: info.backend, dataChecksums: info.dataChecksums });
 
-  await callStrategy(who, 'init', () => strategy.init({ space, seed: definition.seed, options: definition.strategy.options, definition }));
+  await callStrategy(who, 'init', () => strategy.init({ space, seed: definition.seed, options: definition.strategy.options, definition, dataset: info.dataset }));
+
+  // The strategy's state is saved after every ask and every tell, for resume.
+  const saveSnapshot = async () => {
+    let state: Json;
+    try {
+      state = strategy.snapshot();
+    } catch (err) {
+      log('error', `strategy ${who} threw in snapshot(): ${describeError(err)}; a resume would restart it from an older state`);
+      return;
+    }
+    await store.updateStudy(study!.id, { strategyState: state });
+  };
+  const tellStrategy = async (trial: Trial) => {
+    try {
+      await strategy.tell(trial);
+    } catch (err) {
+      log('error', `strategy ${who} threw in tell() for trial ${trial.number}: ${describeError(err)}`);
+    }
+    await saveSnapshot();
+  };
 
   // Resume: trials left running by a killed process become interrupted and are re-run first.
   const redo: Candidate[] = [];
@@ -76,21 +105,28 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
     if (study.strategyState !== undefined && study.strategyState !== null) {
       await callStrategy(who, 'restore', () => strategy.restore(study!.strategyState!));
     }
+    // A killed process never told the strategy how these ended; tell it now, as after a stop.
     for (const t of trials.filter((t) => t.state === 'running')) {
-      await store.finishTrial(t.id, { state: 'interrupted', error: 'the search process ended while this trial ran' });
+      const ended = await store.finishTrial(t.id, { state: 'interrupted', error: 'the search process ended while this trial ran' });
+      await tellStrategy(ended);
     }
     trials = await store.getTrials(study.id);
     const redone = new Set(trials.map((t) => t.attributes?.['redoOf']).filter((x) => typeof x === 'number'));
     for (const t of trials) {
-      if (t.state === 'interrupted' && !redone.has(t.number)) {
-        redo.push({ sample: t.sample, architecture: t.architecture ?? undefined, group: t.group, label: t.label,
-          training: t.training, seed: t.seed, attributes: { ...(t.attributes ?? {}), redoOf: t.number } });
+      // A trial without an architecture never reached the evaluator: nothing to re-run.
+      if (t.state === 'interrupted' && t.architecture && !redone.has(t.number)) {
+        redo.push(compact({ sample: t.sample, architecture: t.architecture, group: t.group, label: t.label,
+          training: t.training, seed: t.seed, attributes: { ...(t.attributes ?? {}), redoOf: t.number } }));
       }
     }
   }
 
+  // The pruner compares against completed and pruned trials: successive halving ranks every
+  // trial that reached a rung (ASHA, Li et al. 2020), not only the survivors; a pruned curve
+  // only counts up to the epoch it reached.
   const curves = new Map<number, EpochMetrics[]>();
-  for (const t of trials) if (t.state === 'completed') curves.set(t.id, await store.getEpochs(t.id));
+  const judged = (t: Trial) => t.state === 'completed' || t.state === 'pruned';
+  for (const t of trials) if (judged(t)) curves.set(t.id, await store.getEpochs(t.id));
 
   const counted = (ts: Trial[]) => ts.filter((t) => t.state === 'completed' || t.state === 'pruned' || t.state === 'failed').length;
   study = (await store.getStudy(opts.studyName))!;
@@ -98,7 +134,10 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
     dataset: info.dataset, maxTrials: definition.budget.maxTrials, timeLimitMinutes: definition.budget.timeLimitMinutes,
     completedBefore: counted(trials) });
 
+  const onStop = () => bus.publish({ type: 'search.stopping', at: now(), reason: 'stopped' });
+  opts.signal?.addEventListener('abort', onStop, { once: true });
   let reason: SearchFinishReason = 'exhausted';
+  let ended = false;
   let askFailures = 0;
   const maxAskFailures = opts.maxConsecutiveAskFailures ?? 3;
   try {
@@ -109,7 +148,8 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
 
       let candidate: Candidate | undefined;
       let askError: unknown;
-      if (redo.length) candidate = redo.shift();
+      const redoing = redo.length > 0;
+      if (redoing) candidate = redo.shift();
       else {
         try {
           candidate = await strategy.ask(trials);
@@ -121,95 +161,38 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
         if (!candidate && !askError) { reason = 'exhausted'; break; }
       }
 
-      const number = trials.length;
-      let newTrial: NewTrial;
-      let buildError: string | undefined;
-      if (askError) {
-        buildError = `strategy ${who} threw in ask(): ${describeError(askError)}`;
-        newTrial = { sample: {}, architecture: null, seed: deriveSeed(definition.seed, 'trial', number) };
-      } else {
-        const c = candidate!;
-        let architecture = c.architecture ?? null;
-        try {
-          validateCandidate(c);
-          if (!architecture) architecture = space.freeze(c.sample);
-        } catch (err) {
-          buildError = err instanceof SpaceError
-            ? `strategy ${who} returned a candidate outside the space "${space.name}" from ask(): ${err.message}`
-            : `strategy ${who} returned an invalid candidate from ask(): ${describeError(err)}`;
-        }
-        newTrial = { sample: c.sample ?? {}, architecture, seed: c.seed ?? deriveSeed(definition.seed, 'trial', number),
-          group: c.group, label: c.label, training: c.training, attributes: c.attributes };
-      }
+      const seed = deriveSeed(definition.seed, 'trial', trials.length);
+      const { newTrial, buildError } = askError
+        ? { newTrial: { sample: {}, architecture: null, seed }, buildError: `strategy ${who} threw in ask(): ${describeError(askError)}` }
+        : buildTrial(candidate!, space, seed, who);
 
       let trial = await store.createTrial(study.id, newTrial);
+      // Strategies advance their state in ask(); saving it now (not only after tell) means a
+      // process killed during this trial resumes with a strategy that already proposed it, so
+      // the re-run on resume is the only evaluation of this candidate, never a second ask.
+      if (candidate && !redoing) await saveSnapshot();
       const training = { ...definition.training, ...(trial.training ?? {}) };
       bus.publish({ type: 'trial.started', at: now(), trial, totalEpochs: training.epochs });
 
-      let state: Exclude<TrialState, 'running'>;
-      let metrics: Metrics | undefined;
-      let error: string | undefined;
-      const curve: EpochMetrics[] = [];
-      if (buildError) {
-        state = 'failed';
-        error = buildError;
-      } else {
-        const controller = new AbortController();
-        const onAbort = () => controller.abort();
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
-        const beat = setInterval(() => { store.heartbeat(trial.id).catch(() => {}); }, 10_000);
-        beat.unref?.();
-        const reporter: TrialReporter = {
-          epochEnded: async (m) => {
-            if (!Number.isFinite(m.trainLoss) || !Number.isFinite(m.valLoss)) {
-              throw new TrialDivergedError(`loss is not finite at epoch ${m.epoch} (train ${m.trainLoss}, validation ${m.valLoss}); lower the learning rate`);
-            }
-            curve.push(m);
-            await store.addEpoch(trial.id, m);
-            await store.heartbeat(trial.id);
-            bus.publish({ type: 'trial.epochEnded', at: now(), trialId: trial.id, trialNumber: trial.number, totalEpochs: training.epochs, metrics: m });
-            if (pruner.shouldPrune(curve, [...curves.values()])) throw new TrialPrunedError(m.epoch);
-          },
-        };
-        try {
-          metrics = await evaluator.evaluate({
-            studyName: study.name, trialNumber: trial.number, architecture: trial.architecture!, training,
-            dataset: definition.dataset, seed: trial.seed,
-            artifactDir: opts.artifactsRoot ? `${opts.artifactsRoot}/trial-${trial.number}` : undefined,
-          }, reporter, controller.signal);
-          if (!Number.isFinite(metrics.valLoss) || !Number.isFinite(metrics.valAccuracy)) {
-            throw new TrialDivergedError(`validation loss is not finite (${metrics.valLoss}); lower the learning rate`);
-          }
-          state = 'completed';
-        } catch (err) {
-          metrics = undefined;
-          if (err instanceof TrialPrunedError) { state = 'pruned'; error = err.message; }
-          else if (controller.signal.aborted) { state = 'interrupted'; error = 'stopped by the user'; }
-          else { state = 'failed'; error = describeError(err); }
-        } finally {
-          clearInterval(beat);
-          opts.signal?.removeEventListener('abort', onAbort);
-        }
-      }
-      trial = await store.finishTrial(trial.id, { state, metrics, error });
-      if (state === 'completed') curves.set(trial.id, curve);
+      const result: TrialResult = buildError
+        ? { state: 'failed', error: buildError }
+        : await evaluate(trial, training);
+      trial = await store.finishTrial(trial.id, result);
+      if (judged(trial)) curves.set(trial.id, await store.getEpochs(trial.id));
       trials = [...trials, trial];
       bus.publish({ type: 'trial.finished', at: now(), trial });
 
-      if (!askError) {
-        try {
-          await strategy.tell(trial);
-          await store.updateStudy(study.id, { strategyState: strategy.snapshot() });
-        } catch (err) {
-          log('error', `strategy ${who} threw in tell() for trial ${trial.number}: ${describeError(err)}`);
-        }
-      } else if (askFailures >= maxAskFailures) {
+      if (!askError) await tellStrategy(trial);
+      else if (askFailures >= maxAskFailures) {
         throw new SparsenasError('STRATEGY_BROKEN', `strategy ${who} threw in ask() ${askFailures} times in a row; last: ${describeError(askError)}. The trials so far are stored; fix the strategy and run \`sparsenas resume --study ${study.name}\``);
       }
     }
+    ended = true;
   } finally {
-    const stateAfter = reason === 'stopped' ? 'stopped' : 'finished';
-    await store.updateStudy(study.id, { state: opts.signal?.aborted ? 'stopped' : stateAfter }).catch(() => {});
+    opts.signal?.removeEventListener('abort', onStop);
+    // A search that threw (broken strategy, store failure) can be resumed: mark it interrupted.
+    const state = !ended ? 'interrupted' : reason === 'stopped' ? 'stopped' : 'finished';
+    await store.updateStudy(study.id, { state }).catch(() => {});
   }
 
   study = (await store.getStudy(study.name))!;
@@ -219,11 +202,101 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   for (const t of trials) counts[t.state]++;
   bus.publish({ type: 'search.finished', at: now(), study, reason, best, counts });
   return { study, trials, best, reason };
+
+  /** Trains one trial; every way it can end becomes a result, nothing escapes. */
+  async function evaluate(trial: Trial, training: TrainingConfig): Promise<TrialResult> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    // The user may have stopped while the candidate was being asked for and stored.
+    if (opts.signal?.aborted) controller.abort();
+    const beat = setInterval(() => { store.heartbeat(trial.id).catch(() => {}); }, 10_000);
+    beat.unref?.();
+    const curve: EpochMetrics[] = [];
+    // Set when the reporter decided the trial's fate; it wins even if the evaluator swallowed the throw.
+    let verdict: TrialPrunedError | TrialDivergedError | undefined;
+    const reporter: TrialReporter = {
+      epochEnded: async (m) => {
+        if (verdict) throw verdict;
+        if (!Number.isFinite(m.trainLoss) || !Number.isFinite(m.valLoss)) {
+          throw (verdict = new TrialDivergedError(`loss is not finite at epoch ${m.epoch} (train ${m.trainLoss}, validation ${m.valLoss}); lower the learning rate`));
+        }
+        curve.push(m);
+        await store.addEpoch(trial.id, m);
+        await store.heartbeat(trial.id);
+        bus.publish({ type: 'trial.epochEnded', at: now(), trialId: trial.id, trialNumber: trial.number, totalEpochs: training.epochs, metrics: m });
+        if (pruner.shouldPrune(curve, [...curves.values()])) throw (verdict = new TrialPrunedError(m.epoch));
+      },
+    };
+    try {
+      const metrics = await evaluator.evaluate({
+        studyName: study!.name, trialNumber: trial.number, architecture: trial.architecture!, training,
+        dataset: definition.dataset, seed: trial.seed,
+        artifactDir: opts.artifactsRoot ? `${opts.artifactsRoot}/trial-${trial.number}` : undefined,
+      }, reporter, controller.signal);
+      if (verdict) throw verdict;
+      if (!Number.isFinite(metrics.valLoss) || !Number.isFinite(metrics.valAccuracy)) {
+        throw new TrialDivergedError(`validation loss is not finite (${metrics.valLoss}); lower the learning rate`);
+      }
+      return { state: 'completed', metrics };
+    } catch (thrown) {
+      const err = verdict ?? thrown;
+      if (err instanceof TrialPrunedError) return { state: 'pruned', error: err.message };
+      if (controller.signal.aborted) return { state: 'interrupted', error: 'stopped by the user' };
+      return { state: 'failed', error: describeError(err) };
+    } finally {
+      clearInterval(beat);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+/**
+ * Two processes on one study would both ask and number trials: refuse while the study looks
+ * alive. A process killed outright leaves the study `running`; once its last sign of life is
+ * older than `staleAfterMs` it is taken for dead and its running trials are interrupted.
+ */
+function assertNotLive(study: Study, trials: readonly Trial[], at: number, staleAfterMs: number): void {
+  if (study.state !== 'running') return;
+  const lastSign = Math.max(study.updatedAt, ...trials.filter((t) => t.state === 'running').map((t) => t.heartbeatAt ?? t.startedAt));
+  const age = at - lastSign;
+  if (age < staleAfterMs) {
+    throw new SparsenasError('STUDY_BUSY', `study "${study.name}" looks alive: another process wrote to it ${Math.max(0, Math.round(age / 1000))} s ago. Stop that process, or wait ${Math.ceil((staleAfterMs - age) / 1000)} s if it was killed, then resume again`);
+  }
+}
+
+/** Turns a strategy's candidate into a trial to store; a bad candidate becomes a build error. */
+function buildTrial(c: Candidate, space: SearchSpace, defaultSeed: number, who: string): { newTrial: NewTrial; buildError?: string } {
+  const ok = typeof c === 'object' && c !== null;
+  const sample = ok && isObject(c.sample) ? c.sample : {};
+  const seed = ok && Number.isSafeInteger(c.seed) && c.seed! >= 0 ? c.seed! : defaultSeed;
+  const newTrial: NewTrial = ok
+    ? compact({ sample, architecture: c.architecture ?? null, seed, group: c.group, label: c.label, training: c.training, attributes: c.attributes })
+    : { sample, architecture: null, seed };
+  try {
+    validateCandidate(c);
+    if (!newTrial.architecture) {
+      const problem = space.check(sample);
+      if (problem) throw problem;
+      newTrial.architecture = space.freeze(sample);
+    }
+    return { newTrial };
+  } catch (err) {
+    const buildError = err instanceof SpaceError
+      ? `strategy ${who} returned a candidate outside the space "${space.name}" from ask(): dimension "${err.dimension}": ${err.message}`
+      : `strategy ${who} returned an invalid candidate from ask(): ${describeError(err)}`;
+    return { newTrial, buildError };
+  }
+}
+
+function isObject(v: unknown): v is Sample {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function validateCandidate(c: Candidate): void {
   if (typeof c !== 'object' || c === null) throw new TypeError(`expected an object, got ${c === null ? 'null' : typeof c}`);
-  if (typeof c.sample !== 'object' || c.sample === null || Array.isArray(c.sample)) throw new TypeError('candidate.sample must be an object of dimension values');
+  if (!isObject(c.sample)) throw new TypeError('candidate.sample must be an object of dimension values');
+  if (c.seed !== undefined && !(Number.isSafeInteger(c.seed) && c.seed >= 0)) throw new TypeError(`candidate.seed must be a non-negative integer, got ${c.seed}`);
 }
 
 async function callStrategy(who: string, method: string, fn: () => unknown): Promise<void> {

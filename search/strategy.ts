@@ -10,6 +10,8 @@ export interface StrategyContext {
   /** `strategy.options` of the definition. */
   readonly options: JsonObject;
   readonly definition: StudyDefinition;
+  /** Shape of one input sample and number of classes, when the evaluator knows them (for FLOP budgets). */
+  readonly dataset?: { shape: number[]; classes: number };
 }
 
 /**

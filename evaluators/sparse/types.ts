@@ -26,7 +26,16 @@ export interface MaskedParam {
   readonly outputAxis: number;
   /** Output positions per sample (h_out·w_out for conv, 1 for dense): FLOPs = 2·nnz·positions. */
   readonly outputPositions: number;
-  /** Sparsity this layer must reach, set by the distribution (uniform/ERK) or a per-layer override; 0 = dense. */
+  /**
+   * Per-layer override from the architecture (`LayerSpec.sparsity`), set by the builder when the
+   * layer has one. It wins over keepFirstDense/keepLastDense and over the distribution, and the
+   * layer is left out of the ERK/uniform budget (as RigL's `custom_sparsity_map`).
+   */
+  readonly sparsityOverride?: number;
+  /**
+   * Final sparsity this layer must reach; written by `SparseMethod.init` from the distribution
+   * (uniform/ERK), keepFirstDense/keepLastDense or `sparsityOverride`; 0 = dense.
+   */
   targetSparsity: number;
   /**
    * The architecture's per-layer `sparsity` for this layer, when it sets one: `init` must use it

@@ -1,0 +1,56 @@
+import type { Trial } from '../../search/index.js';
+import { describeArchitecture } from './describe-architecture.js';
+import { formatCount, formatDuration, formatFixed, oneLine } from './format-numbers.js';
+
+/** The pieces of a one-line trial outcome; the plain reporter joins them, the dashboard colours them. */
+export interface TrialOutcomeParts {
+  /** `trial 3` */
+  head: string;
+  state: Trial['state'];
+  /** `val_acc 0.8123  sparsity 0.90  sparse_flops 1.2M  12.3s` (only the measured ones). */
+  details: string;
+  architecture: string;
+  /** `group/label` when set. */
+  tag?: string;
+  /** Why a trial failed, was pruned or interrupted, on one line. */
+  reason?: string;
+}
+
+export function trialOutcomeParts(trial: Trial): TrialOutcomeParts {
+  const m = trial.metrics;
+  const details: string[] = [];
+  if (m) {
+    details.push(`val_acc ${formatFixed(m.valAccuracy)}`);
+    if (m.testAccuracy !== undefined) details.push(`test_acc ${formatFixed(m.testAccuracy)}`);
+    details.push(`sparsity ${formatFixed(m.sparsity, 2)}`, `sparse_flops ${formatCount(m.sparseFlops)}`);
+  }
+  const ms = trialDurationMs(trial);
+  if (ms !== undefined) details.push(formatDuration(ms));
+  const tag = trialTag(trial);
+  return {
+    head: `trial ${trial.number}`,
+    state: trial.state,
+    details: details.join('  '),
+    architecture: oneLine(describeArchitecture(trial.architecture)),
+    tag: tag || undefined,
+    reason: trial.error ? oneLine(trial.error) : undefined,
+  };
+}
+
+/** `trial 3 completed  val_acc 0.8123  sparsity 0.90  sparse_flops 1.2M  12.3s  mlp 512-256 relu · 90% rigl` */
+export function describeTrialOutcome(trial: Trial): string {
+  const p = trialOutcomeParts(trial);
+  const line = [`${p.head} ${p.state}`, p.details, p.tag, p.architecture].filter(Boolean).join('  ');
+  return p.reason ? `${line}  — ${p.reason}` : line;
+}
+
+/** Training time when measured, else wall time between start and finish. */
+export function trialDurationMs(trial: Trial): number | undefined {
+  if (trial.metrics) return trial.metrics.trainTimeMs;
+  return trial.finishedAt !== undefined ? trial.finishedAt - trial.startedAt : undefined;
+}
+
+/** `group/label`, either alone, or '' (user strings, made one-line). */
+export function trialTag(trial: Trial): string {
+  return oneLine([trial.group, trial.label].filter(Boolean).join('/'));
+}

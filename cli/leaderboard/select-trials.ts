@@ -1,0 +1,52 @@
+import {
+  applyFilters, directionOf, paretoFront, parseFilter, rankTrials,
+  type Filter, type Objective, type Trial,
+} from '../../search/index.js';
+
+/** What `sparsenas leaderboard` and the reports ask for. */
+export interface LeaderboardQuery {
+  /** Metric to rank by; default the study's first objective, else `valAccuracy`. */
+  sort?: string;
+  /** Default: the metric's natural direction (`METRICS` in search/leaderboard.ts). */
+  direction?: 'maximize' | 'minimize';
+  /** `--where "sparsity>=0.9, valAccuracy>0.8"` or parsed filters. */
+  where?: string | readonly Filter[];
+  /** Keep only the Pareto front: `true` for accuracy vs sparse FLOPs, or explicit objectives. */
+  pareto?: boolean | readonly Objective[];
+  /** Keep the best N after ranking. */
+  top?: number;
+  /** Also list pruned, failed and interrupted trials, unranked, after the ranked ones. */
+  all?: boolean;
+}
+
+export interface LeaderboardEntry {
+  /** 1-based rank among completed trials; undefined for trials that are not ranked. */
+  rank?: number;
+  trial: Trial;
+}
+
+/** The objective a query ranks by. */
+export function queryObjective(query: LeaderboardQuery, objectives?: readonly Objective[]): Objective {
+  if (query.sort) return { metric: query.sort, direction: query.direction ?? directionOf(query.sort) };
+  const first = objectives?.[0];
+  if (first) return query.direction ? { ...first, direction: query.direction } : first;
+  return { metric: 'valAccuracy', direction: query.direction ?? 'maximize' };
+}
+
+/**
+ * Filter → Pareto front → rank → top N. Filters apply before the front so `--where
+ * sparsity>=0.9 --pareto` is the front among the sparse trials, as users expect.
+ */
+export function selectLeaderboard(trials: readonly Trial[], query: LeaderboardQuery = {}, objectives?: readonly Objective[]): LeaderboardEntry[] {
+  const filters = typeof query.where === 'string' ? parseFilter(query.where) : query.where ?? [];
+  let pool = filters.length ? applyFilters(trials, filters) : trials.slice();
+  if (query.pareto) pool = query.pareto === true ? paretoFront(pool) : paretoFront(pool, query.pareto);
+  const ranked = rankTrials(pool, queryObjective(query, objectives));
+  const top = query.top !== undefined ? ranked.slice(0, Math.max(0, query.top)) : ranked;
+  const entries: LeaderboardEntry[] = top.map((trial, i) => ({ rank: i + 1, trial }));
+  if (query.all && !query.pareto) {
+    const rest = pool.filter((t) => t.state !== 'completed').sort((a, b) => a.number - b.number);
+    for (const trial of rest) entries.push({ trial });
+  }
+  return entries;
+}

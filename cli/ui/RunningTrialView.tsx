@@ -1,0 +1,30 @@
+import { Box, Text } from 'ink';
+import { describeArchitecture, formatDuration, formatFixed, oneLine, trialTag } from '../format/index.js';
+import { progressBar, sparkline } from './glyphs.js';
+import type { RunningTrial } from './search-state.js';
+
+/** A running trial: architecture, epoch progress, and sparklines of loss and validation accuracy. */
+export function RunningTrialView({ run, now, width }: { run: RunningTrial; now: number; width: number }) {
+  const { trial, epochs, totalEpochs } = run;
+  const last = epochs[epochs.length - 1];
+  const tag = trialTag(trial);
+  const spark = Math.max(8, Math.min(30, Math.floor((width - 40) / 2)));
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        <Text color="cyan">▶ trial {trial.number}</Text>  {oneLine(describeArchitecture(trial.architecture))}
+        {tag ? <Text dimColor>  {tag}</Text> : null}
+      </Text>
+      <Text wrap="truncate-end">
+        {'  '}epoch <Text color="cyan">{progressBar(totalEpochs ? epochs.length / totalEpochs : 0, Math.max(10, Math.min(30, width - 40)))}</Text>{' '}
+        {epochs.length}/{totalEpochs}  {formatDuration(Math.max(0, now - run.startedAt))}
+      </Text>
+      {last ? (
+        <Text wrap="truncate-end">
+          {'  '}loss <Text color="yellow">{sparkline(epochs.map((e) => e.trainLoss), spark)}</Text> {formatFixed(last.trainLoss)}
+          {'   '}val_acc <Text color="green">{sparkline(epochs.map((e) => e.valAccuracy), spark)}</Text> {formatFixed(last.valAccuracy)}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}

@@ -1,0 +1,43 @@
+import { render } from 'ink';
+import type { Observable } from 'rxjs';
+import type { SearchEvent } from '../../search/index.js';
+import { Dashboard, type DashboardProps } from './Dashboard.js';
+
+export interface DashboardOptions extends Omit<DashboardProps, 'events$'> {
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+export interface DashboardHandle {
+  /** Settles when the dashboard has exited (search finished, stream ended, or `unmount`). */
+  waitUntilExit(): Promise<void>;
+  unmount(): void;
+}
+
+/**
+ * Mounts the dashboard on the terminal. Call it before starting the search: it subscribes
+ * synchronously, so no event is missed. Ink's own Ctrl+C exit is off (stdin is in raw mode,
+ * so SIGINT never arrives): the first Ctrl+C stops gracefully like `q`, the second calls
+ * `onForceQuit`, by default unmounting and re-raising SIGINT so the process ends as usual.
+ */
+export function renderDashboard(events$: Observable<SearchEvent>, opts: DashboardOptions = {}): DashboardHandle {
+  const { stdout, stdin, stderr, ...props } = opts;
+  const throttleMs = props.throttleMs ?? 250;
+  let instance: ReturnType<typeof render> | undefined;
+  const forceQuit = props.onForceQuit ?? (() => {
+    instance?.unmount();
+    process.kill(process.pid, 'SIGINT');
+  });
+  instance = render(<Dashboard events$={events$} {...props} throttleMs={throttleMs} onForceQuit={forceQuit} />, {
+    stdout, stdin, stderr,
+    exitOnCtrlC: false,
+    patchConsole: true,
+    // Our own batching already limits renders; this caps ink's redraws to match.
+    maxFps: throttleMs > 0 ? Math.max(1, Math.ceil(1000 / throttleMs)) : 30,
+  });
+  return {
+    waitUntilExit: async () => { await instance!.waitUntilExit(); },
+    unmount: () => instance!.unmount(),
+  };
+}

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DatasetCorruptError, DatasetEmptyError, DatasetTruncatedError } from './errors.js';
+
+/** A data file read into memory: its content (gunzipped if it was gzip) and the sha256 of the bytes on disk. */
+export interface DataFile {
+  path: string;
+  /** Base name, used as the key of `Dataset.checksums` and in error messages. */
+  name: string;
+  bytes: Uint8Array;
+  sha256: string;
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Reads a whole file. Compression is detected from the gzip magic bytes, not the file name,
+ * so `x.gz` renamed to `x` (or the reverse) still loads. The compressed buffer is dropped
+ * as soon as it is inflated: only the content stays alive.
+ */
+export function readDataFile(path: string): DataFile {
+  const name = basename(path);
+  const raw = readFileSync(path);
+  if (raw.length === 0) throw new DatasetEmptyError(path);
+  const hash = sha256(raw);
+  if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) return { path, name, bytes: raw, sha256: hash };
+  try {
+    return { path, name, bytes: gunzipSync(raw), sha256: hash };
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'Z_BUF_ERROR') {
+      throw new DatasetTruncatedError(path, undefined, raw.length, `its gzip stream ends early after ${raw.length} bytes`);
+    }
+    throw new DatasetCorruptError(
+      path,
+      `dataset file ${path} is not a valid gzip file (${(err as Error).message}). Re-download it or pass --data-dir`,
+      { cause: err },
+    );
+  }
+}

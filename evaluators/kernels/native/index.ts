@@ -1,0 +1,50 @@
+/**
+ * Native (C, AVX-512/AVX2, multithreaded) replacements for the heavy kernels of the tfjs
+ * wasm backend: matmuls, convolutions and their gradients, max pooling. They run on the
+ * wasm heap in place, so they mix freely with the stock wasm kernels for everything else.
+ * Built at install by scripts/build-native.mjs; when the addon is missing the wasm backend
+ * keeps its own kernels and nothing else changes.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, fusedConv2d } from './conv-kernels.js';
+import { batchMatMul, fusedMatMul } from './matmul-kernels.js';
+import { loadNativeAddon } from './native-addon.js';
+import { overrideWasmKernel } from './override-kernel.js';
+import { maxPool, maxPoolGrad } from './pool-kernels.js';
+import type { NativeKernelBody } from './wasm-heap.js';
+
+export { loadNativeAddon, type NativeAddon } from './native-addon.js';
+export { NativeKernelError } from './override-kernel.js';
+
+/** The kernels this module provides, by tfjs kernel name. Registries are data. */
+export const NATIVE_KERNELS: Readonly<Record<string, NativeKernelBody>> = {
+  [tf.BatchMatMul]: batchMatMul,
+  [tf._FusedMatMul]: fusedMatMul,
+  [tf.Conv2D]: conv2d,
+  [tf.FusedConv2D]: fusedConv2d,
+  [tf.Conv2DBackpropFilter]: conv2dBackpropFilter,
+  [tf.Conv2DBackpropInput]: conv2dBackpropInput,
+  [tf.MaxPool]: maxPool,
+  [tf.MaxPoolGrad]: maxPoolGrad,
+};
+
+/** Whether the addon is built and loads here, and why not. Never throws. */
+export function nativeAvailable(): { ok: boolean; reason: string } {
+  const { addon, reason } = loadNativeAddon();
+  return { ok: addon !== null, reason };
+}
+
+/**
+ * Registers the native kernels for the 'wasm' backend, in front of whatever was registered
+ * (stock or fallback kernels stay reachable for the cases native code does not cover).
+ * Idempotent. Returns the kernel names registered by this call; [] when the addon is
+ * unavailable (see nativeAvailable()) or everything was already installed.
+ */
+export function installNativeKernels(): string[] {
+  const { addon } = loadNativeAddon();
+  if (addon === null) return [];
+  return Object.entries(NATIVE_KERNELS)
+    .filter(([name, body]) => overrideWasmKernel(name, addon, body))
+    .map(([name]) => name);
+}

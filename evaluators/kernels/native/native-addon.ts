@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The C addon built from `native/` by `scripts/build-native.mjs`. Every kernel takes the
+ * wasm backend's heap and byte offsets of tensors inside it (negative = absent), reads
+ * and writes in place, and returns when done. Shapes travel as Int32Arrays whose field
+ * order matches the C structs (`native/src/conv2d.h`, `max-pool.h`).
+ */
+export interface NativeAddon {
+  /** dims: [batch, m, n, k, transposeA, transposeB, batchA, batchB, activation]. */
+  gemm(heap: Float32Array, a: number, b: number, c: number, bias: number, dims: Int32Array, alpha: number, prelu: number): void;
+  conv2d(heap: Float32Array, x: number, w: number, bias: number, out: number, shape: Int32Array, activation: number, alpha: number, prelu: number): void;
+  conv2dBackpropFilter(heap: Float32Array, x: number, dy: number, dw: number, shape: Int32Array): void;
+  conv2dBackpropInput(heap: Float32Array, dy: number, w: number, dx: number, shape: Int32Array): void;
+  maxPool(heap: Float32Array, x: number, out: number, shape: Int32Array): void;
+  maxPoolGrad(heap: Float32Array, dy: number, x: number, dx: number, shape: Int32Array): void;
+  /** The micro-kernel in use ('avx512' | 'avx2' | 'generic') and the pool size. */
+  info(): { isa: string; threads: number };
+  /** Forces a micro-kernel (tests exercise every path the CPU can run); false if unsupported. */
+  selectIsa(isa: string): boolean;
+}
+
+export const ADDON_FILE = 'sparsenas_native.node';
+
+export interface AddonLoad {
+  readonly addon: NativeAddon | null;
+  /** Why the addon is missing, or what was loaded. */
+  readonly reason: string;
+}
+
+let cached: AddonLoad | undefined;
+
+/** Walks up from this module to the package root (the directory whose package.json names sparsenas). */
+function packageRoot(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'sparsenas') return dir;
+      } catch {
+        // an unreadable manifest is not ours: keep walking up
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/** Loads the addon once; never throws. `SPARSENAS_NATIVE=0` disables it. */
+export function loadNativeAddon(): AddonLoad {
+  if (cached) return cached;
+  if (process.env.SPARSENAS_NATIVE === '0') {
+    cached = { addon: null, reason: 'native kernels disabled by SPARSENAS_NATIVE=0' };
+    return cached;
+  }
+  const root = packageRoot();
+  const file = root ? join(root, 'build', 'Release', ADDON_FILE) : null;
+  if (!file || !existsSync(file)) {
+    cached = {
+      addon: null,
+      reason: `native kernels not built (${file ?? ADDON_FILE} missing): run \`node scripts/build-native.mjs\` with a C compiler and node-gyp available`,
+    };
+    return cached;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(file) as NativeAddon;
+    const { isa, threads } = addon.info();
+    cached = { addon, reason: `native kernels loaded (${isa}, ${threads} threads)` };
+  } catch (err) {
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    cached = { addon: null, reason: `native kernels failed to load from ${file} (${first}): rebuild with \`node scripts/build-native.mjs\`` };
+  }
+  return cached;
+}

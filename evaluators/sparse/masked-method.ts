@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Rng, SparsitySpec } from '../../search/index.js';
+import type { MaskedParam, SparseMethod, SparseStepContext } from './types.js';
+import { layerSparsities } from './distribution.js';
+import { resolveSparsity, type ResolvedSparsity } from './resolve-spec.js';
+
+/**
+ * Shared machinery of every method whose forward pass is `W ⊙ M` with a mask held in
+ * `param.mask`: target assignment, mask I/O, re-masking after each optimiser step.
+ * Subclasses decide the initial mask and how it moves (`initMask`, `updateMasks`).
+ */
+export abstract class MaskedMethod implements SparseMethod {
+  protected params: readonly MaskedParam[] = [];
+  protected rng!: Rng;
+  protected cfg!: ResolvedSparsity;
+  protected totalSteps = 0;
+
+  init(params: readonly MaskedParam[], spec: SparsitySpec, rng: Rng, totalSteps: number): void {
+    this.cfg = resolveSparsity(spec);
+    this.rng = rng;
+    this.totalSteps = totalSteps;
+    this.params = params;
+    this.prepare();
+    const raw = layerSparsities(
+      params.map((p) => ({ name: p.name, shape: p.weight.shape, role: p.role, sparsityOverride: p.sparsityOverride })),
+      {
+        level: this.cfg.level,
+        // An N:M pattern fixes every sparse layer's density at 1 − N/M: nothing to distribute.
+        distribution: spec.kind === 'n:m' ? 'uniform' : spec.distribution,
+        keepFirstDense: spec.keepFirstDense,
+        // Output-unit groups of the classifier are classes: pruning one deletes a class.
+        keepLastDense: spec.keepLastDense || this.cfg.unit === 'output',
+      },
+    );
+    params.forEach((p, i) => {
+      const keepClasses = this.cfg.unit === 'output' && p.role === 'classifier';
+      p.targetSparsity = keepClasses ? 0 : this.realisableSparsity(p, raw[i]!);
+    });
+    for (const p of params) {
+      this.initMask(p);
+      this.maskWeights(p);
+    }
+  }
+
+  /** Called at the start of `init`, after the spec is resolved: per-trial caches. */
+  protected prepare(): void {}
+  /** The sparsity the method can actually reach for a requested one (integer counts, whole groups, N:M). */
+  protected abstract realisableSparsity(param: MaskedParam, requested: number): number;
+  /** Write the initial mask of `param` (the base class then zeroes the masked weights). */
+  protected abstract initMask(param: MaskedParam): void;
+  /** Move the masks at step `ctx.step` (prune, drop/grow); the base class re-masks afterwards. */
+  protected updateMasks(_ctx: SparseStepContext, _denseGradients?: ReadonlyMap<string, tf.Tensor>): void {}
+
+  /** W ← W ⊙ M. SR-STE overrides it: its dense weights must keep their pruned values. */
+  protected maskWeights(param: MaskedParam): void {
+    applyMask(param);
+  }
+
+  effectiveWeight(param: MaskedParam): tf.Tensor {
+    // A layer with target 0 keeps an all-ones mask under every method: skip the multiply.
+    return param.targetSparsity === 0 ? tf.clone(param.weight) : tf.mul(param.weight, param.mask);
+  }
+
+  wantsDenseGradient(_ctx: SparseStepContext): boolean {
+    return false;
+  }
+
+  afterStep(params: readonly MaskedParam[], ctx: SparseStepContext, denseGradients?: ReadonlyMap<string, tf.Tensor>): void {
+    this.params = params;
+    this.updateMasks(ctx, denseGradients);
+    // W ← W ⊙ M after every step: the optimiser's update (momentum, Adam moments, weight decay)
+    // would otherwise leak into masked positions.
+    for (const p of params) if (p.targetSparsity > 0) this.maskWeights(p);
+  }
+
+  dispose(): void {
+    this.params = [];
+  }
+}
+
+/** A private copy of a tensor's values (dataSync may return the backend's own buffer). */
+export function readValues(t: tf.Tensor): Float32Array {
+  return Float32Array.from(t.dataSync() as Float32Array);
+}
+
+export function writeMask(param: MaskedParam, values: Float32Array): void {
+  tf.tidy(() => { param.mask.assign(tf.tensor(values, param.mask.shape, 'float32')); });
+}
+
+export function applyMask(param: MaskedParam): void {
+  tf.tidy(() => { param.weight.assign(tf.mul(param.weight, param.mask)); });
+}
+
+export function countZeros(values: ArrayLike<number>): number {
+  let z = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] === 0) z++;
+  return z;
+}

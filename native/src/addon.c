@@ -1,0 +1,289 @@
+/* N-API surface. Every kernel receives the wasm backend's heap (a Float32Array over the
+ * whole WebAssembly.Memory) and byte offsets into it, so tensors are read and written in
+ * place with no copy; the JS side allocates outputs with the backend's own makeOutput. */
+#include <node_api.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "conv2d.h"
+#include "gemm.h"
+#include "max-pool.h"
+#include "thread-pool.h"
+
+#define CHECK(call)                                                    \
+  do {                                                                 \
+    if ((call) != napi_ok) {                                           \
+      napi_throw_error(env, "SPARSENAS_NATIVE", "N-API call failed: " #call); \
+      return NULL;                                                     \
+    }                                                                  \
+  } while (0)
+
+typedef struct {
+  uint8_t *base;
+  size_t bytes;
+} heap_view;
+
+static int get_heap(napi_env env, napi_value v, heap_view *h) {
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) != napi_ok ||
+      type != napi_float32_array) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "heap must be a Float32Array");
+    return 0;
+  }
+  h->base = data;
+  h->bytes = length * sizeof(float);
+  return 1;
+}
+
+/* Resolves a byte offset into the heap, checking that `floats` values fit. A negative
+ * offset means "absent" (optional bias) and yields NULL without error. */
+static int heap_ptr(napi_env env, const heap_view *h, napi_value v, size_t floats,
+                    float **out) {
+  double off;
+  if (napi_get_value_double(env, v, &off) != napi_ok) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "offset must be a number");
+    return 0;
+  }
+  if (off < 0) { *out = NULL; return 1; }
+  size_t o = (size_t)off;
+  if ((o & 3) != 0 || o > h->bytes || floats > (h->bytes - o) / sizeof(float)) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "tensor lies outside the wasm heap");
+    return 0;
+  }
+  *out = (float *)(h->base + o);
+  return 1;
+}
+
+static int get_ints(napi_env env, napi_value v, int32_t *dst, size_t n) {
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) != napi_ok ||
+      type != napi_int32_array || length != n) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "expected an Int32Array of the right length");
+    return 0;
+  }
+  memcpy(dst, data, n * sizeof(int32_t));
+  for (size_t i = 0; i < n; i++)
+    if (dst[i] < 0) {
+      napi_throw_range_error(env, "SPARSENAS_NATIVE", "shape fields must be non-negative");
+      return 0;
+    }
+  return 1;
+}
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "wrong number of arguments");
+    return 0;
+  }
+  return 1;
+}
+
+/* gemm(heap, a, b, c, bias, dims Int32Array[batch, m, n, k, transA, transB, batchA,
+ *      batchB, activation], alpha, prelu) */
+static napi_value js_gemm(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  heap_view h;
+  int32_t d[9];
+  double alpha;
+  if (!get_args(env, info, 8, argv) || !get_heap(env, argv[0], &h) ||
+      !get_ints(env, argv[5], d, 9))
+    return NULL;
+  CHECK(napi_get_value_double(env, argv[6], &alpha));
+  const int batch = d[0], m = d[1], n = d[2], k = d[3], ta = d[4], tb = d[5];
+  const int batch_a = d[6], batch_b = d[7];
+  float *a, *b, *c, *bias, *prelu;
+  if (!heap_ptr(env, &h, argv[7], (size_t)n, &prelu) ||
+      !heap_ptr(env, &h, argv[1], (size_t)batch_a * m * k, &a) ||
+      !heap_ptr(env, &h, argv[2], (size_t)batch_b * k * n, &b) ||
+      !heap_ptr(env, &h, argv[3], (size_t)batch * m * n, &c) ||
+      !heap_ptr(env, &h, argv[4], (size_t)n, &bias))
+    return NULL;
+  if (d[8] == SPN_ACT_PRELU && prelu == NULL) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "prelu activation needs its weights");
+    return NULL;
+  }
+  for (int i = 0; i < batch; i++) {
+    spn_gemm_args g = {
+        .m = m, .n = n, .k = k,
+        .a = a + (batch_a == 1 ? 0 : (size_t)i * m * k),
+        .rs_a = ta ? 1 : k, .cs_a = ta ? m : 1,
+        .b = b + (batch_b == 1 ? 0 : (size_t)i * k * n),
+        .rs_b = tb ? 1 : n, .cs_b = tb ? k : 1,
+        .c = c + (size_t)i * m * n, .ldc = n,
+        .accumulate = 0, .bias = bias, .activation = d[8], .alpha = (float)alpha,
+        .prelu = prelu};
+    spn_gemm(&g);
+  }
+  return NULL;
+}
+
+static int conv_shape(napi_env env, napi_value v, spn_conv_shape *s) {
+  int32_t f[SPN_CONV_SHAPE_FIELDS];
+  if (!get_ints(env, v, f, SPN_CONV_SHAPE_FIELDS)) return 0;
+  *s = (spn_conv_shape){f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
+                        f[8], f[9], f[10], f[11], f[12], f[13], f[14]};
+  if (s->stride_h < 1 || s->stride_w < 1 || s->dil_h < 1 || s->dil_w < 1) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "strides and dilations must be >= 1");
+    return 0;
+  }
+  return 1;
+}
+
+static size_t conv_in(const spn_conv_shape *s) {
+  return (size_t)s->batch * s->in_h * s->in_w * s->in_c;
+}
+static size_t conv_out(const spn_conv_shape *s) {
+  return (size_t)s->batch * s->out_h * s->out_w * s->out_c;
+}
+static size_t conv_filter(const spn_conv_shape *s) {
+  return (size_t)s->f_h * s->f_w * s->in_c * s->out_c;
+}
+
+/* conv2d(heap, x, w, bias, out, shape, activation, alpha, prelu) */
+static napi_value js_conv2d(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  heap_view h;
+  spn_conv_shape s;
+  int32_t act;
+  double alpha;
+  float *x, *w, *bias, *out, *prelu;
+  if (!get_args(env, info, 9, argv) || !get_heap(env, argv[0], &h) ||
+      !conv_shape(env, argv[5], &s))
+    return NULL;
+  CHECK(napi_get_value_int32(env, argv[6], &act));
+  CHECK(napi_get_value_double(env, argv[7], &alpha));
+  if (!heap_ptr(env, &h, argv[1], conv_in(&s), &x) ||
+      !heap_ptr(env, &h, argv[2], conv_filter(&s), &w) ||
+      !heap_ptr(env, &h, argv[3], (size_t)s.out_c, &bias) ||
+      !heap_ptr(env, &h, argv[8], (size_t)s.out_c, &prelu) ||
+      !heap_ptr(env, &h, argv[4], conv_out(&s), &out))
+    return NULL;
+  if (act == SPN_ACT_PRELU && prelu == NULL) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "prelu activation needs its weights");
+    return NULL;
+  }
+  spn_conv2d(&s, x, w, bias, act, (float)alpha, prelu, out);
+  return NULL;
+}
+
+/* conv2dBackpropFilter(heap, x, dy, dw, shape) */
+static napi_value js_conv2d_backprop_filter(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  heap_view h;
+  spn_conv_shape s;
+  float *x, *dy, *dw;
+  if (!get_args(env, info, 5, argv) || !get_heap(env, argv[0], &h) ||
+      !conv_shape(env, argv[4], &s) || !heap_ptr(env, &h, argv[1], conv_in(&s), &x) ||
+      !heap_ptr(env, &h, argv[2], conv_out(&s), &dy) ||
+      !heap_ptr(env, &h, argv[3], conv_filter(&s), &dw))
+    return NULL;
+  spn_conv2d_backprop_filter(&s, x, dy, dw);
+  return NULL;
+}
+
+/* conv2dBackpropInput(heap, dy, w, dx, shape) */
+static napi_value js_conv2d_backprop_input(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  heap_view h;
+  spn_conv_shape s;
+  float *dy, *w, *dx;
+  if (!get_args(env, info, 5, argv) || !get_heap(env, argv[0], &h) ||
+      !conv_shape(env, argv[4], &s) || !heap_ptr(env, &h, argv[1], conv_out(&s), &dy) ||
+      !heap_ptr(env, &h, argv[2], conv_filter(&s), &w) ||
+      !heap_ptr(env, &h, argv[3], conv_in(&s), &dx))
+    return NULL;
+  spn_conv2d_backprop_input(&s, dy, w, dx);
+  return NULL;
+}
+
+static int pool_shape(napi_env env, napi_value v, spn_pool_shape *s) {
+  int32_t f[SPN_POOL_SHAPE_FIELDS];
+  if (!get_ints(env, v, f, SPN_POOL_SHAPE_FIELDS)) return 0;
+  *s = (spn_pool_shape){f[0], f[1], f[2], f[3], f[4], f[5], f[6],
+                        f[7], f[8], f[9], f[10], f[11], f[12], f[13]};
+  return 1;
+}
+
+/* maxPool(heap, x, out, shape) and maxPoolGrad(heap, dy, x, dx, shape) */
+static napi_value js_max_pool(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  heap_view h;
+  spn_pool_shape s;
+  float *x, *out;
+  if (!get_args(env, info, 4, argv) || !get_heap(env, argv[0], &h) ||
+      !pool_shape(env, argv[3], &s))
+    return NULL;
+  const size_t in = (size_t)s.batch * s.in_h * s.in_w * s.channels;
+  const size_t outn = (size_t)s.batch * s.out_h * s.out_w * s.channels;
+  if (!heap_ptr(env, &h, argv[1], in, &x) || !heap_ptr(env, &h, argv[2], outn, &out))
+    return NULL;
+  spn_max_pool(&s, x, out);
+  return NULL;
+}
+
+static napi_value js_max_pool_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  heap_view h;
+  spn_pool_shape s;
+  float *dy, *x, *dx;
+  if (!get_args(env, info, 5, argv) || !get_heap(env, argv[0], &h) ||
+      !pool_shape(env, argv[4], &s))
+    return NULL;
+  const size_t in = (size_t)s.batch * s.in_h * s.in_w * s.channels;
+  const size_t outn = (size_t)s.batch * s.out_h * s.out_w * s.channels;
+  if (!heap_ptr(env, &h, argv[1], outn, &dy) || !heap_ptr(env, &h, argv[2], in, &x) ||
+      !heap_ptr(env, &h, argv[3], in, &dx))
+    return NULL;
+  spn_max_pool_grad(&s, dy, x, dx);
+  return NULL;
+}
+
+/* info() -> { isa, threads } */
+static napi_value js_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value obj, isa, threads;
+  CHECK(napi_create_object(env, &obj));
+  CHECK(napi_create_string_utf8(env, spn_gemm_kernel()->isa, NAPI_AUTO_LENGTH, &isa));
+  CHECK(napi_create_int32(env, spn_pool_threads(), &threads));
+  CHECK(napi_set_named_property(env, obj, "isa", isa));
+  CHECK(napi_set_named_property(env, obj, "threads", threads));
+  return obj;
+}
+
+/* selectIsa(name) -> boolean: forces a micro-kernel, for tests of every code path. */
+static napi_value js_select_isa(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  char name[32];
+  size_t len;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  CHECK(napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len));
+  CHECK(napi_get_boolean(env, spn_gemm_select(name), &result));
+  return result;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  spn_pool_init(0);
+  spn_gemm_kernel();
+  napi_property_descriptor props[] = {
+      {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2d", NULL, js_conv2d, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2dBackpropFilter", NULL, js_conv2d_backprop_filter, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2dBackpropInput", NULL, js_conv2d_backprop_input, NULL, NULL, NULL, napi_default, NULL},
+      {"maxPool", NULL, js_max_pool, NULL, NULL, NULL, napi_default, NULL},
+      {"maxPoolGrad", NULL, js_max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
+      {"selectIsa", NULL, js_select_isa, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok)
+    return NULL;
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,146 @@
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { StoreError } from './errors.js';
+import { OPEN_CREATE, OPEN_READWRITE, SqliteConnection, sqliteCode } from './sqlite-connection.js';
+
+/**
+ * `PRAGMA application_id` of a sparsenas database ("SpNs"). It sits in the file header, so
+ * a sparsenas database is recognisable without guessing from table names.
+ */
+export const APPLICATION_ID = 0x53704e73;
+
+/**
+ * Ordered migrations: MIGRATIONS[i] takes the schema from version i to i + 1
+ * (`PRAGMA user_version`). Only ever append; a released migration never changes.
+ * States are readable strings; JSON columns hold JSON text; val_accuracy, sparsity and
+ * sparse_flops copy the final metrics so plain SQL can sort and filter trials.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE studies (
+     id             INTEGER PRIMARY KEY,
+     name           TEXT NOT NULL UNIQUE,
+     definition     TEXT NOT NULL,
+     state          TEXT NOT NULL CHECK (state IN ('running', 'finished', 'stopped', 'interrupted')),
+     created_at     INTEGER NOT NULL,
+     updated_at     INTEGER NOT NULL,
+     data_checksums TEXT,
+     backend        TEXT,
+     strategy_state TEXT
+   );
+   CREATE TABLE trials (
+     id           INTEGER PRIMARY KEY,
+     study_id     INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+     number       INTEGER NOT NULL,
+     state        TEXT NOT NULL CHECK (state IN ('running', 'completed', 'pruned', 'failed', 'interrupted')),
+     sample       TEXT NOT NULL,
+     architecture TEXT,
+     seed         INTEGER NOT NULL,
+     grp          TEXT,
+     label        TEXT,
+     training     TEXT,
+     attributes   TEXT,
+     metrics      TEXT,
+     val_accuracy REAL,
+     sparsity     REAL,
+     sparse_flops REAL,
+     error        TEXT,
+     started_at   INTEGER NOT NULL,
+     finished_at  INTEGER,
+     heartbeat_at INTEGER,
+     UNIQUE (study_id, number)
+   );
+   CREATE INDEX trials_by_state ON trials (study_id, state);
+   CREATE TABLE epochs (
+     trial_id       INTEGER NOT NULL REFERENCES trials (id) ON DELETE CASCADE,
+     epoch          INTEGER NOT NULL,
+     train_loss     REAL,
+     val_loss       REAL,
+     val_accuracy   REAL,
+     train_accuracy REAL,
+     sparsity       REAL,
+     elapsed_ms     REAL,
+     PRIMARY KEY (trial_id, epoch)
+   );`,
+];
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+const SQLITE_HEADER = 'SQLite format 3\0';
+
+/**
+ * Opens `file` as a sparsenas database, creating it when missing, and migrates it to
+ * SCHEMA_VERSION. Anything that is not a sparsenas database (another program's SQLite file,
+ * a text file) or comes from a newer sparsenas is refused before the first write, so a
+ * wrong `--db` path never damages the file it points at.
+ */
+export async function openDatabase(file: string, busyTimeoutMs: number, migrations: readonly string[] = MIGRATIONS): Promise<SqliteConnection> {
+  const inMemory = file === ':memory:' || file === '';
+  const exists = !inMemory && existsSync(file);
+  if (exists) checkHeader(file);
+  else if (!inMemory) mkdirSync(dirname(file), { recursive: true });
+
+  let db: SqliteConnection;
+  try {
+    db = await SqliteConnection.open(file, OPEN_READWRITE | (exists ? 0 : OPEN_CREATE));
+  } catch (err) {
+    throw new StoreError('STORE_OPEN_FAILED', `cannot open the database ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    db.configureBusyTimeout(busyTimeoutMs);
+    await db.exec('PRAGMA foreign_keys = ON');
+    await checkIdentity(db, file, migrations.length);
+    // Only now that the file is known to be ours may anything write to it.
+    await db.exec('PRAGMA journal_mode = WAL');
+    // FULL: a commit is on disk when its promise resolves (the Store contract), also on power loss.
+    await db.exec('PRAGMA synchronous = FULL');
+    await migrate(db, file, migrations);
+    return db;
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    if (err instanceof StoreError) throw err;
+    if (sqliteCode(err) === 'SQLITE_NOTADB') throw notOurs(file, 'it is not an SQLite database');
+    throw new StoreError('STORE_OPEN_FAILED', `cannot open the database ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function checkHeader(file: string): void {
+  const stat = statSync(file);
+  if (stat.isDirectory()) throw new StoreError('STORE_NOT_SPARSENAS', `${file} is a directory; pass the path of a database file, e.g. ${file}/sparsenas.db`);
+  if (stat.size === 0) return; // SQLite treats an empty file as an empty database
+  const fd = openSync(file, 'r');
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.toString('latin1') !== SQLITE_HEADER) throw notOurs(file, 'it is not an SQLite database');
+}
+
+async function checkIdentity(db: SqliteConnection, file: string, known: number): Promise<void> {
+  const appId = (await db.get<{ application_id: number }>('PRAGMA application_id'))!.application_id;
+  const version = (await db.get<{ user_version: number }>('PRAGMA user_version'))!.user_version;
+  const objects = (await db.get<{ n: number }>('SELECT count(*) AS n FROM sqlite_master'))!.n;
+  if (appId !== APPLICATION_ID) {
+    if (objects > 0 || version !== 0 || appId !== 0) throw notOurs(file, 'it is an SQLite database of another program');
+    return; // an empty database: ours to initialise
+  }
+  if (version > known) {
+    throw new StoreError('STORE_SCHEMA_TOO_NEW', `the database ${file} has schema version ${version}, but this sparsenas knows versions up to ${known}; upgrade sparsenas to open it (the file was left untouched)`);
+  }
+}
+
+async function migrate(db: SqliteConnection, file: string, migrations: readonly string[]): Promise<void> {
+  await db.transaction(async () => {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    const from = (await db.get<{ user_version: number }>('PRAGMA user_version'))!.user_version;
+    if (from > migrations.length) throw new StoreError('STORE_SCHEMA_TOO_NEW', `the database ${file} was upgraded to schema version ${from} by a newer sparsenas while opening; upgrade sparsenas`);
+    // All steps in one transaction: a failed upgrade leaves the file at its old version.
+    for (let v = from; v < migrations.length; v++) await db.exec(migrations[v]!);
+    if (from === 0) await db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+    if (from !== migrations.length) await db.exec(`PRAGMA user_version = ${migrations.length}`);
+  });
+}
+
+function notOurs(file: string, why: string): StoreError {
+  return new StoreError('STORE_NOT_SPARSENAS', `${file} is not a sparsenas database (${why}); it was left untouched. Pass another --db path`);
+}

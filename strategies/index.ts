@@ -1,0 +1,5 @@
+export * from './sampling.js';
+export * from './random-strategy.js';
+export * from './grid-strategy.js';
+export * from './evolution-strategy.js';
+export { strategiesModule } from './module.js';

@@ -1,0 +1,12 @@
+import { ContainerModule } from 'inversify';
+import { StrategyFactory } from '../search/index.js';
+import { evolutionStrategyFactory } from './evolution-strategy.js';
+import { gridStrategyFactory } from './grid-strategy.js';
+import { randomStrategyFactory } from './random-strategy.js';
+
+/** Binds the built-in strategies; `getAll(StrategyFactory)` lists them, by name. */
+export const strategiesModule = new ContainerModule(({ bind }) => {
+  for (const f of [randomStrategyFactory, gridStrategyFactory, evolutionStrategyFactory]) {
+    bind<StrategyFactory>(StrategyFactory).toConstantValue(f);
+  }
+});

@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+
+import { installNativeKernels, loadNativeAddon, nativeAvailable } from '../../../evaluators/kernels/native/index.js';
+
+/** Seeded uniform(-1, 1) values (mulberry32), so failures reproduce. */
+function randomValues(size: number, seed: number, quantise = false): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    // Quantised inputs create ties, which exercise the max-pool first-maximum rule.
+    out[i] = quantise ? Math.floor(u * 3) : u * 2 - 1;
+  }
+  return out;
+}
+
+interface Operand { shape: number[]; values: Float32Array }
+const operand = (shape: number[], seed: number, quantise = false): Operand => ({
+  shape,
+  values: randomValues(tf.util.sizeFromShape(shape), seed, quantise),
+});
+
+/** Runs `op` on fresh tensors on the given backend and returns its result's values. */
+async function runOn(backend: string, inputs: Operand[], op: (...ts: tf.Tensor[]) => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  const result = tf.tidy(() => op(...inputs.map((o) => tf.tensor(o.values, o.shape))));
+  const values = (await result.data()) as Float32Array;
+  result.dispose();
+  return values;
+}
+
+/** Compares wasm+native with the pure-JS cpu backend: max |diff| <= 1e-4 * max |reference|. */
+async function assertMatchesCpu(label: string, inputs: Operand[], op: (...ts: tf.Tensor[]) => tf.Tensor): Promise<void> {
+  const before = tf.memory().numTensors;
+  const expected = await runOn('cpu', inputs, op);
+  const actual = await runOn('wasm', inputs, op);
+  assert.equal(actual.length, expected.length, `${label}: output size`);
+  let scale = 1e-6;
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    scale = Math.max(scale, Math.abs(expected[i]));
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  }
+  assert.ok(worst <= 1e-4 * scale, `${label}: max |native - cpu| = ${worst} exceeds 1e-4 x ${scale}`);
+  assert.equal(tf.memory().numTensors, before, `${label}: tensors leaked`);
+}
+
+const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.Tensor =>
+  tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
+
+const status = nativeAvailable();
+
+describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.reason}` }, () => {
+  const addon = loadNativeAddon().addon!;
+  const isas = ['avx512', 'avx2', 'generic'];
+  let defaultIsa = '';
+
+  before(async () => {
+    defaultIsa = addon.info().isa;
+    await tf.setBackend('wasm');
+    installNativeKernels();
+  });
+  after(() => {
+    addon.selectIsa(defaultIsa);
+  });
+
+  test('installNativeKernels registers every kernel once', () => {
+    assert.deepEqual(installNativeKernels(), []);
+    for (const name of ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad']) {
+      assert.ok(tf.getKernel(name, 'wasm'), `${name} registered`);
+    }
+  });
+
+  // [m, k, n]: single tiles, ragged edges of 12x32/6x16/4x16 tiles, several K blocks
+  // (kc = 256), the threaded path, split-K (tiny output, long K), and column strips.
+  const shapes = [[1, 1, 1], [7, 3, 5], [33, 45, 70], [130, 300, 40], [10, 2000, 20], [5, 1100, 2000]];
+  for (const isa of isas) {
+    test(`BatchMatMul, every transposition, ${isa} micro-kernel`, { skip: addon.selectIsa(isa) ? false : `CPU lacks ${isa}` }, async () => {
+      addon.selectIsa(isa);
+      let seed = 1;
+      for (const [m, k, n] of shapes) {
+        for (const ta of [false, true]) {
+          for (const tb of [false, true]) {
+            const a = operand(ta ? [k, m] : [m, k], seed++);
+            const b = operand(tb ? [n, k] : [k, n], seed++);
+            await assertMatchesCpu(`${m}x${k}x${n} ta=${ta} tb=${tb}`, [a, b], (x, y) => tf.matMul(x, y, ta, tb));
+          }
+        }
+      }
+      addon.selectIsa(defaultIsa);
+    });
+  }
+
+  test('BatchMatMul with batch dimensions, broadcast and the fallback for mixed broadcast', async () => {
+    const cases: Array<[number[], number[], boolean, boolean]> = [
+      [[3, 9, 17], [3, 17, 40], false, false],
+      [[2, 2, 17, 9], [2, 2, 40, 17], true, true],
+      [[4, 9, 17], [17, 40], false, false],
+      [[9, 17], [5, 17, 40], false, false],
+      [[2, 1, 9, 17], [1, 3, 17, 8], false, false], // goes to the stock wasm kernel
+    ];
+    let seed = 100;
+    for (const [sa, sb, ta, tb] of cases) {
+      await assertMatchesCpu(`${sa} x ${sb}`, [operand(sa, seed++), operand(sb, seed++)], (x, y) => tf.matMul(x, y, ta, tb));
+    }
+  });
+
+  test('_FusedMatMul with bias and every activation', async () => {
+    let seed = 200;
+    const acts = ['linear', 'relu', 'relu6', 'leakyrelu', 'sigmoid', 'elu', 'prelu'] as const;
+    for (const activation of acts) {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true]] as const) {
+        const [m, k, n] = [37, 50, 45];
+        const a = operand(ta ? [k, m] : [m, k], seed++);
+        const b = operand(tb ? [n, k] : [k, n], seed++);
+        const bias = operand([n], seed++);
+        const alpha = operand([n], seed++);
+        await assertMatchesCpu(`${activation} ta=${ta} tb=${tb}`, [a, b, bias, alpha], (x, y, z, w) =>
+          tf.fused.matMul({
+            a: x, b: y, transposeA: ta, transposeB: tb, bias: z, activation,
+            preluActivationWeights: activation === 'prelu' ? w : undefined,
+            leakyreluAlpha: 0.2,
+          }),
+        );
+      }
+    }
+    await assertMatchesCpu('no bias', [operand([20, 30], seed++), operand([30, 8], seed++)], (x, y) =>
+      tf.fused.matMul({ a: x, b: y, activation: 'relu' }),
+    );
+  });
+
+  type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+  // x shape, filter shape, strides, pad, dilations
+  const convCases: Array<[number[], number[], [number, number], Pad, [number, number]]> = [
+    [[2, 9, 9, 3], [3, 3, 3, 4], [1, 1], 'valid', [1, 1]],
+    [[2, 9, 9, 3], [3, 3, 3, 4], [2, 2], 'same', [1, 1]],
+    [[2, 10, 7, 2], [5, 5, 2, 3], [2, 1], 'same', [1, 1]],
+    [[1, 8, 8, 3], [3, 3, 3, 5], [1, 1], [[0, 0], [1, 2], [2, 1], [0, 0]], [1, 1]],
+    [[3, 6, 6, 16], [1, 1, 16, 33], [1, 1], 'valid', [1, 1]],
+    [[3, 28, 28, 1], [3, 3, 1, 8], [1, 1], 'valid', [1, 1]],
+    [[9, 13, 13, 8], [3, 3, 8, 40], [1, 1], 'valid', [1, 1]],
+  ];
+  const dilated: Array<[number[], number[], [number, number], Pad, [number, number]]> = [
+    [[2, 11, 11, 3], [3, 3, 3, 4], [1, 1], 'same', [2, 2]],
+    [[2, 11, 11, 3], [3, 2, 3, 4], [1, 1], 'valid', [1, 3]],
+  ];
+
+  test('Conv2D and FusedConv2D: strides, SAME/VALID/explicit padding, dilation, 1x1', async () => {
+    let seed = 300;
+    for (const [xs, fs, strides, pad, dilations] of [...convCases, ...dilated]) {
+      const x = operand(xs, seed++);
+      const f = operand(fs, seed++);
+      const bias = operand([fs[3]], seed++);
+      await assertMatchesCpu(`conv2d ${xs} ${fs} ${strides} ${JSON.stringify(pad)} d${dilations}`, [x, f], (a, b) =>
+        tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad, 'NHWC', dilations),
+      );
+      await assertMatchesCpu(`fused conv2d ${xs} ${fs}`, [x, f, bias], (a, b, c) =>
+        tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides, pad, dilations, bias: c, activation: 'relu' }),
+      );
+      await assertMatchesCpu(`fused conv2d prelu ${xs} ${fs}`, [x, f, bias], (a, b, c) =>
+        tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides, pad, dilations, activation: 'prelu', preluActivationWeights: c }),
+      );
+    }
+  });
+
+  test('Conv2DBackpropFilter and Conv2DBackpropInput', async () => {
+    let seed = 400;
+    for (const [xs, fs, strides, pad] of convCases) {
+      const info = tf.backend_util.computeConv2DInfo(xs as [number, number, number, number], fs as [number, number, number, number], strides, 1, pad);
+      const x = operand(xs, seed++);
+      const f = operand(fs, seed++);
+      const dy = operand(info.outShape, seed++);
+      const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+      await assertMatchesCpu(`filter grad ${xs} ${fs} ${strides} ${JSON.stringify(pad)}`, [x, dy], (a, b) =>
+        run('Conv2DBackpropFilter', { x: a, dy: b }, { ...attrs, filterShape: fs }),
+      );
+      await assertMatchesCpu(`input grad ${xs} ${fs} ${strides} ${JSON.stringify(pad)}`, [dy, f], (a, b) =>
+        run('Conv2DBackpropInput', { dy: a, filter: b }, { ...attrs, inputShape: xs }),
+      );
+    }
+  });
+
+  test('MaxPool and MaxPoolGrad, including ties (first maximum wins)', async () => {
+    let seed = 500;
+    const cases: Array<[number[], number, number, 'valid' | 'same']> = [
+      [[2, 8, 8, 3], 2, 2, 'valid'],
+      [[2, 9, 9, 5], 3, 2, 'same'],
+      [[1, 7, 7, 2], 3, 1, 'same'],
+      [[3, 11, 11, 64], 2, 2, 'valid'],
+    ];
+    for (const [xs, size, stride, pad] of cases) {
+      for (const quantise of [false, true]) {
+        const x = operand(xs, seed++, quantise);
+        const label = `${xs} f${size} s${stride} ${pad}${quantise ? ' ties' : ''}`;
+        await assertMatchesCpu(`maxPool ${label}`, [x], (a) => tf.maxPool(a as tf.Tensor4D, size, stride, pad));
+        const outShape = tf.backend_util.computePool2DInfo(xs as [number, number, number, number], size, stride, 1, pad).outShape;
+        const dy = operand(outShape, seed++);
+        await assertMatchesCpu(`maxPoolGrad ${label}`, [x, dy], (a, b) => {
+          const y = tf.maxPool(a as tf.Tensor4D, size, stride, pad);
+          return run('MaxPoolGrad', { dy: b, input: a, output: y }, { filterSize: size, strides: stride, pad });
+        });
+      }
+    }
+  });
+
+  test('gradients of a small conv/pool/dense loss match the cpu backend', async () => {
+    const x = operand([4, 12, 12, 2], 600);
+    const w1 = operand([3, 3, 2, 6], 601);
+    const w2 = operand([5 * 5 * 6, 3], 602);
+    await assertMatchesCpu('conv net gradients', [x, w1, w2], (input, a, b) => {
+      const loss = (f: tf.Tensor, d: tf.Tensor) => {
+        const h = tf.maxPool(tf.relu(tf.conv2d(input as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid')), 2, 2, 'valid');
+        return tf.sum(tf.square(tf.matMul(tf.reshape(h, [4, -1]), d)));
+      };
+      const [ga, gb] = tf.grads(loss)([a, b]);
+      return tf.concat([ga.flatten(), gb.flatten()]);
+    });
+  });
+});

@@ -1,0 +1,259 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryStore, SqliteStore, deriveSeed, runSearch } from '../../search/index.js';
+import type { Pruner, RunnerOptions, Store, StudyDefinition } from '../../search/index.js';
+import { definition } from './fixtures.js';
+import { FakeEvaluator, ScriptedStrategy, counting, recordingBus, fakeSpace, trainNormally } from './runner-fakes.js';
+import type { Behaviour, Step } from './runner-fakes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sparsenas-runner-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function def(maxTrials?: number, patch: Partial<StudyDefinition> = {}): StudyDefinition {
+  const base = definition({ seed: 17, budget: { maxTrials }, ...patch });
+  base.training.epochs = 2;
+  return base;
+}
+
+function setup(o: { script?: readonly Step[] | ((i: number) => Step); behaviour?: (n: number) => Behaviour; definition?: StudyDefinition; store?: Store } & Partial<RunnerOptions> = {}) {
+  const { bus, events } = recordingBus();
+  const strategy = new ScriptedStrategy(o.script ?? counting);
+  const evaluator = new FakeEvaluator(o.behaviour);
+  const store = o.store ?? new MemoryStore();
+  const opts: RunnerOptions = { store, strategy, space: fakeSpace, evaluator, bus, definition: o.definition ?? def(3), studyName: 'study', ...o };
+  return { opts, bus, events, strategy, evaluator, store, run: () => runSearch(opts) };
+}
+
+describe('runSearch', () => {
+  it('stops at maxTrials and records a deterministic seed per trial', async () => {
+    const { run, strategy, store, evaluator } = setup({ definition: def(3) });
+    const out = await run();
+    assert.equal(out.reason, 'max-trials');
+    assert.deepEqual(out.trials.map((t) => [t.number, t.state, t.sample['units']]), [[0, 'completed', 1], [1, 'completed', 2], [2, 'completed', 3]]);
+    assert.equal(strategy.cursor, 3);
+    assert.deepEqual(out.trials.map((t) => t.seed), [0, 1, 2].map((n) => deriveSeed(17, 'trial', n)));
+    assert.deepEqual(evaluator.requests.map((r) => r.seed), out.trials.map((t) => t.seed));
+    assert.equal(new Set(out.trials.map((t) => t.seed)).size, 3);
+    assert.equal(out.best?.number, 2); // widest = most accurate under trainNormally
+    assert.equal(out.study.state, 'finished');
+    assert.equal(out.study.backend, 'fake');
+    assert.deepEqual(out.study.dataChecksums, { 'fake.bin': '00ff' });
+    assert.deepEqual(strategy.told.map((t) => t.number), [0, 1, 2]);
+    assert.equal((await store.getEpochs(out.trials[0]!.id)).length, 2);
+
+    const again = await setup({ definition: def(3) }).run();
+    assert.deepEqual(again.trials.map((t) => t.seed), out.trials.map((t) => t.seed));
+    const otherSeed = await setup({ definition: def(3, { seed: 18 }) }).run();
+    assert.notDeepEqual(otherSeed.trials.map((t) => t.seed), out.trials.map((t) => t.seed));
+  });
+
+  it('uses a seed the strategy chose', async () => {
+    const out = await setup({ script: [{ sample: { units: 4 }, seed: 1234 }], definition: def(5) }).run();
+    assert.equal(out.trials[0]!.seed, 1234);
+    assert.equal(out.reason, 'exhausted');
+  });
+
+  it('stops asking when the time limit passes and lets the running trial finish', async () => {
+    let clock = 1_000_000;
+    const minute: Behaviour = async (req, reporter, signal) => {
+      clock += 60_000;
+      return trainNormally(req, reporter, signal);
+    };
+    const { run } = setup({ behaviour: () => minute, definition: def(undefined, { budget: { timeLimitMinutes: 2.5 } }), now: () => clock });
+    const out = await run();
+    assert.equal(out.reason, 'time-limit');
+    // asks at 0, 1 and 2 minutes; at 3 minutes the limit of 2.5 has passed
+    assert.equal(out.trials.length, 3);
+    assert.ok(out.trials.every((t) => t.state === 'completed'));
+  });
+
+  it('records an evaluator exception as a failed trial and goes on', async () => {
+    const boom: Behaviour = async () => { throw new Error('out of memory while allocating 4 GB'); };
+    const out = await setup({ behaviour: (n) => (n === 1 ? boom : trainNormally), definition: def(3) }).run();
+    assert.deepEqual(out.trials.map((t) => t.state), ['completed', 'failed', 'completed']);
+    assert.equal(out.trials[1]!.error, 'out of memory while allocating 4 GB');
+    assert.equal(out.trials[1]!.metrics, undefined);
+    assert.equal(out.reason, 'max-trials');
+  });
+
+  it('fails a trial whose loss turns NaN, even if the evaluator swallows the reporter error', async () => {
+    const diverge = (swallow: boolean): Behaviour => async (req, reporter, signal) => {
+      await reporter.epochEnded({ epoch: 0, trainLoss: 2.3, valLoss: 2.3, valAccuracy: 0.1, elapsedMs: 1 });
+      try {
+        await reporter.epochEnded({ epoch: 1, trainLoss: NaN, valLoss: 2.3, valAccuracy: 0.1, elapsedMs: 1 });
+      } catch (err) {
+        if (!swallow) throw err;
+      }
+      return trainNormally(req, reporter, signal);
+    };
+    for (const swallow of [false, true]) {
+      const { run, store } = setup({ behaviour: (n) => (n === 0 ? diverge(swallow) : trainNormally), definition: def(2) });
+      const out = await run();
+      const t = out.trials[0]!;
+      assert.equal(t.state, 'failed', `swallow=${swallow}`);
+      assert.match(t.error!, /loss is not finite at epoch 1/);
+      assert.deepEqual((await store.getEpochs(t.id)).map((e) => e.epoch), [0]);
+      assert.equal(out.trials[1]!.state, 'completed');
+    }
+  });
+
+  it('fails a candidate outside the space, naming the dimension', async () => {
+    const out = await setup({ script: [{ sample: { units: 500 } }, { sample: { units: 8 } }], definition: def(5) }).run();
+    const [bad, good] = out.trials;
+    assert.equal(bad!.state, 'failed');
+    assert.equal(bad!.architecture, null);
+    assert.match(bad!.error!, /outside the space "fake".*dimension "units"/);
+    assert.deepEqual(bad!.sample, { units: 500 });
+    assert.equal(good!.state, 'completed');
+  });
+
+  it('fails malformed candidates without crashing', async () => {
+    const script = [{ sample: 'units=3' }, { sample: { units: 3 }, seed: -1.5 }, 42] as unknown as Step[];
+    const out = await setup({ script, definition: def(5) }).run();
+    assert.deepEqual(out.trials.map((t) => t.state), ['failed', 'failed', 'failed']);
+    assert.match(out.trials[0]!.error!, /candidate.sample must be an object/);
+    assert.match(out.trials[1]!.error!, /candidate.seed must be a non-negative integer/);
+    assert.match(out.trials[2]!.error!, /expected an object, got number/);
+  });
+
+  it('records a throwing ask() as a failed trial, and gives up after N in a row', async () => {
+    const flaky: Step[] = [new Error('index out of range'), { sample: { units: 2 } }];
+    const ok = await setup({ script: flaky, definition: def(5) }).run();
+    assert.deepEqual(ok.trials.map((t) => t.state), ['failed', 'completed']);
+    assert.match(ok.trials[0]!.error!, /strategy random threw in ask\(\): index out of range/);
+
+    const { run, store, strategy } = setup({ script: () => new Error('broken'), definition: def(10), maxConsecutiveAskFailures: 3 });
+    await assert.rejects(run(), (err: { code?: string; message: string }) => err.code === 'STRATEGY_BROKEN' && /3 times in a row; last: broken/.test(err.message));
+    const study = (await store.getStudy('study'))!;
+    assert.equal(study.state, 'interrupted');
+    assert.deepEqual((await store.getTrials(study.id)).map((t) => t.state), ['failed', 'failed', 'failed']);
+    assert.deepEqual(strategy.told, []); // nothing to tell about a candidate that never existed
+  });
+
+  it('ends when the strategy is exhausted', async () => {
+    const out = await setup({ script: [{ sample: { units: 1 } }, { sample: { units: 2 } }], definition: def(10) }).run();
+    assert.equal(out.reason, 'exhausted');
+    assert.equal(out.trials.length, 2);
+    assert.equal(out.study.state, 'finished');
+  });
+
+  it('publishes events in order', async () => {
+    const { run, events } = setup({ definition: def(2) });
+    await run();
+    assert.deepEqual(events.map((e) => e.type), [
+      'search.started',
+      'trial.started', 'trial.epochEnded', 'trial.epochEnded', 'trial.finished',
+      'trial.started', 'trial.epochEnded', 'trial.epochEnded', 'trial.finished',
+      'search.finished',
+    ]);
+    const finished = events.at(-1)!;
+    assert.ok(finished.type === 'search.finished');
+    assert.deepEqual(finished.counts, { running: 0, completed: 2, pruned: 0, failed: 0, interrupted: 0 });
+    assert.equal(finished.reason, 'max-trials');
+  });
+
+  it('prunes through the pruner and records the trial as pruned', async () => {
+    const pruneSecond: Pruner = { shouldPrune: (curve, finished) => finished.length > 0 && curve.length === 1 };
+    const out = await setup({ pruner: pruneSecond, definition: def(2) }).run();
+    assert.deepEqual(out.trials.map((t) => t.state), ['completed', 'pruned']);
+    assert.match(out.trials[1]!.error!, /pruned after epoch 0/);
+  });
+
+  it('gives the pruner the curves of completed and pruned trials', async () => {
+    const seen: number[][] = [];
+    const spy: Pruner = {
+      shouldPrune: (curve, finished) => {
+        seen.push(finished.map((c) => c.length));
+        return finished.length === 1 && curve.length === 1;
+      },
+    };
+    const out = await setup({ pruner: spy, definition: def(3) }).run();
+    assert.deepEqual(out.trials.map((t) => t.state), ['completed', 'pruned', 'completed']);
+    assert.deepEqual(seen, [[], [], [2], [2, 1], [2, 1]]);
+  });
+
+  it('on abort interrupts the running trial and stops the study', async () => {
+    const controller = new AbortController();
+    const waitForAbort: Behaviour = async (_req, reporter, signal) => {
+      await reporter.epochEnded({ epoch: 0, trainLoss: 1, valLoss: 1, valAccuracy: 0.5, elapsedMs: 1 });
+      controller.abort(); // the user presses Ctrl-C during this trial
+      assert.equal(signal.aborted, true);
+      throw new Error('training aborted');
+    };
+    const { run, events } = setup({ behaviour: (n) => (n === 1 ? waitForAbort : trainNormally), definition: def(5), signal: controller.signal });
+    const out = await run();
+    assert.equal(out.reason, 'stopped');
+    assert.equal(out.study.state, 'stopped');
+    assert.deepEqual(out.trials.map((t) => t.state), ['completed', 'interrupted']);
+    assert.equal(out.trials[1]!.error, 'stopped by the user');
+    assert.ok(events.some((e) => e.type === 'search.stopping'));
+  });
+
+  it('resumes a killed search: re-runs the interrupted trial once, restores the strategy, honours the budget', async () => {
+    const file = join(dir, 'resume.db');
+    let clock = 1_700_000_000_000;
+    const now = () => clock;
+    // The process "dies" while trial 2 runs: from then on nothing reaches the database.
+    const live = await SqliteStore.open(file, { now });
+    let dead = false;
+    const dying: Store = Object.assign(Object.create(live) as Store, {
+      finishTrial: async (id: number, r: Parameters<Store['finishTrial']>[1]) => {
+        const t = (await live.getTrials(1)).find((x) => x.id === id)!;
+        if (t.number === 2) dead = true;
+        if (dead) throw new Error('SIGKILL');
+        return live.finishTrial(id, r);
+      },
+      updateStudy: async (...args: Parameters<Store['updateStudy']>) => {
+        if (dead) throw new Error('SIGKILL');
+        return live.updateStudy(...args);
+      },
+    });
+    const first = setup({ store: dying, definition: def(4), now });
+    await assert.rejects(first.run(), /SIGKILL/);
+    await live.close();
+
+    const store = await SqliteStore.open(file, { now });
+    const before = (await store.getTrials(1));
+    assert.deepEqual(before.map((t) => t.state), ['completed', 'completed', 'running']);
+    assert.equal((await store.getStudy('study'))!.state, 'running');
+    const killed = before[2]!;
+
+    // Right after the kill the study still looks alive: another process could be running it.
+    await assert.rejects(setup({ store, definition: def(4), resume: true, now }).run(), { code: 'STUDY_BUSY' });
+    assert.equal((await store.getTrial(1, 2))!.state, 'running');
+    clock += 61_000;
+
+    const second = setup({ store, definition: def(4), resume: true, now });
+    const out = await second.run();
+    assert.deepEqual(second.strategy.restored, { cursor: 3 }, 'the snapshot taken after asking for trial 2');
+    assert.deepEqual(out.trials.map((t) => [t.number, t.state]), [[0, 'completed'], [1, 'completed'], [2, 'interrupted'], [3, 'completed'], [4, 'completed']]);
+    const redo = out.trials[3]!;
+    assert.deepEqual(redo.sample, killed.sample);
+    assert.equal(redo.seed, killed.seed);
+    assert.equal(redo.attributes?.['redoOf'], 2);
+    assert.deepEqual(out.trials[4]!.sample, { units: 4 }, 'the next ask continues the script, no duplicate');
+    assert.deepEqual(second.strategy.told.map((t) => [t.number, t.state]), [[2, 'interrupted'], [3, 'completed'], [4, 'completed']]);
+    assert.equal(second.evaluator.requests.length, 2);
+    assert.equal(out.reason, 'max-trials');
+    const counted = out.trials.filter((t) => t.state !== 'interrupted');
+    assert.equal(counted.length, 4);
+    assert.equal(new Set(counted.map((t) => t.sample['units'])).size, 4);
+
+    // Resuming a finished study neither re-runs the interrupted trial again nor exceeds the budget.
+    const third = setup({ store, definition: def(4), resume: true, now });
+    const again = await third.run();
+    assert.equal(again.trials.length, 5);
+    assert.equal(third.evaluator.requests.length, 0);
+    await store.close();
+  });
+
+  it('refuses to create a study that exists or resume one that does not', async () => {
+    const store = new MemoryStore();
+    await setup({ store, definition: def(1) }).run();
+    await assert.rejects(setup({ store, definition: def(1) }).run(), { code: 'STUDY_EXISTS' });
+    await assert.rejects(setup({ store, definition: def(1), studyName: 'nope', resume: true }).run(), { code: 'STUDY_NOT_FOUND' });
+  });
+});

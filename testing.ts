@@ -1,0 +1,106 @@
+/**
+ * Conformance suite for strategy authors: `import { describeStrategy } from 'sparsenas/testing'`.
+ * Runs a strategy through the contract the runner relies on, with node:test.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_DEFINITION, deriveSeed } from './search/index.js';
+import type { Candidate, JsonObject, Metrics, SearchSpace, Strategy, StudyDefinition, Trial } from './search/index.js';
+import { MlpSpace, categorical } from './spaces/index.js';
+
+export interface DescribeStrategyOptions {
+  /** Space to search (default: the built-in mlp space). */
+  space?: SearchSpace;
+  /** strategy.options passed to init. */
+  options?: JsonObject;
+  /** Trials per check (default 12). */
+  trials?: number;
+  /** Set false for strategies that build architectures themselves and never return samples of the space. */
+  samplesInSpace?: boolean;
+  /** Set false for deterministic strategies that ignore the seed (grid). */
+  seedSensitive?: boolean;
+}
+
+/** A deterministic fake objective so strategies that learn from results get reproducible feedback. */
+export function fakeMetrics(candidate: Candidate): Metrics {
+  const h = deriveSeed(1, JSON.stringify(candidate.sample)) / 0x7fffffff;
+  return {
+    valAccuracy: 0.5 + 0.4 * h, valLoss: 1 - h, trainLoss: 1 - h, params: 1000, nonZeros: 500, sparsity: 0.5,
+    denseFlops: 2000, sparseFlops: 1000, trainTimeMs: 1, epochs: 1, samplesPerSecond: 1, backend: 'fake', layers: [],
+  };
+}
+
+/** Drives a strategy for `n` asks as the runner would; returns the candidates (undefined = exhausted). */
+export async function driveStrategy(strategy: Strategy, space: SearchSpace, n: number, seed: number, options: JsonObject = {}, history: Trial[] = []): Promise<(Candidate | undefined)[]> {
+  const definition: StudyDefinition = { ...DEFAULT_DEFINITION, seed, strategy: { name: 'under-test', options } };
+  if (history.length === 0) await strategy.init({ space, seed, options, definition });
+  const out: (Candidate | undefined)[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = await strategy.ask(history);
+    out.push(c);
+    if (!c) continue;
+    const trial: Trial = {
+      id: history.length + 1, studyId: 1, number: history.length, state: 'completed', sample: c.sample,
+      architecture: c.architecture ?? space.freeze(c.sample), seed: c.seed ?? i, group: c.group, label: c.label,
+      metrics: fakeMetrics(c), startedAt: 0, finishedAt: 1,
+    };
+    history.push(trial);
+    await strategy.tell(trial);
+  }
+  return out;
+}
+
+export function describeStrategy(name: string, create: () => Strategy, opts: DescribeStrategyOptions = {}): void {
+  const space = opts.space ?? new MlpSpace();
+  const n = opts.trials ?? 12;
+  const options = opts.options ?? {};
+  const strip = (cs: (Candidate | undefined)[]) => JSON.stringify(cs);
+
+  describe(`strategy conformance: ${name}`, () => {
+    it('is reproducible for a seed and differs across seeds', async () => {
+      const a = await driveStrategy(create(), space, n, 7, options);
+      const b = await driveStrategy(create(), space, n, 7, options);
+      assert.equal(strip(a), strip(b), 'same seed must give the same candidates');
+      const c = await driveStrategy(create(), space, n, 8, options);
+      if (opts.seedSensitive !== false && a.filter(Boolean).length > 1) assert.notEqual(strip(a), strip(c), 'different seeds should give different candidates');
+    });
+
+    it('returns candidates inside the space', async () => {
+      for (const c of await driveStrategy(create(), space, n, 3, options)) {
+        if (!c) continue;
+        assert.equal(typeof c.sample, 'object');
+        if (opts.samplesInSpace !== false && !c.architecture) assert.equal(space.check(c.sample)?.message, undefined);
+        if (!c.architecture) assert.doesNotThrow(() => space.freeze(c.sample));
+      }
+    });
+
+    it('handles a tiny space: exhausts cleanly or keeps proposing valid candidates', async () => {
+      const tiny: SearchSpace = {
+        name: 'tiny',
+        dimensions: [categorical('width_0', [8, 16])],
+        check: (s) => (Object.keys(s).every((k) => k === 'width_0') ? tinyMlp.check({ ...fixedMlp, ...s }) : tinyMlp.check(s)),
+        freeze: (s) => tinyMlp.freeze({ ...fixedMlp, ...s }),
+      };
+      const cs = await driveStrategy(create(), tiny, 6, 1, options);
+      const firstEnd = cs.indexOf(undefined);
+      if (firstEnd >= 0) assert.ok(cs.slice(firstEnd).every((c) => c === undefined), 'once exhausted, ask() must keep returning undefined');
+      for (const c of cs) if (c && !c.architecture) assert.equal(tiny.check(c.sample), undefined);
+    });
+
+    it('snapshot/restore continues exactly where it left off', async () => {
+      const whole = await driveStrategy(create(), space, n, 11, options);
+      const history: Trial[] = [];
+      const first = create();
+      const head = await driveStrategy(first, space, Math.floor(n / 2), 11, options, history);
+      const state = JSON.parse(JSON.stringify(first.snapshot()));
+      const second = create();
+      await second.init({ space, seed: 11, options, definition: { ...DEFAULT_DEFINITION, seed: 11, strategy: { name, options } } });
+      second.restore(state);
+      const tail = await driveStrategy(second, space, n - head.length, 11, options, history);
+      assert.equal(strip([...head, ...tail]), strip(whole));
+    });
+  });
+}
+
+const tinyMlp = new MlpSpace({ widths: [8, 16], maxLayers: 1 });
+const fixedMlp = { layers: 1, activation: 'relu', sparsity: 0, sparsity_kind: 'unstructured', sparse_method: 'static', mask_init: 'magnitude', nm: '2:4' };
