@@ -13,3 +13,5 @@ export type { MaskedParam, SparseMethod, SparseStepContext } from './sparse/type
 export type { Dataset, Split } from './data/types.js';
 export { ArchitectureError, ArtifactError, BackendUnavailableError, TrialAbortedError } from './errors.js';
 export { evaluatorsModule, tfjsEvaluatorFactory } from './module.js';
+export { buildLayersModel, exportTrialModel, type WeightSource } from './export.js';
+export { fileLoadHandler, fileSaveHandler } from './file-io.js';
