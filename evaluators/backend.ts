@@ -23,8 +23,8 @@ export interface ChosenBackend {
   reason: string;
 }
 
-/** The tfjs backend name each of ours registers under (both tfjs-node packages register `tensorflow`). */
-const TFJS_NAME: Record<BackendName, string> = {
+/** The tfjs backend name each of ours runs under (both tfjs-node packages register `tensorflow`; native is wasm with native kernels). */
+export const TFJS_NAME: Record<BackendName, string> = {
   'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', native: 'wasm', wasm: 'wasm', cpu: 'cpu',
 };
 
