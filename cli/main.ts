@@ -5,6 +5,7 @@ import { searchCommand, resumeCommand } from './commands/search.js';
 import { leaderboardCommand } from './commands/leaderboard.js';
 import { listCommand } from './commands/list.js';
 import { schemaCommand } from './commands/schema.js';
+import { reportCommand } from './commands/report.js';
 import { listBackendsText, listDatasetsText } from './commands/list-evaluator.js';
 
 export const HELP = `sparsenas — neural architecture search for sparse networks
@@ -12,6 +13,7 @@ export const HELP = `sparsenas — neural architecture search for sparse network
   sparsenas search [--space mlp] [--strategy random] [--dataset NAME|PATH] [--trials N] ...
   sparsenas resume --study NAME
   sparsenas leaderboard [--study NAME] [--top N] [--sort METRIC] [--where EXPR] [--pareto] [--format table|json|csv|md]
+  sparsenas report [--study NAME] [--format html|md] [--out FILE]
   sparsenas list strategies|spaces|evaluators|datasets|backends|studies
   sparsenas schema                 JSON Schema of config files
 
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   resume: resumeCommand,
   leaderboard: leaderboardCommand,
   list: (argv, io) => listCommand(argv, io, { datasets: listDatasetsText, backends: listBackendsText }),
+  report: reportCommand,
   schema: schemaCommand,
 };
 
