@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from './errors.js';
+import { installKernels } from './kernels/index.js';
+import { installNativeKernels, nativeAvailable } from './kernels/native/index.js';
 
 /** Backends from fastest to slowest; `auto` takes the first one that works. */
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
@@ -21,15 +23,18 @@ export interface ChosenBackend {
   reason: string;
 }
 
-/** The tfjs backend name each of ours registers under (both tfjs-node packages register `tensorflow`). */
+/**
+ * The tfjs backend each of ours runs on: both tfjs-node packages register `tensorflow`;
+ * `native` is the wasm backend with its heavy kernels replaced by the C addon.
+ */
 const TFJS_NAME: Record<BackendName, string> = {
-  'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', native: 'native', wasm: 'wasm', cpu: 'cpu',
+  'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', native: 'wasm', wasm: 'wasm', cpu: 'cpu',
 };
 
 const FIX: Record<BackendName, string> = {
   'tensorflow-gpu': 'install it with network access (`npm install @tensorflow/tfjs-node-gpu`, needs CUDA) or pick another --backend',
   tensorflow: 'install it with network access (`npm install @tensorflow/tfjs-node`; its install script downloads libtensorflow) or pick another --backend',
-  native: 'build the native kernels (see evaluators/kernels) or pick another --backend',
+  native: 'build the native kernels (`node scripts/build-native.mjs`, needs a C compiler and node-gyp) or pick another --backend',
   wasm: 'reinstall dependencies (`npm ci`) so @tensorflow/tfjs-backend-wasm is present, or use --backend cpu',
   cpu: 'the cpu backend ships with @tensorflow/tfjs; reinstall dependencies (`npm ci`)',
 };
@@ -44,12 +49,14 @@ export async function chooseBackend(choice: BackendChoice = 'auto'): Promise<Cho
     if (!probe.available) {
       throw new BackendUnavailableError(choice, `backend ${choice} is not available: ${probe.detail}; ${probe.fix ?? FIX[choice]}`);
     }
+    activateKernels(choice);
     return { backend: choice, reason: `${choice}: forced by --backend (${probe.detail})` };
   }
   const skipped: string[] = [];
   for (const backend of BACKENDS) {
     const probe = await tryBackend(backend, true);
     if (probe.available) {
+      activateKernels(backend);
       const why = skipped.length ? `; skipped ${skipped.join('; ')}` : '';
       return { backend, reason: `${backend}: ${probe.detail}${why}` };
     }
@@ -66,6 +73,16 @@ export async function probeBackends(): Promise<BackendProbe[]> {
   for (const backend of BACKENDS) out.push(await tryBackend(backend, false));
   if (before && tf.getBackend() !== before) await tf.setBackend(before);
   return out;
+}
+
+/**
+ * Register the kernels evaluators/kernels provides for the chosen backend: the composed
+ * gradients wasm lacks (conv filter/input gradients, depthwise, pool gradients) and, for
+ * `native`, the C addon's kernels on top (they fall back to the composed ones).
+ */
+function activateKernels(backend: BackendName): void {
+  installKernels(TFJS_NAME[backend]);
+  if (backend === 'native') installNativeKernels();
 }
 
 /** Import, activate and run one tiny op on a backend. Never throws. */
@@ -102,7 +119,7 @@ function describe(backend: BackendName): string {
   switch (backend) {
     case 'tensorflow-gpu': return 'libtensorflow with CUDA through @tensorflow/tfjs-node-gpu';
     case 'tensorflow': return 'libtensorflow on the CPU through @tensorflow/tfjs-node';
-    case 'native': return 'native kernels from evaluators/kernels';
+    case 'native': return 'wasm with the native AVX-512/AVX2 kernels (evaluators/kernels/native)';
     case 'wasm': return 'WebAssembly with XNNPACK (@tensorflow/tfjs-backend-wasm)';
     case 'cpu': return 'pure JavaScript (slowest)';
   }
@@ -123,26 +140,11 @@ async function importOptional(pkg: string): Promise<string | undefined> {
   }
 }
 
-/**
- * The native hook: `evaluators/kernels/index.ts` may export `nativeAvailable()` (boolean or
- * `{ available, reason }`, possibly async) and register a tfjs backend named `native`.
- * A missing module or function means unavailable.
- */
+/** The native kernels need their addon (built at install) and the wasm backend they plug into. */
 async function nativeHook(): Promise<string | undefined> {
-  const path = './kernels/index.js';
-  let mod: { nativeAvailable?: () => unknown };
-  try {
-    mod = (await import(path)) as typeof mod;
-  } catch (err) {
-    const notFound = (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && oneLine(err).includes('kernels/index.js');
-    return notFound ? 'evaluators/kernels provides no native kernels in this build' : `evaluators/kernels failed to load (${oneLine(err)})`;
-  }
-  if (typeof mod.nativeAvailable !== 'function') return 'evaluators/kernels exports no nativeAvailable()';
-  const result = (await mod.nativeAvailable()) as boolean | { available: boolean; reason?: string };
-  const ok = typeof result === 'boolean' ? result : result.available;
-  if (!ok) return typeof result === 'object' && result.reason ? result.reason : 'the native kernels are not built for this machine';
-  if (!tf.findBackend('native')) return "evaluators/kernels reports native kernels but registered no tfjs backend named 'native'";
-  return undefined;
+  const status = nativeAvailable();
+  if (!status.ok) return status.reason;
+  return importOptional('@tensorflow/tfjs-backend-wasm');
 }
 
 function oneLine(err: unknown): string {

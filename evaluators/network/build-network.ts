@@ -188,9 +188,10 @@ class RawNetwork implements Network {
         record.kernels.push(p);
         const sm = structuralOf(p);
         save(`${node.name}/depthwise_kernel`, p, sm);
+        const addBias = withBias(true, inC * mult, own);
         return (x, o) => {
           const w = dilateFilter(kernelOf(p, o, sm) as tf.Tensor4D, spec.dilation!);
-          return activate(tf.depthwiseConv2d(x as tf.Tensor4D, w, spec.stride!, spec.padding!), spec.activation!);
+          return activate(addBias(tf.depthwiseConv2d(x as tf.Tensor4D, w, spec.stride!, spec.padding!)), spec.activation!);
         };
       }
       case 'separableConv2d': {

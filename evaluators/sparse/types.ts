@@ -37,11 +37,6 @@ export interface MaskedParam {
    * (uniform/ERK), keepFirstDense/keepLastDense or `sparsityOverride`; 0 = dense.
    */
   targetSparsity: number;
-  /**
-   * The architecture's per-layer `sparsity` for this layer, when it sets one: `init` must use it
-   * as this layer's target instead of the distribution's value (0 keeps the layer dense).
-   */
-  readonly sparsityOverride?: number;
 }
 
 export interface SparseStepContext {

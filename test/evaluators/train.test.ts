@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { TrialDivergedError } from '../../search/index.js';
 import { buildNetwork } from '../../evaluators/network/build-network.js';
-import { StaticMaskMethod } from '../../evaluators/sparse/static-mask.js';
+import { createSparseMethod } from '../../evaluators/sparse/index.js';
 import { syntheticDataset } from '../../evaluators/synthetic-dataset.js';
 import { trainNetwork } from '../../evaluators/train.js';
 import { createRng } from '../../search/index.js';
@@ -16,7 +16,7 @@ const data = syntheticDataset({ shape: [16], classes: 4, train: 480, validation:
 
 async function run(a: Architecture, training: TrainingConfig = TRAINING, signal?: AbortSignal) {
   const net = buildNetwork(a, data.shape, data.classes, 11);
-  const method = new StaticMaskMethod();
+  const method = createSparseMethod(a.sparsity);
   const reporter = recorder();
   try {
     method.init(net.params, a.sparsity, createRng(1), 100);
@@ -80,7 +80,7 @@ test('an abort between batches stops training with an AbortError and leaks nothi
   const before = tf.memory().numTensors;
   const controller = new AbortController();
   const net = buildNetwork(arch([{ type: 'dense', units: 16, activation: 'relu' }]), data.shape, data.classes, 1);
-  const method = new StaticMaskMethod();
+  const method = createSparseMethod(arch([]).sparsity);
   method.init(net.params, arch([]).sparsity, createRng(1), 10);
   let epochs = 0;
   const reporter = { epochEnded: () => { epochs++; controller.abort(); } };
