@@ -91,3 +91,17 @@ test('an abort between batches stops training with an AbortError and leaks nothi
   net.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('training yields to the event loop between batches so a UI stays live', async () => {
+  const net = buildNetwork(arch([{ type: 'dense', units: 8 }]), data.shape, data.classes, 1);
+  const method = createSparseMethod(arch([]).sparsity);
+  method.init(net.params, arch([]).sparsity, createRng(1), 10);
+  let ticked = false;
+  setImmediate(() => { ticked = true; });
+  let tickedBeforeEpochEnd = false;
+  await trainNetwork({ net, method, dataset: data, training: { ...TRAINING, epochs: 1 }, seed: 1, yieldEveryMs: 0,
+    reporter: { epochEnded: () => { tickedBeforeEpochEnd = ticked; } } });
+  assert.ok(tickedBeforeEpochEnd, 'a setImmediate callback ran during the epoch');
+  method.dispose();
+  net.dispose();
+});
