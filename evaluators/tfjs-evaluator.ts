@@ -12,8 +12,7 @@ import type { Dataset } from './data/types.js';
 import { buildNetwork } from './network/build-network.js';
 import { WEIGHTED } from './network/plan.js';
 import type { Network } from './network/types.js';
-import { createSparseMethod } from './sparse/index.js';
-import type { SparseMethod } from './sparse/types.js';
+import { createSparseMethod, type SparseMethod } from './sparse/index.js';
 import { trainNetwork } from './train.js';
 
 export type DatasetLoader = (config: DatasetConfig, seed: number) => Promise<Dataset>;
@@ -36,14 +35,16 @@ export interface TfjsEvaluatorOptions {
 export class TfjsEvaluator implements Evaluator {
   private dataset?: Dataset;
   private backend = '';
-  private methods?: SparseMethodFactory;
 
-  constructor(private readonly options: TfjsEvaluatorOptions = {}) {}
+  private readonly methods: SparseMethodFactory;
+
+  constructor(private readonly options: TfjsEvaluatorOptions = {}) {
+    this.methods = options.methods ?? createSparseMethod;
+  }
 
   async prepare(definition: StudyDefinition): Promise<EvaluatorInfo> {
     const chosen = await chooseBackend(this.options.backend ?? definition.backend);
     this.backend = chosen.backend;
-    this.methods = this.options.methods ?? createSparseMethod;
     const load = this.options.loader ?? loadDataset;
     const ds = await load(definition.dataset, definition.seed);
     this.dataset = ds;
@@ -55,7 +56,7 @@ export class TfjsEvaluator implements Evaluator {
 
   async evaluate(request: EvaluationRequest, reporter: TrialReporter, signal: AbortSignal): Promise<Metrics> {
     const ds = this.dataset;
-    if (!ds || !this.methods) throw new SparsenasError('EVALUATOR_NOT_PREPARED', 'TfjsEvaluator.evaluate() called before prepare(); call prepare(definition) once first');
+    if (!ds) throw new SparsenasError('EVALUATOR_NOT_PREPARED', 'TfjsEvaluator.evaluate() called before prepare(); call prepare(definition) once first');
     const { architecture: arch, training, seed } = request;
     let net: Network | undefined;
     let method: SparseMethod | undefined;
@@ -77,7 +78,8 @@ export class TfjsEvaluator implements Evaluator {
         }
       }
       const extra: { [name: string]: number } = {
-        denseTrainingFlops: count.denseTrainingFlops, sparseTrainingFlops: count.sparseTrainingFlops, weightSparsity: count.weightSparsity,
+        nonWeightFlops: count.nonWeightFlops, denseTrainingFlops: count.denseTrainingFlops, sparseTrainingFlops: count.sparseTrainingFlops,
+        weightSparsity: count.weightSparsity,
       };
       const nodes = nodeSparsity(net);
       if (nodes !== undefined) extra['nodeSparsity'] = nodes;
