@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MaskedParam, SparseStepContext } from './types.js';
 import { SparseContractError } from './errors.js';
-import { readValues, writeMask } from './masked-method.js';
+import { readValues } from './masked-method.js';
 import { dynamicEndStep, dropFractionAt, isTopologyUpdateStep } from './schedules.js';
 import { positionsWhere, selectLargest, selectRandom, selectSmallest } from './selection.js';
 import { StaticMethod } from './static-method.js';
@@ -71,7 +71,8 @@ export class DynamicMethod extends StaticMethod {
     const dropped = selectSmallest(magnitude, active, k, this.rng);
     const kept = Float32Array.from(mask);
     for (const i of dropped) kept[i] = 0;
-    const candidates = positionsWhere(kept, false);
+    const allowed = this.allowed.get(p.name);
+    const candidates = positionsWhere(kept, false).filter((i) => !allowed || allowed[i] === 1);
     const grown = this.grow === 'gradient'
       ? selectLargest(this.gradientScore(p, step, grads), candidates, k, this.rng)
       : selectRandom(candidates, k, this.rng);
@@ -82,7 +83,7 @@ export class DynamicMethod extends StaticMethod {
       // step; zero them here anyway so the invariant does not depend on the caller.
       if (mask[i] === 0 && w[i] !== 0) { w[i] = 0; stale = true; }
     }
-    writeMask(p, kept);
+    this.setMask(p, kept);
     if (stale) tf.tidy(() => { p.weight.assign(tf.tensor(w, p.weight.shape, 'float32')); });
     return { layer: p.name, step, dropped, grown };
   }

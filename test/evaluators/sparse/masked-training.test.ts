@@ -188,3 +188,31 @@ test('init magnitude keeps the largest |w|; init random ignores magnitude', () =
     net.dispose();
   }
 });
+
+test('structural zeros already in the mask (node masks) count first, stay off and are never grown', () => {
+  for (const over of [{ method: 'static' }, { method: 'gmp', gmpEvery: 2, gmpEnd: 0.5 }, { method: 'rigl', init: 'random', updateEvery: 2 }, { method: 'set', init: 'random', updateEvery: 2 }, { kind: 'n:m', method: 'srste', n: 2, m: 4 }] as Partial<SparsitySpec>[]) {
+    const net = new ToyNet(9);
+    const hidden = net.params[1]!; // [144, 8]: remove output unit 2 and input rows 0..35
+    const structural = new Float32Array(hidden.mask.size).fill(1);
+    for (let i = 0; i < 144; i++) for (let o = 0; o < 8; o++) if (o === 2 || i < 36) structural[i * 8 + o] = 0;
+    tf.tidy(() => { hidden.mask.assign(tf.tensor(structural, hidden.mask.shape)); });
+    const s = spec({ level: 0.6, ...over });
+    const method = createSparseMethod(s);
+    method.init(net.params, s, createRng(1), 12);
+    const opt: tf.Optimizer = tf.train.adam(0.05);
+    const nnz0 = hidden.mask.size - zeros(hidden.mask);
+    const budget = () => assert.equal(zeros(hidden.mask), Math.round(0.6 * hidden.mask.size), `${s.method}: structural zeros count towards the budget`);
+    if (s.kind !== 'n:m' && s.method !== 'gmp') budget();
+    for (let step = 1; step <= 12; step++) {
+      trainStep(net, method, opt, { step, totalSteps: 12, learningRate: 0.05 });
+      const m = values(hidden.mask);
+      const w = values(hidden.weight);
+      structural.forEach((v, i) => { if (v === 0) assert.ok(m[i] === 0 && w[i] === 0, `${s.method} step ${step}: structural ${i} came back`); });
+      if (s.method === 'rigl' || s.method === 'set') assert.equal(hidden.mask.size - zeros(hidden.mask), nnz0);
+    }
+    if (s.method === 'gmp') budget();
+    method.dispose();
+    opt.dispose();
+    net.dispose();
+  }
+});
