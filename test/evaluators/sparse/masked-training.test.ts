@@ -112,8 +112,11 @@ test('keepFirstDense and keepLastDense leave those layers dense through training
   const method = createSparseMethod(s);
   method.init(net.params, s, createRng(1), 8);
   const opt: tf.Optimizer = tf.train.adam(0.01);
+  const firstBefore = values(net.params[0]!.weight);
   for (let step = 1; step <= 6; step++) trainStep(net, method, opt, { step, totalSteps: 8, learningRate: 0.01 });
   const [first, hidden, last] = net.params as [MaskedParam, MaskedParam, MaskedParam];
+  // the dense layers' effective weight (a clone, no mask multiply) still carries the gradient
+  assert.ok(values(first.weight).every((v, i) => v !== firstBefore[i]), 'the kept-dense first layer trains');
   assert.deepEqual([first.targetSparsity, last.targetSparsity], [0, 0]);
   assert.equal(zeros(first.mask) + zeros(last.mask), 0);
   assert.equal(zeros(hidden.mask), Math.round(0.8 * hidden.mask.size));
