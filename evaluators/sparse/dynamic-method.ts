@@ -26,9 +26,10 @@ export interface TopologyUpdate {
  * writes the same set as i ∉ θ \ I_drop. A connection that is dropped and regrown in the same
  * update keeps its weight (the code's default `reinit_when_same=False`); a newly activated one
  * starts at 0 (`grow_init='zeros'`). Non-zero slots per layer are therefore exactly constant.
- * Not reproduced: the code resets the optimiser's slots (momentum) of grown connections; this
+ * Not reproduced: (1) the code resets the optimiser's slots (momentum) of grown connections; this
  * contract gives no access to optimiser state (masked positions receive zero gradient, so their
- * moments have decayed by ΔT steps of β-decay when they are regrown).
+ * moments have decayed by ΔT steps of β-decay when they are regrown); (2) the code skips the
+ * weight update on a mask-update step, here `afterStep` runs after the optimiser step.
  */
 export class DynamicMethod extends StaticMethod {
   private tEnd = 0;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MaskedParam, SparseStepContext } from './types.js';
+import { SparseContractError } from './errors.js';
 import { MaskedMethod, readValues } from './masked-method.js';
 import { nmKeptAlongAxis, nmMask, nmMaskValues } from './nm-mask.js';
 
@@ -20,6 +21,9 @@ export class NmMethod extends MaskedMethod {
   }
 
   protected override prepare(): void {
+    if (this.cfg.spec.kind !== 'n:m') {
+      throw new SparseContractError(`an N:M method was initialised with sparsity kind "${this.cfg.spec.kind}"; create the method with createSparseMethod(spec) from the spec it will be initialised with`);
+    }
     this.steByLayer.clear();
   }
 

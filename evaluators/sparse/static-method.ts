@@ -1,4 +1,5 @@
 import type { MaskedParam } from './types.js';
+import { SparseContractError } from './errors.js';
 import { MaskedMethod, readValues } from './masked-method.js';
 import { initialUnitMask, UnitLayouts, unitsToPrune } from './unit-masks.js';
 
@@ -12,6 +13,9 @@ export class StaticMethod extends MaskedMethod {
   protected layouts!: UnitLayouts;
 
   protected override prepare(): void {
+    if (this.cfg.spec.kind === 'n:m') {
+      throw new SparseContractError('an unstructured/group method was initialised with sparsity kind "n:m"; create the method with createSparseMethod(spec) from the spec it will be initialised with');
+    }
     this.layouts = new UnitLayouts(this.cfg.unit);
   }
 
