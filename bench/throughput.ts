@@ -40,6 +40,20 @@ const variants: Variant[] = [
     },
   },
   {
+    name: 'tfjs-node',
+    steps: { mlp: 40, cnn: 8 },
+    async setup() {
+      // Optional dependency: its install downloads libtensorflow, which fails offline.
+      const pkg = '@tensorflow/tfjs-node';
+      try {
+        await import(pkg);
+      } catch (err) {
+        return `${pkg} unavailable (${(err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 100)})`;
+      }
+      return (await tf.setBackend('tensorflow')) ? null : 'the tensorflow backend failed to initialise';
+    },
+  },
+  {
     name: 'tfjs-wasm stock',
     steps: { mlp: 10, cnn: 2 },
     async setup(model) {
