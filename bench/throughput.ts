@@ -8,6 +8,7 @@
  *   npx tsc -p . && node dist/bench/throughput.js [--repeats 5] [--models mlp,cnn] [--sparsities 0,0.9]
  */
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import * as tf from '@tensorflow/tfjs';
@@ -99,8 +100,11 @@ const median = (xs: number[]): number => {
 };
 const fmt = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
 
-async function main(): Promise<void> {
+/** Runs the benchmark; `args` are the command-line options (see the header). */
+export async function runThroughputBenchmark(args: string[] = []): Promise<void> {
   const { values } = parseArgs({
+    args,
+    allowPositionals: true,
     options: {
       repeats: { type: 'string', default: '5' },
       models: { type: 'string', default: 'mlp,cnn' },
@@ -161,4 +165,7 @@ async function main(): Promise<void> {
   if (typeof torch !== 'string') torch.close();
 }
 
-await main();
+// Run when executed directly (node dist/bench/throughput.js); a bench/index.ts dispatcher imports it instead.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runThroughputBenchmark(process.argv.slice(2));
+}
