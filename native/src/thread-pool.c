@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define SPN_MAX_THREADS 16
 /* Idle workers spin this many rounds before sleeping: training calls kernels back to
  * back, and a wake-up through the condition variable costs tens of microseconds. */
 #define SPN_SPIN_ROUNDS 20000
