@@ -3,7 +3,10 @@
  * on every CPU backend that works here (cpu briefly, stock tfjs-wasm, tfjs-wasm with the
  * native kernels), dense and at 90% unstructured sparsity, against PyTorch on the same
  * machine. The machine is shared, so PyTorch and tfjs run alternately, several repeats, and
- * the table reports medians; the ratio is the median of the per-repeat paired ratios.
+ * the table reports medians; the ratio is the median of the per-repeat paired ratios. Samples
+ * per CPU-second (all threads of each process) are printed too: on a loaded machine they
+ * show what each side does with the cycles it gets (our idle pool threads spin ~1 ms
+ * between kernels, which counts against us).
  *
  *   npx tsc -p . && node dist/bench/throughput.js [--repeats 5] [--models mlp,cnn] [--sparsities 0,0.9]
  */
@@ -78,15 +81,24 @@ const variants: Variant[] = [
   },
 ];
 
-function trainRate(model: ModelName, sparsity: number, steps: number): number {
+interface Rate {
+  samplesPerSec: number;
+  /** Per CPU-second of the whole process (pool threads included, idle spinning too). */
+  samplesPerCpuSec: number;
+}
+
+function trainRate(model: ModelName, sparsity: number, steps: number): Rate {
   const warmup = Math.max(2, Math.ceil(steps / 10));
   const before = tf.memory().numTensors;
   const run = buildTrainStep(model, sparsity, BATCH);
   try {
     for (let i = 0; i < warmup; i++) run.step();
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     for (let i = 0; i < steps; i++) run.step();
-    return (steps * BATCH) / ((performance.now() - start) / 1000);
+    const cpu = process.cpuUsage(cpuStart);
+    const samples = steps * BATCH;
+    return { samplesPerSec: samples / ((performance.now() - start) / 1000), samplesPerCpuSec: samples / ((cpu.user + cpu.system) / 1e6) };
   } finally {
     run.dispose();
     const leaked = tf.memory().numTensors - before;
@@ -121,9 +133,12 @@ export async function runThroughputBenchmark(args: string[] = []): Promise<void>
   for (const model of models) {
     for (const sparsity of sparsities) {
       const rates = new Map<string, number[]>();
+      const cpuRates = new Map<string, number[]>();
       const skipped = new Map<string, string>();
       const torchRates: number[] = [];
+      const torchCpuRates: number[] = [];
       const paired: number[] = [];
+      const pairedCpu: number[] = [];
       const torchSteps = variants[variants.length - 1].steps[model];
       for (let r = 0; r < repeats; r++) {
         for (const v of variants) {
@@ -135,30 +150,41 @@ export async function runThroughputBenchmark(args: string[] = []): Promise<void>
           }
           try {
             const rate = trainRate(model, sparsity, v.steps[model]);
-            rates.set(v.name, [...(rates.get(v.name) ?? []), rate]);
+            rates.set(v.name, [...(rates.get(v.name) ?? []), rate.samplesPerSec]);
+            cpuRates.set(v.name, [...(cpuRates.get(v.name) ?? []), rate.samplesPerCpuSec]);
           } catch (err) {
             skipped.set(v.name, `cannot train: ${(err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 120)}`);
           }
         }
         if (typeof torch !== 'string') {
-          const t = (await torch.measure(model, sparsity, torchSteps, Math.max(2, Math.ceil(torchSteps / 10)), BATCH)).samplesPerSec;
-          torchRates.push(t);
-          const ours = rates.get(variants[variants.length - 1].name)?.[r];
-          if (ours !== undefined) paired.push(ours / t);
+          const t = await torch.measure(model, sparsity, torchSteps, Math.max(2, Math.ceil(torchSteps / 10)), BATCH);
+          torchRates.push(t.samplesPerSec);
+          torchCpuRates.push(t.samplesPerCpuSec);
+          const native = variants[variants.length - 1].name;
+          const ours = rates.get(native)?.[r];
+          const oursCpu = cpuRates.get(native)?.[r];
+          if (ours !== undefined && oursCpu !== undefined) {
+            paired.push(ours / t.samplesPerSec);
+            pairedCpu.push(oursCpu / t.samplesPerCpuSec);
+          }
         }
       }
       const flops = 3 * FORWARD_FLOPS[model];
       console.log(`\n${model.toUpperCase()} ${sparsity > 0 ? `${sparsity * 100}% sparse (W ⊙ M)` : 'dense'} — ${fmt(flops / 1e6, 2)} MFLOP per training sample`);
-      console.log(`  ${'backend'.padEnd(20)} ${'samples/s'.padStart(10)} ${'GFLOP/s'.padStart(8)}  runs`);
-      const row = (name: string, xs: number[]) =>
-        console.log(`  ${name.padEnd(20)} ${fmt(median(xs)).padStart(10)} ${fmt((median(xs) * flops) / 1e9, 1).padStart(8)}  ${xs.map((x) => fmt(x)).join(' ')}`);
+      console.log(`  ${'backend'.padEnd(20)} ${'samples/s'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'per CPU-s'.padStart(10)}  runs (samples/s)`);
+      const row = (name: string, xs: number[], cpu: number[]) =>
+        console.log(
+          `  ${name.padEnd(20)} ${fmt(median(xs)).padStart(10)} ${fmt((median(xs) * flops) / 1e9, 1).padStart(8)} ${fmt(median(cpu)).padStart(10)}  ${xs.map((x) => fmt(x)).join(' ')}`,
+        );
       for (const v of variants) {
-        if (rates.has(v.name)) row(v.name, rates.get(v.name)!);
+        if (rates.has(v.name)) row(v.name, rates.get(v.name)!, cpuRates.get(v.name)!);
         else console.log(`  ${v.name.padEnd(20)} skipped: ${skipped.get(v.name)}`);
       }
       if (torchRates.length > 0) {
-        row('PyTorch', torchRates);
-        console.log(`  ratio native ÷ PyTorch: ${paired.length ? fmt(median(paired), 2) : '-'} (median of paired runs ${paired.map((p) => fmt(p, 2)).join(' ')})`);
+        row('PyTorch', torchRates, torchCpuRates);
+        const list = (xs: number[]) => xs.map((p) => fmt(p, 2)).join(' ');
+        console.log(`  ratio native ÷ PyTorch, samples/s: ${paired.length ? fmt(median(paired), 2) : '-'} (median of paired runs ${list(paired)})`);
+        console.log(`  ratio native ÷ PyTorch, samples per CPU-second: ${pairedCpu.length ? fmt(median(pairedCpu), 2) : '-'} (${list(pairedCpu)})`);
       }
     }
   }
