@@ -5,8 +5,8 @@
  * machine. The machine is shared, so PyTorch and tfjs run alternately, several repeats, and
  * the table reports medians; the ratio is the median of the per-repeat paired ratios. Samples
  * per CPU-second (all threads of each process) are printed too: on a loaded machine they
- * show what each side does with the cycles it gets (our idle pool threads spin ~1 ms
- * between kernels, which counts against us).
+ * show what each side does with the cycles it gets (our idle pool threads spin a few
+ * hundred microseconds between kernels, which counts against us).
  *
  *   npx tsc -p . && node dist/bench/throughput.js [--repeats 5] [--models mlp,cnn] [--sparsities 0,0.9]
  */
