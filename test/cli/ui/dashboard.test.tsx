@@ -129,6 +129,25 @@ test('renderDashboard exits by itself when the search finishes', async () => {
   assert.match(stdout.output, /✔ trial 5 completed/);
 });
 
+test('with a long throttle, the stop and the end of the search still show at once, and the last frame is not lost', async () => {
+  const { stdout, stdin } = fakeTty(120);
+  const events = new Subject<SearchEvent>();
+  let stops = 0;
+  const handle = renderDashboard(events, { stdout: stdout as never, stdin: stdin as never, throttleMs: 60_000, tickMs: 0, onStop: () => { stops++; } });
+  const all = wholeSearch();
+  events.next(all[0]!);
+  events.next(trialStarted(fakeStudy().trials[0]!));
+  stdin.data = 'q';
+  stdin.emit('readable');
+  await tick();
+  assert.equal(stops, 1);
+  assert.match(stdout.output, /stopping: waiting for trial 0 to end/);
+  for (const e of all.slice(1, -1)) events.next(e);
+  events.complete(); // the stream ends without search.finished (e.g. the runner threw)
+  await handle.waitUntilExit();
+  assert.match(stdout.output, /✔ trial 5 completed/);
+});
+
 test('on resize the live region is redrawn to the new width', async () => {
   const { stdout, stdin } = fakeTty(120);
   const events = new Subject<SearchEvent>();
