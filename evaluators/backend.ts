@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from './errors.js';
+import { installKernels } from './kernels/index.js';
+import { installNativeKernels, nativeAvailable } from './kernels/native/index.js';
 
 /** Backends from fastest to slowest; `auto` takes the first one that works. */
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
@@ -23,13 +25,13 @@ export interface ChosenBackend {
 
 /** The tfjs backend name each of ours registers under (both tfjs-node packages register `tensorflow`). */
 const TFJS_NAME: Record<BackendName, string> = {
-  'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', native: 'native', wasm: 'wasm', cpu: 'cpu',
+  'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', native: 'wasm', wasm: 'wasm', cpu: 'cpu',
 };
 
 const FIX: Record<BackendName, string> = {
   'tensorflow-gpu': 'install it with network access (`npm install @tensorflow/tfjs-node-gpu`, needs CUDA) or pick another --backend',
   tensorflow: 'install it with network access (`npm install @tensorflow/tfjs-node`; its install script downloads libtensorflow) or pick another --backend',
-  native: 'build the native kernels (see evaluators/kernels) or pick another --backend',
+  native: 'build the native kernels with `node scripts/build-native.mjs` (needs a C compiler and node-gyp) or pick another --backend',
   wasm: 'reinstall dependencies (`npm ci`) so @tensorflow/tfjs-backend-wasm is present, or use --backend cpu',
   cpu: 'the cpu backend ships with @tensorflow/tfjs; reinstall dependencies (`npm ci`)',
 };
@@ -78,7 +80,10 @@ async function tryBackend(backend: BackendName, keep: boolean): Promise<BackendP
       if (missing) return unavailable(missing);
       if (!tf.findBackend('tensorflow')) return unavailable(`${pkg} imported but registered no 'tensorflow' backend (a second copy of @tensorflow/tfjs-core?)`);
     } else if (backend === 'native') {
-      const missing = await nativeHook();
+      // `native` is the wasm backend with its heavy kernels replaced by the C addon's.
+      const native = nativeAvailable();
+      if (!native.ok) return unavailable(native.reason);
+      const missing = await importOptional('@tensorflow/tfjs-backend-wasm');
       if (missing) return unavailable(missing);
     } else if (backend === 'wasm') {
       const missing = await importOptional('@tensorflow/tfjs-backend-wasm');
@@ -91,6 +96,12 @@ async function tryBackend(backend: BackendName, keep: boolean): Promise<BackendP
     if (backend === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
     const value = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);
     if (value !== 3) return unavailable(`a test op returned ${value} instead of 3`);
+    if (keep) {
+      // Kernels stock wasm/cpu lack or run slowly (conv and depthwise gradients, transposed
+      // matmul, pooling gradients), then the native ones on top for `native`.
+      if (backend === 'wasm' || backend === 'native' || backend === 'cpu') installKernels(TFJS_NAME[backend]);
+      if (backend === 'native') installNativeKernels();
+    }
     if (!keep && previous) await tf.setBackend(previous);
     return { backend, available: true, detail: describe(backend) };
   } catch (err) {
@@ -102,7 +113,7 @@ function describe(backend: BackendName): string {
   switch (backend) {
     case 'tensorflow-gpu': return 'libtensorflow with CUDA through @tensorflow/tfjs-node-gpu';
     case 'tensorflow': return 'libtensorflow on the CPU through @tensorflow/tfjs-node';
-    case 'native': return 'native kernels from evaluators/kernels';
+    case 'native': return 'wasm with native AVX-512/AVX2 matmul, convolution and pooling kernels (C addon)';
     case 'wasm': return 'WebAssembly with XNNPACK (@tensorflow/tfjs-backend-wasm)';
     case 'cpu': return 'pure JavaScript (slowest)';
   }
@@ -121,28 +132,6 @@ async function importOptional(pkg: string): Promise<string | undefined> {
     // e.g. installed with --ignore-scripts: "The specified module could not be found ... tfjs_binding.node"
     return `${pkg} is installed but fails to load (${oneLine(err)})`;
   }
-}
-
-/**
- * The native hook: `evaluators/kernels/index.ts` may export `nativeAvailable()` (boolean or
- * `{ available, reason }`, possibly async) and register a tfjs backend named `native`.
- * A missing module or function means unavailable.
- */
-async function nativeHook(): Promise<string | undefined> {
-  const path = './kernels/index.js';
-  let mod: { nativeAvailable?: () => unknown };
-  try {
-    mod = (await import(path)) as typeof mod;
-  } catch (err) {
-    const notFound = (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && oneLine(err).includes('kernels/index.js');
-    return notFound ? 'evaluators/kernels provides no native kernels in this build' : `evaluators/kernels failed to load (${oneLine(err)})`;
-  }
-  if (typeof mod.nativeAvailable !== 'function') return 'evaluators/kernels exports no nativeAvailable()';
-  const result = (await mod.nativeAvailable()) as boolean | { available: boolean; reason?: string };
-  const ok = typeof result === 'boolean' ? result : result.available;
-  if (!ok) return typeof result === 'object' && result.reason ? result.reason : 'the native kernels are not built for this machine';
-  if (!tf.findBackend('native')) return "evaluators/kernels reports native kernels but registered no tfjs backend named 'native'";
-  return undefined;
 }
 
 function oneLine(err: unknown): string {

@@ -12,7 +12,7 @@ import type { Dataset } from './data/types.js';
 import { buildNetwork } from './network/build-network.js';
 import { WEIGHTED } from './network/plan.js';
 import type { Network } from './network/types.js';
-import { StaticMaskMethod } from './sparse/static-mask.js';
+import { createSparseMethod } from './sparse/index.js';
 import type { SparseMethod } from './sparse/types.js';
 import { trainNetwork } from './train.js';
 import { createRegularizer } from './regularizers/index.js';
@@ -24,7 +24,7 @@ export type SparseMethodFactory = (spec: SparsitySpec) => SparseMethod;
 
 export interface TfjsEvaluatorOptions {
   loader?: DatasetLoader;
-  /** Default: `createSparseMethod` of evaluators/sparse when it exists, else static masks only. */
+  /** Default: `createSparseMethod` of evaluators/sparse. */
   methods?: SparseMethodFactory;
   /** Overrides the definition's `backend`. */
   backend?: BackendChoice;
@@ -45,7 +45,7 @@ export class TfjsEvaluator implements Evaluator {
   async prepare(definition: StudyDefinition): Promise<EvaluatorInfo> {
     const chosen = await chooseBackend(this.options.backend ?? definition.backend);
     this.backend = chosen.backend;
-    this.methods = this.options.methods ?? (await defaultMethods());
+    this.methods = this.options.methods ?? createSparseMethod;
     const load = this.options.loader ?? loadDataset;
     const ds = await load(definition.dataset, definition.seed);
     this.dataset = ds;
@@ -118,24 +118,4 @@ function nodeSparsity(net: Network): number | undefined {
     if (keep) { masked = true; removed += out - new Set(keep).size; }
   }
   return masked && total ? removed / total : undefined;
-}
-
-/**
- * The sparse methods module (evaluators/sparse/index.ts) is written in parallel; use its
- * `createSparseMethod(spec)` when present, else serve static masks and refuse the others.
- */
-async function defaultMethods(): Promise<SparseMethodFactory> {
-  const path = './sparse/index.js';
-  try {
-    const mod = (await import(path)) as { createSparseMethod?: SparseMethodFactory };
-    if (typeof mod.createSparseMethod === 'function') return mod.createSparseMethod;
-  } catch {
-    // not built yet
-  }
-  return (spec) => {
-    if (spec.kind !== 'unstructured' || (spec.method !== 'static' && spec.level > 0)) {
-      throw new SparsenasError('SPARSE_METHOD_UNAVAILABLE', `sparse method ${spec.method} (${spec.kind}) is not available in this build; use sparsity.method 'static' with kind 'unstructured'`);
-    }
-    return new StaticMaskMethod();
-  };
 }

@@ -29,8 +29,10 @@ export function renderDashboard(events$: Observable<SearchEvent>, opts: Dashboar
     instance?.unmount();
     process.kill(process.pid, 'SIGINT');
   });
+  // Only the streams given: an explicit `undefined` would override ink's process.std* defaults.
+  const streams = Object.fromEntries(Object.entries({ stdout, stdin, stderr }).filter(([, v]) => v !== undefined));
   instance = render(<Dashboard events$={events$} {...props} throttleMs={throttleMs} onForceQuit={forceQuit} />, {
-    stdout, stdin, stderr,
+    ...streams,
     exitOnCtrlC: false,
     patchConsole: true,
     // Our own batching already limits renders; this caps ink's redraws to match.

@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Observable } from 'rxjs';
-import type { SearchEvent } from '../../search/index.js';
+import type { SearchEvent, Trial } from '../../search/index.js';
 import { initialSearchState, reduceSearchState, type DashboardAction, type SearchState } from './search-state.js';
 
 export interface SearchStateOptions {
@@ -11,6 +11,8 @@ export interface SearchStateOptions {
   now?: () => number;
   /** How often the clock advances between events (ms); 0 disables the tick. */
   tickMs?: number;
+  /** On resume: the study's trials so far, so the leaderboard and best include them. */
+  previousTrials?: readonly Trial[];
 }
 
 /**
@@ -26,7 +28,7 @@ export function useSearchState(events$: Observable<SearchEvent>, opts: SearchSta
   const { throttleMs = 250, topN, tickMs = 1000 } = opts;
   const nowRef = useRef(opts.now ?? Date.now);
   nowRef.current = opts.now ?? Date.now;
-  const current = useRef<SearchState>(initialSearchState({ now: nowRef.current(), topN }));
+  const current = useRef<SearchState>(initialSearchState({ now: nowRef.current(), topN, previousTrials: opts.previousTrials }));
   const [state, setState] = useState(current.current);
   const [closed, setClosed] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);

@@ -2,12 +2,16 @@
  * whole WebAssembly.Memory) and byte offsets into it, so tensors are read and written in
  * place with no copy; the JS side allocates outputs with the backend's own makeOutput. */
 #include <node_api.h>
+#include <stdbool.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "conv2d.h"
+#include "elementwise.h"
 #include "gemm.h"
 #include "max-pool.h"
+#include "reduce-sum.h"
 #include "thread-pool.h"
 
 #define CHECK(call)                                                    \
@@ -245,6 +249,79 @@ static napi_value js_max_pool_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* sum(heap, x, out, outer, inner, reduceInner): sums a row-major [outer x inner] matrix
+ * over its rows (reduceInner = 0, out has inner values) or its columns (out has outer). */
+static napi_value js_sum(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  heap_view h;
+  double outer, inner;
+  bool reduce_inner;
+  float *x, *out;
+  if (!get_args(env, info, 6, argv) || !get_heap(env, argv[0], &h)) return NULL;
+  CHECK(napi_get_value_double(env, argv[3], &outer));
+  CHECK(napi_get_value_double(env, argv[4], &inner));
+  CHECK(napi_get_value_bool(env, argv[5], &reduce_inner));
+  if (outer < 0 || inner < 0) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "sizes must be non-negative");
+    return NULL;
+  }
+  const size_t o = (size_t)outer, i = (size_t)inner;
+  if (!heap_ptr(env, &h, argv[1], o * i, &x) ||
+      !heap_ptr(env, &h, argv[2], reduce_inner ? o : i, &out))
+    return NULL;
+  if (reduce_inner) spn_sum_inner(x, o, i, out);
+  else spn_sum_outer(x, o, i, out);
+  return NULL;
+}
+
+/* binary(heap, op, broadcast, a, b, out, n, row) */
+static napi_value js_binary(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  heap_view h;
+  int32_t op, bc;
+  double n, row;
+  float *a, *b, *out;
+  if (!get_args(env, info, 8, argv) || !get_heap(env, argv[0], &h)) return NULL;
+  CHECK(napi_get_value_int32(env, argv[1], &op));
+  CHECK(napi_get_value_int32(env, argv[2], &bc));
+  CHECK(napi_get_value_double(env, argv[6], &n));
+  CHECK(napi_get_value_double(env, argv[7], &row));
+  if (op < SPN_ADD || op > SPN_DIV || bc < SPN_BCAST_NONE || bc > SPN_BCAST_B_ROW || n < 0 ||
+      row < 1 || ((bc == SPN_BCAST_A_ROW || bc == SPN_BCAST_B_ROW) && fmod(n, row) != 0)) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "bad element-wise arguments");
+    return NULL;
+  }
+  const size_t count = (size_t)n, r = (size_t)row;
+  const size_t na = bc == SPN_BCAST_A_SCALAR ? 1 : bc == SPN_BCAST_A_ROW ? r : count;
+  const size_t nb = bc == SPN_BCAST_B_SCALAR ? 1 : bc == SPN_BCAST_B_ROW ? r : count;
+  if (!heap_ptr(env, &h, argv[3], na, &a) || !heap_ptr(env, &h, argv[4], nb, &b) ||
+      !heap_ptr(env, &h, argv[5], count, &out))
+    return NULL;
+  spn_binary(op, bc, a, b, out, count, r);
+  return NULL;
+}
+
+/* unary(heap, op, x, out, n, alpha) */
+static napi_value js_unary(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  heap_view h;
+  int32_t op;
+  double n, alpha;
+  float *x, *out;
+  if (!get_args(env, info, 6, argv) || !get_heap(env, argv[0], &h)) return NULL;
+  CHECK(napi_get_value_int32(env, argv[1], &op));
+  CHECK(napi_get_value_double(env, argv[4], &n));
+  CHECK(napi_get_value_double(env, argv[5], &alpha));
+  if (op < SPN_SQRT || op > SPN_STEP || n < 0) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "bad element-wise arguments");
+    return NULL;
+  }
+  if (!heap_ptr(env, &h, argv[2], (size_t)n, &x) || !heap_ptr(env, &h, argv[3], (size_t)n, &out))
+    return NULL;
+  spn_unary(op, x, out, (size_t)n, (float)alpha);
+  return NULL;
+}
+
 /* info() -> { isa, threads } */
 static napi_value js_info(napi_env env, napi_callback_info info) {
   (void)info;
@@ -278,6 +355,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2dBackpropInput", NULL, js_conv2d_backprop_input, NULL, NULL, NULL, napi_default, NULL},
       {"maxPool", NULL, js_max_pool, NULL, NULL, NULL, napi_default, NULL},
       {"maxPoolGrad", NULL, js_max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
+      {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
+      {"sum", NULL, js_sum, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"selectIsa", NULL, js_select_isa, NULL, NULL, NULL, napi_default, NULL},
   };

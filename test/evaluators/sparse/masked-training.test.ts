@@ -169,3 +169,22 @@ function sliceSums(v: Float32Array, shape: readonly number[], axis: number): num
   for (let i = 0; i < v.length; i++) out[Math.floor(i / stride) % shape[axis]!]! += v[i]!;
   return out;
 }
+
+test('init magnitude keeps the largest |w|; init random ignores magnitude', () => {
+  for (const init of ['magnitude', 'random'] as const) {
+    const net = new ToyNet(6);
+    const p = net.params[1]!;
+    const w0 = values(p.weight).map(Math.abs);
+    const s = spec({ method: 'static', init, level: 0.5 });
+    const method = createSparseMethod(s);
+    method.init(net.params, s, createRng(1), 4);
+    const m = values(p.mask);
+    let minKept = Infinity;
+    let maxPruned = -Infinity;
+    m.forEach((v, i) => { if (v === 1) minKept = Math.min(minKept, w0[i]!); else maxPruned = Math.max(maxPruned, w0[i]!); });
+    if (init === 'magnitude') assert.ok(minKept >= maxPruned);
+    else assert.ok(maxPruned > minKept * 10, 'a random mask prunes large weights and keeps small ones');
+    method.dispose();
+    net.dispose();
+  }
+});
