@@ -14,7 +14,7 @@ import { WEIGHTED } from './network/plan.js';
 import type { Network } from './network/types.js';
 import { createSparseMethod } from './sparse/index.js';
 import type { SparseMethod } from './sparse/types.js';
-import { trainNetwork } from './train.js';
+import { plannedSteps, trainNetwork } from './train.js';
 
 export type DatasetLoader = (config: DatasetConfig, seed: number) => Promise<Dataset>;
 /** Creates the sparse-training method of one trial from its architecture's sparsity spec. */
@@ -62,7 +62,7 @@ export class TfjsEvaluator implements Evaluator {
     try {
       net = buildNetwork(arch, ds.shape, ds.classes, seed);
       method = this.methods(arch.sparsity);
-      const totalSteps = Math.ceil(ds.train.count / training.batchSize) * training.epochs;
+      const totalSteps = plannedSteps(training, ds.train.count);
       method.init(net.params, arch.sparsity, createRng(deriveSeed(seed, 'sparse')), totalSteps);
       net.enforceStructure();
       const result = await trainNetwork({ net, method, dataset: ds, training, seed, reporter, signal, now: this.options.now });
