@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng, SparsitySpec } from '../../search/index.js';
 import type { MaskedParam, SparseMethod, SparseStepContext } from './types.js';
 import { layerSparsities } from './distribution.js';
-import { resolveSparsity, type ResolvedSparsity } from './resolve-spec.js';
+import { fitScheduleToRun, resolveSparsity, type ResolvedSparsity } from './resolve-spec.js';
 
 /**
  * Shared machinery of every method whose forward pass is `W ⊙ M` with a mask held in
@@ -22,7 +22,7 @@ export abstract class MaskedMethod implements SparseMethod {
   protected readonly allowed = new Map<string, Float32Array>();
 
   init(params: readonly MaskedParam[], spec: SparsitySpec, rng: Rng, totalSteps: number): void {
-    this.cfg = resolveSparsity(spec);
+    this.cfg = fitScheduleToRun(resolveSparsity(spec), totalSteps);
     this.rng = rng;
     this.totalSteps = totalSteps;
     this.params = params;
