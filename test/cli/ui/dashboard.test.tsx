@@ -87,6 +87,21 @@ test('? toggles the key help; q calls onStop once and shows the stop in progress
   assert.match(ui.frame(), /stopping: waiting for trial 0 to end/);
 });
 
+test('the first Ctrl+C stops gracefully like q, the second quits at once', async () => {
+  let stops = 0;
+  let quits = 0;
+  const events = new Subject<SearchEvent>();
+  const ui = render(<Dashboard events$={events} throttleMs={0} tickMs={0} exitOnFinish={false} onStop={() => { stops++; }} onForceQuit={() => { quits++; }} />);
+  events.next(searchStarted(study));
+  await tick();
+  ui.stdin.write('\u0003');
+  await tick();
+  assert.deepEqual([stops, quits], [1, 0]);
+  ui.stdin.write('\u0003');
+  await tick();
+  assert.deepEqual([stops, quits], [1, 1]);
+});
+
 test('a burst of events between two frames is drawn once (throttled re-renders)', async () => {
   const ui = mount({ throttleMs: 20 });
   await ui.emit(searchStarted(study));
