@@ -27,7 +27,7 @@ export interface ChosenBackend {
  * The tfjs backend each of ours runs on: both tfjs-node packages register `tensorflow`;
  * `native` is the wasm backend with its heavy kernels replaced by the C addon.
  */
-const TFJS_NAME: Record<BackendName, string> = {
+export const TFJS_NAME: Record<BackendName, string> = {
   'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', native: 'wasm', wasm: 'wasm', cpu: 'cpu',
 };
 
