@@ -17,9 +17,14 @@ export interface DescribeStrategyOptions {
   trials?: number;
   /** Set false for strategies that build architectures themselves and never return samples of the space. */
   samplesInSpace?: boolean;
+  /** strategy.options for the tiny-space check (default: `options`). */
+  tinyOptions?: JsonObject;
   /** Set false for deterministic strategies that ignore the seed (grid). */
   seedSensitive?: boolean;
 }
+
+/** The dataset shape strategies see in the suite (Fashion-MNIST's). */
+export const TEST_DATASET = { shape: [28, 28, 1], classes: 10 };
 
 /** A deterministic fake objective so strategies that learn from results get reproducible feedback. */
 export function fakeMetrics(candidate: Candidate): Metrics {
@@ -33,7 +38,7 @@ export function fakeMetrics(candidate: Candidate): Metrics {
 /** Drives a strategy for `n` asks as the runner would; returns the candidates (undefined = exhausted). */
 export async function driveStrategy(strategy: Strategy, space: SearchSpace, n: number, seed: number, options: JsonObject = {}, history: Trial[] = []): Promise<(Candidate | undefined)[]> {
   const definition: StudyDefinition = { ...DEFAULT_DEFINITION, seed, strategy: { name: 'under-test', options } };
-  if (history.length === 0) await strategy.init({ space, seed, options, definition });
+  if (history.length === 0) await strategy.init({ space, seed, options, definition, dataset: TEST_DATASET });
   const out: (Candidate | undefined)[] = [];
   for (let i = 0; i < n; i++) {
     const c = await strategy.ask(history);
@@ -41,7 +46,7 @@ export async function driveStrategy(strategy: Strategy, space: SearchSpace, n: n
     if (!c) continue;
     const trial: Trial = {
       id: history.length + 1, studyId: 1, number: history.length, state: 'completed', sample: c.sample,
-      architecture: c.architecture ?? space.freeze(c.sample), seed: c.seed ?? i, group: c.group, label: c.label,
+      architecture: c.architecture ?? space.freeze(c.sample), seed: c.seed ?? i, group: c.group, label: c.label, attributes: c.attributes,
       metrics: fakeMetrics(c), startedAt: 0, finishedAt: 1,
     };
     history.push(trial);
@@ -81,7 +86,7 @@ export function describeStrategy(name: string, create: () => Strategy, opts: Des
         check: (s) => (Object.keys(s).every((k) => k === 'width_0') ? tinyMlp.check({ ...fixedMlp, ...s }) : tinyMlp.check(s)),
         freeze: (s) => tinyMlp.freeze({ ...fixedMlp, ...s }),
       };
-      const cs = await driveStrategy(create(), tiny, 6, 1, options);
+      const cs = await driveStrategy(create(), tiny, 6, 1, opts.tinyOptions ?? options);
       const firstEnd = cs.indexOf(undefined);
       if (firstEnd >= 0) assert.ok(cs.slice(firstEnd).every((c) => c === undefined), 'once exhausted, ask() must keep returning undefined');
       for (const c of cs) if (c && !c.architecture) assert.equal(tiny.check(c.sample), undefined);
@@ -94,7 +99,7 @@ export function describeStrategy(name: string, create: () => Strategy, opts: Des
       const head = await driveStrategy(first, space, Math.floor(n / 2), 11, options, history);
       const state = JSON.parse(JSON.stringify(first.snapshot()));
       const second = create();
-      await second.init({ space, seed: 11, options, definition: { ...DEFAULT_DEFINITION, seed: 11, strategy: { name, options } } });
+      await second.init({ space, seed: 11, options, definition: { ...DEFAULT_DEFINITION, seed: 11, strategy: { name, options } }, dataset: TEST_DATASET });
       second.restore(state);
       const tail = await driveStrategy(second, space, n - head.length, 11, options, history);
       assert.equal(strip([...head, ...tail]), strip(whole));

@@ -14,6 +14,8 @@ import { WEIGHTED } from './network/plan.js';
 import type { Network } from './network/types.js';
 import { createSparseMethod, type SparseMethod } from './sparse/index.js';
 import { trainNetwork } from './train.js';
+import { createRegularizer } from './regularizers/index.js';
+import type { TrainingRegularizer } from './regularizers/types.js';
 
 export type DatasetLoader = (config: DatasetConfig, seed: number) => Promise<Dataset>;
 /** Creates the sparse-training method of one trial from its architecture's sparsity spec. */
@@ -60,13 +62,15 @@ export class TfjsEvaluator implements Evaluator {
     const { architecture: arch, training, seed } = request;
     let net: Network | undefined;
     let method: SparseMethod | undefined;
+    let regularizer: TrainingRegularizer | undefined;
     try {
       net = buildNetwork(arch, ds.shape, ds.classes, seed);
       method = this.methods(arch.sparsity);
       const totalSteps = Math.ceil(ds.train.count / training.batchSize) * training.epochs;
       method.init(net.params, arch.sparsity, createRng(deriveSeed(seed, 'sparse')), totalSteps);
       net.enforceStructure();
-      const result = await trainNetwork({ net, method, dataset: ds, training, seed, reporter, signal, now: this.options.now });
+      regularizer = createRegularizer(training, net);
+      const result = await trainNetwork({ net, method, dataset: ds, training, seed, reporter, signal, now: this.options.now, regularizer });
       const count = countNetwork(net);
       if (request.artifactDir) {
         const m = method;
@@ -90,8 +94,10 @@ export class TfjsEvaluator implements Evaluator {
         denseFlops: count.denseFlops, sparseFlops: count.sparseFlops,
         trainTimeMs: result.trainTimeMs, epochs: result.epochs, samplesPerSecond: result.samplesPerSecond,
         backend: this.backend, layers: count.layers, extra,
+        ...(regularizer ? { outputs: regularizer.outputs() } : {}),
       };
     } finally {
+      regularizer?.dispose();
       method?.dispose();
       net?.dispose();
     }

@@ -7,6 +7,7 @@ import { TrialAbortedError } from './errors.js';
 import type { Network } from './network/types.js';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer.js';
 import type { MaskedParam, SparseMethod, SparseStepContext } from './sparse/types.js';
+import type { TrainingRegularizer } from './regularizers/types.js';
 
 export interface TrainOptions {
   net: Network;
@@ -21,6 +22,8 @@ export interface TrainOptions {
   now?: () => number;
   /** Yield to the event loop at least this often (ms) so a UI stays live. Default 50. */
   yieldEveryMs?: number;
+  /** Proximal regulariser (WGSEF, group lasso): its step runs after every optimiser step. */
+  regularizer?: TrainingRegularizer;
 }
 
 export interface TrainResult {
@@ -85,6 +88,7 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
           lastYield = now();
         }
       }
+      opts.regularizer?.epochEnded(epoch);
       epochLoss = lossSum / train.count;
       epochAcc = correct / train.count;
       val = await evaluateSplit(net, dataset.validation, shape, classes, weight, evalBatch);
@@ -132,6 +136,7 @@ async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: Spars
     net.commitBatchNorm();
     method.afterStep(net.params, ctx, dense);
     net.enforceStructure();
+    opts.regularizer?.afterStep(ctx);
     const read = tf.stack([value, hits!]);
     const [loss, correct] = await read.data();
     read.dispose();

@@ -9,9 +9,12 @@
         "src/addon.c",
         "src/thread-pool.c",
         "src/gemm.c",
+        "src/gemm-parallel.c",
         "src/gemm-kernel-generic.c",
         "src/conv2d.c",
-        "src/max-pool.c"
+        "src/max-pool.c",
+        "src/reduce-sum.c",
+        "src/elementwise.c"
       ],
       "cflags": ["-O3", "-std=gnu11", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
       "cflags!": ["-O2", "-O0"],
@@ -22,7 +25,7 @@
           "sources": ["src/gemm-kernel-avx512.c", "src/gemm-kernel-avx2.c"],
           "defines": ["SPN_X86=1"]
         }],
-        ["OS!='win'", { "libraries": ["-lpthread"] }],
+        ["OS!='win'", { "libraries": ["-lpthread", "-lm"] }],
         ["OS=='mac'", {
           "xcode_settings": { "GCC_OPTIMIZATION_LEVEL": "3", "OTHER_CFLAGS": ["-std=gnu11"] }
         }]

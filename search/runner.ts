@@ -53,6 +53,10 @@ export interface SearchOutcome {
  * The ask → evaluate → tell loop. One writer: only the runner writes trials of its study.
  * Budgets: `maxTrials` counts trials that ended completed, pruned or failed (interrupted
  * trials are re-run on resume); the time limit stops asking, the running trial finishes.
+ * Resume: trials a killed process left running become interrupted; each interrupted trial
+ * is re-run once, first, with its sample and seed (attribute `redoOf`); the strategy
+ * continues from its snapshot, taken after every ask and tell. Study state at the end:
+ * finished, stopped (abort), or interrupted (an error; resumable).
  */
 export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   const now = opts.now ?? Date.now;
@@ -73,74 +77,75 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   if (study) assertNotLive(study, await store.getTrials(study.id), now(), opts.staleAfterMs ?? 60_000);
   if (!study) study = await store.createStudy(opts.studyName, definition);
 
-  const info = await evaluator.prepare(definition);
-  await store.updateStudy(study.id, { state: 'running', backend: info.backend, dataChecksums: info.dataChecksums });
-
-  await callStrategy(who, 'init', () => strategy.init({ space, seed: definition.seed, options: definition.strategy.options, definition, dataset: info.dataset }));
-
-  // The strategy's state is saved after every ask and every tell, for resume.
-  const saveSnapshot = async () => {
-    let state: Json;
-    try {
-      state = strategy.snapshot();
-    } catch (err) {
-      log('error', `strategy ${who} threw in snapshot(): ${describeError(err)}; a resume would restart it from an older state`);
-      return;
-    }
-    await store.updateStudy(study!.id, { strategyState: state });
-  };
-  const tellStrategy = async (trial: Trial) => {
-    try {
-      await strategy.tell(trial);
-    } catch (err) {
-      log('error', `strategy ${who} threw in tell() for trial ${trial.number}: ${describeError(err)}`);
-    }
-    await saveSnapshot();
-  };
-
-  // Resume: trials left running by a killed process become interrupted and are re-run first.
-  const redo: Candidate[] = [];
-  let trials = await store.getTrials(study.id);
-  if (resumed) {
-    if (study.strategyState !== undefined && study.strategyState !== null) {
-      await callStrategy(who, 'restore', () => strategy.restore(study!.strategyState!));
-    }
-    // A killed process never told the strategy how these ended; tell it now, as after a stop.
-    for (const t of trials.filter((t) => t.state === 'running')) {
-      const ended = await store.finishTrial(t.id, { state: 'interrupted', error: 'the search process ended while this trial ran' });
-      await tellStrategy(ended);
-    }
-    trials = await store.getTrials(study.id);
-    const redone = new Set(trials.map((t) => t.attributes?.['redoOf']).filter((x) => typeof x === 'number'));
-    for (const t of trials) {
-      // A trial without an architecture never reached the evaluator: nothing to re-run.
-      if (t.state === 'interrupted' && t.architecture && !redone.has(t.number)) {
-        redo.push(compact({ sample: t.sample, architecture: t.architecture, group: t.group, label: t.label,
-          training: t.training, seed: t.seed, attributes: { ...(t.attributes ?? {}), redoOf: t.number } }));
-      }
-    }
-  }
-
-  // The pruner compares against completed and pruned trials: successive halving ranks every
-  // trial that reached a rung (ASHA, Li et al. 2020), not only the survivors; a pruned curve
-  // only counts up to the epoch it reached.
-  const curves = new Map<number, EpochMetrics[]>();
-  const judged = (t: Trial) => t.state === 'completed' || t.state === 'pruned';
-  for (const t of trials) if (judged(t)) curves.set(t.id, await store.getEpochs(t.id));
-
-  const counted = (ts: Trial[]) => ts.filter((t) => t.state === 'completed' || t.state === 'pruned' || t.state === 'failed').length;
-  study = (await store.getStudy(opts.studyName))!;
-  bus.publish({ type: 'search.started', at: now(), study, backend: info.backend, backendReason: info.reason, resumed,
-    dataset: info.dataset, maxTrials: definition.budget.maxTrials, timeLimitMinutes: definition.budget.timeLimitMinutes,
-    completedBefore: counted(trials) });
-
-  const onStop = () => bus.publish({ type: 'search.stopping', at: now(), reason: 'stopped' });
-  opts.signal?.addEventListener('abort', onStop, { once: true });
+  // Whatever goes wrong from here leaves the study resumable (see the finally below).
   let reason: SearchFinishReason = 'exhausted';
   let ended = false;
-  let askFailures = 0;
-  const maxAskFailures = opts.maxConsecutiveAskFailures ?? 3;
+  const curves = new Map<number, EpochMetrics[]>();
+  const onStop = () => bus.publish({ type: 'search.stopping', at: now(), reason: 'stopped' });
   try {
+    const info = await evaluator.prepare(definition);
+    await store.updateStudy(study.id, { state: 'running', backend: info.backend, dataChecksums: info.dataChecksums });
+
+    await callStrategy(who, 'init', () => strategy.init({ space, seed: definition.seed, options: definition.strategy.options, definition, dataset: info.dataset }));
+
+    // The strategy's state is saved after every ask and every tell, for resume.
+    const saveSnapshot = async () => {
+      let state: Json;
+      try {
+        state = strategy.snapshot();
+      } catch (err) {
+        log('error', `strategy ${who} threw in snapshot(): ${describeError(err)}; a resume would restart it from an older state`);
+        return;
+      }
+      await store.updateStudy(study!.id, { strategyState: state });
+    };
+    const tellStrategy = async (trial: Trial) => {
+      try {
+        await strategy.tell(structuredClone(trial));
+      } catch (err) {
+        log('error', `strategy ${who} threw in tell() for trial ${trial.number}: ${describeError(err)}`);
+      }
+      await saveSnapshot();
+    };
+
+    // Resume: trials left running by a killed process become interrupted and are re-run first.
+    const redo: Candidate[] = [];
+    let trials = await store.getTrials(study.id);
+    if (resumed) {
+      if (study.strategyState !== undefined && study.strategyState !== null) {
+        await callStrategy(who, 'restore', () => strategy.restore(study!.strategyState!));
+      }
+      // A killed process never told the strategy how these ended; tell it now, as after a stop.
+      for (const t of trials.filter((t) => t.state === 'running')) {
+        const ended = await store.finishTrial(t.id, { state: 'interrupted', error: 'the search process ended while this trial ran' });
+        await tellStrategy(ended);
+      }
+      trials = await store.getTrials(study.id);
+      const redone = new Set(trials.map((t) => t.attributes?.['redoOf']).filter((x) => typeof x === 'number'));
+      for (const t of trials) {
+        // A trial without an architecture never reached the evaluator: nothing to re-run.
+        if (t.state === 'interrupted' && t.architecture && !redone.has(t.number)) {
+          redo.push(compact({ sample: t.sample, architecture: t.architecture, group: t.group, label: t.label,
+            training: t.training, seed: t.seed, attributes: { ...(t.attributes ?? {}), redoOf: t.number } }));
+        }
+      }
+    }
+
+    // The pruner compares against completed and pruned trials: successive halving ranks every
+    // trial that reached a rung (ASHA, Li et al. 2020), not only the survivors; a pruned curve
+    // only counts up to the epoch it reached.
+    const judged = (t: Trial) => t.state === 'completed' || t.state === 'pruned';
+    for (const t of trials) if (judged(t)) curves.set(t.id, await store.getEpochs(t.id));
+
+    const counted = (ts: Trial[]) => ts.filter((t) => t.state === 'completed' || t.state === 'pruned' || t.state === 'failed').length;
+    study = (await store.getStudy(opts.studyName))!;
+    bus.publish({ type: 'search.started', at: now(), study, backend: info.backend, backendReason: info.reason, resumed,
+      dataset: info.dataset, maxTrials: definition.budget.maxTrials, timeLimitMinutes: definition.budget.timeLimitMinutes,
+      completedBefore: counted(trials) });
+
+    opts.signal?.addEventListener('abort', onStop, { once: true });
+    let askFailures = 0;
+    const maxAskFailures = opts.maxConsecutiveAskFailures ?? 3;
     for (;;) {
       if (opts.signal?.aborted) { reason = 'stopped'; break; }
       if (definition.budget.maxTrials !== undefined && counted(trials) >= definition.budget.maxTrials) { reason = 'max-trials'; break; }
@@ -152,7 +157,7 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
       if (redoing) candidate = redo.shift();
       else {
         try {
-          candidate = await strategy.ask(trials);
+          candidate = await strategy.ask(structuredClone(trials));
           askFailures = 0;
         } catch (err) {
           askError = err;
@@ -196,7 +201,7 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   }
 
   study = (await store.getStudy(study.name))!;
-  trials = await store.getTrials(study.id);
+  const trials = await store.getTrials(study.id);
   const best = bestTrial(trials, definition.objectives[0]!);
   const counts = { running: 0, completed: 0, pruned: 0, failed: 0, interrupted: 0 } as Record<TrialState, number>;
   for (const t of trials) counts[t.state]++;

@@ -106,12 +106,16 @@ function checkHeader(file: string): void {
   const stat = statSync(file);
   if (stat.isDirectory()) throw new StoreError('STORE_NOT_SPARSENAS', `${file} is a directory; pass the path of a database file, e.g. ${file}/sparsenas.db`);
   if (stat.size === 0) return; // SQLite treats an empty file as an empty database
-  const fd = openSync(file, 'r');
   const head = Buffer.alloc(SQLITE_HEADER.length);
   try {
-    readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    throw new StoreError('STORE_OPEN_FAILED', `cannot read the database ${file}: ${(err as Error).message}; check its permissions`, { cause: err });
   }
   if (head.toString('latin1') !== SQLITE_HEADER) throw notOurs(file, 'it is not an SQLite database');
 }

@@ -16,7 +16,7 @@ export interface StrategyContext {
 
 /**
  * A search strategy: the small contract every built-in and plugin strategy implements.
- * The runner drives it: init → (ask → evaluate → tell)* ; snapshot after every tell.
+ * The runner drives it: init → (ask → evaluate → tell)* ; snapshot after every ask and every tell.
  */
 export interface Strategy {
   /** Called once per study before the first ask (also on resume, before `restore`). */
@@ -27,9 +27,16 @@ export interface Strategy {
    * exhausted (the search then ends once running trials finish).
    */
   ask(history: readonly Trial[]): Candidate | undefined | Promise<Candidate | undefined>;
-  /** Called once per trial when it ends (completed, pruned, failed or interrupted). */
+  /**
+   * Called once per trial when it ends (completed, pruned, failed or interrupted); a trial
+   * killed with its process is told as interrupted on resume. A resumed study re-runs an
+   * interrupted trial as a new trial (attribute `redoOf`), told like any other.
+   */
   tell(trial: Trial): void | Promise<void>;
-  /** JSON snapshot of the internal state, saved after every tell so a resumed study continues. */
+  /**
+   * JSON snapshot of the internal state, saved after every ask and every tell so a resumed
+   * study continues without proposing again a candidate it already proposed.
+   */
   snapshot(): Json;
   /** Restores a snapshot taken by `snapshot` (called after `init` on resume). */
   restore(state: Json): void;

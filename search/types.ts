@@ -114,7 +114,7 @@ export interface Study {
   /** sha256 per data file, so every result traces back to its data. */
   dataChecksums?: { [file: string]: string };
   backend?: string;
-  /** Strategy snapshot saved after every tell, for resume. */
+  /** Strategy snapshot saved after every ask and every tell, for resume. */
   strategyState?: Json;
 }
 

@@ -2,7 +2,7 @@ import type { Activation, Architecture, Dimension, JsonObject, LayerSpec, Sample
 import { SpaceError } from '../search/index.js';
 import { categorical, checkSample, int } from './dimensions.js';
 import { applyFixed, checkOptionKeys } from './fixed.js';
-import { checkSparsityCombination, describeSparsity, sparsityDimensions, sparsityOptions, sparsitySpec } from './sparsity-dimensions.js';
+import { checkSparsityCombination, sparsityDimensions, sparsityOptions, sparsitySpec } from './sparsity-dimensions.js';
 
 export interface CnnSpaceOptions {
   minStages?: number;
@@ -91,22 +91,6 @@ export class CnnSpace implements SearchSpace {
     return { family: 'cnn', input: 'image', layers, sparsity: sparsitySpec(sample, sparsityOptions(this.options), 'filter') };
   }
 
-  describe(a: Architecture): string {
-    return describeCnn(a);
-  }
-}
-
-export function describeCnn(a: Architecture): string {
-  const parts: string[] = [];
-  for (const l of a.layers) {
-    if (l.type === 'conv2d') parts.push(`c${l.kernel}x${l.filters}`);
-    else if (l.type === 'separableConv2d') parts.push(`s${l.kernel}x${l.filters}`);
-    else if (l.type === 'maxPool') parts.push('mp');
-    else if (l.type === 'avgPool') parts.push('ap');
-    else if (l.type === 'globalAvgPool') parts.push('gap');
-    else if (l.type === 'dense') parts.push(`d${l.units}`);
-  }
-  return `cnn ${parts.join('-')} · ${describeSparsity(a.sparsity)}`;
 }
 
 export const cnnSpaceFactory: SpaceFactory = {

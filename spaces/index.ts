@@ -3,6 +3,5 @@ export * from './fixed.js';
 export * from './sparsity-dimensions.js';
 export * from './mlp-space.js';
 export * from './cnn-space.js';
-export * from './describe.js';
 export { spacesModule } from './module.js';
 export * from './flops.js';

@@ -2,7 +2,7 @@ import type { Activation, Architecture, Dimension, JsonObject, LayerSpec, Sample
 import { SpaceError } from '../search/index.js';
 import { categorical, checkSample, int } from './dimensions.js';
 import { applyFixed, checkOptionKeys } from './fixed.js';
-import { checkSparsityCombination, describeSparsity, sparsityDimensions, sparsityOptions, sparsitySpec } from './sparsity-dimensions.js';
+import { checkSparsityCombination, sparsityDimensions, sparsityOptions, sparsitySpec } from './sparsity-dimensions.js';
 
 export interface MlpSpaceOptions {
   /** Range of the number of hidden layers (default 1–4). */
@@ -61,15 +61,6 @@ export class MlpSpace implements SearchSpace {
     return { family: 'mlp', input: 'flat', layers, sparsity: sparsitySpec(sample, sparsityOptions(this.options), 'neuron') };
   }
 
-  describe(a: Architecture): string {
-    return describeMlp(a);
-  }
-}
-
-export function describeMlp(a: Architecture): string {
-  const widths = a.layers.filter((l) => l.type === 'dense').map((l) => (l as { units: number }).units);
-  const act = a.layers.find((l) => l.type === 'dense' && 'activation' in l) as { activation?: string } | undefined;
-  return `mlp ${widths.join('-')} ${act?.activation ?? ''} · ${describeSparsity(a.sparsity)}`.replace(/\s+/g, ' ');
 }
 
 export const mlpSpaceFactory: SpaceFactory = {

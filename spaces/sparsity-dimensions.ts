@@ -82,10 +82,3 @@ export function parseNM(v: Json | undefined): [number, number] {
 export function sparsityOptions(options: JsonObject): SparsityOptions {
   return (options['sparsity'] ?? {}) as SparsityOptions;
 }
-
-/** Short label, e.g. "90% rigl", "2:4 srste", "dense". */
-export function describeSparsity(s: SparsitySpec): string {
-  if (s.kind === 'n:m') return `${s.n}:${s.m} ${s.method}`;
-  if (s.level === 0) return 'dense';
-  return `${Math.round(s.level * 100)}% ${s.kind === 'group' ? `${s.group ?? 'group'} ` : ''}${s.method}`;
-}

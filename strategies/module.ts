@@ -3,10 +3,11 @@ import { StrategyFactory } from '../search/index.js';
 import { evolutionStrategyFactory } from './evolution-strategy.js';
 import { gridStrategyFactory } from './grid-strategy.js';
 import { randomStrategyFactory } from './random-strategy.js';
+import { sparseIftStrategyFactory } from './sparse-ift/index.js';
 
 /** Binds the built-in strategies; `getAll(StrategyFactory)` lists them, by name. */
 export const strategiesModule = new ContainerModule(({ bind }) => {
-  for (const f of [randomStrategyFactory, gridStrategyFactory, evolutionStrategyFactory]) {
+  for (const f of [randomStrategyFactory, gridStrategyFactory, evolutionStrategyFactory, sparseIftStrategyFactory]) {
     bind<StrategyFactory>(StrategyFactory).toConstantValue(f);
   }
 });

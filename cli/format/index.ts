@@ -2,3 +2,4 @@
 export * from './describe-architecture.js';
 export * from './describe-trial.js';
 export * from './format-numbers.js';
+export * from './glyphs.js';

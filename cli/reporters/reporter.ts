@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { SearchEvent } from '../../search/index.js';
+import type { SearchEvent, Trial } from '../../search/index.js';
 
 /** Where a reporter writes; `process.stdout` or a test buffer. */
 export interface Output {
@@ -19,6 +19,8 @@ export interface ReporterOptions {
   verbose?: boolean;
   /** Dashboard only: rows in the live leaderboard. */
   topN?: number;
+  /** Dashboard only, on resume: the study's earlier trials, so the leaderboard includes them. */
+  previousTrials?: readonly Trial[];
 }
 
 /** A listener attached to one search's events. */

@@ -21,8 +21,8 @@ export function LeaderboardView({ state, width }: { state: SearchState; width: n
           best <Text bold color="green">trial {best.number}</Text> {objective.metric} <Text bold>{formatFixed(bestValue)}</Text>
         </Text>
       ) : null}
-      <Text dimColor>{truncate(head ?? '', width)}</Text>
-      <Text dimColor>{truncate(rule ?? '', width)}</Text>
+      {leaderboard.length ? <Text dimColor>{truncate(head ?? '', width)}</Text> : null}
+      {leaderboard.length ? <Text dimColor>{truncate(rule ?? '', width)}</Text> : null}
       {rows.map((r, i) => <Text key={leaderboard[i]!.id} color={i === 0 ? 'green' : undefined}>{truncate(r, width)}</Text>)}
     </Box>
   );

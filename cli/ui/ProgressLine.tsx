@@ -1,6 +1,5 @@
 import { Text } from 'ink';
-import { formatDuration } from '../format/index.js';
-import { progressBar } from './glyphs.js';
+import { formatDuration, progressBar } from '../format/index.js';
 import { selectProgress, type SearchState } from './search-state.js';
 
 /** `trials ████▌░░░ 7/20  elapsed 4m05s  ETA 7m12s  ✔ 5 ✂ 1 ✖ 1` */

@@ -1,6 +1,5 @@
 import { Box, Text } from 'ink';
-import { describeArchitecture, formatDuration, formatFixed, oneLine, trialTag } from '../format/index.js';
-import { progressBar, sparkline } from './glyphs.js';
+import { describeArchitecture, formatDuration, formatFixed, oneLine, progressBar, sparkline, trialTag } from '../format/index.js';
 import type { RunningTrial } from './search-state.js';
 
 /** A running trial: architecture, epoch progress, and sparklines of loss and validation accuracy. */

@@ -1,6 +1,5 @@
 // The live Ink dashboard: a pure view of the search's event stream.
 export * from './Dashboard.js';
-export * from './glyphs.js';
 export * from './render-dashboard.js';
 export * from './search-state.js';
 export * from './use-search-state.js';

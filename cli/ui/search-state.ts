@@ -43,6 +43,8 @@ export interface SearchState {
   /** The best `topN` completed trials, best first. */
   leaderboard: Trial[];
   topN: number;
+  /** Trials of earlier runs (resume), ranked into the leaderboard once the objective is known. */
+  previousTrials: Trial[];
   stopRequested: boolean;
   stopReason?: SearchFinishReason;
   finish?: { reason: SearchFinishReason; counts: Record<TrialState, number> };
@@ -50,11 +52,11 @@ export interface SearchState {
 
 const ZERO_COUNTS: Record<TrialState, number> = { running: 0, completed: 0, pruned: 0, failed: 0, interrupted: 0 };
 
-export function initialSearchState(opts: { now?: number; topN?: number } = {}): SearchState {
+export function initialSearchState(opts: { now?: number; topN?: number; previousTrials?: readonly Trial[] } = {}): SearchState {
   return {
     phase: 'waiting', resumed: false, objective: { metric: 'valAccuracy', direction: 'maximize' },
     now: opts.now ?? 0, completedBefore: 0, counts: { ...ZERO_COUNTS }, running: [], staticItems: [],
-    leaderboard: [], topN: opts.topN ?? 5, stopRequested: false,
+    leaderboard: [], topN: opts.topN ?? 5, previousTrials: [...(opts.previousTrials ?? [])], stopRequested: false,
   };
 }
 
@@ -66,13 +68,16 @@ export function reduceSearchState(state: SearchState, action: DashboardAction): 
       return now === state.now ? state : { ...state, now };
     case 'stop.requested':
       return state.phase === 'finished' || state.stopRequested ? state : { ...state, now, stopRequested: true, phase: 'stopping' };
-    case 'search.started':
+    case 'search.started': {
+      const objective = action.study.definition.objectives?.[0] ?? state.objective;
+      const leaderboard = rankTrials([...state.previousTrials, ...state.leaderboard], objective).slice(0, state.topN);
       return {
         ...state, now, phase: state.stopRequested ? 'stopping' : 'running', study: action.study, backend: action.backend,
         backendReason: action.backendReason, resumed: action.resumed, dataset: action.dataset,
-        objective: action.study.definition.objectives?.[0] ?? state.objective, startedAt: action.at,
+        objective, leaderboard, best: leaderboard[0] ?? state.best, startedAt: action.at,
         maxTrials: action.maxTrials, timeLimitMinutes: action.timeLimitMinutes, completedBefore: action.completedBefore,
       };
+    }
     case 'trial.started':
       return {
         ...state, now,

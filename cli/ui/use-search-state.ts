@@ -1,7 +1,9 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Observable } from 'rxjs';
-import type { SearchEvent } from '../../search/index.js';
+import type { SearchEvent, Trial } from '../../search/index.js';
 import { initialSearchState, reduceSearchState, type DashboardAction, type SearchState } from './search-state.js';
+
+const IMMEDIATE = new Set<DashboardAction['type']>(['stop.requested', 'search.stopping', 'search.finished']);
 
 export interface SearchStateOptions {
   /** Re-render at most once per this many ms; events in between are reduced and shown together. 0 renders every event. */
@@ -11,6 +13,8 @@ export interface SearchStateOptions {
   now?: () => number;
   /** How often the clock advances between events (ms); 0 disables the tick. */
   tickMs?: number;
+  /** On resume: the study's trials so far, so the leaderboard and best include them. */
+  previousTrials?: readonly Trial[];
 }
 
 /**
@@ -26,29 +30,32 @@ export function useSearchState(events$: Observable<SearchEvent>, opts: SearchSta
   const { throttleMs = 250, topN, tickMs = 1000 } = opts;
   const nowRef = useRef(opts.now ?? Date.now);
   nowRef.current = opts.now ?? Date.now;
-  const current = useRef<SearchState>(initialSearchState({ now: nowRef.current(), topN }));
+  const current = useRef<SearchState>(initialSearchState({ now: nowRef.current(), topN, previousTrials: opts.previousTrials }));
   const [state, setState] = useState(current.current);
   const [closed, setClosed] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const mounted = useRef(true);
 
-  const dispatchRef = useRef((action: DashboardAction) => {
+  const flush = useRef(() => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = undefined;
+    if (mounted.current) setState(current.current);
+  }).current;
+  const dispatch = useRef((action: DashboardAction) => {
     current.current = reduceSearchState(current.current, action);
     if (!mounted.current) return;
-    if (throttleMs <= 0) { setState(current.current); return; }
-    timer.current ??= setTimeout(() => {
-      timer.current = undefined;
-      if (mounted.current) setState(current.current);
-    }, throttleMs);
-  });
-  const dispatch = dispatchRef.current;
+    // The user's stop and the end of the search show at once; the rest waits for the next frame.
+    if (throttleMs <= 0 || IMMEDIATE.has(action.type)) flush();
+    else timer.current ??= setTimeout(flush, throttleMs);
+  }).current;
 
   useLayoutEffect(() => {
     mounted.current = true;
     const sub = events$.subscribe({
       next: (e) => dispatch(e),
-      complete: () => setClosed(true),
-      error: () => setClosed(true),
+      // Flush first: the app exits once closed, and a pending frame would be lost.
+      complete: () => { flush(); setClosed(true); },
+      error: () => { flush(); setClosed(true); },
     });
     return () => {
       mounted.current = false;
@@ -56,7 +63,7 @@ export function useSearchState(events$: Observable<SearchEvent>, opts: SearchSta
       if (timer.current) clearTimeout(timer.current);
       timer.current = undefined;
     };
-  }, [events$, dispatch]);
+  }, [events$, dispatch, flush]);
 
   const finished = state.phase === 'finished';
   useEffect(() => {

@@ -24,7 +24,7 @@ export interface DatasetParts {
  * Plans the splits on labels, then decodes each kept sample once, straight into its split.
  * Pixel values are floats in [0, 1] (byte / 255); see `standardize` for mean/std scaling.
  */
-export function buildDataset(parts: DatasetParts, config: DatasetConfig, seed: number): Dataset {
+export async function buildDataset(parts: DatasetParts, config: DatasetConfig, seed: number): Promise<Dataset> {
   const { trainPool, testPool } = parts;
   let pool: number[] | undefined;
   let test: number[] | undefined;
@@ -50,14 +50,17 @@ export function buildDataset(parts: DatasetParts, config: DatasetConfig, seed: n
     pool,
   );
   trainPool.prepare?.(plan.train);
+  const train = await gather(trainPool, plan.train);
+  const validation = await gather(trainPool, plan.validation);
+  const testSplit = testPool ? await gather(testPool, Array.from({ length: testPool.count }, (_, i) => i)) : await gather(trainPool, test!);
   return {
     name: parts.name,
     shape: trainPool.shape.slice(),
     classes: parts.classes,
     ...(parts.classNames ? { classNames: parts.classNames.slice() } : {}),
-    train: gather(trainPool, plan.train),
-    validation: gather(trainPool, plan.validation),
-    test: testPool ? gather(testPool, Array.from({ length: testPool.count }, (_, i) => i)) : gather(trainPool, test!),
+    train,
+    validation,
+    test: testSplit,
     checksums: { ...parts.checksums },
     source: parts.source,
   };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Resolver } from 'node:dns/promises';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { lookup } from 'node:dns/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DatasetChecksumError, DatasetError } from './errors.js';
 import type { KnownDataset, RemoteFile } from './known-datasets.js';
@@ -37,16 +37,20 @@ export interface DownloadOptions {
 const DNS_TIMEOUT_MS = 700;
 
 /**
- * Fails within ~DNS_TIMEOUT_MS when the host cannot be resolved. Without this a download on
+ * Fails within DNS_TIMEOUT_MS when the host cannot be resolved. Without this a download on
  * an offline machine can hang for the OS's connect timeout (minutes); with it, "not found"
- * comes back well under a second.
+ * comes back in well under a second. Uses the system resolver (getaddrinfo, so /etc/hosts
+ * and nsswitch count), raced against a timer because getaddrinfo cannot be cancelled.
  */
 export async function assertResolvable(url: string): Promise<void> {
   const host = new URL(url).hostname;
-  const resolver = new Resolver({ timeout: DNS_TIMEOUT_MS, tries: 1 });
-  const timer = setTimeout(() => resolver.cancel(), DNS_TIMEOUT_MS + 100);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: `no answer in ${DNS_TIMEOUT_MS} ms` })), DNS_TIMEOUT_MS);
+    timer.unref();
+  });
   try {
-    await resolver.resolve(host);
+    await Promise.race([lookup(host), timeout]);
   } catch (err) {
     throw new Error(`cannot resolve ${host} (${(err as { code?: string }).code ?? (err as Error).message}); the machine looks offline`, {
       cause: err,
@@ -92,6 +96,14 @@ export async function downloadVerified(dataset: string, remote: RemoteFile, dest
   await rename(part, dest);
 }
 
+async function hasSha256(path: string, expected: string): Promise<boolean> {
+  try {
+    return createHash('sha256').update(await readFile(path)).digest('hex') === expected;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Fetches a known dataset into `dir` (the cache): IDX files as published, CIFAR archives
  * downloaded, verified, unpacked to the batch files and deleted.
@@ -101,6 +113,8 @@ export async function downloadDataset(known: KnownDataset, dir: string, options:
   await mkdir(dir, { recursive: true });
   for (const remote of known.downloads) {
     const dest = join(dir, basename(new URL(remote.url).pathname));
+    // an interrupted earlier run may have left some files complete: keep those that verify
+    if (await hasSha256(dest, remote.sha256)) continue;
     await downloadVerified(known.name, remote, dest, options);
     if (known.format === 'idx') continue;
     const wanted = known.format === 'cifar10' ? [...CIFAR10_FILES, 'batches.meta.txt'] : [...CIFAR100_FILES, 'fine_label_names.txt'];

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatasetConfig } from '../../search/types.js';
 import { buildDataset } from './build-dataset.js';
-import { readDataFile } from './data-file.js';
+import { type DataFile, readDataFiles } from './data-file.js';
 import { DatasetNotFoundError } from './errors.js';
 import { idxPool } from './idx.js';
 import { FASHION_MNIST_CLASSES } from './known-datasets.js';
@@ -24,11 +24,11 @@ export const EMBEDDED_TEST_COUNT = 1000;
  * (three levels below the package root); run from source (tsx) it is two levels below.
  */
 export function embeddedDirectory(): string {
-  const candidates = ['../../../data/embedded/', '../../data/embedded/'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  const candidates = ['../../../data/embedded/', '../../data/embedded/'].map((rel) => resolve(fileURLToPath(new URL(rel, import.meta.url))));
   return candidates.find((dir) => existsSync(join(dir, EMBEDDED_FILES.images))) ?? candidates[0]!;
 }
 
-export function loadEmbedded(config: DatasetConfig, seed: number): Dataset {
+export async function loadEmbedded(config: DatasetConfig, seed: number): Promise<Dataset> {
   const dir = embeddedDirectory();
   const paths = Object.values(EMBEDDED_FILES).map((f) => join(dir, f));
   const missing = paths.filter((p) => !existsSync(p));
@@ -40,8 +40,7 @@ export function loadEmbedded(config: DatasetConfig, seed: number): Dataset {
         'Reinstall sparsenas, or use another dataset (--dataset fashion-mnist --data-dir <dir>)',
     );
   }
-  const images = readDataFile(paths[0]!);
-  const labels = readDataFile(paths[1]!);
+  const [images, labels] = (await readDataFiles(paths)) as [DataFile, DataFile];
   return buildDataset(
     {
       name: 'embedded',

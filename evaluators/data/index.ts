@@ -8,3 +8,4 @@ export { loadDataset, type LoadOptions } from './load-dataset.js';
 export { CSV_TEST_FRACTION } from './load-files.js';
 export { type DataEnvironment, searchPlaces, SYSTEM_DATASETS_DIR, userCacheDir } from './locate.js';
 export type { Dataset, Split } from './types.js';
+export { standardize, type Standardization } from './standardize.js';

@@ -72,7 +72,7 @@ function notFound(known: KnownDataset, looked: string[], outcomes: SearchOutcome
 
 const CSV_FILE = /\.(csv|tsv)(\.gz)?$/i;
 
-function loadPath(config: DatasetConfig, seed: number): Dataset {
+async function loadPath(config: DatasetConfig, seed: number): Promise<Dataset> {
   const path = resolve(config.name);
   if (!existsSync(path)) {
     const names = ['embedded', ...KNOWN_DATASETS.map((d) => d.name)].join(', ');

@@ -4,7 +4,7 @@ import type { DatasetConfig } from '../../search/types.js';
 import { buildDataset, type DatasetParts } from './build-dataset.js';
 import { cifarPool, type CifarVariant } from './cifar.js';
 import { csvClasses, csvPools, readCsvTable } from './csv.js';
-import { type DataFile, readDataFile } from './data-file.js';
+import { type DataFile, readDataFiles } from './data-file.js';
 import { idxPool, parseIdx } from './idx.js';
 import { type KnownDataset, knownDataset } from './known-datasets.js';
 import type { LayoutMatch } from './layouts.js';
@@ -21,11 +21,17 @@ const checksums = (files: DataFile[]): { [file: string]: string } => Object.from
  * class count and the official record counts, so a file from another dataset or release is
  * rejected instead of silently accepted.
  */
-export function loadLayout(match: LayoutMatch, name: string, known: KnownDataset | undefined, config: DatasetConfig, seed: number): Dataset {
+export async function loadLayout(
+  match: LayoutMatch,
+  name: string,
+  known: KnownDataset | undefined,
+  config: DatasetConfig,
+  seed: number,
+): Promise<Dataset> {
   const base = { name, source: match.dir };
   switch (match.format) {
     case 'idx': {
-      const files = match.files.map(readDataFile);
+      const files = await readDataFiles(match.files);
       const [trainImages, trainLabels, testImages, testLabels] = files as [DataFile, DataFile, DataFile, DataFile];
       const classes = known?.classes ?? inferIdxClasses(trainLabels, testLabels);
       const size = known ? (known.shape.slice(0, 2) as [number, number]) : undefined;
@@ -47,7 +53,7 @@ export function loadLayout(match: LayoutMatch, name: string, known: KnownDataset
     case 'cifar100':
       return loadCifar(match, match.format, known !== undefined, base, config, seed);
     case 'csv': {
-      const files = match.files.map(readDataFile);
+      const files = await readDataFiles(match.files);
       const tables = files.map((f) => readCsvTable(f, config.labelColumn));
       const classes = csvClasses(tables);
       const pools = csvPools(tables[0]!, tables[1], classes);
@@ -67,17 +73,17 @@ export function loadLayout(match: LayoutMatch, name: string, known: KnownDataset
   }
 }
 
-function loadCifar(
+async function loadCifar(
   match: LayoutMatch,
   variant: CifarVariant,
   official: boolean,
   base: Pick<DatasetParts, 'name' | 'source'>,
   config: DatasetConfig,
   seed: number,
-): Dataset {
+): Promise<Dataset> {
   // All batch buffers stay alive until the splits are decoded: that is the "file buffer"
   // (154 MB for CIFAR-10), plus the float copy of the kept samples — nothing else.
-  const files = match.files.map(readDataFile);
+  const files = await readDataFiles(match.files);
   const test = files.pop()!;
   const trainRecords = variant === 'cifar10' ? 10000 : 50000;
   const spec = knownDataset(variant)!;

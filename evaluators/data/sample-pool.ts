@@ -46,15 +46,20 @@ export function checkLabels(labels: ArrayLike<number>, classes: number, file: st
   return out;
 }
 
-/** Decodes the samples at `indices` (in that order) into a new split. */
-export function gather(pool: SamplePool, indices: ArrayLike<number>): Split {
+/** Floats decoded between yields to the event loop (~16 MB, a few ms of work). */
+const YIELD_EVERY = 1 << 22;
+
+/** Decodes the samples at `indices` (in that order) into a new split, yielding to the event loop now and then. */
+export async function gather(pool: SamplePool, indices: ArrayLike<number>): Promise<Split> {
   const size = sampleSize(pool.shape);
   const x = new Float32Array(indices.length * size);
   const y = new Int32Array(indices.length);
+  const batch = Math.max(1, Math.floor(YIELD_EVERY / Math.max(1, size)));
   for (let i = 0; i < indices.length; i++) {
     const index = indices[i]!;
     pool.write(index, x, i * size);
     y[i] = pool.labels[index]!;
+    if ((i + 1) % batch === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   return { x, y, count: indices.length };
 }

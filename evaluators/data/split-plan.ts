@@ -26,7 +26,7 @@ export function largestRemainder(weights: readonly number[], total: number): num
   const exact = weights.map((w) => (w * total) / sum);
   const quota = exact.map(Math.floor);
   let missing = total - quota.reduce((a, b) => a + b, 0);
-  const order = exact.map((e, i) => i).sort((a, b) => exact[b]! - quota[b]! - (exact[a]! - quota[a]!) || a - b);
+  const order = exact.map((_, i) => i).sort((a, b) => exact[b]! - quota[b]! - (exact[a]! - quota[a]!) || a - b);
   for (const i of order) {
     if (missing <= 0) break;
     quota[i]!++;

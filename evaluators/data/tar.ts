@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open, rename, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { DatasetCorruptError, DatasetTruncatedError } from './errors.js';
@@ -19,14 +19,21 @@ export async function extractTarGz(archive: string, destDir: string, wanted: Rea
   let outName = '';
   let longName: string | undefined;
   let ended = false;
+  // per-process part files: two workers unpacking the same archive must not write one file
+  const partOf = (name: string): string => `${join(destDir, name)}.${process.pid}.part`;
   const finishMember = async (): Promise<void> => {
     await out!.close();
     out = undefined;
-    await rename(`${join(destDir, outName)}.part`, join(destDir, outName));
+    await rename(partOf(outName), join(destDir, outName));
     written.push(join(destDir, outName));
   };
+  const inflated = createGunzip();
+  // pipe() does not forward read errors; without this a missing archive would hang the loop
+  createReadStream(archive)
+    .on('error', (err) => inflated.destroy(err))
+    .pipe(inflated);
   try {
-    for await (const chunk of createReadStream(archive).pipe(createGunzip()) as AsyncIterable<Buffer>) {
+    for await (const chunk of inflated as AsyncIterable<Buffer>) {
       pending = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
       let pos = 0;
       while (!ended) {
@@ -72,7 +79,7 @@ export async function extractTarGz(archive: string, destDir: string, wanted: Rea
           remaining = 0;
         } else if ((type === '0' || type === '\0') && wanted.has(basename(name))) {
           outName = basename(name);
-          out = await open(`${join(destDir, outName)}.part`, 'w');
+          out = await open(partOf(outName), 'w');
           if (size === 0) await finishMember();
         }
       }
@@ -85,7 +92,11 @@ export async function extractTarGz(archive: string, destDir: string, wanted: Rea
     }
     throw err;
   } finally {
-    await out?.close();
+    // a member cut short must not be mistaken for a complete file later
+    if (out) {
+      await out.close();
+      await rm(partOf(outName), { force: true });
+    }
   }
   if (remaining > 0) throw new DatasetTruncatedError(archive, undefined, 0, `the archive ends inside member ${outName || '(skipped)'}`);
   return written;

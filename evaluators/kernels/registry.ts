@@ -5,6 +5,7 @@ import { conv2DBackpropFilterKernel } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputKernel } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterKernel } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputKernel } from './depthwise-backprop-input.js';
+import { leadingAxesSumKernel } from './leading-axes-sum.js';
 import { maxPoolGradKernel } from './max-pool-grad.js';
 
 /**
@@ -38,6 +39,7 @@ export const composedKernels: readonly KernelImpl[] = [
   wasm('DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInputKernel('wasm'), 'missing on stock wasm; one depthwise conv with the flipped filter'),
   wasm('BatchMatMul', transposeFirstMatMulKernel('wasm', 'BatchMatMul'), 'transposed operands fall off XNNPACK (~15× slower); transpose first'),
   wasm('_FusedMatMul', transposeFirstMatMulKernel('wasm', '_FusedMatMul'), 'transposed operands fall off XNNPACK; transpose first'),
+  wasm('Sum', leadingAxesSumKernel('wasm'), 'stock transposes the whole tensor to reduce leading axes (bias gradients); one matmul with ones'),
   wasm('MaxPoolGrad', maxPoolGradKernel('wasm'), 'stock wasm loops per input pixel over covering windows; one pass over windows'),
   wasm('AvgPoolGrad', avgPoolGradKernel('wasm'), 'exact derivative of AvgPool at padded borders, one pass over windows'),
   cpu('AvgPoolGrad', avgPoolGradKernel('cpu'), 'stock divides by the full window at padded borders; AvgPool divides by the valid count'),

@@ -4,7 +4,7 @@ export { createSparseMethod } from './create-sparse-method.js';
 export { SparsitySpecError, SparseContractError } from './errors.js';
 export { resolveSparsity, SPARSE_DEFAULTS, MAX_LEVEL, type ResolvedSparsity, type PruneUnit } from './resolve-spec.js';
 export { layerSparsities, erkDensities, type LayerBudget, type DistributionOptions } from './distribution.js';
-export { nmMask, nmMaskFromScores, nmKeptAlongAxis, nmKeepInPartialGroup } from './nm-mask.js';
+export { nmMask, nmMaskFromScores, nmMaskValues, nmKeptAlongAxis, nmKeepInPartialGroup } from './nm-mask.js';
 export { gmpSchedule, gmpSparsityAt, isGmpStep, dynamicEndStep, isTopologyUpdateStep, dropFractionAt, type GmpSchedule } from './schedules.js';
 export { selectSmallest, selectLargest, selectRandom } from './selection.js';
 export { unitLayout, unitScores, type UnitLayout } from './units.js';

@@ -1,10 +1,10 @@
 import type { Rng } from '../../search/index.js';
 
 /**
- * Index selection on plain arrays, the core of every mask decision. Ties are broken by a
- * random key from the seeded `Rng` (RigL's code adds N(0, 1e-5) noise to the drop scores for
- * the same reason), so equal scores — zeros at init, just-grown weights — never bias the
- * choice towards low indices, and a seed reproduces the mask.
+ * Index selection on plain arrays, the core of every mask decision. Ties at the selection
+ * boundary are broken at random with the seeded `Rng` (RigL's code adds N(0, 1e-5) noise to the
+ * drop scores for the same reason), so equal scores — zeros at init, just-grown weights — never
+ * bias the choice towards low indices, and a seed reproduces the mask.
  */
 export function selectSmallest(scores: ArrayLike<number>, candidates: ArrayLike<number>, k: number, rng: Rng): number[] {
   return select(scores, candidates, k, rng, 1);
@@ -31,13 +31,20 @@ export function selectRandom(candidates: ArrayLike<number>, k: number, rng: Rng)
 function select(scores: ArrayLike<number>, candidates: ArrayLike<number>, k: number, rng: Rng, sign: 1 | -1): number[] {
   const take = clampCount(k, candidates.length);
   if (take === 0) return [];
-  const idx = Array.from(candidates);
-  if (take === idx.length) return idx;
-  const key = new Float64Array(idx.length);
-  for (let i = 0; i < key.length; i++) key[i] = rng.next();
-  const order = Array.from({ length: idx.length }, (_, i) => i);
-  order.sort((a, b) => sign * (scores[idx[a]!]! - scores[idx[b]!]!) || key[a]! - key[b]!);
-  return order.slice(0, take).map((i) => idx[i]!);
+  if (take === candidates.length) return Array.from(candidates);
+  // Threshold = the take-th smallest key (a native numeric sort of a typed copy: no comparator
+  // callbacks, ~20× faster than sorting indices on layers of 10^5–10^6 weights); everything
+  // strictly below it is selected, the rest of the quota is drawn at random among the ties.
+  const keys = new Float64Array(candidates.length);
+  for (let i = 0; i < keys.length; i++) keys[i] = sign * scores[candidates[i]!]!;
+  const threshold = Float64Array.from(keys).sort()[take - 1]!;
+  const out: number[] = [];
+  const ties: number[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i]! < threshold) out.push(candidates[i]!);
+    else if (keys[i] === threshold) ties.push(candidates[i]!);
+  }
+  return out.concat(selectRandom(ties, take - out.length, rng));
 }
 
 function clampCount(k: number, available: number): number {

@@ -2,12 +2,17 @@
  * whole WebAssembly.Memory) and byte offsets into it, so tensors are read and written in
  * place with no copy; the JS side allocates outputs with the backend's own makeOutput. */
 #include <node_api.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "conv2d.h"
+#include "elementwise.h"
 #include "gemm.h"
 #include "max-pool.h"
+#include "reduce-sum.h"
 #include "thread-pool.h"
 
 #define CHECK(call)                                                    \
@@ -16,6 +21,17 @@
       napi_throw_error(env, "SPARSENAS_NATIVE", "N-API call failed: " #call); \
       return NULL;                                                     \
     }                                                                  \
+  } while (0)
+
+/* The pool, the per-thread scratch and the kernel choice are process-wide, but each
+ * worker_thread that loads the addon calls it from its own JS thread: kernels from
+ * different JS threads take turns. */
+static pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
+#define LOCKED(stmt)                    \
+  do {                                  \
+    pthread_mutex_lock(&kernel_lock);   \
+    stmt;                               \
+    pthread_mutex_unlock(&kernel_lock); \
   } while (0)
 
 typedef struct {
@@ -119,7 +135,7 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
         .c = c + (size_t)i * m * n, .ldc = n,
         .accumulate = 0, .bias = bias, .activation = d[8], .alpha = (float)alpha,
         .prelu = prelu};
-    spn_gemm(&g);
+    LOCKED(spn_gemm(&g));
   }
   return NULL;
 }
@@ -169,7 +185,7 @@ static napi_value js_conv2d(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "SPARSENAS_NATIVE", "prelu activation needs its weights");
     return NULL;
   }
-  spn_conv2d(&s, x, w, bias, act, (float)alpha, prelu, out);
+  LOCKED(spn_conv2d(&s, x, w, bias, act, (float)alpha, prelu, out));
   return NULL;
 }
 
@@ -184,7 +200,7 @@ static napi_value js_conv2d_backprop_filter(napi_env env, napi_callback_info inf
       !heap_ptr(env, &h, argv[2], conv_out(&s), &dy) ||
       !heap_ptr(env, &h, argv[3], conv_filter(&s), &dw))
     return NULL;
-  spn_conv2d_backprop_filter(&s, x, dy, dw);
+  LOCKED(spn_conv2d_backprop_filter(&s, x, dy, dw));
   return NULL;
 }
 
@@ -199,7 +215,7 @@ static napi_value js_conv2d_backprop_input(napi_env env, napi_callback_info info
       !heap_ptr(env, &h, argv[2], conv_filter(&s), &w) ||
       !heap_ptr(env, &h, argv[3], conv_in(&s), &dx))
     return NULL;
-  spn_conv2d_backprop_input(&s, dy, w, dx);
+  LOCKED(spn_conv2d_backprop_input(&s, dy, w, dx));
   return NULL;
 }
 
@@ -224,7 +240,7 @@ static napi_value js_max_pool(napi_env env, napi_callback_info info) {
   const size_t outn = (size_t)s.batch * s.out_h * s.out_w * s.channels;
   if (!heap_ptr(env, &h, argv[1], in, &x) || !heap_ptr(env, &h, argv[2], outn, &out))
     return NULL;
-  spn_max_pool(&s, x, out);
+  LOCKED(spn_max_pool(&s, x, out));
   return NULL;
 }
 
@@ -241,7 +257,79 @@ static napi_value js_max_pool_grad(napi_env env, napi_callback_info info) {
   if (!heap_ptr(env, &h, argv[1], outn, &dy) || !heap_ptr(env, &h, argv[2], in, &x) ||
       !heap_ptr(env, &h, argv[3], in, &dx))
     return NULL;
-  spn_max_pool_grad(&s, dy, x, dx);
+  LOCKED(spn_max_pool_grad(&s, dy, x, dx));
+  return NULL;
+}
+
+/* sum(heap, x, out, outer, inner, reduceInner): sums a row-major [outer x inner] matrix
+ * over its rows (reduceInner = 0, out has inner values) or its columns (out has outer). */
+static napi_value js_sum(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  heap_view h;
+  double outer, inner;
+  bool reduce_inner;
+  float *x, *out;
+  if (!get_args(env, info, 6, argv) || !get_heap(env, argv[0], &h)) return NULL;
+  CHECK(napi_get_value_double(env, argv[3], &outer));
+  CHECK(napi_get_value_double(env, argv[4], &inner));
+  CHECK(napi_get_value_bool(env, argv[5], &reduce_inner));
+  if (outer < 0 || inner < 0) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "sizes must be non-negative");
+    return NULL;
+  }
+  const size_t o = (size_t)outer, i = (size_t)inner;
+  if (!heap_ptr(env, &h, argv[1], o * i, &x) ||
+      !heap_ptr(env, &h, argv[2], reduce_inner ? o : i, &out))
+    return NULL;
+  LOCKED(if (reduce_inner) spn_sum_inner(x, o, i, out); else spn_sum_outer(x, o, i, out));
+  return NULL;
+}
+
+/* binary(heap, op, broadcast, a, b, out, n, row) */
+static napi_value js_binary(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  heap_view h;
+  int32_t op, bc;
+  double n, row;
+  float *a, *b, *out;
+  if (!get_args(env, info, 8, argv) || !get_heap(env, argv[0], &h)) return NULL;
+  CHECK(napi_get_value_int32(env, argv[1], &op));
+  CHECK(napi_get_value_int32(env, argv[2], &bc));
+  CHECK(napi_get_value_double(env, argv[6], &n));
+  CHECK(napi_get_value_double(env, argv[7], &row));
+  if (op < SPN_ADD || op > SPN_DIV || bc < SPN_BCAST_NONE || bc > SPN_BCAST_B_ROW || n < 0 ||
+      row < 1 || ((bc == SPN_BCAST_A_ROW || bc == SPN_BCAST_B_ROW) && fmod(n, row) != 0)) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "bad element-wise arguments");
+    return NULL;
+  }
+  const size_t count = (size_t)n, r = (size_t)row;
+  const size_t na = bc == SPN_BCAST_A_SCALAR ? 1 : bc == SPN_BCAST_A_ROW ? r : count;
+  const size_t nb = bc == SPN_BCAST_B_SCALAR ? 1 : bc == SPN_BCAST_B_ROW ? r : count;
+  if (!heap_ptr(env, &h, argv[3], na, &a) || !heap_ptr(env, &h, argv[4], nb, &b) ||
+      !heap_ptr(env, &h, argv[5], count, &out))
+    return NULL;
+  LOCKED(spn_binary(op, bc, a, b, out, count, r));
+  return NULL;
+}
+
+/* unary(heap, op, x, out, n, alpha) */
+static napi_value js_unary(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  heap_view h;
+  int32_t op;
+  double n, alpha;
+  float *x, *out;
+  if (!get_args(env, info, 6, argv) || !get_heap(env, argv[0], &h)) return NULL;
+  CHECK(napi_get_value_int32(env, argv[1], &op));
+  CHECK(napi_get_value_double(env, argv[4], &n));
+  CHECK(napi_get_value_double(env, argv[5], &alpha));
+  if (op < SPN_SQRT || op > SPN_STEP || n < 0) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "bad element-wise arguments");
+    return NULL;
+  }
+  if (!heap_ptr(env, &h, argv[2], (size_t)n, &x) || !heap_ptr(env, &h, argv[3], (size_t)n, &out))
+    return NULL;
+  LOCKED(spn_unary(op, x, out, (size_t)n, (float)alpha));
   return NULL;
 }
 
@@ -264,13 +352,14 @@ static napi_value js_select_isa(napi_env env, napi_callback_info info) {
   size_t len;
   if (!get_args(env, info, 1, argv)) return NULL;
   CHECK(napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len));
-  CHECK(napi_get_boolean(env, spn_gemm_select(name), &result));
+  int ok;
+  LOCKED(ok = spn_gemm_select(name));
+  CHECK(napi_get_boolean(env, ok, &result));
   return result;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
-  spn_pool_init(0);
-  spn_gemm_kernel();
+  LOCKED(spn_pool_init(0); spn_gemm_kernel());
   napi_property_descriptor props[] = {
       {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL},
       {"conv2d", NULL, js_conv2d, NULL, NULL, NULL, napi_default, NULL},
@@ -278,6 +367,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2dBackpropInput", NULL, js_conv2d_backprop_input, NULL, NULL, NULL, napi_default, NULL},
       {"maxPool", NULL, js_max_pool, NULL, NULL, NULL, napi_default, NULL},
       {"maxPoolGrad", NULL, js_max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
+      {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
+      {"sum", NULL, js_sum, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"selectIsa", NULL, js_select_isa, NULL, NULL, NULL, napi_default, NULL},
   };

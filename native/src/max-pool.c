@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "simd-clones.h"
 #include "thread-pool.h"
 
 typedef struct {
@@ -11,6 +12,22 @@ typedef struct {
   const float *x, *dy;
   float *out;
 } pool_job;
+
+SPN_CLONES
+static void max_into(float *out, const float *px, int C) {
+  for (int c = 0; c < C; c++) out[c] = px[c] > out[c] ? px[c] : out[c];
+}
+
+/* Branch-free so it vectorises: lanes whose value beats the running maximum take its
+ * value and position; ties keep the earlier position. */
+SPN_CLONES
+static void argmax_into(float *best, int *where, const float *px, int pos, int C) {
+  for (int c = 0; c < C; c++) {
+    const int gt = px[c] > best[c];
+    best[c] = gt ? px[c] : best[c];
+    where[c] = gt ? pos + c : where[c];
+  }
+}
 
 static void pool_task(void *ctx, int b, int thread) {
   (void)thread;
@@ -28,8 +45,7 @@ static void pool_task(void *ctx, int b, int thread) {
         for (int kw = 0; kw < s->f_w; kw++) {
           const int iw = ow * s->stride_w - s->pad_left + kw * s->dil_w;
           if (iw < 0 || iw >= s->in_w) continue;
-          const float *px = img + ((size_t)ih * s->in_w + iw) * C;
-          for (int c = 0; c < C; c++) out[c] = px[c] > out[c] ? px[c] : out[c];
+          max_into(out, img + ((size_t)ih * s->in_w + iw) * C, C);
         }
       }
     }
@@ -62,10 +78,7 @@ static void grad_task(void *ctx, int b, int thread) {
           const int iw = ow * s->stride_w - s->pad_left + kw * s->dil_w;
           if (iw < 0 || iw >= s->in_w) continue;
           const int pos = (ih * s->in_w + iw) * C;
-          const float *px = img + pos;
-          for (int c = 0; c < C; c++) {
-            if (px[c] > best[c]) { best[c] = px[c]; where[c] = pos + c; }
-          }
+          argmax_into(best, where, img + pos, pos, C);
         }
       }
       for (int c = 0; c < C; c++)

@@ -7,3 +7,7 @@ export * from './penalties.js';
 export * from './groups.js';
 export * from './top-k-mask.js';
 export * from './lambda-schedule.js';
+export * from './derive-architecture.js';
+export * from './regularizer-spec.js';
+export * from './wgsef-options.js';
+export * from './wgsef-strategy.js';

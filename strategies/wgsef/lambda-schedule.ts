@@ -9,6 +9,8 @@ export interface LambdaScheduleOptions {
   growth: number;
   /** Cap on λ. */
   max: number;
+  /** Check (and grow) every this many optimiser steps; default once per epoch. */
+  everySteps?: number;
 }
 
 export const DEFAULT_LAMBDA_SCHEDULE: LambdaScheduleOptions = { initial: 1e-3, growth: 1.5, max: 10 };
@@ -17,6 +19,7 @@ export function checkLambdaSchedule(o: LambdaScheduleOptions, where: string): vo
   if (!(o.initial > 0) || !Number.isFinite(o.initial)) throw new WgsefError(`${where}: lambda.initial must be a positive number, got ${o.initial}`);
   if (!(o.growth > 1) || !Number.isFinite(o.growth)) throw new WgsefError(`${where}: lambda.growth must be a number > 1, got ${o.growth}`);
   if (!(o.max >= o.initial) || !Number.isFinite(o.max)) throw new WgsefError(`${where}: lambda.max must be a finite number ≥ lambda.initial (${o.initial}), got ${o.max}`);
+  if (o.everySteps !== undefined && !(Number.isInteger(o.everySteps) && o.everySteps >= 1)) throw new WgsefError(`${where}: lambda.everySteps must be a positive integer (optimiser steps between checks), got ${o.everySteps}`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { BACKENDS, chooseBackend, probeBackends, TFJS_NAME } from '../../evaluators/backend.js';
+import { BACKENDS, TFJS_NAME, chooseBackend, probeBackends } from '../../evaluators/backend.js';
 import { BackendUnavailableError } from '../../evaluators/errors.js';
 
 test('probeBackends lists every backend, cpu and wasm work, and the active backend is kept', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { MemoryStore, SqliteStore, deriveSeed, runSearch } from '../../search/index.js';
 import type { Pruner, RunnerOptions, Store, StudyDefinition } from '../../search/index.js';
 import { definition } from './fixtures.js';
@@ -16,6 +17,25 @@ function def(maxTrials?: number, patch: Partial<StudyDefinition> = {}): StudyDef
   const base = definition({ seed: 17, budget: { maxTrials }, ...patch });
   base.training.epochs = 2;
   return base;
+}
+
+/**
+ * Source of a child process that runs a search on `file` and hangs inside trial 2 after
+ * printing "running 2", to be killed. Inline, because every .js under test/ is a test file.
+ */
+function searchThatHangsInTrial2(file: string): string {
+  const from = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
+  return `
+    import { EventBus, SqliteStore, runSearch } from ${from('../../search/index.js')};
+    import { definition } from ${from('./fixtures.js')};
+    import { FakeEvaluator, ScriptedStrategy, counting, fakeSpace, trainNormally } from ${from('./runner-fakes.js')};
+    const hang = () => { process.stdout.write('running 2\\n'); return new Promise(() => setInterval(() => {}, 1000)); };
+    const def = definition({ seed: 17, budget: { maxTrials: 4 } });
+    def.training.epochs = 2;
+    await runSearch({
+      store: await SqliteStore.open(${JSON.stringify(file)}), strategy: new ScriptedStrategy(counting), space: fakeSpace,
+      bus: new EventBus(), definition: def, studyName: 'killed', evaluator: new FakeEvaluator((n) => (n === 2 ? hang : trainNormally)),
+    });`;
 }
 
 function setup(o: { script?: readonly Step[] | ((i: number) => Step); behaviour?: (n: number) => Behaviour; definition?: StudyDefinition; store?: Store } & Partial<RunnerOptions> = {}) {
@@ -248,6 +268,43 @@ describe('runSearch', () => {
     assert.equal(again.trials.length, 5);
     assert.equal(third.evaluator.requests.length, 0);
     await store.close();
+  });
+
+  it('resumes after a real SIGKILL of the search process', { timeout: 30_000 }, async () => {
+    const file = join(dir, 'sigkill.db');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', searchThatHangsInTrial2(file)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk) => { out += chunk; if (out.includes('running 2')) resolve(); });
+        child.once('exit', (code) => reject(new Error(`the search process exited early with ${code}`)));
+      });
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+
+    const store = await SqliteStore.open(file);
+    const killed = (await store.getTrials(1))[2]!;
+    assert.equal(killed.state, 'running');
+    const second = setup({ store, definition: def(4), studyName: 'killed', resume: true, staleAfterMs: 0 });
+    const result = await second.run();
+    assert.deepEqual(result.trials.map((t) => t.state), ['completed', 'completed', 'interrupted', 'completed', 'completed']);
+    assert.deepEqual(result.trials.map((t) => t.sample['units']), [1, 2, 3, 3, 4]);
+    assert.equal(result.trials[3]!.seed, killed.seed);
+    assert.equal(result.reason, 'max-trials');
+    await store.close();
+  });
+
+  it('leaves a study that failed to start resumable at once', async () => {
+    const store = new MemoryStore();
+    const broken = setup({ store, definition: def(1) });
+    broken.evaluator.prepare = async () => { throw new Error('dataset file train-images-idx3-ubyte.gz is missing'); };
+    await assert.rejects(broken.run(), /train-images/);
+    assert.equal((await store.getStudy('study'))!.state, 'interrupted');
+    const out = await setup({ store, definition: def(1), resume: true }).run();
+    assert.deepEqual(out.trials.map((t) => t.state), ['completed']);
   });
 
   it('refuses to create a study that exists or resume one that does not', async () => {

@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
@@ -41,6 +41,7 @@ describe('SqliteStore', () => {
     const running = await store.createTrial(s.id, { sample: {}, architecture: null, seed: 12 });
     await store.updateStudy(s.id, { strategyState: { cursor: 2 } });
     await store.close();
+    assert.equal(existsSync(`${file}-wal`), false, 'close checkpoints the WAL into the .db file');
 
     store = await SqliteStore.open(file);
     const study = (await store.getStudy('persist'))!;

@@ -1,6 +1,8 @@
 /**
  * Native (C, AVX-512/AVX2, multithreaded) replacements for the heavy kernels of the tfjs
- * wasm backend: matmuls, convolutions and their gradients, max pooling. They run on the
+ * wasm backend: matmuls, convolutions and their gradients, max pooling, leading/trailing-axis
+ * sums (bias gradients), the element-wise ops of Adam and of unfused bias/ReLU, plus a
+ * zero-copy Identity. They run on the
  * wasm heap in place, so they mix freely with the stock wasm kernels for everything else.
  * Built at install by scripts/build-native.mjs; when the addon is missing the wasm backend
  * keeps its own kernels and nothing else changes.
@@ -10,8 +12,11 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, fusedConv2d } from './conv-kernels.js';
 import { batchMatMul, fusedMatMul } from './matmul-kernels.js';
 import { loadNativeAddon } from './native-addon.js';
-import { overrideWasmKernel } from './override-kernel.js';
+import { overrideWasmKernel, restoreWasmKernel } from './override-kernel.js';
+import { binary, cast, unary } from './elementwise-kernels.js';
+import { identity } from './identity-kernel.js';
 import { maxPool, maxPoolGrad } from './pool-kernels.js';
+import { sum } from './reduce-kernels.js';
 import type { NativeKernelBody } from './wasm-heap.js';
 
 export { loadNativeAddon, type NativeAddon } from './native-addon.js';
@@ -27,6 +32,17 @@ export const NATIVE_KERNELS: Readonly<Record<string, NativeKernelBody>> = {
   [tf.Conv2DBackpropInput]: conv2dBackpropInput,
   [tf.MaxPool]: maxPool,
   [tf.MaxPoolGrad]: maxPoolGrad,
+  [tf.Sum]: sum,
+  [tf.Identity]: identity,
+  [tf.Cast]: cast,
+  [tf.Add]: binary('Add'),
+  [tf.Sub]: binary('Sub'),
+  [tf.Multiply]: binary('Multiply'),
+  [tf.RealDiv]: binary('RealDiv'),
+  [tf.Sqrt]: unary('Sqrt'),
+  [tf.Square]: unary('Square'),
+  [tf.Relu]: unary('Relu'),
+  [tf.Step]: unary('Step'),
 };
 
 /** Whether the addon is built and loads here, and why not. Never throws. */
@@ -47,4 +63,9 @@ export function installNativeKernels(): string[] {
   return Object.entries(NATIVE_KERNELS)
     .filter(([name, body]) => overrideWasmKernel(name, addon, body))
     .map(([name]) => name);
+}
+
+/** Puts back the kernels installNativeKernels replaced (benchmarks compare both). Returns their names. */
+export function uninstallNativeKernels(): string[] {
+  return Object.keys(NATIVE_KERNELS).filter((name) => restoreWasmKernel(name));
 }

@@ -17,6 +17,12 @@ export interface NativeAddon {
   conv2dBackpropInput(heap: Float32Array, dy: number, w: number, dx: number, shape: Int32Array): void;
   maxPool(heap: Float32Array, x: number, out: number, shape: Int32Array): void;
   maxPoolGrad(heap: Float32Array, dy: number, x: number, dx: number, shape: Int32Array): void;
+  /** op: 0 add, 1 sub, 2 mul, 3 div; broadcast: 0 none, 1/2 a/b scalar, 3/4 a/b a row along the last axis. */
+  binary(heap: Float32Array, op: number, broadcast: number, a: number, b: number, out: number, n: number, row: number): void;
+  /** op: 0 sqrt, 1 square, 2 relu, 3 step (alpha at x <= 0). */
+  unary(heap: Float32Array, op: number, x: number, out: number, n: number, alpha: number): void;
+  /** Sums a row-major [outer x inner] matrix over its rows, or over its columns when reduceInner. */
+  sum(heap: Float32Array, x: number, out: number, outer: number, inner: number, reduceInner: boolean): void;
   /** The micro-kernel in use ('avx512' | 'avx2' | 'generic') and the pool size. */
   info(): { isa: string; threads: number };
   /** Forces a micro-kernel (tests exercise every path the CPU can run); false if unsupported. */

@@ -13,6 +13,8 @@ export class NativeKernelError extends SparsenasError {
 }
 
 const ours = new WeakSet<tf.KernelFunc>();
+/** The kernel each override replaced (null: none), so it can be put back. */
+const replaced = new Map<string, tf.KernelConfig | null>();
 
 /**
  * Registers `body` as the wasm kernel `kernelName`. The kernel it replaces stays reachable:
@@ -36,6 +38,7 @@ export function overrideWasmKernel(kernelName: string, addon: NativeAddon, body:
     return previous.kernelFunc(args);
   };
   ours.add(kernelFunc);
+  replaced.set(kernelName, previous ?? null);
   if (previous) tf.unregisterKernel(kernelName, 'wasm');
   tf.registerKernel({
     kernelName,
@@ -44,5 +47,16 @@ export function overrideWasmKernel(kernelName: string, addon: NativeAddon, body:
     setupFunc: previous?.setupFunc,
     disposeFunc: previous?.disposeFunc,
   });
+  return true;
+}
+
+/** Puts back the kernel an override replaced. Returns whether an override was removed. */
+export function restoreWasmKernel(kernelName: string): boolean {
+  const current = tf.getKernel(kernelName, 'wasm');
+  if (!current || !ours.has(current.kernelFunc)) return false;
+  tf.unregisterKernel(kernelName, 'wasm');
+  const previous = replaced.get(kernelName);
+  if (previous) tf.registerKernel(previous);
+  replaced.delete(kernelName);
   return true;
 }

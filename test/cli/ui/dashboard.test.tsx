@@ -91,10 +91,12 @@ test('a burst of events between two frames is drawn once (throttled re-renders)'
   const ui = mount({ throttleMs: 20 });
   await ui.emit(searchStarted(study));
   await sleep(40);
+  await tick(); // under load the timer's render may still be queued
   const before = ui.frames.length;
   const burst = trials.flatMap((t) => [trialStarted(t), ...epochsOf(t, 3), trialFinished(t)]);
   for (const e of burst) ui.events.next(e); // synchronous: the throttle timer cannot fire in between
   await sleep(60);
+  await tick();
   // one render for the batch (+1: <Static> commits its new items in a second pass)
   assert.ok(ui.frames.length - before <= 2, `${burst.length} events drew ${ui.frames.length - before} frames`);
   assert.match(ui.frame(), /✔ 4 ✂ 1 ✖ 1/);
@@ -126,6 +128,25 @@ test('renderDashboard exits by itself when the search finishes', async () => {
   for (const e of wholeSearch()) events.next(e); // published right after mounting: none may be lost
   await handle.waitUntilExit();
   assert.match(stdout.output, /search finished \(max-trials\)/);
+  assert.match(stdout.output, /✔ trial 5 completed/);
+});
+
+test('with a long throttle, the stop and the end of the search still show at once, and the last frame is not lost', async () => {
+  const { stdout, stdin } = fakeTty(120);
+  const events = new Subject<SearchEvent>();
+  let stops = 0;
+  const handle = renderDashboard(events, { stdout: stdout as never, stdin: stdin as never, throttleMs: 60_000, tickMs: 0, onStop: () => { stops++; } });
+  const all = wholeSearch();
+  events.next(all[0]!);
+  events.next(trialStarted(fakeStudy().trials[0]!));
+  stdin.data = 'q';
+  stdin.emit('readable');
+  await tick();
+  assert.equal(stops, 1);
+  assert.match(stdout.output, /stopping: waiting for trial 0 to end/);
+  for (const e of all.slice(1, -1)) events.next(e);
+  events.complete(); // the stream ends without search.finished (e.g. the runner threw)
+  await handle.waitUntilExit();
   assert.match(stdout.output, /✔ trial 5 completed/);
 });
 

@@ -78,3 +78,12 @@ test('progress: done counts budgeted trials incl. earlier runs; ETA extrapolates
   assert.equal(p.fraction, 0.25);
   assert.equal(p.etaMs, 90_000);
 });
+
+test('on resume, earlier trials seed the leaderboard and best, ranked by the study objective', () => {
+  const [t0, t1, t2, , t4, t5] = trials;
+  let s = reduce([searchStarted(study)], initialSearchState({ topN: 2, previousTrials: [t0!, t2!, t4!] }));
+  assert.deepEqual(s.leaderboard.map((t) => t.number), [0, 2]);
+  assert.equal(s.best?.number, 0);
+  s = reduce([trialStarted(t1!), trialFinished(t1!), trialStarted(t5!), trialFinished(t5!)], s);
+  assert.deepEqual(s.leaderboard.map((t) => t.number), [5, 1]);
+});

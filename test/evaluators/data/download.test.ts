@@ -1,15 +1,24 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { downloadDataset } from '../../../evaluators/data/download.js';
+import { extractTarGz } from '../../../evaluators/data/tar.js';
 import { loadDataset, type DownloadProgress } from '../../../evaluators/data/index.js';
-import type { KnownDataset } from '../../../evaluators/data/known-datasets.js';
-import { cifarRecords, fakeFetch, labelsFor, tarBytes, tempDir } from './fixtures.js';
+import { type KnownDataset, knownDataset } from '../../../evaluators/data/known-datasets.js';
+import { cifarRecords, fakeFetch, labelsFor, tarBytes, tempDir, writeIdxDataset } from './fixtures.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** A catalogue entry (like known-datasets.ts) for files served by a fake fetch. */
+function catalogue(name: 'cifar10' | 'mnist', files: Record<string, Uint8Array>): KnownDataset {
+  return {
+    ...knownDataset(name)!,
+    downloads: Object.entries(files).map(([url, data]) => ({ url, sha256: sha(data), bytes: data.length })),
+  };
+}
 
 function isolated(root: string) {
   return { env: {}, systemDir: join(root, 'system'), cacheDir: join(root, 'cache') };
@@ -77,15 +86,7 @@ test('a CIFAR archive is downloaded with progress, verified, unpacked flat and r
     ]),
   );
   const url = 'https://example.test/cifar-10-binary.tar.gz';
-  const known: KnownDataset = {
-    name: 'cifar10',
-    description: '',
-    format: 'cifar10',
-    shape: [32, 32, 3],
-    classes: 10,
-    classNames: [],
-    downloads: [{ url, sha256: sha(archive), bytes: archive.length }],
-  };
+  const known = catalogue('cifar10', { [url]: archive });
   const { fetch } = fakeFetch({ [url]: archive }, 1000);
   const progress: DownloadProgress[] = [];
   const dir = join(root, 'downloads', 'c10');
@@ -100,4 +101,36 @@ test('a CIFAR archive is downloaded with progress, verified, unpacked flat and r
   // the unpacked batches load (from a directory not named cifar10: that name would insist on the official 10,000 records per batch)
   const d = await loadDataset({ name: dir, validationFraction: 0.2 }, 1);
   assert.deepEqual([d.train.count + d.validation.count, d.test.count], [15, 4]);
+});
+
+test('IDX files are downloaded one by one; a file already complete in the cache is kept, not fetched again', async (t) => {
+  const root = tempDir(t);
+  const source = join(root, 'source');
+  mkdirSync(source);
+  const paths = Object.values(writeIdxDataset(source, { train: 10, test: 4 }));
+  const base = 'https://example.test/idx/';
+  const served = Object.fromEntries(paths.map((p) => [base + basename(p), readFileSync(p)]));
+  const known = catalogue('mnist', served);
+  const dir = join(root, 'cache', 'mnist-like');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(paths[0]!, join(dir, basename(paths[0]!)));
+  const { fetch, calls } = fakeFetch(served);
+  await downloadDataset(known, dir, { fetch });
+  assert.deepEqual(calls, paths.slice(1).map((p) => base + basename(p)));
+  const d = await loadDataset({ name: dir, validationFraction: 0.2 }, 1);
+  assert.deepEqual([d.train.count + d.validation.count, d.test.count], [10, 4]);
+});
+
+test('a truncated archive is reported as truncated and leaves no member behind', async (t) => {
+  const root = tempDir(t);
+  const archive = gzipSync(tarBytes([{ name: 'cifar-100-binary/train.bin', data: cifarRecords(labelsFor(40, 100), labelsFor(40, 20)) }]));
+  const path = join(root, 'cifar-100-binary.tar.gz');
+  writeFileSync(path, archive.subarray(0, archive.length >> 1));
+  await assert.rejects(extractTarGz(path, root, new Set(['train.bin'])), { code: 'DATASET_TRUNCATED', message: /cifar-100-binary\.tar\.gz is truncated/ });
+  assert.deepEqual(readdirSync(root), ['cifar-100-binary.tar.gz']);
+});
+
+test('a missing archive is an error, not a hang', async (t) => {
+  const root = tempDir(t);
+  await assert.rejects(extractTarGz(join(root, 'absent.tar.gz'), root, new Set(['train.bin'])), { code: 'ENOENT' });
 });

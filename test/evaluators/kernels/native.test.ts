@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
-import { installNativeKernels, loadNativeAddon, nativeAvailable } from '../../../evaluators/kernels/native/index.js';
+import { installNativeKernels, loadNativeAddon, nativeAvailable, uninstallNativeKernels } from '../../../evaluators/kernels/native/index.js';
 
 /** Seeded uniform(-1, 1) values (mulberry32), so failures reproduce. */
 function randomValues(size: number, seed: number, quantise = false): Float32Array {
@@ -72,11 +72,17 @@ describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.r
     addon.selectIsa(defaultIsa);
   });
 
-  test('installNativeKernels registers every kernel once', () => {
+  test('installNativeKernels registers every kernel once; uninstall restores the previous kernels', () => {
+    const names = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad', 'Sum', 'Identity',
+      'Cast', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Sqrt', 'Square', 'Relu', 'Step'];
+    uninstallNativeKernels();
+    const previous = names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
+    assert.deepEqual(installNativeKernels(), names);
+    for (const [i, name] of names.entries()) assert.notEqual(tf.getKernel(name, 'wasm')?.kernelFunc, previous[i], name);
     assert.deepEqual(installNativeKernels(), []);
-    for (const name of ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad']) {
-      assert.ok(tf.getKernel(name, 'wasm'), `${name} registered`);
-    }
+    assert.deepEqual(uninstallNativeKernels(), names);
+    assert.deepEqual(names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc), previous);
+    installNativeKernels();
   });
 
   // [m, k, n]: single tiles, ragged edges of 12x32/6x16/4x16 tiles, several K blocks
@@ -209,6 +215,60 @@ describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.r
         });
       }
     }
+  });
+
+  test('Sum over leading axes, trailing axes, keepDims, and other axis sets (fallback)', async () => {
+    let seed = 700;
+    const cases: Array<[number[], number | number[], boolean]> = [
+      [[64, 26, 26, 8], [0, 1, 2], false], // conv bias gradient, several tasks
+      [[300, 7], 0, true],
+      [[5, 6, 7], [1, 2], false],
+      [[2000, 40], 1, false],
+      [[3, 4, 5], [0, 2], false], // neither leading nor trailing: stock kernel
+      [[17], 0, false],
+    ];
+    for (const [shape, axis, keepDims] of cases) {
+      await assertMatchesCpu(`sum ${shape} axis ${axis} keepDims ${keepDims}`, [operand(shape, seed++)], (x) => tf.sum(x, axis, keepDims));
+    }
+  });
+
+  test('element-wise ops: same shape, scalar and last-axis broadcasts, sizes across chunks; fallback for others', async () => {
+    let seed = 800;
+    const pairs: Array<[number[], number[]]> = [
+      [[300, 70], [300, 70]], // several 16 Ki chunks, threaded
+      [[5, 7], []],
+      [[], [5, 7]],
+      [[40, 9, 33], [33]],
+      [[1, 33], [40, 9, 33]],
+      [[1000, 97], [1, 97]], // row chunks straddle task boundaries
+      [[4, 1, 6], [1, 5, 1]], // general broadcast: stock kernel
+    ];
+    const ops: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [
+      ['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['div', (a, b) => tf.div(a, tf.add(tf.abs(b), 0.5))],
+    ];
+    for (const [sa, sb] of pairs) {
+      for (const [name, op] of ops) {
+        await assertMatchesCpu(`${name} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`, [operand(sa, seed++), operand(sb, seed++)], op);
+      }
+    }
+    const x = operand([257, 300], seed++);
+    await assertMatchesCpu('sqrt', [x], (t) => tf.sqrt(tf.abs(t)));
+    await assertMatchesCpu('square', [x], tf.square);
+    await assertMatchesCpu('relu', [x], tf.relu);
+    await assertMatchesCpu('step', [x], (t) => tf.step(t, 0.25));
+    await assertMatchesCpu('cast to float32', [x], (t) => tf.cast(t, 'float32'));
+    await assertMatchesCpu('relu gradient', [x], (t) => tf.grad((u: tf.Tensor) => tf.sum(tf.mul(tf.relu(u), u)))(t));
+  });
+
+  test('Identity shares the heap block and survives the disposal of its input', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x);
+    x.dispose();
+    assert.deepEqual(Array.from(await y.data()), [1, 2, 3, 4]);
+    y.dispose();
+    assert.equal(tf.memory().numTensors, before);
   });
 
   test('gradients of a small conv/pool/dense loss match the cpu backend', async () => {

@@ -66,6 +66,10 @@ test('RigL drops the smallest |w| and grows where |dense gradient| is largest (b
   assert.equal(active.length, 12);
   // distinct gradient magnitudes, so the expected set is unique
   const gv = Float32Array.from(rng.shuffle([...Array(30).keys()]).map((x) => (x + 1) * (x % 2 ? 1 : -1)));
+  // The weakest active weight (surely dropped) has the largest gradient: as in the RigL code, a
+  // just-dropped connection competes for regrowth and, regrown, keeps its value.
+  const weakest = active.reduce((a, b) => (Math.abs(w[b]!) < Math.abs(w[a]!) ? b : a));
+  gv[weakest] = 1000;
   const grad = tf.tensor(gv, p.weight.shape);
   const step = 10;
   assert.equal(sm.wantsDenseGradient({ step, totalSteps: 100, learningRate: 0.1 }), true);
@@ -74,6 +78,7 @@ test('RigL drops the smallest |w| and grows where |dense gradient| is largest (b
   const expectDrop = active.slice().sort((a, b) => Math.abs(w[a]!) - Math.abs(w[b]!)).slice(0, k);
   const kept = new Set(active.filter((i) => !expectDrop.includes(i)));
   const expectGrow = [...Array(30).keys()].filter((i) => !kept.has(i)).sort((a, b) => Math.abs(gv[b]!) - Math.abs(gv[a]!)).slice(0, k);
+  assert.ok(expectDrop.includes(weakest) && expectGrow.includes(weakest));
   const [u] = sm.lastUpdates;
   assert.deepEqual([...u!.dropped].sort((a, b) => a - b), expectDrop.sort((a, b) => a - b));
   assert.deepEqual([...u!.grown].sort((a, b) => a - b), expectGrow.sort((a, b) => a - b));

@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * The two reference models of the throughput benchmark, trained with raw tfjs ops the way
+ * the sparse evaluators do: weights multiplied by a fixed random mask in the forward pass
+ * (W ⊙ M) and re-masked after every Adam step. bench/reference_torch.py mirrors them.
+ */
+export type ModelName = 'mlp' | 'cnn';
+
+export interface TrainStep {
+  /** One optimiser step on the fixed batch. */
+  step(): void;
+  dispose(): void;
+}
+
+interface Layer {
+  w: tf.Variable;
+  b: tf.Variable;
+  mask: tf.Tensor | null;
+}
+
+/** Forward FLOPs per sample (a multiply-add = 2); a training step counts as 3x forward. */
+export const FORWARD_FLOPS: Readonly<Record<ModelName, number>> = {
+  // 784-300-100-10
+  mlp: 2 * (784 * 300 + 300 * 100 + 100 * 10),
+  // conv3x3 1->32 on 28x28 (valid: 26x26), pool, conv3x3 32->64 on 13x13 (11x11), pool (5x5), dense 1600->10
+  cnn: 2 * (26 * 26 * 32 * 9 * 1 + 11 * 11 * 64 * 9 * 32 + 1600 * 10),
+};
+
+const LAYER_SHAPES: Readonly<Record<ModelName, number[][]>> = {
+  mlp: [[784, 300], [300, 100], [100, 10]],
+  cnn: [[3, 3, 1, 32], [3, 3, 32, 64], [1600, 10]],
+};
+
+function makeLayers(model: ModelName, sparsity: number, seed: number): Layer[] {
+  return LAYER_SHAPES[model].map((shape, i) => ({
+    // tidy disposes the initial values; the variables keep their data.
+    w: tf.tidy(() => tf.variable(tf.randomUniform(shape, -0.05, 0.05, 'float32', seed + i))),
+    b: tf.tidy(() => tf.variable(tf.zeros([shape[shape.length - 1]]))),
+    mask: sparsity > 0 ? tf.tidy(() => tf.cast(tf.greaterEqual(tf.randomUniform(shape, 0, 1, 'float32', seed + 100 + i), sparsity), 'float32')) : null,
+  }));
+}
+
+const effective = (l: Layer): tf.Tensor => (l.mask ? tf.mul(l.w, l.mask) : l.w);
+
+function forward(model: ModelName, layers: Layer[], x: tf.Tensor): tf.Tensor2D {
+  if (model === 'mlp') {
+    let h = x as tf.Tensor2D;
+    layers.forEach((l, i) => {
+      h = tf.fused.matMul({ a: h, b: effective(l) as tf.Tensor2D, bias: l.b, activation: i < layers.length - 1 ? 'relu' : 'linear' }) as tf.Tensor2D;
+    });
+    return h;
+  }
+  let h = x as tf.Tensor4D;
+  for (const l of layers.slice(0, 2)) {
+    h = tf.fused.conv2d({ x: h, filter: effective(l) as tf.Tensor4D, strides: 1, pad: 'valid', bias: l.b, activation: 'relu' });
+    h = tf.maxPool(h, 2, 2, 'valid');
+  }
+  const last = layers[2];
+  return tf.fused.matMul({ a: tf.reshape(h, [h.shape[0], -1]), b: effective(last) as tf.Tensor2D, bias: last.b }) as tf.Tensor2D;
+}
+
+/** Builds the model, a fixed random batch and Adam(1e-3) on the current backend. */
+export function buildTrainStep(model: ModelName, sparsity: number, batch: number, seed = 1): TrainStep {
+  const layers = makeLayers(model, sparsity, seed);
+  const x = model === 'mlp' ? tf.randomUniform([batch, 784], 0, 1, 'float32', seed) : tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', seed);
+  const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', seed + 1), 10));
+  const optimizer = tf.train.adam(1e-3);
+  const vars = layers.flatMap((l) => [l.w, l.b]);
+  return {
+    step() {
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, forward(model, layers, x)) as tf.Scalar, false, vars);
+      tf.tidy(() => {
+        for (const l of layers) if (l.mask) l.w.assign(tf.mul(l.w, l.mask));
+      });
+    },
+    dispose() {
+      optimizer.dispose();
+      tf.dispose([x, labels, ...vars, ...layers.flatMap((l) => (l.mask ? [l.mask] : []))]);
+    },
+  };
+}

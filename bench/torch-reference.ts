@@ -1,0 +1,75 @@
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+import type { ModelName } from './throughput-models.js';
+
+/** OpenBLAS 0.3.21 misdetects Sapphire Rapids; without this PyTorch's sgemm runs a slow path. */
+const TORCH_ENV = { OPENBLAS_CORETYPE: 'SkylakeX' };
+
+export interface TorchRun {
+  samplesPerSec: number;
+  /** Samples per CPU-second of the whole process (all threads). */
+  samplesPerCpuSec: number;
+  /** Batch size over the fastest single step: what an uncontended machine approaches. */
+  fastestStepSamplesPerSec: number;
+}
+
+/**
+ * bench/reference_torch.py kept running in serve mode, so PyTorch and tfjs are measured
+ * alternately in one run on the same (shared, noisy) machine.
+ */
+export class TorchReference {
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly lines: Interface,
+    readonly description: string,
+  ) {}
+
+  /** Starts the reference, or returns the reason it cannot run here. */
+  static async start(): Promise<TorchReference | string> {
+    const python = [process.env.SPARSENAS_PYTHON, '/usr/bin/python3', 'python3'].find(
+      (p) => p !== undefined && spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore', env: { ...process.env, ...TORCH_ENV } }).status === 0,
+    );
+    if (python === undefined) return 'PyTorch not importable by SPARSENAS_PYTHON, /usr/bin/python3 or python3';
+    const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'reference_torch.py');
+    if (!existsSync(script)) return `${script} missing`;
+    const child = spawn(python, [script], { env: { ...process.env, ...TORCH_ENV } });
+    const lines = createInterface({ input: child.stdout });
+    const ref = new TorchReference(child, lines, python);
+    const hello = JSON.parse(await ref.nextLine()) as { torch: string; threads: number };
+    return Object.assign(ref, { description: `PyTorch ${hello.torch} (${python}, ${hello.threads} intra-op threads, OPENBLAS_CORETYPE=SkylakeX)` });
+  }
+
+  private nextLine(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`reference_torch.py exited with ${code}`));
+      this.child.once('exit', onExit);
+      this.lines.once('line', (line) => {
+        this.child.off('exit', onExit);
+        resolve(line);
+      });
+    });
+  }
+
+  async measure(model: ModelName, sparsity: number, steps: number, warmup: number, batch: number): Promise<TorchRun> {
+    this.child.stdin.write(`${JSON.stringify({ model, sparsity, steps, warmup, batch })}\n`);
+    const res = JSON.parse(await this.nextLine()) as {
+      samples_per_sec: number;
+      samples_per_cpu_sec: number;
+      fastest_step_samples_per_sec: number;
+    };
+    return {
+      samplesPerSec: res.samples_per_sec,
+      samplesPerCpuSec: res.samples_per_cpu_sec,
+      fastestStepSamplesPerSec: res.fastest_step_samples_per_sec,
+    };
+  }
+
+  close(): void {
+    this.child.stdin.end();
+    this.lines.close();
+  }
+}

@@ -1,0 +1,119 @@
+import { dirname, basename, join } from 'node:path';
+import type { Container } from 'inversify';
+import type { Observable } from 'rxjs';
+import {
+  EventBus, MemoryStore, SparsenasError, SqliteStore, createPruner, parseDefinition, runSearch,
+} from '../search/index.js';
+import type { SearchEvent, SearchOutcome, Store, StudyDefinition, StudyDefinitionInput } from '../search/index.js';
+import { createContainer, evaluatorFactory, spaceFactory, strategyFactory } from './container.js';
+
+export const DEFAULT_DB = 'sparsenas.db';
+
+export interface SearchOptions {
+  /** Study name (default: the definition's `study`, else `<space>-<strategy>-<date>`). */
+  study?: string;
+  /** Database file (default ./sparsenas.db), ':memory:', or an open Store (left open). */
+  db?: string | Store;
+  /** Aborting stops the search gracefully; the running trial is recorded as interrupted. */
+  signal?: AbortSignal;
+  /** Extra plugin files (added to the definition's `plugins`). */
+  plugins?: string[];
+  /** A container to resolve strategies, spaces and evaluators from (tests swap fakes in). */
+  container?: Container;
+  /** Directory for per-trial trained weights (default: next to the database). */
+  artifactsDir?: string;
+  now?: () => number;
+}
+
+/** A running search: await it for the outcome; subscribe to `events$` for progress. */
+export class SearchRun implements Promise<SearchOutcome> {
+  readonly [Symbol.toStringTag] = 'SearchRun';
+  private readonly bus = new EventBus();
+  readonly events$: Observable<SearchEvent> = this.bus.events$;
+  private readonly done: Promise<SearchOutcome>;
+
+  constructor(work: (bus: EventBus) => Promise<SearchOutcome>) {
+    // Start on the next tick, so a caller can subscribe to events$ first.
+    this.done = new Promise<void>((r) => setImmediate(r)).then(() => work(this.bus)).finally(() => this.bus.complete());
+  }
+
+  then<A = SearchOutcome, B = never>(ok?: ((v: SearchOutcome) => A | PromiseLike<A>) | null, fail?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.done.then(ok, fail);
+  }
+
+  catch<B = never>(fail?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<SearchOutcome | B> {
+    return this.done.catch(fail);
+  }
+
+  finally(f?: (() => void) | null): Promise<SearchOutcome> {
+    return this.done.finally(f);
+  }
+}
+
+/**
+ * Runs a search from a definition (the config file's shape; defaults fill the rest).
+ *   const run = search({ space: { name: 'mlp' }, budget: { maxTrials: 5 } });
+ *   run.events$.subscribe(e => console.log(e.type));
+ *   const { best } = await run;
+ */
+export function search(config: StudyDefinitionInput, options: SearchOptions = {}): SearchRun {
+  const definition = parseDefinition(config);
+  const study = options.study ?? definition.study ?? defaultStudyName(definition, options.now?.() ?? Date.now());
+  return new SearchRun((bus) => execute(definition, study, false, bus, options));
+}
+
+/** Continues a study that was stopped or killed: interrupted trials are re-run, nothing is duplicated. */
+export function resume(study: string, options: SearchOptions & { budget?: StudyDefinition['budget'] } = {}): SearchRun {
+  return new SearchRun(async (bus) => {
+    const store = await openStore(options.db);
+    try {
+      const s = await store.getStudy(study);
+      if (!s) throw new SparsenasError('STUDY_NOT_FOUND', `study "${study}" not found in ${typeof options.db === 'string' ? options.db : 'the store'}; \`sparsenas list studies\` shows the studies`);
+      const definition = { ...s.definition, budget: options.budget ?? s.definition.budget };
+      return await execute(definition, study, true, bus, { ...options, db: store });
+    } finally {
+      if (typeof options.db !== 'object') await store.close();
+    }
+  });
+}
+
+async function execute(definition: StudyDefinition, studyName: string, resumeIt: boolean, bus: EventBus, options: SearchOptions): Promise<SearchOutcome> {
+  const container = options.container ?? (await createContainer([...definition.plugins, ...(options.plugins ?? [])]));
+  const sf = strategyFactory(container, definition.strategy.name);
+  const space = spaceFactory(container, definition.space.name).create(definition.space.options);
+  const evaluator = evaluatorFactory(container, definition.evaluator.name).create(definition.evaluator.options);
+  const store = await openStore(options.db);
+  try {
+    return await runSearch({
+      store, space, evaluator, bus, definition, studyName, resume: resumeIt,
+      strategy: sf.create(),
+      strategyName: sf.source && sf.source !== 'built-in' ? `"${sf.name}" (plugin ${sf.source})` : `"${sf.name}"`,
+      pruner: createPruner(definition.pruner.name, definition.pruner.options),
+      signal: options.signal,
+      now: options.now,
+      artifactsRoot: options.artifactsDir ?? artifactsDirFor(options.db, studyName),
+    });
+  } finally {
+    await evaluator.dispose().catch(() => {});
+    if (typeof options.db !== 'object') await store.close();
+  }
+}
+
+/** Opens a store: a SQLite file (created if absent), ':memory:', or passes an open Store through. */
+export async function openStore(db: string | Store = DEFAULT_DB): Promise<Store> {
+  if (typeof db === 'object') return db;
+  if (db === ':memory:') return new MemoryStore();
+  return SqliteStore.open(db);
+}
+
+/** Trained weights live beside the database: `sparsenas.db` → `sparsenas.artifacts/<study>/trial-N`. */
+export function artifactsDirFor(db: string | Store | undefined, study: string): string | undefined {
+  if (typeof db === 'object' || db === ':memory:') return undefined;
+  const file = db ?? DEFAULT_DB;
+  return join(dirname(file), basename(file).replace(/\.[^.]*$/, '') + '.artifacts', study);
+}
+
+export function defaultStudyName(d: StudyDefinition, now: number): string {
+  const t = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${d.space.name}-${d.strategy.name}-${t}`;
+}

@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors.js';
+
+type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
+export type OptionSpecs = Record<string, OptionSpec>;
+
+/**
+ * Strict flag parsing: an unknown flag or a missing value is a UsageError that names the
+ * flag and points at `--help`, raised before anything touches the database.
+ */
+export function parseFlags(command: string, argv: string[], options: OptionSpecs, allowPositionals = 0) {
+  try {
+    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: allowPositionals > 0 });
+    if (parsed.positionals.length > allowPositionals) {
+      throw new UsageError(`sparsenas ${command}: unexpected argument "${parsed.positionals[allowPositionals]}"; see \`sparsenas ${command} --help\``);
+    }
+    return parsed as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const e = err as { code?: string; message: string };
+    const flag = /'([^']+)'/.exec(e.message)?.[1] ?? '';
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`sparsenas ${command}: unknown option ${flag}; see \`sparsenas ${command} --help\``);
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`sparsenas ${command}: ${e.message.replace(/^.*?: /, '')}; see \`sparsenas ${command} --help\``);
+    throw new UsageError(`sparsenas ${command}: ${e.message}`);
+  }
+}
+
+/** Parse an integer flag, naming the flag in the error. */
+export function intFlag(name: string, value: unknown, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+export function numberFlag(name: string, value: unknown, { positive = true } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || (positive && n <= 0)) throw new UsageError(`--${name} must be a ${positive ? 'positive ' : ''}number, got "${value}"`);
+  return n;
+}
+
+export function oneOf<T extends string>(name: string, value: unknown, choices: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!choices.includes(value as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${value}"`);
+  return value as T;
+}

@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import { parseFilter } from '../../search/index.js';
+import type { Store, Study } from '../../search/index.js';
+import { LEADERBOARD_FORMATS, formatLeaderboard } from '../leaderboard/index.js';
+import { DEFAULT_DB, openStore } from '../api.js';
+import { intFlag, oneOf, parseFlags } from '../args.js';
+import { UsageError } from '../errors.js';
+import type { CommandIo } from '../io.js';
+
+export const LEADERBOARD_HELP = `sparsenas leaderboard — rank the trials of a study
+
+  --study NAME        study (default: the most recent)
+  --db PATH           SQLite database                         [${DEFAULT_DB}]
+  --top N             show the N best
+  --sort METRIC       valAccuracy, sparsity, sparseFlops, params, ... [the study's objective]
+  --where EXPR        filter, e.g. "sparsity>=0.9" (several: "a>=1,b<2")
+  --pareto            only non-dominated trials on (valAccuracy, sparseFlops)
+  --format F          table | json | csv | md                 [table]
+  --all               also list pruned, failed and interrupted trials
+`;
+
+export async function findStudy(store: Store, name: string | undefined): Promise<Study> {
+  if (name) {
+    const s = await store.getStudy(name);
+    if (!s) throw new UsageError(`no study "${name}" in this database; \`sparsenas list studies\` shows them`);
+    return s;
+  }
+  const all = await store.listStudies();
+  if (!all.length) throw new UsageError('this database holds no study yet; run `sparsenas search` first');
+  return all.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
+}
+
+export async function leaderboardCommand(argv: string[], io: CommandIo): Promise<number> {
+  const { values: v } = parseFlags('leaderboard', argv, {
+    study: { type: 'string' }, db: { type: 'string' }, top: { type: 'string' }, sort: { type: 'string' },
+    where: { type: 'string' }, pareto: { type: 'boolean' }, format: { type: 'string' }, all: { type: 'boolean' },
+  });
+  if (v['help']) { io.stdout.write(LEADERBOARD_HELP); return 0; }
+  const format = oneOf('format', v['format'], LEADERBOARD_FORMATS) ?? 'table';
+  const top = intFlag('top', v['top'], 1);
+  // Parse the filter before opening anything, so a typo costs nothing.
+  const where = typeof v['where'] === 'string' ? parseFilter(v['where']) : undefined;
+  const store = await openStore(resolve(io.cwd, (v['db'] as string | undefined) ?? DEFAULT_DB));
+  try {
+    const study = await findStudy(store, v['study'] as string | undefined);
+    const trials = await store.getTrials(study.id);
+    if (format === 'table') io.stdout.write(`study ${study.name} (${trials.length} trials)\n`);
+    const text = formatLeaderboard(trials, {
+      format, top, where, sort: v['sort'] as string | undefined, pareto: !!v['pareto'], all: !!v['all'], objectives: study.definition.objectives,
+    });
+    io.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  } finally {
+    await store.close();
+  }
+  return 0;
+}

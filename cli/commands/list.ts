@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { DEFAULT_DB, openStore } from '../api.js';
+import { parseFlags } from '../args.js';
+import { createContainer, listFactories } from '../container.js';
+import { UsageError } from '../errors.js';
+import type { CommandIo } from '../io.js';
+
+export const LIST_HELP = `sparsenas list strategies|spaces|evaluators|datasets|backends|studies — what is available
+
+  --plugin FILE   also load a plugin (repeatable)
+  --db PATH       database, for "studies"     [${DEFAULT_DB}]
+  --data-dir DIR  also look here, for "datasets"
+`;
+
+const table = (rows: string[][]) => {
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+};
+
+export type ListExtra = (io: CommandIo, flags: Record<string, unknown>) => Promise<string>;
+
+export async function listCommand(argv: string[], io: CommandIo, extra: Record<string, ListExtra> = {}): Promise<number> {
+  const { values: v, positionals } = parseFlags('list', argv, { plugin: { type: 'string', multiple: true }, db: { type: 'string' }, 'data-dir': { type: 'string' } }, 1);
+  const what = positionals[0];
+  if (v['help'] || !what) { io.stdout.write(LIST_HELP); return what ? 0 : 2; }
+  const container = await createContainer(((v['plugin'] as string[] | undefined) ?? []).map((p) => resolve(io.cwd, p)));
+  const f = listFactories(container);
+  const named = (items: { name: string; description: string; source?: string }[]) =>
+    table([['name', 'source', 'description'], ...items.map((x) => [x.name, x.source ?? 'built-in', x.description])]);
+  switch (what) {
+    case 'strategies': io.stdout.write(named(f.strategies)); return 0;
+    case 'spaces': io.stdout.write(named(f.spaces)); return 0;
+    case 'evaluators': io.stdout.write(named(f.evaluators)); return 0;
+    case 'studies': {
+      const store = await openStore(resolve(io.cwd, (v['db'] as string | undefined) ?? DEFAULT_DB));
+      try {
+        const rows = [];
+        for (const s of await store.listStudies()) {
+          const trials = await store.getTrials(s.id);
+          rows.push([s.name, s.state, String(trials.length), s.definition.strategy.name, s.definition.space.name, new Date(s.createdAt).toISOString()]);
+        }
+        io.stdout.write(rows.length ? table([['study', 'state', 'trials', 'strategy', 'space', 'created'], ...rows]) : 'no studies\n');
+      } finally {
+        await store.close();
+      }
+      return 0;
+    }
+    default:
+      if (extra[what]) { io.stdout.write(await extra[what](io, v)); return 0; }
+      throw new UsageError(`sparsenas list: unknown list "${what}"; choose strategies, spaces, evaluators, studies${Object.keys(extra).map((k) => ', ' + k).join('')}`);
+  }
+}

@@ -1,0 +1,114 @@
+import { dirname, resolve } from 'node:path';
+import type { StudyDefinitionInput } from '../../search/index.js';
+import { mergeDefinition, parseDefinition } from '../../search/index.js';
+import { search, resume, DEFAULT_DB } from '../api.js';
+import type { SearchRun } from '../api.js';
+import { intFlag, numberFlag, oneOf, parseFlags } from '../args.js';
+import { readConfigFile } from '../config-file.js';
+import { selectReporter } from '../reporters/index.js';
+import type { CommandIo } from '../io.js';
+import { UsageError } from '../errors.js';
+
+export const SEARCH_HELP = `sparsenas search — run a search and store every trial
+
+  --space NAME            search space (mlp, cnn, or a plugin's)          [mlp]
+  --strategy NAME         search strategy (sparsenas list strategies)     [random]
+  --dataset NAME|PATH     embedded, fashion-mnist, mnist, cifar10, ... or a file/dir  [embedded]
+  --data-dir DIR          where dataset files are
+  --subset N              use N training samples (stratified)
+  --trials N              stop after N trials
+  --epochs N              epochs per trial                                [1]
+  --batch-size N          batch size                                      [128]
+  --lr X                  learning rate                                   [0.001]
+  --time-limit MINUTES    stop starting trials after this long
+  --seed N                study seed; every trial seed derives from it    [0]
+  --study NAME            study name                                      [<space>-<strategy>-<time>]
+  --db PATH               SQLite database                                 [${DEFAULT_DB}]
+  --backend NAME          auto | tensorflow-gpu | tensorflow | native | wasm | cpu   [auto]
+  --pruner NAME           none | median | successive-halving              [none]
+  --config FILE           JSON or YAML file with the whole search definition (flags override it)
+  --plugin FILE           ES module adding strategies/spaces/evaluators (repeatable)
+  --json                  print NDJSON events (one per line) for scripts
+  --plain                 plain progress lines even on a terminal (default when stdout is not a TTY)
+  --verbose               plain lines: also one line per epoch
+`;
+
+const FLAGS = {
+  space: { type: 'string' }, strategy: { type: 'string' }, dataset: { type: 'string' }, 'data-dir': { type: 'string' },
+  subset: { type: 'string' }, trials: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
+  lr: { type: 'string' }, 'time-limit': { type: 'string' }, seed: { type: 'string' }, study: { type: 'string' },
+  db: { type: 'string' }, backend: { type: 'string' }, pruner: { type: 'string' }, config: { type: 'string' },
+  plugin: { type: 'string', multiple: true }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' },
+} as const;
+
+/** Flags → a definition fragment; everything is validated before the database is opened. */
+export function definitionFromFlags(argv: string[], cwd: string): { definition: StudyDefinitionInput; values: Record<string, unknown> } {
+  const { values: v } = parseFlags('search', argv, FLAGS);
+  if (v['help']) return { definition: {}, values: v };
+  let base: StudyDefinitionInput = {};
+  if (typeof v['config'] === 'string') {
+    const file = resolve(cwd, v['config']);
+    base = readConfigFile(file);
+    // Plugin paths in a config file are relative to the file.
+    if (Array.isArray(base.plugins)) base.plugins = base.plugins.map((p) => resolve(dirname(file), String(p)));
+  }
+  const flags: StudyDefinitionInput = {
+    study: v['study'] as string | undefined,
+    seed: intFlag('seed', v['seed']),
+    space: v['space'] ? { name: v['space'] as string } : undefined,
+    strategy: v['strategy'] ? { name: v['strategy'] as string } : undefined,
+    dataset: {
+      name: v['dataset'] as string | undefined,
+      dataDir: v['data-dir'] ? resolve(cwd, v['data-dir'] as string) : undefined,
+      subset: intFlag('subset', v['subset'], 1),
+    },
+    training: { epochs: intFlag('epochs', v['epochs'], 1), batchSize: intFlag('batch-size', v['batch-size'], 1), learningRate: numberFlag('lr', v['lr']) },
+    budget: { maxTrials: intFlag('trials', v['trials'], 1), timeLimitMinutes: numberFlag('time-limit', v['time-limit']) },
+    backend: oneOf('backend', v['backend'], ['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const),
+    pruner: v['pruner'] ? { name: oneOf('pruner', v['pruner'], ['none', 'median', 'successive-halving'] as const) } : undefined,
+    plugins: v['plugin'] ? [...(base.plugins ?? []), ...(v['plugin'] as string[]).map((p) => resolve(cwd, p))] : undefined,
+  };
+  // A dataset path given on the command line is relative to the working directory.
+  const ds = flags.dataset!;
+  if (ds.name && /[/\\]|\.(csv|gz|bin)$/i.test(ds.name)) ds.name = resolve(cwd, ds.name);
+  const definition = mergeDefinition(base, flags);
+  parseDefinition(definition, typeof v['config'] === 'string' ? `config file ${v['config']}` : 'search flags');
+  return { definition, values: v };
+}
+
+export async function searchCommand(argv: string[], io: CommandIo): Promise<number> {
+  const { definition, values } = definitionFromFlags(argv, io.cwd);
+  if (values['help']) { io.stdout.write(SEARCH_HELP); return 0; }
+  const db = resolve(io.cwd, (values['db'] as string | undefined) ?? DEFAULT_DB);
+  const run = search(definition, { db, signal: io.signal });
+  const output = attachReporter(run.events$, values, io);
+  const outcome = await run.finally(() => output.done);
+  if (outcome.reason === 'stopped') { io.stderr.write(`stopped; resume with: sparsenas resume --study ${outcome.study.name}${values['db'] ? ` --db ${values['db']}` : ''}\n`); return 130; }
+  return 0;
+}
+
+/** Dashboard on a terminal, plain lines otherwise, NDJSON with --json; the engine never knows which. */
+function attachReporter(events$: SearchRun['events$'], flags: Record<string, unknown>, io: CommandIo) {
+  const reporter = selectReporter({ tty: io.isTTY, json: !!flags['json'], plain: !!flags['plain'] });
+  return reporter.attach(events$, { out: io.stdout, err: io.stderr, onStop: io.stop, color: io.isTTY, verbose: !!flags['verbose'] });
+}
+
+export const RESUME_HELP = `sparsenas resume — continue a stopped or killed study (interrupted trials are re-run)
+
+  --study NAME    the study to resume (required)
+  --db PATH       SQLite database            [${DEFAULT_DB}]
+  --trials N      raise the trial budget to N
+  --json          print NDJSON events
+`;
+
+export async function resumeCommand(argv: string[], io: CommandIo): Promise<number> {
+  const { values: v } = parseFlags('resume', argv, { study: { type: 'string' }, db: { type: 'string' }, trials: { type: 'string' }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' } });
+  if (v['help']) { io.stdout.write(RESUME_HELP); return 0; }
+  if (typeof v['study'] !== 'string') throw new UsageError('sparsenas resume: --study NAME is required');
+  const db = resolve(io.cwd, (v['db'] as string | undefined) ?? DEFAULT_DB);
+  const trials = intFlag('trials', v['trials'], 1);
+  const run = resume(v['study'], { db, signal: io.signal, ...(trials ? { budget: { maxTrials: trials } } : {}) });
+  const output = attachReporter(run.events$, v, io);
+  const outcome = await run.finally(() => output.done);
+  return outcome.reason === 'stopped' ? 130 : 0;
+}

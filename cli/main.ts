@@ -1,0 +1,55 @@
+import { SparsenasError } from '../search/index.js';
+import { UsageError } from './errors.js';
+import type { CommandIo } from './io.js';
+import { searchCommand, resumeCommand } from './commands/search.js';
+import { leaderboardCommand } from './commands/leaderboard.js';
+import { listCommand } from './commands/list.js';
+import { schemaCommand } from './commands/schema.js';
+import { reportCommand } from './commands/report.js';
+import { listBackendsText, listDatasetsText } from './commands/list-evaluator.js';
+
+export const HELP = `sparsenas — neural architecture search for sparse networks
+
+  sparsenas search [--space mlp] [--strategy random] [--dataset NAME|PATH] [--trials N] ...
+  sparsenas resume --study NAME
+  sparsenas leaderboard [--study NAME] [--top N] [--sort METRIC] [--where EXPR] [--pareto] [--format table|json|csv|md]
+  sparsenas report [--study NAME] [--format html|md] [--out FILE]
+  sparsenas list strategies|spaces|evaluators|datasets|backends|studies
+  sparsenas schema                 JSON Schema of config files
+
+Run \`sparsenas <command> --help\` for a command's options.
+`;
+
+type Command = (argv: string[], io: CommandIo) => Promise<number>;
+const COMMANDS: Record<string, Command> = {
+  search: searchCommand,
+  resume: resumeCommand,
+  leaderboard: leaderboardCommand,
+  list: (argv, io) => listCommand(argv, io, { datasets: listDatasetsText, backends: listBackendsText }),
+  report: reportCommand,
+  schema: schemaCommand,
+};
+
+/** Runs one CLI invocation; returns the exit code (0 ok, 1 failure, 2 usage/config error, 130 stopped). */
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') { io.stdout.write(HELP); return name ? 0 : 2; }
+  if (name === '--version') { io.stdout.write(`${await version()}\n`); return 0; }
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')} (sparsenas --help)`);
+    return await command(rest, io);
+  } catch (err) {
+    if (err instanceof SparsenasError) {
+      io.stderr.write(`sparsenas: ${err.message}\n`);
+      return ['USAGE', 'CONFIG_INVALID', 'SPACE_INVALID_SAMPLE', 'FILTER_INVALID'].includes(err.code) || err.code.startsWith('UNKNOWN_') ? 2 : 1;
+    }
+    io.stderr.write(`sparsenas: unexpected error: ${(err as Error)?.stack ?? err}\n`);
+    return 1;
+  }
+}
+
+async function version(): Promise<string> {
+  const { readFileSync } = await import('node:fs');
+  return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+}

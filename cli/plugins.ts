@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ContainerModule } from 'inversify';
+import type { Container } from 'inversify';
+import { EvaluatorFactory, SpaceFactory, SparsenasError, StrategyFactory, describeError } from '../search/index.js';
+
+/**
+ * What a plugin module exports (default export, or a named `plugin`): factories to add
+ * under their own names. A plugin may instead export an inversify `ContainerModule`.
+ *
+ *   export default { strategies: [{ name: 'my-evo', description: '…', create: () => new MyEvo() }] } satisfies SparsenasPlugin;
+ */
+export interface SparsenasPlugin {
+  name?: string;
+  strategies?: StrategyFactory[];
+  spaces?: SpaceFactory[];
+  evaluators?: EvaluatorFactory[];
+}
+
+export class PluginError extends SparsenasError {
+  constructor(readonly plugin: string, message: string, options?: { cause?: unknown }) {
+    super('PLUGIN_INVALID', message, options);
+    this.name = 'PluginError';
+  }
+}
+
+/** Imports a plugin file and binds what it provides; every problem names the plugin file. */
+export async function loadPlugin(container: Container, file: string, cwd = process.cwd()): Promise<void> {
+  const path = resolve(cwd, file);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const hint = code === 'ERR_MODULE_NOT_FOUND' && (err as Error).message.includes(path) ? 'the file does not exist; check the path given to --plugin' : 'fix the error in the plugin or its imports';
+    throw new PluginError(file, `plugin ${file} failed to load: ${describeError(err)} (${hint})`, { cause: err });
+  }
+  const exported = mod['default'] ?? mod['plugin'];
+  if (exported instanceof ContainerModule) {
+    await container.loadAsync(exported);
+    return;
+  }
+  if (typeof exported !== 'object' || exported === null) {
+    throw new PluginError(file, `plugin ${file} must default-export an object { strategies?, spaces?, evaluators? } (a SparsenasPlugin) or an inversify ContainerModule; it exports ${Object.keys(mod).join(', ') || 'nothing'}`);
+  }
+  const p = exported as SparsenasPlugin;
+  const groups: [keyof SparsenasPlugin, symbol][] = [['strategies', StrategyFactory], ['spaces', SpaceFactory], ['evaluators', EvaluatorFactory]];
+  for (const [key, token] of groups) {
+    const list = p[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) throw new PluginError(file, `plugin ${file}: "${key}" must be an array of factories`);
+    const existing = new Set(container.isBound(token) ? container.getAll<{ name: string }>(token).map((f) => f.name) : []);
+    for (const f of list as { name?: unknown; create?: unknown; description?: unknown }[]) {
+      if (typeof f?.name !== 'string' || typeof f.create !== 'function') {
+        throw new PluginError(file, `plugin ${file}: every entry of "${key}" needs a string "name" and a "create" function`);
+      }
+      if (existing.has(f.name)) throw new PluginError(file, `plugin ${file}: ${key.replace(/s$/, '').replace(/ie$/, 'y')} "${f.name}" is already registered; give it another name`);
+      existing.add(f.name);
+      container.bind(token).toConstantValue({ ...f, description: typeof f.description === 'string' ? f.description : '', source: file });
+    }
+  }
+}

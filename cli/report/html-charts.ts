@@ -1,0 +1,71 @@
+import { metricValue } from '../../search/index.js';
+import { describeArchitecture, formatCount, formatFixed, oneLine, truncate } from '../format/index.js';
+import { reportFacts, seriesOf, type ReportData } from './report-data.js';
+import { barChart } from './svg/bar-chart.js';
+import { lineChart } from './svg/line-chart.js';
+import { scatterChart, type ScatterPoint } from './svg/scatter-chart.js';
+
+type Facts = ReturnType<typeof reportFacts>;
+
+const pct = (v: number) => `${Math.round(v * 1000) / 10}%`;
+
+function points(data: ReportData, x: (m: NonNullable<ReportData['trials'][number]['metrics']>) => number): ScatterPoint[] {
+  return data.trials.filter((t) => t.state === 'completed' && t.metrics).map((t) => {
+    const m = t.metrics!;
+    return {
+      x: x(m), y: m.valAccuracy, trial: t.number, series: seriesOf(t),
+      tooltip: `trial ${t.number} · val_acc ${formatFixed(m.valAccuracy)} · sparse FLOPs ${formatCount(m.sparseFlops)} · sparsity ${formatFixed(m.sparsity, 3)} · ${oneLine(describeArchitecture(t.architecture))}`,
+    };
+  });
+}
+
+/** Validation accuracy against sparse FLOPs (log x), Pareto front as a step line. */
+export function accuracyVsFlopsChart(data: ReportData, facts: Facts): string {
+  return scatterChart({
+    id: 'chart-acc-flops', title: 'Validation accuracy vs sparse FLOPs (Pareto front)',
+    description: 'Scatter of validation accuracy against sparse forward FLOPs per sample on a log scale; the step line joins the Pareto-optimal trials.',
+    xLabel: 'sparse FLOPs per sample (log)', yLabel: 'validation accuracy', xLog: true,
+    xFormat: formatCount, yFormat: (v) => v.toFixed(2),
+    points: points(data, (m) => m.sparseFlops), front: facts.front.map((t) => t.number),
+  });
+}
+
+/** Validation accuracy against weight sparsity. */
+export function accuracyVsSparsityChart(data: ReportData): string {
+  return scatterChart({
+    id: 'chart-acc-sparsity', title: 'Validation accuracy vs sparsity',
+    description: 'Scatter of validation accuracy against the fraction of zero weights.',
+    xLabel: 'sparsity (fraction of zero weights)', yLabel: 'validation accuracy',
+    xFormat: (v) => pct(v), yFormat: (v) => v.toFixed(2),
+    points: points(data, (m) => m.sparsity),
+  });
+}
+
+/** Validation accuracy per epoch of the best `top` trials that recorded epochs. */
+export function learningCurvesChart(data: ReportData, facts: Facts, top = 5): string | undefined {
+  const series = facts.ranked.filter((t) => (data.epochs[t.number]?.length ?? 0) > 0).slice(0, top).map((t) => ({
+    trial: t.number,
+    label: truncate(`trial ${t.number} ${oneLine(describeArchitecture(t.architecture))}`, 30),
+    points: data.epochs[t.number]!.map((e) => ({ x: e.epoch, y: e.valAccuracy })),
+  }));
+  if (!series.length) return undefined;
+  return lineChart({
+    id: 'chart-curves', title: `Learning curves of the top ${series.length} trials`,
+    description: 'Validation accuracy after each epoch for the best trials.',
+    xLabel: 'epoch', yLabel: 'validation accuracy', xFormat: (v) => String(v), yFormat: (v) => v.toFixed(2), series,
+  });
+}
+
+/** Per-layer sparsity of the best trial (Metrics.layers). */
+export function layerSparsityChart(facts: Facts): string | undefined {
+  const layers = facts.best?.metrics?.layers ?? [];
+  if (!layers.length) return undefined;
+  return barChart({
+    id: 'chart-layers', title: `Per-layer sparsity of trial ${facts.best!.number} (${facts.objective.metric} ${formatFixed(metricValue(facts.best!, facts.objective.metric))})`,
+    description: 'Fraction of zero weights in each layer of the best trial.',
+    bars: layers.map((l) => ({
+      label: truncate(`${oneLine(l.name)} (${oneLine(l.type)})`, 28), value: l.sparsity,
+      note: `${pct(l.sparsity)} · ${formatCount(l.nonZeros)} / ${formatCount(l.params)}`,
+    })),
+  });
+}

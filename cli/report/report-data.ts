@@ -1,0 +1,43 @@
+import { SparsenasError, paretoFront, rankTrials, type EpochMetrics, type Objective, type Store, type Study, type Trial } from '../../search/index.js';
+
+/** Everything a report shows; plain data, so reports are pure functions of it. */
+export interface ReportData {
+  study: Study;
+  trials: Trial[];
+  /** Per-epoch metrics by trial number. */
+  epochs: Record<number, EpochMetrics[]>;
+  /** When the report was made (ms since epoch); injected so reports are reproducible. */
+  generatedAt: number;
+}
+
+/** Gathers a study, its trials and every trial's epochs from a store. */
+export async function loadReportData(store: Store, studyName: string, opts: { now?: () => number } = {}): Promise<ReportData> {
+  const study = await store.getStudy(studyName);
+  if (!study) {
+    throw new SparsenasError('STUDY_NOT_FOUND', `study "${studyName}" not found; \`sparsenas list studies\` shows the studies of this database`);
+  }
+  const trials = (await store.getTrials(study.id)).slice().sort((a, b) => a.number - b.number);
+  const epochs: Record<number, EpochMetrics[]> = {};
+  for (const t of trials) epochs[t.number] = await store.getEpochs(t.id);
+  return { study, trials, epochs, generatedAt: (opts.now ?? Date.now)() };
+}
+
+/** The objective reports rank by: the study's first. */
+export function reportObjective(data: ReportData): Objective {
+  return data.study.definition.objectives?.[0] ?? { metric: 'valAccuracy', direction: 'maximize' };
+}
+
+/** Facts every report format shows, computed once. */
+export function reportFacts(data: ReportData) {
+  const objective = reportObjective(data);
+  const ranked = rankTrials(data.trials, objective);
+  const front = paretoFront(data.trials);
+  const counts = { running: 0, completed: 0, pruned: 0, failed: 0, interrupted: 0 } as Record<Trial['state'], number>;
+  for (const t of data.trials) counts[t.state]++;
+  return { objective, ranked, best: ranked[0], front, counts };
+}
+
+/** `searched`, `random-control/ctrl`… or `all` when a trial has neither; used to colour series. */
+export function seriesOf(t: Trial): string {
+  return t.group ?? t.label ?? 'trials';
+}

@@ -1,0 +1,29 @@
+import { escapeHtml } from '../escape-html.js';
+import { chartFrame, CHART, PALETTE, type ChartText } from './chart-frame.js';
+import { linearScale, px } from './scale.js';
+
+export interface LineSeries {
+  trial: number;
+  label: string;
+  points: { x: number; y: number }[];
+}
+
+export interface LineChartOptions extends ChartText {
+  series: LineSeries[];
+}
+
+/** One polyline (with point markers) per series, e.g. validation accuracy per epoch of the top trials. */
+export function lineChart(o: LineChartOptions): string {
+  const all = o.series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+  const { width, height, left, right, top, bottom } = CHART;
+  const x = linearScale(all.map((p) => p.x), left, width - right);
+  const y = linearScale(all.map((p) => p.y), height - bottom, top);
+  const marks = o.series.map((s, i) => {
+    const color = PALETTE[i % PALETTE.length]!;
+    const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+    const coords = pts.map((p) => `${px(x(p.x))},${px(y(p.y))}`);
+    const dots = coords.map((c) => { const [cx, cy] = c.split(','); return `<circle cx="${cx}" cy="${cy}" r="2.5" fill="${color}"/>`; });
+    return `<g class="curve" data-trial="${s.trial}"><title>${escapeHtml(s.label)}</title><polyline fill="none" stroke="${color}" stroke-width="2" points="${coords.join(' ')}"/>${dots.join('')}</g>`;
+  });
+  return chartFrame({ ...o, x, y, body: marks.join('\n'), legend: o.series.map((s, i) => ({ label: s.label, color: PALETTE[i % PALETTE.length]! })) });
+}

@@ -1,0 +1,29 @@
+/**
+ * sparsenas — the public API. Everything the CLI does is available here:
+ *
+ *   import { search } from 'sparsenas';
+ *   const run = search({ space: { name: 'mlp' }, budget: { maxTrials: 10 } }, { db: 'my.db' });
+ *   run.events$.subscribe((e) => { if (e.type === 'trial.finished') console.log(e.trial.metrics?.valAccuracy); });
+ *   const { best } = await run;
+ */
+export { search, resume, openStore, SearchRun, DEFAULT_DB } from './cli/api.js';
+export type { SearchOptions } from './cli/api.js';
+export { createContainer } from './cli/container.js';
+export type { SparsenasPlugin } from './cli/plugins.js';
+export { definePlugin } from './cli/define-plugin.js';
+
+// The contracts a plugin implements, and the types it sees.
+export type {
+  Strategy, StrategyContext, StrategyFactory, SearchSpace, SpaceFactory, Dimension, Evaluator, EvaluatorFactory,
+  EvaluationRequest, EvaluatorInfo, TrialReporter, Store, Candidate, Sample, Trial, TrialState, Study, Metrics,
+  EpochMetrics, LayerStats, TrainingConfig, DatasetConfig, Architecture, LayerSpec, SparsitySpec, Json, JsonObject,
+  StudyDefinition, StudyDefinitionInput, SearchEvent, SearchOutcome, Objective, Pruner, Rng,
+} from './search/index.js';
+export {
+  SparsenasError, SpaceError, ConfigError, EventBus, ofType, parseDefinition, definitionJsonSchema, createRng, deriveSeed,
+  rankTrials, paretoFront, parseFilter, applyFilters, metricValue, bestTrial, MemoryStore, SqliteStore,
+  MedianPruner, PercentilePruner, SuccessiveHalvingPruner,
+} from './search/index.js';
+export { categorical, int, float, logFloat, checkSample, sampleDimension, MlpSpace, CnnSpace, countArchitecture } from './spaces/index.js';
+export { describeArchitecture } from './cli/format/index.js';
+export { RandomStrategy, GridStrategy, EvolutionStrategy, sampleSpace } from './strategies/index.js';

@@ -1,0 +1,84 @@
+import { SparsenasError, deriveSeed } from '../../search/index.js';
+import type { Architecture, Candidate, Json, Sample, SearchSpace, SparseMethod, Strategy, StrategyContext, StrategyFactory } from '../../search/index.js';
+import { SPARSE_IFT_FAMILIES, applySparseIft } from './transforms.js';
+import type { SparseIftFamily } from './transforms.js';
+import { baseArchitecture } from '../base-architecture.js';
+
+export interface SparseIftOptions {
+  families?: SparseIftFamily[];
+  /** Sparsity levels of the sweep (default 0.5, 0.75, 0.9, the paper's). */
+  levels?: number[];
+  /** Sparse-training methods: RigL (the paper's), static masks as the control. */
+  methods?: ('rigl' | 'static' | 'set')[];
+  /** Replicates; every configuration of a replicate shares its seed (paired comparison). */
+  seeds?: number;
+  /** Space sample of the dense base network (default: a fixed draw of the space, dense). */
+  base?: Sample;
+  /** Keep the first layer dense and untransformed (default: true for image inputs, false for flat ones). */
+  keepFirstDense?: boolean;
+  norm?: boolean;
+}
+
+/**
+ * Sparse-IFT sweep (Thangarasa et al., ICML 2024): the dense base, then every transform family
+ * × sparsity level × training method, at equal theoretical FLOPs, for several seeds. Each trial
+ * is labelled with its family, level and method (group = family) for the leaderboard and reports.
+ */
+export class SparseIftStrategy implements Strategy {
+  private plan: Candidate[] = [];
+  private next = 0;
+
+  init(ctx: StrategyContext): void {
+    const o = ctx.options as SparseIftOptions;
+    if (!ctx.dataset) throw new SparsenasError('SPARSE_IFT_NO_SHAPE', 'sparse-ift needs the input shape and class count to match FLOPs; use an evaluator that reports its dataset');
+    const families = o.families ?? [...SPARSE_IFT_FAMILIES];
+    for (const f of families) if (!SPARSE_IFT_FAMILIES.includes(f)) throw new SparsenasError('STRATEGY_OPTION', `strategy.options.families: unknown family "${f}"; use ${SPARSE_IFT_FAMILIES.join(', ')}`);
+    const levels = o.levels ?? [0.5, 0.75, 0.9];
+    const methods = o.methods ?? ['rigl'];
+    const seeds = o.seeds ?? 3;
+    const base = baseArchitecture(ctx.space, o.base, ctx.seed);
+    const t = { inputShape: ctx.dataset.shape, classes: ctx.dataset.classes, norm: o.norm, keepFirstDense: o.keepFirstDense ?? base.input === 'image' };
+    this.plan = [];
+    for (let r = 0; r < seeds; r++) {
+      const seed = deriveSeed(ctx.seed, 'sparse-ift-replicate', r);
+      this.plan.push(candidate(base, 'dense', 0, 'static', r, seed));
+      for (const s of levels) {
+        for (const family of families) {
+          const transformed = applySparseIft(base, family, s, t);
+          for (const method of methods) {
+            this.plan.push(candidate({ ...transformed, sparsity: { ...transformed.sparsity, method: method as SparseMethod } }, family, s, method, r, seed));
+          }
+        }
+      }
+    }
+  }
+
+  ask(): Candidate | undefined {
+    return this.plan[this.next++];
+  }
+
+  tell(): void {}
+
+  snapshot(): Json {
+    return { next: this.next };
+  }
+
+  restore(state: Json): void {
+    this.next = (state as { next: number }).next;
+  }
+}
+
+function candidate(architecture: Architecture, family: string, level: number, method: string, replicate: number, seed: number): Candidate {
+  return {
+    sample: {}, architecture, seed, group: family,
+    label: family === 'dense' ? 'dense base' : `${family} s=${level} ${method}`,
+    attributes: { family, level, method, replicate },
+  };
+}
+
+export const sparseIftStrategyFactory: StrategyFactory = {
+  name: 'sparse-ift',
+  description: 'Sparse-IFT (Thangarasa et al. 2024): iso-FLOP transforms (wide, parallel, factorized, doped) × sparsity × RigL/static vs dense',
+  source: 'built-in',
+  create: () => new SparseIftStrategy(),
+};

@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DENSE_SPARSITY, parseDefinition, SpaceError, type Architecture, type Candidate, type JsonObject, type Metrics, type Sample, type SearchSpace, type Trial,
+} from '../../../search/index.js';
+import { parseRegularizer, widestSample, WgsefError, WgsefStrategy, wgsefStrategyFactory } from '../../../strategies/wgsef/index.js';
+
+/** A two-dimension MLP space: width of two hidden layers, plus a sparsity level. */
+const space: SearchSpace = {
+  name: 'fake-mlp',
+  dimensions: [
+    { name: 'width', kind: 'categorical', choices: [32, 128, 64] },
+    { name: 'depth', kind: 'int', low: 1, high: 2 },
+    { name: 'sparsity', kind: 'float', low: 0, high: 0.9 },
+  ],
+  check: () => undefined,
+  freeze(sample: Sample): Architecture {
+    const width = sample['width'];
+    if (typeof width !== 'number') throw new SpaceError('width', `width must be a number, got ${JSON.stringify(width)}`);
+    return {
+      family: 'mlp', input: 'flat',
+      layers: Array.from({ length: (sample['depth'] as number | undefined) ?? 1 }, () => ({ type: 'dense' as const, units: width, activation: 'relu' as const })),
+      sparsity: { ...DENSE_SPARSITY, level: sample['sparsity'] as number },
+    };
+  },
+};
+
+function context(options: JsonObject, seed = 7) {
+  const definition = parseDefinition({ seed, strategy: { name: 'wgsef', options }, training: { epochs: 3, batchSize: 32, optimizer: 'adam', learningRate: 1e-3 } });
+  return { space, seed, options, definition };
+}
+
+let number = 0;
+function finish(c: Candidate, state: Trial['state'], outputs?: JsonObject): Trial {
+  const metrics = outputs ? ({ valAccuracy: 0.9, valLoss: 0.3, outputs } as unknown as Metrics) : undefined;
+  return {
+    id: number, studyId: 1, number: number++, state, sample: c.sample, architecture: c.architecture ?? null, seed: c.seed ?? 0,
+    group: c.group, label: c.label, training: c.training, attributes: c.attributes, metrics, startedAt: 0,
+  } as Trial;
+}
+
+test('the widest point: largest widths and depth, lowest sparsity', () => {
+  assert.deepEqual(widestSample(space), { width: 128, depth: 2, sparsity: 0 });
+});
+
+test('per k: a grouped run with the regularizer, then the derived narrower network; then exhausted', () => {
+  assert.ok(wgsefStrategyFactory.create() instanceof WgsefStrategy);
+  const s = new WgsefStrategy();
+  s.init(context({ k: [8, 4], groups: 'neuron', finetuneEpochs: 2, lambda: { initial: 0.01, growth: 2, max: 5 } }));
+  const g1 = s.ask([])!;
+  assert.equal(g1.group, 'wgsef-k8');
+  assert.equal(g1.label, 'grouped');
+  assert.equal(g1.architecture!.layers.length, 2);
+  assert.deepEqual(g1.architecture!.sparsity, DENSE_SPARSITY, 'the parent is dense; the penalty sparsifies');
+  assert.equal(g1.training!.epochs, 5, 'proximal epochs + fine-tune epochs');
+  const reg = parseRegularizer(g1.training!.regularizer);
+  assert.deepEqual(reg, { kind: 'wgsef', penalty: 'envelope', k: 8, scope: 'layer', groups: 'neuron', lambda: { initial: 0.01, growth: 2, max: 5 }, finetuneEpochs: 2 });
+  s.tell(finish(g1, 'completed', { survivors: { dense_0: [0, 3, 5, 7, 9, 11, 13, 15], dense_1: [1, 2, 3] }, nonZeroGroups: { dense_0: 8, dense_1: 3 }, finalLambda: 0.08, reachedK: true }));
+  const d1 = s.ask([])!;
+  assert.equal(d1.label, 'derived');
+  assert.equal(d1.group, 'wgsef-k8');
+  assert.equal(d1.training, undefined, 'the derived network trains as an ordinary trial');
+  assert.deepEqual(d1.architecture!.layers.map((l) => l.type === 'dense' && l.units), [8, 3]);
+  assert.notEqual(d1.seed, g1.seed);
+  assert.equal((d1.attributes as JsonObject)['derivedFrom'], 0);
+  s.tell(finish(d1, 'completed', {}));
+  const g2 = s.ask([])!;
+  assert.equal(g2.group, 'wgsef-k4');
+  s.tell(finish(g2, 'failed'));
+  assert.equal(s.ask([]), undefined, 'a failed grouped run ends its job');
+});
+
+test('penalty list adds the group-lasso control at the same k; seeds repeat each run with its own seed', () => {
+  const s = new WgsefStrategy();
+  s.init(context({ k: 4, penalty: ['envelope', 'group-lasso'], seeds: 2, derive: false }));
+  const asked: Candidate[] = [];
+  for (let c = s.ask([]); c; c = s.ask([])) {
+    asked.push(c);
+    s.tell(finish(c, 'completed', { survivors: { dense_0: [0, 1, 2, 3], dense_1: [0, 1, 2, 3] } }));
+  }
+  assert.deepEqual(asked.map((c) => `${c.group}/${c.label}`), ['wgsef-k4/grouped', 'wgsef-k4/grouped', 'group-lasso-k4/grouped', 'group-lasso-k4/grouped']);
+  assert.equal(parseRegularizer(asked[2]!.training!.regularizer).kind, 'group-lasso');
+  assert.equal(new Set(asked.map((c) => c.seed)).size, 4);
+});
+
+test('a grouped run without survivors (evaluator ignored the regularizer) fails its job, not the strategy', () => {
+  const s = new WgsefStrategy();
+  s.init(context({ k: 2 }));
+  const g = s.ask([])!;
+  s.tell(finish(g, 'completed', {}));
+  assert.equal(s.ask([]), undefined);
+  const state = s.snapshot() as { jobs: { phase: string; error: string }[] };
+  assert.equal(state.jobs[0]!.phase, 'failed');
+  assert.match(state.jobs[0]!.error, /survivors/);
+});
+
+test('snapshot/restore resumes mid-job (the runner re-runs an interrupted trial with the same attributes)', () => {
+  const a = new WgsefStrategy();
+  a.init(context({ k: [3, 2] }));
+  const g = a.ask([])!;
+  a.tell(finish(g, 'interrupted'));
+  const saved = JSON.parse(JSON.stringify(a.snapshot()));
+  const b = new WgsefStrategy();
+  b.init(context({ k: [3, 2] }));
+  b.restore(saved);
+  b.tell(finish({ ...g, attributes: { ...g.attributes, redoOf: 0 } }, 'completed', { survivors: { dense_0: [1, 2, 3], dense_1: [4, 5, 6] } }));
+  const resumed = JSON.parse(JSON.stringify(b.snapshot()));
+  const c = new WgsefStrategy();
+  c.init(context({ k: [3, 2] }));
+  c.restore(resumed);
+  const d = c.ask([])!;
+  assert.equal(d.label, 'derived');
+  assert.deepEqual(d.architecture!.layers.map((l) => l.type === 'dense' && l.units), [3, 3]);
+  const other = new WgsefStrategy();
+  other.init(context({ k: [5] }));
+  assert.throws(() => other.restore(resumed), /differ from strategy.options/);
+});
+
+test('options are validated with the key named', () => {
+  const s = new WgsefStrategy();
+  assert.throws(() => s.init(context({})), /options.k is required/);
+  assert.throws(() => s.init(context({ k: 0 })), /options.k/);
+  assert.throws(() => s.init(context({ k: 2, groups: 'rows' })), /options.groups/);
+  assert.throws(() => s.init(context({ k: 2, penalty: 'l1' })), /options.penalty/);
+  assert.throws(() => s.init(context({ k: 2, lambda: { growth: 1 } })), /growth/);
+  assert.throws(() => s.init(context({ k: 2, ks: 3 })), (e: unknown) => e instanceof WgsefError && /strategy.options.ks/.test(e.message));
+  assert.throws(() => s.init(context({ k: 2, base: { width: 'wide' } })), /strategy.options.base/);
+});
