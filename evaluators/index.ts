@@ -1,6 +1,6 @@
 // evaluators/: the only code that imports tfjs. Backend choice, network builder, training,
 // accounting, the Evaluator implementation, artifacts and export.
-export { BACKENDS, chooseBackend, probeBackends, type BackendChoice, type BackendName, type BackendProbe, type ChosenBackend } from './backend.js';
+export { BACKENDS, chooseBackend, probeBackends, TFJS_NAME, type BackendChoice, type BackendName, type BackendProbe, type ChosenBackend } from './backend.js';
 export { countNetwork, weightSparsity, TRAINING_STEP_FACTOR, type Accounting } from './accounting.js';
 export { buildNetwork } from './network/build-network.js';
 export { planNetwork, type NetworkPlan, type PlanNode } from './network/plan.js';

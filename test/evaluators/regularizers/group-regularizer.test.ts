@@ -6,7 +6,7 @@ import { buildNetwork } from '../../../evaluators/network/build-network.js';
 import { createRegularizer, groupedKernels, GroupRegularizerHook } from '../../../evaluators/regularizers/index.js';
 import { syntheticDataset } from '../../../evaluators/synthetic-dataset.js';
 import { TfjsEvaluator } from '../../../evaluators/tfjs-evaluator.js';
-import { StaticMethod } from '../../../evaluators/sparse/static-method.js';
+import { StaticMethod } from '../../../evaluators/sparse/index.js';
 import { trainNetwork } from '../../../evaluators/train.js';
 import { createRng } from '../../../search/index.js';
 import {
