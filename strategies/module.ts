@@ -3,11 +3,12 @@ import { StrategyFactory } from '../search/index.js';
 import { evolutionStrategyFactory } from './evolution-strategy.js';
 import { gridStrategyFactory } from './grid-strategy.js';
 import { randomStrategyFactory } from './random-strategy.js';
+import { randomBaselineStrategyFactory } from './random-baseline/index.js';
 import { sparseIftStrategyFactory } from './sparse-ift/index.js';
 
 /** Binds the built-in strategies; `getAll(StrategyFactory)` lists them, by name. */
 export const strategiesModule = new ContainerModule(({ bind }) => {
-  for (const f of [randomStrategyFactory, gridStrategyFactory, evolutionStrategyFactory, sparseIftStrategyFactory]) {
+  for (const f of [randomStrategyFactory, gridStrategyFactory, evolutionStrategyFactory, sparseIftStrategyFactory, randomBaselineStrategyFactory]) {
     bind<StrategyFactory>(StrategyFactory).toConstantValue(f);
   }
 });
