@@ -70,7 +70,9 @@ export function resume(study: string, options: SearchOptions & { budget?: StudyD
       const s = await store.getStudy(study);
       if (!s) throw new SparsenasError('STUDY_NOT_FOUND', `study "${study}" not found in ${typeof options.db === 'string' ? options.db : 'the store'}; \`sparsenas list studies\` shows the studies`);
       const definition = { ...s.definition, budget: options.budget ?? s.definition.budget };
-      return await execute(definition, study, true, bus, { ...options, db: store });
+      // The store is passed open; the artifacts still go beside the database file.
+      const artifactsDir = options.artifactsDir ?? artifactsDirFor(options.db, study);
+      return await execute(definition, study, true, bus, { ...options, db: store, artifactsDir });
     } finally {
       if (typeof options.db !== 'object') await store.close();
     }
