@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
@@ -57,6 +58,20 @@ const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf
   tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
 
 const status = nativeAvailable();
+
+test('with the addon disabled, nativeAvailable says why and installNativeKernels registers nothing', () => {
+  // A child process: the addon is loaded once per process.
+  const index = new URL('../../../evaluators/kernels/native/index.js', import.meta.url).href;
+  const script = `const m = await import(${JSON.stringify(index)}); console.log(JSON.stringify([m.nativeAvailable(), m.installNativeKernels()]));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, SPARSENAS_NATIVE: '0' },
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const [available, installed] = JSON.parse(run.stdout.trim().split('\n').pop()!) as [{ ok: boolean; reason: string }, string[]];
+  assert.deepEqual(available, { ok: false, reason: 'native kernels disabled by SPARSENAS_NATIVE=0' });
+  assert.deepEqual(installed, []);
+});
 
 describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.reason}` }, () => {
   const addon = loadNativeAddon().addon!;
