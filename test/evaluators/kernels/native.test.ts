@@ -104,7 +104,7 @@ describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.r
   // (kc = 256), the threaded path, split-K (tiny output, long K), and column strips.
   const shapes = [[1, 1, 1], [7, 3, 5], [33, 45, 70], [130, 300, 40], [10, 2000, 20], [5, 1100, 2000]];
   for (const isa of isas) {
-    test(`BatchMatMul, every transposition, ${isa} micro-kernel`, { skip: addon.selectIsa(isa) ? false : `CPU lacks ${isa}` }, async () => {
+    test(`BatchMatMul, every transposition, ${isa} micro-kernel`, { skip: addon.selectIsa(isa) ? false : `no ${isa} micro-kernel here (CPU or build target)` }, async () => {
       addon.selectIsa(isa);
       let seed = 1;
       for (const [m, k, n] of shapes) {
