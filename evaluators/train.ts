@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, SparsenasError, TrialDivergedError, type TrainingConfig, type TrialReporter } from '../search/index.js';
 import { weightSparsity } from './accounting.js';
 import { correctCount, evaluateSplit, makeBatch } from './batches.js';
+import { captureGradient, regularise } from './gradients.js';
 import type { Dataset } from './data/types.js';
 import { TrialAbortedError } from './errors.js';
 import type { Network } from './network/types.js';
@@ -41,8 +42,8 @@ export interface TrainResult {
 
 /**
  * Train a built network with its sparse method. Per step: forward with the method's effective
- * weights, backward, weight decay (L2 on kernels, coupled as in PyTorch's SGD/Adam), global
- * grad-norm clipping, optimiser step, BN running statistics, then `afterStep` (re-mask, prune,
+ * weights, backward, global grad-norm clipping, weight decay (L2 on kernels, coupled as in
+ * PyTorch's SGD/Adam), optimiser step, BN running statistics, then `afterStep` (re-mask, prune,
  * drop/grow) and the node mask. Reports every epoch; the reporter may throw (pruning).
  * The caller owns `net` and `method` and disposes them; everything created here is disposed here.
  */
@@ -146,42 +147,4 @@ async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: Spars
     tf.dispose([batch.x, batch.y, batch.labels, value, hits]);
     if (dense) tf.dispose([...dense.values()]);
   }
-}
-
-/** L2 weight decay on kernels (g += λ·W), then clip the global gradient norm (Pascanu et al. 2013). */
-function regularise(grads: tf.NamedTensorMap, training: TrainingConfig, kernels: ReadonlyMap<string, tf.Variable>): tf.NamedTensorMap {
-  let out: tf.NamedTensorMap = grads;
-  const wd = training.weightDecay ?? 0;
-  if (wd > 0) {
-    out = {};
-    for (const [name, g] of Object.entries(grads)) {
-      const v = kernels.get(name);
-      out[name] = v ? tf.add(g, tf.mul(v, wd)) : g;
-    }
-  }
-  const clip = training.gradClipNorm;
-  if (clip !== undefined) {
-    const norm = tf.sqrt(tf.addN(Object.values(out).map((g) => tf.sum(tf.square(g)))));
-    const scale = tf.div(clip, tf.maximum(norm, clip));
-    const clipped: tf.NamedTensorMap = {};
-    for (const [name, g] of Object.entries(out)) clipped[name] = tf.mul(g, scale);
-    out = clipped;
-  }
-  return out;
-}
-
-/**
- * Identity in the forward pass that records ∂L/∂W_eff on the way back: RigL's grow criterion
- * is the dense gradient of the effective weight, available in the same backward pass.
- */
-function captureGradient(w: tf.Tensor, name: string, into: Map<string, tf.Tensor>): tf.Tensor {
-  const spy = tf.customGrad((x) => ({
-    value: (x as tf.Tensor).clone(),
-    gradFunc: (dy: tf.Tensor) => {
-      into.get(name)?.dispose();
-      into.set(name, tf.keep(dy.clone()));
-      return dy;
-    },
-  }));
-  return spy(w);
 }
