@@ -4,9 +4,9 @@ import { weightSparsity } from './accounting.js';
 import { correctCount, evaluateSplit, makeBatch } from './batches.js';
 import { captureGradient, regularise } from './gradients.js';
 import type { Dataset } from './data/types.js';
-import { TrialAbortedError } from './errors.js';
 import type { Network } from './network/types.js';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer.js';
+import { createPacer } from './pacer.js';
 import type { MaskedParam, SparseMethod, SparseStepContext } from './sparse/types.js';
 import type { TrainingRegularizer } from './regularizers/types.js';
 
@@ -50,7 +50,7 @@ export interface TrainResult {
 export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const { net, method, dataset, training, reporter, signal } = opts;
   const now = opts.now ?? (() => performance.now());
-  const yieldEvery = opts.yieldEveryMs ?? 50;
+  const pacer = createPacer(signal, opts.yieldEveryMs ?? 50, now);
   const { shape, classes, train } = dataset;
   if (train.count === 0 || dataset.validation.count === 0) {
     throw new SparsenasError('DATASET_EMPTY', `dataset ${dataset.name} has ${train.count} training and ${dataset.validation.count} validation samples; raise dataset.subset or validationFraction`);
@@ -63,14 +63,14 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const evalBatch = Math.max(training.batchSize, 256);
   const optimizer = createOptimizer(training);
   const started = now();
-  let stepTimeMs = 0, samples = 0, step = 0, lastYield = now();
+  let stepTimeMs = 0, samples = 0, step = 0;
   let epochLoss = NaN, epochAcc = NaN, val = { loss: NaN, accuracy: NaN };
   try {
     for (let epoch = 1; epoch <= training.epochs; epoch++) {
       const order = rng.shuffle(Array.from({ length: train.count }, (_, i) => i));
       let lossSum = 0, correct = 0;
       for (let b = 0; b < stepsPerEpoch; b++) {
-        if (signal?.aborted) throw new TrialAbortedError(`training aborted at epoch ${epoch}, batch ${b + 1}/${stepsPerEpoch}`);
+        await pacer.between(() => `at epoch ${epoch}, batch ${b + 1}/${stepsPerEpoch}`);
         step++;
         const idx = order.slice(b * training.batchSize, (b + 1) * training.batchSize);
         const t0 = now();
@@ -84,15 +84,11 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
         }
         lossSum += loss * idx.length;
         correct += hits;
-        if (now() - lastYield >= yieldEvery) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          lastYield = now();
-        }
       }
       opts.regularizer?.epochEnded(epoch);
       epochLoss = lossSum / train.count;
       epochAcc = correct / train.count;
-      val = await evaluateSplit(net, dataset.validation, shape, classes, weight, evalBatch);
+      val = await evaluateSplit(net, dataset.validation, shape, classes, weight, evalBatch, pacer);
       await reporter.epochEnded({
         epoch, trainLoss: epochLoss, trainAccuracy: epochAcc, valLoss: val.loss, valAccuracy: val.accuracy,
         sparsity: weightSparsity(net.params), elapsedMs: now() - started,
@@ -103,7 +99,7 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
       trainTimeMs: now() - started, samplesPerSecond: stepTimeMs > 0 ? (samples / stepTimeMs) * 1000 : 0,
     };
     if (training.evaluateTest && dataset.test.count > 0) {
-      const test = await evaluateSplit(net, dataset.test, shape, classes, weight, evalBatch);
+      const test = await evaluateSplit(net, dataset.test, shape, classes, weight, evalBatch, pacer);
       result.testLoss = test.loss;
       result.testAccuracy = test.accuracy;
     }
