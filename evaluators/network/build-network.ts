@@ -116,7 +116,12 @@ class RawNetwork implements Network {
     shape: number[], fan: [number, number], structure: Float32Array | undefined): Kernel {
     const role: Role = node.role ?? 'hidden';
     const seed = deriveSeed(this.seed, 'init', name);
-    const weight = this.variable(`${name}/kernel`, initKernel(shape, fan[0], fan[1], activationOf(node.spec), role === 'classifier', seed), true);
+    // Weights of removed nodes start at zero, so a magnitude-based initial mask prunes them first.
+    const initial = tf.tidy(() => {
+      const w = initKernel(shape, fan[0], fan[1], activationOf(node.spec), role === 'classifier', seed);
+      return structure ? tf.mul(w, tf.tensor(structure, shape)) : w;
+    });
+    const weight = this.variable(`${name}/kernel`, initial, true);
     const mask = this.variable(`${name}/mask`, structure ? tf.tensor(structure, shape) : tf.ones(shape), false);
     const override = 'sparsity' in node.spec ? node.spec.sparsity : undefined;
     const positions = node.outShape.length === 3 ? node.outShape[0]! * node.outShape[1]! : 1;

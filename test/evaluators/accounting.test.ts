@@ -108,3 +108,13 @@ test('measured counts agree with the analytic counts of spaces/flops.ts', () => 
   assert.equal(measured.sparseFlops, analytic.sparseFlops);
   assert.equal(measured.nonZeros, analytic.nonZeros);
 });
+
+test('under magnitude init a node mask counts towards the sparsity level (removed weights are pruned first)', () => {
+  // dense_0 keeps 4 of 8 units: half its kernel is removed, which is exactly the 50% level.
+  const a = arch([{ type: 'dense', units: 8, activation: 'relu', keepNodes: [0, 2, 4, 6] }, { type: 'dense', units: 6 }], { level: 0.5, init: 'magnitude', keepLastDense: true });
+  const c = count(a, [5], 2);
+  assert.equal(c.by['dense_0']!.sparsity, 0.5);
+  assert.equal(c.by['dense_0']!.nonZeros, 20 + 4, 'kept columns whole, and the kept biases');
+  // dense_1: its removed input rows (24 of 48 weights) are exactly its 50%.
+  assert.equal(c.by['dense_1']!.sparsity, 0.5);
+});

@@ -123,3 +123,13 @@ test('a small CNN trains on wasm with the kernels of evaluators/kernels installe
   assert.equal(tf.memory().numTensors, before);
   await ev.dispose();
 });
+
+test('a trial re-run with the same seed reproduces its metrics exactly; another seed does not', async () => {
+  const ev = new TfjsEvaluator({ loader });
+  await ev.prepare(definition);
+  const run = async (seed: number) => ev.evaluate({ ...request(0), seed, architecture: request(0).architecture }, recorder(), new AbortController().signal);
+  const [a, b, c] = [await run(7), await run(7), await run(8)];
+  assert.deepEqual([a.trainLoss, a.valLoss, a.valAccuracy, a.nonZeros], [b.trainLoss, b.valLoss, b.valAccuracy, b.nonZeros]);
+  assert.notEqual(a.trainLoss, c.trainLoss);
+  await ev.dispose();
+});
