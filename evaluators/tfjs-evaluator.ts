@@ -12,9 +12,8 @@ import type { Dataset } from './data/types.js';
 import { buildNetwork } from './network/build-network.js';
 import { WEIGHTED } from './network/plan.js';
 import type { Network } from './network/types.js';
-import { createSparseMethod } from './sparse/index.js';
-import type { SparseMethod } from './sparse/types.js';
-import { trainNetwork } from './train.js';
+import { createSparseMethod, type SparseMethod } from './sparse/index.js';
+import { plannedSteps, trainNetwork } from './train.js';
 import { createRegularizer } from './regularizers/index.js';
 import type { TrainingRegularizer } from './regularizers/types.js';
 
@@ -38,14 +37,16 @@ export interface TfjsEvaluatorOptions {
 export class TfjsEvaluator implements Evaluator {
   private dataset?: Dataset;
   private backend = '';
-  private methods?: SparseMethodFactory;
 
-  constructor(private readonly options: TfjsEvaluatorOptions = {}) {}
+  private readonly methods: SparseMethodFactory;
+
+  constructor(private readonly options: TfjsEvaluatorOptions = {}) {
+    this.methods = options.methods ?? createSparseMethod;
+  }
 
   async prepare(definition: StudyDefinition): Promise<EvaluatorInfo> {
     const chosen = await chooseBackend(this.options.backend ?? definition.backend);
     this.backend = chosen.backend;
-    this.methods = this.options.methods ?? createSparseMethod;
     const load = this.options.loader ?? loadDataset;
     const ds = await load(definition.dataset, definition.seed);
     this.dataset = ds;
@@ -57,7 +58,7 @@ export class TfjsEvaluator implements Evaluator {
 
   async evaluate(request: EvaluationRequest, reporter: TrialReporter, signal: AbortSignal): Promise<Metrics> {
     const ds = this.dataset;
-    if (!ds || !this.methods) throw new SparsenasError('EVALUATOR_NOT_PREPARED', 'TfjsEvaluator.evaluate() called before prepare(); call prepare(definition) once first');
+    if (!ds) throw new SparsenasError('EVALUATOR_NOT_PREPARED', 'TfjsEvaluator.evaluate() called before prepare(); call prepare(definition) once first');
     const { architecture: arch, training, seed } = request;
     let net: Network | undefined;
     let method: SparseMethod | undefined;
@@ -65,7 +66,7 @@ export class TfjsEvaluator implements Evaluator {
     try {
       net = buildNetwork(arch, ds.shape, ds.classes, seed);
       method = this.methods(arch.sparsity);
-      const totalSteps = Math.ceil(ds.train.count / training.batchSize) * training.epochs;
+      const totalSteps = plannedSteps(training, ds.train.count);
       method.init(net.params, arch.sparsity, createRng(deriveSeed(seed, 'sparse')), totalSteps);
       net.enforceStructure();
       regularizer = createRegularizer(training, net);
@@ -81,7 +82,8 @@ export class TfjsEvaluator implements Evaluator {
         }
       }
       const extra: { [name: string]: number } = {
-        denseTrainingFlops: count.denseTrainingFlops, sparseTrainingFlops: count.sparseTrainingFlops, weightSparsity: count.weightSparsity,
+        nonWeightFlops: count.nonWeightFlops, denseTrainingFlops: count.denseTrainingFlops, sparseTrainingFlops: count.sparseTrainingFlops,
+        weightSparsity: count.weightSparsity,
       };
       const nodes = nodeSparsity(net);
       if (nodes !== undefined) extra['nodeSparsity'] = nodes;

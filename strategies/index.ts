@@ -5,4 +5,5 @@ export * from './evolution-strategy.js';
 export * from './base-architecture.js';
 export * from './sparse-ift/index.js';
 export * from './wgsef/index.js';
+export * from './random-baseline/index.js';
 export { strategiesModule } from './module.js';

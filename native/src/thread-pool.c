@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define SPN_MAX_THREADS 16
-/* Idle workers spin this many rounds before sleeping: training calls kernels back to
- * back, and a wake-up through the condition variable costs tens of microseconds. */
-#define SPN_SPIN_ROUNDS 20000
+/* Idle workers spin this many pause rounds (~0.2-0.5 ms, pause takes 40-140 cycles) before
+ * sleeping: a training step calls kernels back to back with tens to hundreds of
+ * microseconds of JS in between, and a wake-up through the condition variable costs tens of
+ * microseconds; spinning longer would only burn a shared core. */
+#define SPN_SPIN_ROUNDS 4000
 
 static int pool_threads = 0;
 static pthread_t workers[SPN_MAX_THREADS];

@@ -6,7 +6,7 @@ import { buildNetwork } from '../../../evaluators/network/build-network.js';
 import { createRegularizer, groupedKernels, GroupRegularizerHook } from '../../../evaluators/regularizers/index.js';
 import { syntheticDataset } from '../../../evaluators/synthetic-dataset.js';
 import { TfjsEvaluator } from '../../../evaluators/tfjs-evaluator.js';
-import { StaticMaskMethod } from '../../../evaluators/sparse/static-mask.js';
+import { StaticMethod } from '../../../evaluators/sparse/index.js';
 import { trainNetwork } from '../../../evaluators/train.js';
 import { createRng } from '../../../search/index.js';
 import {
@@ -100,7 +100,7 @@ test('WGSEF training ends with exactly k neurons per layer, reports them, and th
 
 test('after training the weights themselves have exactly k non-zero groups, the survivors; λ was raised to get there', async () => {
   const net = buildNetwork(mlp(), data.shape, data.classes, 2);
-  const method = new StaticMaskMethod();
+  const method = new StaticMethod();
   const training = { ...TRAINING, epochs: 4 };
   const hook = new GroupRegularizerHook(spec({ lambda: { initial: 0.5, growth: 2, max: 1e4, everySteps: 2 } }), net, training);
   try {
