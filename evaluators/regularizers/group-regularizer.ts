@@ -19,11 +19,12 @@ import type { TrainingRegularizer } from './types.js';
  *    group is rescaled by its new norm over its old one. At each check (every
  *    `lambda.everySteps` steps, else each epoch end) λ is raised (×growth, ≤ max) while more
  *    than k groups are non-zero.
- * 2. projection at the end of the proximal phase: keep the top-k groups by norm (per layer,
- *    or over the network with scope 'network'), zero the rest; the kernels' masks get the
- *    group mask too, so parameter and FLOP accounting see the removed groups.
- * 3. fine-tune (last finetuneEpochs epochs): no penalty, the group mask is re-applied after
- *    every step.
+ * 2. projection, as soon as a prox step would leave ≤ k non-zero groups (per layer, or over
+ *    the network with scope 'network'), else at the end of the proximal phase: keep the top-k
+ *    groups by norm (before that prox), zero the rest; the kernels' masks get the group mask
+ *    too, so parameter and FLOP accounting see the removed groups.
+ * 3. fine-tune (the rest of the proximal phase, then the last finetuneEpochs epochs): no
+ *    penalty, the group mask is re-applied after every step.
  */
 export class GroupRegularizerHook implements TrainingRegularizer {
   private readonly kernels: GroupedKernel[];
@@ -55,10 +56,21 @@ export class GroupRegularizerHook implements TrainingRegularizer {
     tau = Math.min(tau, this.penalty.maxStep() * (1 - 1e-6));
     const norms = this.norms();
     const scales = this.byScope(norms, (n, k) => this.penalty.scales(n, k, tau));
+    // The scales say which groups this prox would leave non-zero: checking costs nothing more.
+    const nonZero = scales.map((s) => countNonZeroGroups(s));
+    if (!this.over(nonZero)) {
+      // λ got there: keep the top k of the groups as they were before this prox (exactly k
+      // when more than k were alive) and continue with that mask fixed, no penalty. Going on
+      // with the prox would keep shrinking the survivors (R) or, with Adam's normalised
+      // updates, let group lasso kill every group (measured in bench/wgsef-reproduce.ts).
+      this.nonZero = nonZero;
+      this.reachedK = true;
+      this.project(norms);
+      return;
+    }
     tf.tidy(() => this.kernels.forEach((g, i) => this.scale(g, tf.tensor(Float32Array.from(scales[i]!)))));
     const every = this.spec.lambda.everySteps;
-    // The scales say which groups the prox left non-zero: a λ check costs nothing more here.
-    if (every !== undefined && ctx.step % every === 0) this.check(scales.map((s) => countNonZeroGroups(s)));
+    if (every !== undefined && ctx.step % every === 0) this.schedule.update(this.spec.k + 1);
   }
 
   /** True while more than k groups are non-zero (in some layer, or over the network). */
@@ -66,20 +78,18 @@ export class GroupRegularizerHook implements TrainingRegularizer {
     return this.spec.scope === 'network' ? nonZero.reduce((a, b) => a + b, 0) > this.spec.k : nonZero.some((n) => n > this.spec.k);
   }
 
-  /** Feeds the λ schedule; returns `over`. */
-  private check(nonZero: number[]): boolean {
-    const over = this.over(nonZero);
-    this.schedule.update(over ? this.spec.k + 1 : this.spec.k);
-    return over;
-  }
-
   epochEnded(epoch: number): void {
-    if (epoch > this.proxEpochs) return;
+    if (this.masks || epoch > this.proxEpochs) return;
     const norms = this.norms();
     this.nonZero = norms.map((n) => countNonZeroGroups(n));
-    const over = this.spec.lambda.everySteps === undefined ? this.check(this.nonZero) : this.over(this.nonZero);
-    if (epoch < this.proxEpochs) return;
-    this.reachedK = !over;
+    const over = this.over(this.nonZero);
+    if (this.spec.lambda.everySteps === undefined) this.schedule.update(over ? this.spec.k + 1 : this.spec.k);
+    // End of the proximal phase without reaching k: project onto the top k anyway.
+    if (epoch === this.proxEpochs) this.project(norms);
+  }
+
+  /** Keeps the top-k groups by `norms`, zeroes the rest, and fixes that mask (kernel masks too, for accounting). */
+  private project(norms: Float64Array[]): void {
     this.kept = this.byScope(norms, (n, k) => topKGroupMask(n, k));
     this.masks = tf.tidy(() => this.kernels.map((g, i) => {
       const m = tf.tensor(Float32Array.from(this.kept[i]!));

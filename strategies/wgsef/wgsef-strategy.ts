@@ -115,7 +115,8 @@ export class WgsefStrategy implements Strategy {
         const outputs = parseGroupedOutputs(trial.metrics?.outputs);
         const unstructured = this.options.groups === 'weight' && outputs.weightSparsity !== undefined;
         const { architecture, emptied } = deriveArchitecture(trial.architecture ?? this.base.architecture, outputs.survivors, unstructured
-          ? { sparsity: { ...DENSE_SPARSITY, level: outputs.weightSparsity!, kind: 'unstructured', method: 'static', init: 'magnitude' } }
+          // SparsitySpec.level is limited to [0, 0.98].
+          ? { sparsity: { ...DENSE_SPARSITY, level: Math.min(0.98, outputs.weightSparsity!), kind: 'unstructured', method: 'static', init: 'magnitude' } }
           : {});
         job.derived = architecture;
         job.emptied = emptied;

@@ -51,6 +51,28 @@ test('one step applies the exact group prox to every hidden kernel (columns + bi
   net.dispose();
 });
 
+test('when a prox step would leave ≤ k groups it is not applied: the top k (by norm before it) are kept unchanged, the rest zeroed', () => {
+  const net = buildNetwork(mlp(), data.shape, data.classes, 1);
+  const kernels = groupedKernels(net, 'neuron');
+  const before = kernels.map((g) => neuronGroups(g.param.weight, g.bias!));
+  // group lasso with a huge step would zero every group at once
+  const hook = new GroupRegularizerHook(spec({ kind: 'group-lasso', penalty: 'group-lasso', k: 3, lambda: { initial: 1e6, growth: 2, max: 1e7 } }), net, { ...TRAINING, epochs: 3 });
+  hook.afterStep({ step: 1, totalSteps: 10, learningRate: 0.01 });
+  const out = parseGroupedOutputs(hook.outputs());
+  assert.equal(out.reachedK, true);
+  kernels.forEach((g, i) => {
+    const norms = before[i]!.map((c) => Math.hypot(...c));
+    const top = norms.map((n, j) => [n, j] as const).sort((a, b) => b[0] - a[0]).slice(0, 3).map(([, j]) => j).sort((a, b) => a - b);
+    assert.deepEqual(out.survivors[g.layer], top);
+    const after = neuronGroups(g.param.weight, g.bias!);
+    after.forEach((col, j) => col.forEach((x, r) => assert.ok(x === (top.includes(j) ? Math.fround(before[i]![j]![r]!) : 0), `${g.layer}[${r},${j}] = ${x}`)));
+  });
+  hook.afterStep({ step: 2, totalSteps: 10, learningRate: 0.01 });
+  assert.deepEqual(parseGroupedOutputs(hook.outputs()).survivors, out.survivors, 'the mask stays fixed afterwards');
+  hook.dispose();
+  net.dispose();
+});
+
 async function train(s: GroupRegularizer, a: Architecture = mlp(), training: TrainingConfig = { ...TRAINING, epochs: 4 }) {
   const ev = new TfjsEvaluator({ loader: async () => data });
   await ev.prepare(definition);
