@@ -1,11 +1,14 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../cli/main.js';
 import { openStore } from '../../cli/api.js';
+import { DEFAULT_DEFINITION, parseDefinition } from '../../search/index.js';
+import { MlpSpace } from '../../spaces/index.js';
+import { RandomBaselineStrategy, SparseIftStrategy } from '../../strategies/index.js';
 
 // Both one-shot strategies end to end: a config file, the CLI, the real tfjs evaluator on the
 // embedded dataset (tiny subset, one epoch), and the trials as stored.
@@ -70,4 +73,15 @@ describe('one-shot strategies from a config file through the CLI', () => {
       await store.close();
     }
   });
+});
+
+describe('example config files', () => {
+  for (const [file, create] of [['random-baseline.json', () => new RandomBaselineStrategy()], ['sparse-ift.json', () => new SparseIftStrategy()]] as const) {
+    it(`examples/${file} parses and its strategy accepts its options`, async () => {
+      const definition = parseDefinition(JSON.parse(readFileSync(new URL(`../../../examples/${file}`, import.meta.url), 'utf8')), file);
+      const strategy = create();
+      await strategy.init({ space: new MlpSpace(), seed: definition.seed, options: definition.strategy.options, definition: { ...DEFAULT_DEFINITION, ...definition }, dataset: { shape: [28, 28, 1], classes: 10 } });
+      assert.ok(await strategy.ask([]));
+    });
+  }
 });
