@@ -39,6 +39,14 @@ export function paired(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, nu
   return out;
 }
 
+/** Paired t statistic (mean / SE) with its 5% two-sided critical value, e.g. `t = 3.14 (critical 3.18, df 3)`. */
+export function describeT(d: readonly number[]): string {
+  if (d.length < 2) return 't undefined (n < 2)';
+  const se = sem(d);
+  const t = se > 0 ? mean(d) / se : mean(d) === 0 ? 0 : Math.sign(mean(d)) * Infinity;
+  return `t = ${t.toFixed(2)} (critical ${t975(d.length - 1).toFixed(2)}, df ${d.length - 1})`;
+}
+
 /** Paired difference as `+x.xx ± y.yy (SE), n = k` in percentage points. */
 export function describeDiff(d: readonly number[]): string {
   if (!d.length) return 'no paired replicates';

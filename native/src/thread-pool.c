@@ -101,6 +101,15 @@ void spn_pool_run(spn_task_fn fn, void *ctx, int ntasks) {
     for (int t = 0; t < ntasks; t++) fn(ctx, t, 0);
     return;
   }
+  /* Close the previous job's claim word before touching the job fields: a worker still
+   * inside drain() for that generation could otherwise compare a stale claim index
+   * against the NEW job_tasks, win its CAS (the word is unchanged until the store below),
+   * run a task of the new job outside the new claim sequence and bump job_done after the
+   * reset, so this call could return while a task still writes its output (segfaults
+   * seen under heavy CPU contention). The sentinel index is >= any task count. */
+  uint32_t prev = atomic_load_explicit(&job_generation, memory_order_relaxed);
+  atomic_store_explicit(&job_claim, ((uint64_t)prev << 32) | 0x7fffffffu, memory_order_seq_cst);
+  atomic_thread_fence(memory_order_seq_cst); /* the job fields below are written after it */
   job_fn = fn;
   job_ctx = ctx;
   job_tasks = ntasks;

@@ -4,6 +4,8 @@ import { SPARSE_IFT_FAMILIES, applySparseIft } from './transforms.js';
 import type { SparseIftFamily } from './transforms.js';
 import { baseArchitecture } from '../base-architecture.js';
 
+const SPARSE_IFT_METHODS: readonly string[] = ['rigl', 'static', 'set'];
+
 export interface SparseIftOptions {
   families?: SparseIftFamily[];
   /** Sparsity levels of the sweep (default 0.5, 0.75, 0.9, the paper's). */
@@ -37,6 +39,7 @@ export class SparseIftStrategy implements Strategy {
     for (const f of families) if (!SPARSE_IFT_FAMILIES.includes(f)) throw new SparsenasError('STRATEGY_OPTION', `strategy.options.families: unknown family "${f}"; use ${SPARSE_IFT_FAMILIES.join(', ')}`);
     const levels = o.levels ?? [0.5, 0.75, 0.9];
     const methods = o.methods ?? ['rigl'];
+    for (const m of methods) if (!SPARSE_IFT_METHODS.includes(m)) throw new SparsenasError('STRATEGY_OPTION', `strategy.options.methods: unknown method "${m}"; use ${SPARSE_IFT_METHODS.join(', ')}`);
     const seeds = o.seeds ?? 3;
     if (o.updateEvery !== undefined && !(Number.isInteger(o.updateEvery) && o.updateEvery >= 1)) {
       throw new SparsenasError('STRATEGY_OPTION', `strategy.options.updateEvery: expected a positive integer number of steps, got ${JSON.stringify(o.updateEvery)}`);

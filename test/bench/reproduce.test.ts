@@ -13,7 +13,7 @@ const trial = (group: string, attributes: JsonObject, m: Metrics): Trial => ({
   id: ++id, studyId: 1, number: id, state: 'completed', sample: {}, architecture: null, seed: 1, group, attributes, metrics: m, startedAt: 0, finishedAt: 1,
 });
 const curve = (accs: number[]): EpochMetrics[] => accs.map((a, i) => ({ epoch: i + 1, trainLoss: 1, valLoss: 1, valAccuracy: a, elapsedMs: 1 }));
-const data = (trials: Trial[], epochs = new Map<number, EpochMetrics[]>()): StudyData => ({ study: { id: 1, name: 's' } as Study, trials, epochs });
+const data = (trials: Trial[], epochs = new Map<number, EpochMetrics[]>()): StudyData => ({ study: { id: 1, name: 's', definition: { strategy: { options: {} } } } as Study, trials, epochs });
 
 describe('reproduction statistics', () => {
   it('mean, sample std, paired differences by replicate, epochs to threshold', () => {

@@ -36,5 +36,6 @@ describe('sparse-ift training setup', () => {
       assert.equal(c.architecture!.sparsity.updateEvery, 15, c.label);
     }
     await assert.rejects(driveStrategy(new SparseIftStrategy(), space, 1, 1, { updateEvery: 0 }), /strategy\.options\.updateEvery/);
+    await assert.rejects(driveStrategy(new SparseIftStrategy(), space, 1, 1, { methods: ['gmp'] }), /unknown method "gmp"/);
   });
 });
