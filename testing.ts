@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_DEFINITION, deriveSeed } from './search/index.js';
-import type { Candidate, JsonObject, Metrics, SearchSpace, Strategy, StudyDefinition, Trial } from './search/index.js';
+import type { Candidate, JsonObject, Metrics, SearchSpace, Strategy, StudyDefinition, Trial, TrialState } from './search/index.js';
 import { MlpSpace, categorical } from './spaces/index.js';
 
 export interface DescribeStrategyOptions {
@@ -35,8 +35,15 @@ export function fakeMetrics(candidate: Candidate): Metrics {
   };
 }
 
-/** Drives a strategy for `n` asks as the runner would; returns the candidates (undefined = exhausted). */
-export async function driveStrategy(strategy: Strategy, space: SearchSpace, n: number, seed: number, options: JsonObject = {}, history: Trial[] = []): Promise<(Candidate | undefined)[]> {
+/** How the i-th driven trial ends: the runner tells strategies about every ending, not only successes. */
+export type TrialFate = (index: number) => Exclude<TrialState, 'running'>;
+
+/**
+ * Drives a strategy for `n` asks as the runner would; returns the candidates (undefined =
+ * exhausted). Completed trials get `fakeMetrics`; others end as `fate` says, without metrics.
+ */
+export async function driveStrategy(strategy: Strategy, space: SearchSpace, n: number, seed: number, options: JsonObject = {}, history: Trial[] = [],
+  fate: TrialFate = () => 'completed'): Promise<(Candidate | undefined)[]> {
   const definition: StudyDefinition = { ...DEFAULT_DEFINITION, seed, strategy: { name: 'under-test', options } };
   if (history.length === 0) await strategy.init({ space, seed, options, definition, dataset: TEST_DATASET });
   const out: (Candidate | undefined)[] = [];
@@ -44,10 +51,11 @@ export async function driveStrategy(strategy: Strategy, space: SearchSpace, n: n
     const c = await strategy.ask(history);
     out.push(c);
     if (!c) continue;
+    const state = fate(history.length);
     const trial: Trial = {
-      id: history.length + 1, studyId: 1, number: history.length, state: 'completed', sample: c.sample,
+      id: history.length + 1, studyId: 1, number: history.length, state, sample: c.sample,
       architecture: c.architecture ?? space.freeze(c.sample), seed: c.seed ?? i, group: c.group, label: c.label, attributes: c.attributes,
-      metrics: fakeMetrics(c), startedAt: 0, finishedAt: 1,
+      ...(state === 'completed' ? { metrics: fakeMetrics(c) } : { error: `${state} in the conformance suite` }), startedAt: 0, finishedAt: 1,
     };
     history.push(trial);
     await strategy.tell(trial);
@@ -55,6 +63,18 @@ export async function driveStrategy(strategy: Strategy, space: SearchSpace, n: n
   return out;
 }
 
+/**
+ * Registers a node:test suite checking what the runner relies on from a strategy:
+ * - the same seed gives the same candidates, another seed other ones;
+ * - candidates are inside the space (`check` passes, `freeze` builds them);
+ * - failed, pruned and interrupted trials (no metrics) are told without breaking it;
+ * - on a two-point space it either exhausts for good (`undefined` from then on) or keeps
+ *   proposing valid candidates;
+ * - `snapshot()` is plain JSON, and a fresh instance restored from it continues exactly
+ *   where the first one stopped (what resume does).
+ *
+ *   describeStrategy('my-evo', () => new MyEvo(), { options: { population: 8 } });
+ */
 export function describeStrategy(name: string, create: () => Strategy, opts: DescribeStrategyOptions = {}): void {
   const space = opts.space ?? new MlpSpace();
   const n = opts.trials ?? 12;
@@ -79,6 +99,15 @@ export function describeStrategy(name: string, create: () => Strategy, opts: Des
       }
     });
 
+    it('copes with failed, pruned and interrupted trials (and with nothing but failures)', async () => {
+      const mixed: TrialFate = (i) => (['failed', 'completed', 'pruned', 'completed', 'interrupted'] as const)[i % 5]!;
+      for (const fate of [mixed, () => 'failed' as const]) {
+        for (const c of await driveStrategy(create(), space, n, 5, options, [], fate)) {
+          if (c && !c.architecture && opts.samplesInSpace !== false) assert.equal(space.check(c.sample)?.message, undefined);
+        }
+      }
+    });
+
     it('handles a tiny space: exhausts cleanly or keeps proposing valid candidates', async () => {
       const tiny: SearchSpace = {
         name: 'tiny',
@@ -97,7 +126,9 @@ export function describeStrategy(name: string, create: () => Strategy, opts: Des
       const history: Trial[] = [];
       const first = create();
       const head = await driveStrategy(first, space, Math.floor(n / 2), 11, options, history);
-      const state = JSON.parse(JSON.stringify(first.snapshot()));
+      const snap = first.snapshot();
+      const state = JSON.parse(JSON.stringify(snap));
+      assert.deepEqual(state, snap, 'snapshot() must return plain JSON (no Map, Set, undefined, NaN or class instances)');
       const second = create();
       await second.init({ space, seed: 11, options, definition: { ...DEFAULT_DEFINITION, seed: 11, strategy: { name, options } }, dataset: TEST_DATASET });
       second.restore(state);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import type { Container } from 'inversify';
 import type { Observable } from 'rxjs';
@@ -65,7 +66,7 @@ export function search(config: StudyDefinitionInput, options: SearchOptions = {}
 /** Continues a study that was stopped or killed: interrupted trials are re-run, nothing is duplicated. */
 export function resume(study: string, options: SearchOptions & { budget?: StudyDefinition['budget'] } = {}): SearchRun {
   return new SearchRun(async (bus) => {
-    const store = await openStore(options.db);
+    const store = await openStore(options.db, { mustExist: true });
     try {
       const s = await store.getStudy(study);
       if (!s) throw new SparsenasError('STUDY_NOT_FOUND', `study "${study}" not found in ${typeof options.db === 'string' ? options.db : 'the store'}; \`sparsenas list studies\` shows the studies`);
@@ -116,9 +117,15 @@ function create<F extends { name: string; source?: string }, T>(kind: string, fa
   }
 }
 
-/** Opens a store: a SQLite file (created if absent), ':memory:', or passes an open Store through. */
-export async function openStore(db: string | Store = DEFAULT_DB): Promise<Store> {
+/**
+ * Opens a store: a SQLite file (created if absent, unless `mustExist`), ':memory:', or passes
+ * an open Store through. Reading commands pass `mustExist` so a typo never creates a file.
+ */
+export async function openStore(db: string | Store = DEFAULT_DB, options: { mustExist?: boolean } = {}): Promise<Store> {
   if (typeof db === 'object') return db;
+  if (options.mustExist && db !== ':memory:' && !existsSync(db)) {
+    throw new SparsenasError('DB_NOT_FOUND', `database ${db} does not exist; pass the file a search wrote with --db (default ./${DEFAULT_DB})`);
+  }
   if (db === ':memory:') return new MemoryStore();
   return SqliteStore.open(db);
 }
@@ -127,7 +134,9 @@ export async function openStore(db: string | Store = DEFAULT_DB): Promise<Store>
 export function artifactsDirFor(db: string | Store | undefined, study: string): string | undefined {
   if (typeof db === 'object' || db === ':memory:') return undefined;
   const file = db ?? DEFAULT_DB;
-  return join(dirname(file), basename(file).replace(/\.[^.]*$/, '') + '.artifacts', study);
+  // A study name is free text: encoded, it stays one directory level ("a/../b" cannot escape).
+  const dir = encodeURIComponent(study).replace(/^\.\.?$/, (dots) => dots.replace(/\./g, '%2E'));
+  return join(dirname(file), basename(file).replace(/\.[^.]*$/, '') + '.artifacts', dir);
 }
 
 export function defaultStudyName(d: StudyDefinition, now: number): string {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { SparsenasError, bestTrial } from '../search/index.js';
 import type { EpochMetrics, Store, Study, Trial } from '../search/index.js';
 import { selectLeaderboard } from './leaderboard/index.js';
@@ -94,9 +93,6 @@ export async function findStudy(store: Store, name: string | undefined): Promise
 }
 
 /** Like `openStore`, but a database file that does not exist is an error (a typo must not create one). */
-export async function openExistingStore(db: string | Store = DEFAULT_DB): Promise<Store> {
-  if (typeof db === 'string' && db !== ':memory:' && !existsSync(db)) {
-    throw new SparsenasError('DB_NOT_FOUND', `database ${db} does not exist; pass the file a search wrote with --db (default ./${DEFAULT_DB})`);
-  }
-  return openStore(db);
+export function openExistingStore(db: string | Store = DEFAULT_DB): Promise<Store> {
+  return openStore(db, { mustExist: true });
 }

@@ -14,6 +14,7 @@ import { captureIo } from './capture-io.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const hillClimb = fileURLToPath(new URL('../../examples/hill-climb/plugin.js', import.meta.url));
+const bottleneck = fileURLToPath(new URL('../../examples/bottleneck-space/plugin.js', import.meta.url));
 const fakeEvaluator = fileURLToPath(new URL('./fake-evaluator-plugin.js', import.meta.url));
 
 /** A plugin strategy as a user would write it in plain JS; `ask` is the body of its ask(). */
@@ -61,6 +62,19 @@ describe('plugins', () => {
     assert.equal(await main(['list', 'strategies', '--plugin', hillClimb], list.io), 0);
     assert.match(list.text().stdout, /hill-climb\s+dist\/examples\/hill-climb\/plugin\.js\s+\(1\+1\) hill climbing/);
     assert.match(list.text().stdout, /random\s+built-in/);
+  });
+
+  it('reads plugins from a JSON config with "$schema", relative to the file', async () => {
+    const file = write('space.json', JSON.stringify({
+      $schema: relative(dir, join(repoRoot, 'sparsenas.schema.json')), space: { name: 'bottleneck' }, evaluator: { name: 'fake' },
+      plugins: [relative(dir, bottleneck), relative(dir, fakeEvaluator)], budget: { maxTrials: 2 },
+    }));
+    const t = captureIo(repoRoot);
+    assert.equal(await main(['search', '--config', file, '--db', db, '--study', 'bottleneck'], t.io), 0, t.text().stderr);
+    const view = await openStudy('bottleneck', { db });
+    const trials = await view.trials();
+    await view.close();
+    assert.deepEqual(trials.map((x) => [x.state, x.architecture?.family]), [['completed', 'bottleneck'], ['completed', 'bottleneck']]);
   });
 
   it('runs the example strategy from the API, with events as an observable', async () => {
