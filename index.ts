@@ -4,11 +4,21 @@
  *   import { search } from 'sparsenas';
  *   const run = search({ space: { name: 'mlp' }, budget: { maxTrials: 10 } }, { db: 'my.db' });
  *   run.events$.subscribe((e) => { if (e.type === 'trial.finished') console.log(e.trial.metrics?.valAccuracy); });
- *   const { best } = await run;
+ *   const outcome = await run;            // { study, trials, best, reason }
+ *   const top = await leaderboard(outcome.study.name, { db: 'my.db', top: 5, where: 'sparsity>=0.9' });
+ *   await exportModel({ db: 'my.db', out: 'model/' });   // best trial, tfjs Layers format
  */
 export { search, resume, openStore, SearchRun, DEFAULT_DB } from './cli/api.js';
 export type { SearchOptions } from './cli/api.js';
+export { openStudy, leaderboard, listStudies } from './cli/query.js';
+export type { QueryOptions, StudyView } from './cli/query.js';
+export type { LeaderboardQuery, LeaderboardEntry } from './cli/leaderboard/index.js';
+export { exportModel } from './cli/export-model.js';
+export type { ExportOptions, ExportResult, ExportedTrial } from './cli/export-model.js';
+/** Load an exported model in Node without tfjs-node: `tf.loadLayersModel(fileLoadHandler(dir))`. */
+export { fileLoadHandler } from './evaluators/index.js';
 export { createContainer } from './cli/container.js';
+export { PluginError } from './cli/plugins.js';
 export type { SparsenasPlugin } from './cli/plugins.js';
 export { definePlugin } from './cli/define-plugin.js';
 

@@ -1,7 +1,8 @@
 /**
  * Training throughput of the two reference models (issue 4): samples/s and achieved GFLOP/s
- * on every CPU backend that works here (cpu briefly, stock tfjs-wasm, tfjs-wasm with the
- * native kernels), dense and at 90% unstructured sparsity, against PyTorch on the same
+ * on every CPU backend that works here (cpu briefly, tfjs-node when it loads, stock
+ * tfjs-wasm, tfjs-wasm with the composed kernels of evaluators/kernels, and with the native
+ * kernels on top), dense and at 90% unstructured sparsity, against PyTorch on the same
  * machine. The machine is shared, so PyTorch and tfjs run alternately, several repeats, and
  * the table reports medians; each ratio is the median of the per-repeat paired ratios. Besides
  * samples/s: samples per CPU-second (all threads of each process; on a loaded machine, what
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
+import { installKernels, uninstallKernels } from '../evaluators/kernels/index.js';
 import { installNativeKernels, loadNativeAddon, uninstallNativeKernels } from '../evaluators/kernels/native/index.js';
 import { buildTrainStep, FORWARD_FLOPS, type ModelName } from './throughput-models.js';
 import { TorchReference, type TorchRun } from './torch-reference.js';
@@ -62,20 +64,34 @@ const variants: Variant[] = [
     name: 'tfjs-wasm stock',
     steps: { mlp: 10, cnn: 2 },
     async setup(model) {
-      uninstallNativeKernels();
       await tf.setBackend('wasm');
+      uninstallNativeKernels();
+      uninstallKernels('wasm');
       return model === 'cnn' && !tf.getKernel('Conv2DBackpropFilter', 'wasm')
         ? 'tfjs-wasm has no Conv2DBackpropFilter kernel: the CNN cannot train'
         : null;
     },
   },
   {
+    // evaluators/kernels: stock wasm kernels recombined (transpose first, conv-as-conv gradients)
+    name: 'tfjs-wasm + composed',
+    steps: { mlp: 20, cnn: 2 },
+    async setup() {
+      await tf.setBackend('wasm');
+      uninstallNativeKernels();
+      installKernels('wasm');
+      return null;
+    },
+  },
+  {
+    // What evaluators/backend.ts activates for `native`: the addon's kernels over the composed ones.
     name: 'tfjs-wasm + native',
     steps: { mlp: 40, cnn: 8 },
     async setup() {
       const { addon, reason } = loadNativeAddon();
       if (addon === null) return reason;
       await tf.setBackend('wasm');
+      installKernels('wasm');
       installNativeKernels();
       return null;
     },

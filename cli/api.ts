@@ -2,7 +2,7 @@ import { dirname, basename, join } from 'node:path';
 import type { Container } from 'inversify';
 import type { Observable } from 'rxjs';
 import {
-  EventBus, MemoryStore, SparsenasError, SqliteStore, createPruner, parseDefinition, runSearch,
+  EventBus, MemoryStore, SparsenasError, SqliteStore, createPruner, describeError, parseDefinition, runSearch,
 } from '../search/index.js';
 import type { SearchEvent, SearchOutcome, Store, StudyDefinition, StudyDefinitionInput } from '../search/index.js';
 import { createContainer, evaluatorFactory, spaceFactory, strategyFactory } from './container.js';
@@ -70,7 +70,9 @@ export function resume(study: string, options: SearchOptions & { budget?: StudyD
       const s = await store.getStudy(study);
       if (!s) throw new SparsenasError('STUDY_NOT_FOUND', `study "${study}" not found in ${typeof options.db === 'string' ? options.db : 'the store'}; \`sparsenas list studies\` shows the studies`);
       const definition = { ...s.definition, budget: options.budget ?? s.definition.budget };
-      return await execute(definition, study, true, bus, { ...options, db: store });
+      // The store is passed open; the artifacts still go beside the database file.
+      const artifactsDir = options.artifactsDir ?? artifactsDirFor(options.db, study);
+      return await execute(definition, study, true, bus, { ...options, db: store, artifactsDir });
     } finally {
       if (typeof options.db !== 'object') await store.close();
     }
@@ -80,14 +82,14 @@ export function resume(study: string, options: SearchOptions & { budget?: StudyD
 async function execute(definition: StudyDefinition, studyName: string, resumeIt: boolean, bus: EventBus, options: SearchOptions): Promise<SearchOutcome> {
   const container = options.container ?? (await createContainer([...definition.plugins, ...(options.plugins ?? [])]));
   const sf = strategyFactory(container, definition.strategy.name);
-  const space = spaceFactory(container, definition.space.name).create(definition.space.options);
-  const evaluator = evaluatorFactory(container, definition.evaluator.name).create(definition.evaluator.options);
+  const space = create('space', spaceFactory(container, definition.space.name), (f) => f.create(definition.space.options));
+  const strategy = create('strategy', sf, (f) => f.create());
+  const evaluator = create('evaluator', evaluatorFactory(container, definition.evaluator.name), (f) => f.create(definition.evaluator.options));
   const store = await openStore(options.db);
   try {
     return await runSearch({
-      store, space, evaluator, bus, definition, studyName, resume: resumeIt,
-      strategy: sf.create(),
-      strategyName: sf.source && sf.source !== 'built-in' ? `"${sf.name}" (plugin ${sf.source})` : `"${sf.name}"`,
+      store, space, evaluator, bus, definition, studyName, resume: resumeIt, strategy,
+      strategyName: describeFactory(sf),
       pruner: createPruner(definition.pruner.name, definition.pruner.options),
       signal: options.signal,
       now: options.now,
@@ -96,6 +98,21 @@ async function execute(definition: StudyDefinition, studyName: string, resumeIt:
   } finally {
     await evaluator.dispose().catch(() => {});
     if (typeof options.db !== 'object') await store.close();
+  }
+}
+
+/** `"name"`, or `"name" (plugin /path/plugin.js)`: how errors name a strategy, space or evaluator. */
+function describeFactory(f: { name: string; source?: string }): string {
+  return f.source && f.source !== 'built-in' ? `"${f.name}" (plugin ${f.source})` : `"${f.name}"`;
+}
+
+/** Calls a factory's create(); a plugin's unexpected error is reported naming the plugin and the method. */
+function create<F extends { name: string; source?: string }, T>(kind: string, factory: F, make: (f: F) => T): T {
+  try {
+    return make(factory);
+  } catch (err) {
+    if (err instanceof SparsenasError) throw err;
+    throw new SparsenasError('PLUGIN_FAILED', `${kind} ${describeFactory(factory)} threw in create(): ${describeError(err)}`, { cause: err });
   }
 }
 

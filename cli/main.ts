@@ -6,6 +6,7 @@ import { leaderboardCommand } from './commands/leaderboard.js';
 import { listCommand } from './commands/list.js';
 import { schemaCommand } from './commands/schema.js';
 import { reportCommand } from './commands/report.js';
+import { exportCommand } from './commands/export.js';
 import { listBackendsText, listDatasetsText } from './commands/list-evaluator.js';
 
 export const HELP = `sparsenas — neural architecture search for sparse networks
@@ -14,11 +15,15 @@ export const HELP = `sparsenas — neural architecture search for sparse network
   sparsenas resume --study NAME
   sparsenas leaderboard [--study NAME] [--top N] [--sort METRIC] [--where EXPR] [--pareto] [--format table|json|csv|md]
   sparsenas report [--study NAME] [--format html|md] [--out FILE]
-  sparsenas list strategies|spaces|evaluators|datasets|backends|studies
+  sparsenas list strategies|spaces|evaluators|datasets|backends|studies [--plugin FILE]
+  sparsenas export [--study NAME] [--trial N] --out DIR   trained model in tfjs Layers format
   sparsenas schema                 JSON Schema of config files
 
 Run \`sparsenas <command> --help\` for a command's options.
 `;
+
+/** Mistakes in what the user asked for (exit 2), as opposed to failures while doing it (exit 1). */
+const USAGE_CODES = ['USAGE', 'CONFIG_INVALID', 'SPACE_INVALID_SAMPLE', 'FILTER_INVALID', 'STUDY_NOT_FOUND', 'TRIAL_NOT_FOUND', 'DB_NOT_FOUND', 'PLUGIN_INVALID'];
 
 type Command = (argv: string[], io: CommandIo) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
@@ -27,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   leaderboard: leaderboardCommand,
   list: (argv, io) => listCommand(argv, io, { datasets: listDatasetsText, backends: listBackendsText }),
   report: reportCommand,
+  export: exportCommand,
   schema: schemaCommand,
 };
 
@@ -42,7 +48,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   } catch (err) {
     if (err instanceof SparsenasError) {
       io.stderr.write(`sparsenas: ${err.message}\n`);
-      return ['USAGE', 'CONFIG_INVALID', 'SPACE_INVALID_SAMPLE', 'FILTER_INVALID'].includes(err.code) || err.code.startsWith('UNKNOWN_') ? 2 : 1;
+      return USAGE_CODES.includes(err.code) || err.code.startsWith('UNKNOWN_') ? 2 : 1;
     }
     io.stderr.write(`sparsenas: unexpected error: ${(err as Error)?.stack ?? err}\n`);
     return 1;

@@ -36,15 +36,20 @@ export async function loadPlugin(container: Container, file: string, cwd = proce
     throw new PluginError(file, `plugin ${file} failed to load: ${describeError(err)} (${hint})`, { cause: err });
   }
   const exported = mod['default'] ?? mod['plugin'];
-  if (exported instanceof ContainerModule) {
-    await container.loadAsync(exported);
+  // Duck-typed too: a plugin with its own copy of inversify has another ContainerModule class.
+  if (exported instanceof ContainerModule || isContainerModule(exported)) {
+    try {
+      await container.loadAsync(exported as ContainerModule);
+    } catch (err) {
+      throw new PluginError(file, `plugin ${file}: its ContainerModule threw while loading: ${describeError(err)}`, { cause: err });
+    }
     return;
   }
-  if (typeof exported !== 'object' || exported === null) {
-    throw new PluginError(file, `plugin ${file} must default-export an object { strategies?, spaces?, evaluators? } (a SparsenasPlugin) or an inversify ContainerModule; it exports ${Object.keys(mod).join(', ') || 'nothing'}`);
+  const groups: [keyof SparsenasPlugin, symbol][] = [['strategies', StrategyFactory], ['spaces', SpaceFactory], ['evaluators', EvaluatorFactory]];
+  if (typeof exported !== 'object' || exported === null || !groups.some(([key]) => key in exported)) {
+    throw new PluginError(file, `plugin ${file} must default-export { strategies?, spaces?, evaluators? } (use definePlugin from 'sparsenas') or an inversify ContainerModule; it exports ${describeExports(mod)}`);
   }
   const p = exported as SparsenasPlugin;
-  const groups: [keyof SparsenasPlugin, symbol][] = [['strategies', StrategyFactory], ['spaces', SpaceFactory], ['evaluators', EvaluatorFactory]];
   for (const [key, token] of groups) {
     const list = p[key];
     if (list === undefined) continue;
@@ -59,4 +64,14 @@ export async function loadPlugin(container: Container, file: string, cwd = proce
       container.bind(token).toConstantValue({ ...f, description: typeof f.description === 'string' ? f.description : '', source: file });
     }
   }
+}
+
+function isContainerModule(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && typeof (x as { load?: unknown }).load === 'function' && 'id' in x;
+}
+
+function describeExports(mod: Record<string, unknown>): string {
+  const names = Object.keys(mod);
+  if (!names.length) return 'nothing';
+  return names.map((n) => (n === 'default' ? `a default ${mod[n] === null ? 'null' : typeof mod[n]}` : n)).join(', ');
 }

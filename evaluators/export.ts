@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture } from '../search/index.js';
-import { readTrialArtifacts } from './artifacts.js';
+import { readTrialArtifacts, type TrialArtifacts } from './artifacts.js';
 import { ArtifactError } from './errors.js';
 import { fileSaveHandler } from './file-io.js';
 import { BN_EPSILON, BN_MOMENTUM } from './network/build-network.js';
@@ -37,9 +37,12 @@ export function buildLayersModel(arch: Architecture, inputShape: number[], class
   return model;
 }
 
-/** Export a trial's saved weights (a directory written with `artifactDir`) as model.json + weights.bin in `outDir`. */
-export async function exportTrialModel(trialDir: string, outDir: string): Promise<tf.io.SaveResult> {
-  const saved = await readTrialArtifacts(trialDir);
+/**
+ * Export a trial's saved weights (a directory written with `artifactDir`, or what
+ * `readTrialArtifacts` read from one) as model.json + weights.bin in `outDir`.
+ */
+export async function exportTrialModel(trial: string | TrialArtifacts, outDir: string): Promise<tf.io.SaveResult> {
+  const saved = typeof trial === 'string' ? await readTrialArtifacts(trial) : trial;
   const model = buildLayersModel(saved.architecture, saved.manifest.inputShape, saved.manifest.classes, saved.weights);
   try {
     return await model.save(fileSaveHandler(outDir));

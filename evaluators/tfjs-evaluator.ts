@@ -13,7 +13,7 @@ import { buildNetwork } from './network/build-network.js';
 import { WEIGHTED } from './network/plan.js';
 import type { Network } from './network/types.js';
 import { createSparseMethod, type SparseMethod } from './sparse/index.js';
-import { trainNetwork } from './train.js';
+import { plannedSteps, trainNetwork } from './train.js';
 import { createRegularizer } from './regularizers/index.js';
 import type { TrainingRegularizer } from './regularizers/types.js';
 
@@ -66,7 +66,7 @@ export class TfjsEvaluator implements Evaluator {
     try {
       net = buildNetwork(arch, ds.shape, ds.classes, seed);
       method = this.methods(arch.sparsity);
-      const totalSteps = Math.ceil(ds.train.count / training.batchSize) * training.epochs;
+      const totalSteps = plannedSteps(training, ds.train.count);
       method.init(net.params, arch.sparsity, createRng(deriveSeed(seed, 'sparse')), totalSteps);
       net.enforceStructure();
       regularizer = createRegularizer(training, net);

@@ -56,7 +56,7 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
     throw new SparsenasError('DATASET_EMPTY', `dataset ${dataset.name} has ${train.count} training and ${dataset.validation.count} validation samples; raise dataset.subset or validationFraction`);
   }
   const stepsPerEpoch = Math.ceil(train.count / training.batchSize);
-  const totalSteps = stepsPerEpoch * training.epochs;
+  const totalSteps = plannedSteps(training, train.count);
   const rng = createRng(deriveSeed(opts.seed, 'batches'));
   const kernels = new Map(net.params.map((p) => [p.weight.name, p.weight]));
   const weight = (p: MaskedParam) => method.effectiveWeight(p);
@@ -66,10 +66,12 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   let stepTimeMs = 0, samples = 0, step = 0;
   let epochLoss = NaN, epochAcc = NaN, val = { loss: NaN, accuracy: NaN };
   try {
-    for (let epoch = 1; epoch <= training.epochs; epoch++) {
+    let epochs = 0;
+    for (let epoch = 1; epoch <= training.epochs && (epoch === 1 || step < totalSteps); epoch++) {
+      epochs = epoch;
       const order = rng.shuffle(Array.from({ length: train.count }, (_, i) => i));
-      let lossSum = 0, correct = 0;
-      for (let b = 0; b < stepsPerEpoch; b++) {
+      let lossSum = 0, correct = 0, seen = 0;
+      for (let b = 0; b < stepsPerEpoch && step < totalSteps; b++) {
         await pacer.between(() => `at epoch ${epoch}, batch ${b + 1}/${stepsPerEpoch}`);
         step++;
         const idx = order.slice(b * training.batchSize, (b + 1) * training.batchSize);
@@ -84,10 +86,13 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
         }
         lossSum += loss * idx.length;
         correct += hits;
+        seen += idx.length;
       }
       opts.regularizer?.epochEnded(epoch);
-      epochLoss = lossSum / train.count;
-      epochAcc = correct / train.count;
+      // `training.steps: 0` trains nothing: the training loss is then measured at initialisation.
+      const atInit = seen === 0 ? await evaluateSplit(net, train, shape, classes, weight, evalBatch, pacer) : undefined;
+      epochLoss = atInit ? atInit.loss : lossSum / seen;
+      epochAcc = atInit ? atInit.accuracy : correct / seen;
       val = await evaluateSplit(net, dataset.validation, shape, classes, weight, evalBatch, pacer);
       await reporter.epochEnded({
         epoch, trainLoss: epochLoss, trainAccuracy: epochAcc, valLoss: val.loss, valAccuracy: val.accuracy,
@@ -95,7 +100,7 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
       });
     }
     const result: TrainResult = {
-      epochs: training.epochs, trainLoss: epochLoss, trainAccuracy: epochAcc, valLoss: val.loss, valAccuracy: val.accuracy,
+      epochs, trainLoss: epochLoss, trainAccuracy: epochAcc, valLoss: val.loss, valAccuracy: val.accuracy,
       trainTimeMs: now() - started, samplesPerSecond: stepTimeMs > 0 ? (samples / stepTimeMs) * 1000 : 0,
     };
     if (training.evaluateTest && dataset.test.count > 0) {
@@ -108,6 +113,12 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
     net.discardBatchNorm();
     optimizer.dispose();
   }
+}
+
+/** Optimiser steps of a run: `epochs` full passes, capped by `training.steps` when set. */
+export function plannedSteps(training: TrainingConfig, trainCount: number): number {
+  const full = Math.ceil(trainCount / training.batchSize) * training.epochs;
+  return training.steps === undefined ? full : Math.min(full, training.steps);
 }
 
 /** One optimiser step; returns the batch's mean loss and number of correct predictions. */

@@ -281,16 +281,28 @@ function buildTrial(c: Candidate, space: SearchSpace, defaultSeed: number, who: 
   try {
     validateCandidate(c);
     if (!newTrial.architecture) {
-      const problem = space.check(sample);
+      const problem = callSpace(space, 'check', () => space.check(sample));
       if (problem) throw problem;
-      newTrial.architecture = space.freeze(sample);
+      newTrial.architecture = callSpace(space, 'freeze', () => space.freeze(sample));
     }
     return { newTrial };
   } catch (err) {
-    const buildError = err instanceof SpaceError
+    const buildError = err instanceof SpaceMethodError ? err.message : err instanceof SpaceError
       ? `strategy ${who} returned a candidate outside the space "${space.name}" from ask(): dimension "${err.dimension}": ${err.message}`
       : `strategy ${who} returned an invalid candidate from ask(): ${describeError(err)}`;
     return { newTrial, buildError };
+  }
+}
+
+/** A space's own failure (not a sample outside it): reported against the space, not the strategy. */
+class SpaceMethodError extends Error {}
+
+function callSpace<T>(space: SearchSpace, method: 'check' | 'freeze', fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof SpaceError) throw err;
+    throw new SpaceMethodError(`space "${space.name}" threw in ${method}(): ${describeError(err)}`);
   }
 }
 

@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import { parseFilter } from '../../search/index.js';
-import type { Store, Study } from '../../search/index.js';
 import { LEADERBOARD_FORMATS, formatLeaderboard } from '../leaderboard/index.js';
-import { DEFAULT_DB, openStore } from '../api.js';
+import { DEFAULT_DB } from '../api.js';
+import { openStudy } from '../query.js';
 import { intFlag, oneOf, parseFlags } from '../args.js';
-import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 
 export const LEADERBOARD_HELP = `sparsenas leaderboard — rank the trials of a study
@@ -19,17 +18,6 @@ export const LEADERBOARD_HELP = `sparsenas leaderboard — rank the trials of a 
   --all               also list pruned, failed and interrupted trials
 `;
 
-export async function findStudy(store: Store, name: string | undefined): Promise<Study> {
-  if (name) {
-    const s = await store.getStudy(name);
-    if (!s) throw new UsageError(`no study "${name}" in this database; \`sparsenas list studies\` shows them`);
-    return s;
-  }
-  const all = await store.listStudies();
-  if (!all.length) throw new UsageError('this database holds no study yet; run `sparsenas search` first');
-  return all.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
-}
-
 export async function leaderboardCommand(argv: string[], io: CommandIo): Promise<number> {
   const { values: v } = parseFlags('leaderboard', argv, {
     study: { type: 'string' }, db: { type: 'string' }, top: { type: 'string' }, sort: { type: 'string' },
@@ -40,17 +28,16 @@ export async function leaderboardCommand(argv: string[], io: CommandIo): Promise
   const top = intFlag('top', v['top'], 1);
   // Parse the filter before opening anything, so a typo costs nothing.
   const where = typeof v['where'] === 'string' ? parseFilter(v['where']) : undefined;
-  const store = await openStore(resolve(io.cwd, (v['db'] as string | undefined) ?? DEFAULT_DB));
+  const view = await openStudy(v['study'] as string | undefined, { db: resolve(io.cwd, (v['db'] as string | undefined) ?? DEFAULT_DB) });
   try {
-    const study = await findStudy(store, v['study'] as string | undefined);
-    const trials = await store.getTrials(study.id);
-    if (format === 'table') io.stdout.write(`study ${study.name} (${trials.length} trials)\n`);
+    const trials = await view.trials();
+    if (format === 'table') io.stdout.write(`study ${view.study.name} (${trials.length} trials)\n`);
     const text = formatLeaderboard(trials, {
-      format, top, where, sort: v['sort'] as string | undefined, pareto: !!v['pareto'], all: !!v['all'], objectives: study.definition.objectives,
+      format, top, where, sort: v['sort'] as string | undefined, pareto: !!v['pareto'], all: !!v['all'], objectives: view.study.definition.objectives,
     });
     io.stdout.write(text.endsWith('\n') ? text : text + '\n');
   } finally {
-    await store.close();
+    await view.close();
   }
   return 0;
 }

@@ -1,5 +1,6 @@
-import { resolve } from 'node:path';
-import { DEFAULT_DB, openStore } from '../api.js';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { DEFAULT_DB } from '../api.js';
+import { openExistingStore } from '../query.js';
 import { parseFlags } from '../args.js';
 import { createContainer, listFactories } from '../container.js';
 import { UsageError } from '../errors.js';
@@ -26,13 +27,13 @@ export async function listCommand(argv: string[], io: CommandIo, extra: Record<s
   const container = await createContainer(((v['plugin'] as string[] | undefined) ?? []).map((p) => resolve(io.cwd, p)));
   const f = listFactories(container);
   const named = (items: { name: string; description: string; source?: string }[]) =>
-    table([['name', 'source', 'description'], ...items.map((x) => [x.name, x.source ?? 'built-in', x.description])]);
+    table([['name', 'source', 'description'], ...items.map((x) => [x.name, shortPath(io.cwd, x.source ?? 'built-in'), x.description])]);
   switch (what) {
     case 'strategies': io.stdout.write(named(f.strategies)); return 0;
     case 'spaces': io.stdout.write(named(f.spaces)); return 0;
     case 'evaluators': io.stdout.write(named(f.evaluators)); return 0;
     case 'studies': {
-      const store = await openStore(resolve(io.cwd, (v['db'] as string | undefined) ?? DEFAULT_DB));
+      const store = await openExistingStore(resolve(io.cwd, (v['db'] as string | undefined) ?? DEFAULT_DB));
       try {
         const rows = [];
         for (const s of await store.listStudies()) {
@@ -49,4 +50,11 @@ export async function listCommand(argv: string[], io: CommandIo, extra: Record<s
       if (extra[what]) { io.stdout.write(await extra[what](io, v)); return 0; }
       throw new UsageError(`sparsenas list: unknown list "${what}"; choose strategies, spaces, evaluators, studies${Object.keys(extra).map((k) => ', ' + k).join('')}`);
   }
+}
+
+/** A plugin file under the working directory is shown relative to it, as the user typed it. */
+function shortPath(cwd: string, source: string): string {
+  if (!isAbsolute(source)) return source;
+  const rel = relative(cwd, source);
+  return rel.startsWith('..') || isAbsolute(rel) ? source : rel;
 }

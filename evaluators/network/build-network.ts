@@ -126,7 +126,9 @@ class RawNetwork implements Network {
     const override = 'sparsity' in node.spec ? node.spec.sparsity : undefined;
     const positions = node.outShape.length === 3 ? node.outShape[0]! * node.outShape[1]! : 1;
     const param: MaskedParam = {
-      name, layerType, role, weight, mask, inputAxis: layerType === 'dense' ? 0 : 2, outputAxis: shape.length - 1,
+      // A depthwise kernel [kh, kw, C, mult] maps channel c to outputs c·mult…: its "filters" are
+      // the channels (axis 2); grouping along the multiplier axis would prune whole layers.
+      name, layerType, role, weight, mask, inputAxis: layerType === 'dense' ? 0 : 2, outputAxis: layerType === 'depthwiseConv2d' ? 2 : shape.length - 1,
       outputPositions: positions, targetSparsity: override ?? this.level, ...(override !== undefined ? { sparsityOverride: override } : {}),
     };
     const fixed = structure ? this.own(tf.tensor(structure, shape)) : undefined;

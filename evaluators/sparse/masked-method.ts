@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng, SparsitySpec } from '../../search/index.js';
 import type { MaskedParam, SparseMethod, SparseStepContext } from './types.js';
 import { layerSparsities } from './distribution.js';
-import { resolveSparsity, type ResolvedSparsity } from './resolve-spec.js';
+import { fitScheduleToRun, resolveSparsity, type ResolvedSparsity } from './resolve-spec.js';
 
 /**
  * Shared machinery of every method whose forward pass is `W ⊙ M` with a mask held in
@@ -22,7 +22,7 @@ export abstract class MaskedMethod implements SparseMethod {
   protected readonly allowed = new Map<string, Float32Array>();
 
   init(params: readonly MaskedParam[], spec: SparsitySpec, rng: Rng, totalSteps: number): void {
-    this.cfg = resolveSparsity(spec);
+    this.cfg = fitScheduleToRun(resolveSparsity(spec), totalSteps);
     this.rng = rng;
     this.totalSteps = totalSteps;
     this.params = params;
@@ -33,7 +33,11 @@ export abstract class MaskedMethod implements SparseMethod {
     }
     this.prepare();
     const raw = layerSparsities(
-      params.map((p) => ({ name: p.name, shape: p.weight.shape, role: p.role, sparsityOverride: p.sparsityOverride })),
+      // Group pruning keeps depthwise kernels whole: their channels are fixed by the layer before,
+      // and pruning them independently of it cuts every path (a static 80% filter mask on a
+      // separable block trains at chance). Unstructured and N:M kinds sparsify them as usual.
+      params.map((p) => ({ name: p.name, shape: p.weight.shape, role: p.role,
+        sparsityOverride: this.cfg.unit !== 'weight' && p.layerType === 'depthwiseConv2d' ? 0 : p.sparsityOverride })),
       {
         level: this.cfg.level,
         // An N:M pattern fixes every sparse layer's density at 1 − N/M: nothing to distribute.

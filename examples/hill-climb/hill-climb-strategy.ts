@@ -1,5 +1,5 @@
 // A complete custom strategy: (1+1) hill climbing. Written against the public API only.
-import { createRng, deriveSeed, metricValue, sampleSpace, categorical } from 'sparsenas';
+import { createRng, deriveSeed, metricValue, sampleSpace } from 'sparsenas';
 import type { Candidate, Json, Rng, SearchSpace, Strategy, StrategyContext, Trial } from 'sparsenas';
 
 export class HillClimbStrategy implements Strategy {
@@ -48,6 +48,3 @@ export class HillClimbStrategy implements Strategy {
     this.rng = createRng(this.seed, (state as { rng: number }).rng);
   }
 }
-
-// Unused here, shown so plugin authors see how dimensions are declared.
-export const exampleDimension = categorical('example', ['a', 'b']);

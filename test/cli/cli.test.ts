@@ -3,26 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { main } from '../../cli/main.js';
 import { createContainer } from '../../cli/container.js';
 import { search, openStore } from '../../cli/api.js';
 import { EvaluatorFactory } from '../../search/index.js';
 import { fakeEvaluatorFactory } from './fake-evaluator.js';
+import { captureIo } from './capture-io.js';
 
-function io(cwd: string) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const controller = new AbortController();
-  return {
-    io: { cwd, stdout: out, stderr: err, isTTY: false, signal: controller.signal, stop: () => controller.abort(), env: {} },
-    text: () => ({ stdout, stderr }),
-  };
-}
+const io = captureIo;
 
 describe('cli', () => {
   let dir: string;

@@ -105,3 +105,22 @@ test('training yields to the event loop between batches so a UI stays live', asy
   method.dispose();
   net.dispose();
 });
+
+test('training.steps caps the optimiser steps; steps 0 measures the untrained network and changes no weight', async () => {
+  const before = tf.memory().numTensors;
+  const a = arch([{ type: 'dense', units: 16, activation: 'relu' }]);
+  const untouched = await run(a, { ...TRAINING, epochs: 1, steps: 0 });
+  const fresh = buildNetwork(a, data.shape, data.classes, 11);
+  const initial = fresh.params.map((p) => p.weight.dataSync().slice());
+  fresh.dispose();
+  untouched.values.forEach((v, i) => assert.deepEqual(v.w, initial[i], `${v.name} changed with steps 0`));
+  assert.equal(untouched.reporter.epochs.length, 1);
+  assert.ok(Number.isFinite(untouched.result.trainLoss) && untouched.result.trainLoss > 1, `loss at init ${untouched.result.trainLoss} (ln 4 ≈ 1.39)`);
+  // 480 samples / 32 = 15 steps per epoch: 20 steps end in epoch 2, and train less than 3 full epochs.
+  const capped = await run(a, { ...TRAINING, steps: 20 });
+  assert.deepEqual(capped.reporter.epochs.map((e) => e.epoch), [1, 2]);
+  assert.equal(capped.result.epochs, 2);
+  const full = await run(a, TRAINING);
+  assert.notDeepEqual(capped.values[0]!.w, full.values[0]!.w);
+  assert.equal(tf.memory().numTensors, before);
+});

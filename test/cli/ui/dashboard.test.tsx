@@ -87,6 +87,21 @@ test('? toggles the key help; q calls onStop once and shows the stop in progress
   assert.match(ui.frame(), /stopping: waiting for trial 0 to end/);
 });
 
+test('the first Ctrl+C stops gracefully like q, the second quits at once', async () => {
+  let stops = 0;
+  let quits = 0;
+  const events = new Subject<SearchEvent>();
+  const ui = render(<Dashboard events$={events} throttleMs={0} tickMs={0} exitOnFinish={false} onStop={() => { stops++; }} onForceQuit={() => { quits++; }} />);
+  events.next(searchStarted(study));
+  await tick();
+  ui.stdin.write('\u0003');
+  await tick();
+  assert.deepEqual([stops, quits], [1, 0]);
+  ui.stdin.write('\u0003');
+  await tick();
+  assert.deepEqual([stops, quits], [1, 1]);
+});
+
 test('a burst of events between two frames is drawn once (throttled re-renders)', async () => {
   const ui = mount({ throttleMs: 20 });
   await ui.emit(searchStarted(study));
@@ -150,7 +165,7 @@ test('with a long throttle, the stop and the end of the search still show at onc
   assert.match(stdout.output, /✔ trial 5 completed/);
 });
 
-test('on resize the live region is redrawn to the new width', async () => {
+test('on resize the live region follows at once, then the screen is cleared and the history re-printed at the new width', async () => {
   const { stdout, stdin } = fakeTty(120);
   const events = new Subject<SearchEvent>();
   const handle = renderDashboard(events, { stdout: stdout as never, stdin: stdin as never, throttleMs: 0, tickMs: 0, exitOnFinish: false });
@@ -160,10 +175,16 @@ test('on resize the live region is redrawn to the new width', async () => {
   stdout.columns = 50;
   stdout.emit('resize');
   await tick();
+  assert.ok(!stdout.output.includes('\u001b[2J'), 'no clear while the resize may still be going on');
+  await sleep(200);
+  await tick();
+  const cleared = stdout.output.lastIndexOf('\u001b[2J\u001b[3J\u001b[H');
+  assert.ok(cleared >= 0, 'the screen is cleared once the resize settles');
   // eslint-disable-next-line no-control-regex
-  const visible = stdout.output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+  const visible = stdout.output.slice(cleared).replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
   const lines = visible.split('\n').filter(Boolean);
   assert.ok(lines.some((l) => l.includes('rank')), visible);
+  for (const n of [0, 1, 2, 5]) assert.equal(visible.split(`✔ trial ${n} completed`).length, 2, `trial ${n} re-printed once`);
   for (const l of lines) assert.ok(l.length <= 50, `line wider than 50 columns: ${JSON.stringify(l)}`);
   handle.unmount();
 });

@@ -13,7 +13,7 @@ const space: SearchSpace = {
     { name: 'depth', kind: 'int', low: 1, high: 2 },
     { name: 'sparsity', kind: 'float', low: 0, high: 0.9 },
   ],
-  check: () => undefined,
+  check: (sample) => (typeof sample['width'] === 'number' ? undefined : new SpaceError('width', 'width must be a number')),
   freeze(sample: Sample): Architecture {
     const width = sample['width'];
     if (typeof width !== 'number') throw new SpaceError('width', `width must be a number, got ${JSON.stringify(width)}`);
