@@ -11,6 +11,10 @@ const TORCH_ENV = { OPENBLAS_CORETYPE: 'SkylakeX' };
 
 export interface TorchRun {
   samplesPerSec: number;
+  /** Samples per CPU-second of the whole process (all threads). */
+  samplesPerCpuSec: number;
+  /** Batch size over the fastest single step: what an uncontended machine approaches. */
+  fastestStepSamplesPerSec: number;
 }
 
 /**
@@ -52,8 +56,16 @@ export class TorchReference {
 
   async measure(model: ModelName, sparsity: number, steps: number, warmup: number, batch: number): Promise<TorchRun> {
     this.child.stdin.write(`${JSON.stringify({ model, sparsity, steps, warmup, batch })}\n`);
-    const res = JSON.parse(await this.nextLine()) as { samples_per_sec: number };
-    return { samplesPerSec: res.samples_per_sec };
+    const res = JSON.parse(await this.nextLine()) as {
+      samples_per_sec: number;
+      samples_per_cpu_sec: number;
+      fastest_step_samples_per_sec: number;
+    };
+    return {
+      samplesPerSec: res.samples_per_sec,
+      samplesPerCpuSec: res.samples_per_cpu_sec,
+      fastestStepSamplesPerSec: res.fastest_step_samples_per_sec,
+    };
   }
 
   close(): void {

@@ -5,6 +5,7 @@ import { searchCommand, resumeCommand } from './commands/search.js';
 import { leaderboardCommand } from './commands/leaderboard.js';
 import { listCommand } from './commands/list.js';
 import { schemaCommand } from './commands/schema.js';
+import { reportCommand } from './commands/report.js';
 import { exportCommand } from './commands/export.js';
 import { listBackendsText, listDatasetsText } from './commands/list-evaluator.js';
 
@@ -13,8 +14,9 @@ export const HELP = `sparsenas — neural architecture search for sparse network
   sparsenas search [--space mlp] [--strategy random] [--dataset NAME|PATH] [--trials N] ...
   sparsenas resume --study NAME
   sparsenas leaderboard [--study NAME] [--top N] [--sort METRIC] [--where EXPR] [--pareto] [--format table|json|csv|md]
-  sparsenas export [--study NAME] [--trial N] --out DIR   trained model in tfjs Layers format
+  sparsenas report [--study NAME] [--format html|md] [--out FILE]
   sparsenas list strategies|spaces|evaluators|datasets|backends|studies [--plugin FILE]
+  sparsenas export [--study NAME] [--trial N] --out DIR   trained model in tfjs Layers format
   sparsenas schema                 JSON Schema of config files
 
 Run \`sparsenas <command> --help\` for a command's options.
@@ -29,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   resume: resumeCommand,
   leaderboard: leaderboardCommand,
   list: (argv, io) => listCommand(argv, io, { datasets: listDatasetsText, backends: listBackendsText }),
+  report: reportCommand,
   export: exportCommand,
   schema: schemaCommand,
 };

@@ -21,6 +21,8 @@ export interface StudyView {
   leaderboard(query?: LeaderboardQuery): Promise<LeaderboardEntry[]>;
   /** Best completed trial by the study's first objective. */
   best(): Promise<Trial | undefined>;
+  /** The underlying store (closed by `close()` when the view opened it). */
+  store: Store;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function openStudy(name: string | undefined, options: QueryOptions 
     };
     return {
       study,
+      store,
       trials: () => store.getTrials(study.id),
       trial: (n) => store.getTrial(study.id, n),
       epochs: async (n) => store.getEpochs((await trial(n)).id),

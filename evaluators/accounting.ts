@@ -10,19 +10,23 @@ import type { MaskedParam } from './sparse/types.js';
  * (tfjs has no sparse kernels, so sparse FLOPs are what a sparse kernel would do).
  *
  * Conventions, per sample, forward pass:
- * - a weighted layer costs 2 FLOPs per multiply-add: dense 2·|W|·positions, sparse
- *   2·nnz(M)·positions, positions = output h·w for convolutions, 1 for dense;
- * - a bias costs 1 per output element, a non-linear activation 1 per element (whatever the
- *   function), batch norm 2 per element (its inference form, a folded scale and shift),
- *   max/avg pooling size² per output element, global average pooling 1 per input element,
- *   a `sum` (branches − 1) per element; flatten and dropout are free;
- * - these non-weight FLOPs are the same in the dense and the sparse count;
- * - a training step costs 3× the forward pass (forward, input gradient, weight gradient),
+ * - `denseFlops` / `sparseFlops` count the weighted layers only, 2 FLOPs per multiply-add:
+ *   dense 2·|W|·positions, sparse 2·nnz(M)·positions, positions = output h·w for
+ *   convolutions, 1 for dense. This is the convention of the RigL and Sparse-IFT papers
+ *   (their iso-FLOP comparisons) and of `spaces/flops.ts`, so a space's predicted FLOPs and
+ *   the evaluator's measured ones agree.
+ * - Everything else is `nonWeightFlops`, the same dense or sparse: a bias 1 per output
+ *   element, a non-linear activation 1 per element (whatever the function), batch norm 2 per
+ *   element (its inference form, a folded scale and shift), max/avg pooling size² per output
+ *   element, global average pooling 1 per input element, a `sum` (branches − 1) per element;
+ *   flatten and dropout are free.
+ * - A training step costs 3× the forward pass (forward, input gradient, weight gradient),
  *   the usual convention of the RigL and Sparse-IFT papers.
- * Params are all trainable parameters (kernels, biases, BN γ/β); non-zeros are the
- * unmasked ones (biases of nodes removed by a node mask count as masked).
- * A layer's `sparsity` is its kernel sparsity, 1 − nnz(M)/|W|; a separable convolution gets
- * two entries, `<name>.depthwise` and `<name>.pointwise` (which holds the bias).
+ * Params are all trainable parameters (kernels, biases, BN γ/β); non-zeros are the unmasked
+ * ones (biases of nodes removed by a node mask count as masked). Per-layer entries exist for
+ * layers with parameters; a layer's `sparsity` is its kernel sparsity, 1 − nnz(M)/|W|; a
+ * separable convolution gets two entries, `<name>.depthwise` and `<name>.pointwise` (which
+ * holds the bias).
  */
 export interface Accounting {
   layers: LayerStats[];
@@ -34,6 +38,9 @@ export interface Accounting {
   weightSparsity: number;
   denseFlops: number;
   sparseFlops: number;
+  /** Bias, normalisation, activation, pooling and sum FLOPs per sample (not in dense/sparseFlops). */
+  nonWeightFlops: number;
+  /** Training step per sample: 3 × (weight FLOPs + non-weight FLOPs). */
   denseTrainingFlops: number;
   sparseTrainingFlops: number;
 }
@@ -43,7 +50,11 @@ export const TRAINING_STEP_FACTOR = 3;
 export function countNetwork(net: Network): Accounting {
   const nnz = maskCounts(net.params);
   const layers: LayerStats[] = [];
-  for (const r of net.records) layers.push(...recordStats(r, nnz));
+  let nonWeightFlops = 0;
+  for (const r of net.records) {
+    layers.push(...recordStats(r, nnz));
+    nonWeightFlops += otherFlops(r);
+  }
   const sum = (f: (l: LayerStats) => number) => layers.reduce((a, l) => a + f(l), 0);
   const params = sum((l) => l.params), nonZeros = sum((l) => l.nonZeros);
   const kernelSize = net.params.reduce((a, p) => a + p.weight.size, 0);
@@ -52,8 +63,9 @@ export function countNetwork(net: Network): Accounting {
   return {
     layers, params, nonZeros, sparsity: params ? 1 - nonZeros / params : 0,
     weightSparsity: kernelSize ? 1 - kernelNnz / kernelSize : 0,
-    denseFlops, sparseFlops,
-    denseTrainingFlops: TRAINING_STEP_FACTOR * denseFlops, sparseTrainingFlops: TRAINING_STEP_FACTOR * sparseFlops,
+    denseFlops, sparseFlops, nonWeightFlops,
+    denseTrainingFlops: TRAINING_STEP_FACTOR * (denseFlops + nonWeightFlops),
+    sparseTrainingFlops: TRAINING_STEP_FACTOR * (sparseFlops + nonWeightFlops),
   };
 }
 
@@ -73,32 +85,35 @@ function maskCounts(params: readonly MaskedParam[]): Map<MaskedParam, number> {
 function recordStats(r: LayerRecord, nnz: Map<MaskedParam, number>): LayerStats[] {
   const { node } = r;
   const spec = node.spec;
-  const outElems = product(node.outShape), inElems = product(node.inShape);
-  const act = activationOf(spec) === 'linear' ? 0 : outElems;
-  const base = { name: node.name, type: spec.type };
-  const weighted = (name: string, p: MaskedParam, bias: boolean): LayerStats => {
+  // The bias belongs to the layer's last kernel (the pointwise one of a separable).
+  const last = r.kernels.length - 1;
+  const stats: LayerStats[] = r.kernels.map((p, i) => {
     const k = nnz.get(p)!;
-    // The bias and activation belong to the layer's last kernel (the pointwise one of a separable).
-    const extra = bias ? (r.biasSize ? outElems : 0) + act : 0;
-    const biasParams = bias ? r.biasSize : 0, biasKept = bias ? r.biasKept : 0;
+    const name = r.kernels.length > 1 ? p.name : node.name;
+    const biasParams = i === last ? r.biasSize : 0, biasKept = i === last ? r.biasKept : 0;
     return {
-      name, type: spec.type, params: p.weight.size + biasParams, nonZeros: k + biasKept,
-      sparsity: 1 - k / p.weight.size,
-      denseFlops: 2 * p.weight.size * p.outputPositions + extra, sparseFlops: 2 * k * p.outputPositions + extra,
+      name, type: spec.type, params: p.weight.size + biasParams, nonZeros: k + biasKept, sparsity: 1 - k / p.weight.size,
+      denseFlops: 2 * p.weight.size * p.outputPositions, sparseFlops: 2 * k * p.outputPositions,
     };
-  };
-  const plain = (flops: number, params = 0): LayerStats[] =>
-    flops || params ? [{ ...base, params, nonZeros: params, sparsity: 0, denseFlops: flops, sparseFlops: flops }] : [];
+  });
+  if (r.otherParams) stats.push({ name: node.name, type: spec.type, params: r.otherParams, nonZeros: r.otherParams, sparsity: 0, denseFlops: 0, sparseFlops: 0 });
+  return stats;
+}
+
+/** Non-weight FLOPs of one layer (see the conventions above). */
+function otherFlops(r: LayerRecord): number {
+  const { node } = r;
+  const spec = node.spec;
+  const outElems = product(node.outShape);
+  const act = activationOf(spec) === 'linear' ? 0 : outElems;
   switch (spec.type) {
-    case 'dense': case 'conv2d': case 'depthwiseConv2d':
-      return [weighted(node.name, r.kernels[0]!, true)];
-    case 'separableConv2d':
-      return [weighted(r.kernels[0]!.name, r.kernels[0]!, false), weighted(r.kernels[1]!.name, r.kernels[1]!, true)];
-    case 'maxPool': case 'avgPool': return plain(spec.size * spec.size * outElems);
-    case 'globalAvgPool': return plain(inElems);
-    case 'batchNorm': return plain(2 * outElems, r.otherParams);
-    case 'activation': return plain(act);
-    case 'sum': return plain((spec.branches.length - 1) * outElems + act);
-    case 'flatten': case 'dropout': return [];
+    case 'dense': case 'conv2d': case 'depthwiseConv2d': case 'separableConv2d':
+      return (r.biasSize ? outElems : 0) + act;
+    case 'maxPool': case 'avgPool': return spec.size * spec.size * outElems;
+    case 'globalAvgPool': return product(node.inShape);
+    case 'batchNorm': return 2 * outElems;
+    case 'activation': return act;
+    case 'sum': return (spec.branches.length - 1) * outElems + act;
+    case 'flatten': case 'dropout': return 0;
   }
 }

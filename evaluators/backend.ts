@@ -23,15 +23,18 @@ export interface ChosenBackend {
   reason: string;
 }
 
-/** The tfjs backend name each of ours registers under (both tfjs-node packages register `tensorflow`). */
-const TFJS_NAME: Record<BackendName, string> = {
+/**
+ * The tfjs backend each of ours runs on: both tfjs-node packages register `tensorflow`;
+ * `native` is the wasm backend with its heavy kernels replaced by the C addon.
+ */
+export const TFJS_NAME: Record<BackendName, string> = {
   'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', native: 'wasm', wasm: 'wasm', cpu: 'cpu',
 };
 
 const FIX: Record<BackendName, string> = {
   'tensorflow-gpu': 'install it with network access (`npm install @tensorflow/tfjs-node-gpu`, needs CUDA) or pick another --backend',
   tensorflow: 'install it with network access (`npm install @tensorflow/tfjs-node`; its install script downloads libtensorflow) or pick another --backend',
-  native: 'build the native kernels with `node scripts/build-native.mjs` (needs a C compiler and node-gyp) or pick another --backend',
+  native: 'build the native kernels (`node scripts/build-native.mjs`, needs a C compiler and node-gyp) or pick another --backend',
   wasm: 'reinstall dependencies (`npm ci`) so @tensorflow/tfjs-backend-wasm is present, or use --backend cpu',
   cpu: 'the cpu backend ships with @tensorflow/tfjs; reinstall dependencies (`npm ci`)',
 };
@@ -46,12 +49,14 @@ export async function chooseBackend(choice: BackendChoice = 'auto'): Promise<Cho
     if (!probe.available) {
       throw new BackendUnavailableError(choice, `backend ${choice} is not available: ${probe.detail}; ${probe.fix ?? FIX[choice]}`);
     }
+    activateKernels(choice);
     return { backend: choice, reason: `${choice}: forced by --backend (${probe.detail})` };
   }
   const skipped: string[] = [];
   for (const backend of BACKENDS) {
     const probe = await tryBackend(backend, true);
     if (probe.available) {
+      activateKernels(backend);
       const why = skipped.length ? `; skipped ${skipped.join('; ')}` : '';
       return { backend, reason: `${backend}: ${probe.detail}${why}` };
     }
@@ -70,6 +75,16 @@ export async function probeBackends(): Promise<BackendProbe[]> {
   return out;
 }
 
+/**
+ * Register the kernels evaluators/kernels provides for the chosen backend: the composed
+ * gradients wasm lacks (conv filter/input gradients, depthwise, pool gradients) and, for
+ * `native`, the C addon's kernels on top (they fall back to the composed ones).
+ */
+function activateKernels(backend: BackendName): void {
+  installKernels(TFJS_NAME[backend]);
+  if (backend === 'native') installNativeKernels();
+}
+
 /** Import, activate and run one tiny op on a backend. Never throws. */
 async function tryBackend(backend: BackendName, keep: boolean): Promise<BackendProbe> {
   const unavailable = (detail: string): BackendProbe => ({ backend, available: false, detail, fix: FIX[backend] });
@@ -80,10 +95,7 @@ async function tryBackend(backend: BackendName, keep: boolean): Promise<BackendP
       if (missing) return unavailable(missing);
       if (!tf.findBackend('tensorflow')) return unavailable(`${pkg} imported but registered no 'tensorflow' backend (a second copy of @tensorflow/tfjs-core?)`);
     } else if (backend === 'native') {
-      // `native` is the wasm backend with its heavy kernels replaced by the C addon's.
-      const native = nativeAvailable();
-      if (!native.ok) return unavailable(native.reason);
-      const missing = await importOptional('@tensorflow/tfjs-backend-wasm');
+      const missing = await nativeHook();
       if (missing) return unavailable(missing);
     } else if (backend === 'wasm') {
       const missing = await importOptional('@tensorflow/tfjs-backend-wasm');
@@ -96,12 +108,6 @@ async function tryBackend(backend: BackendName, keep: boolean): Promise<BackendP
     if (backend === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
     const value = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);
     if (value !== 3) return unavailable(`a test op returned ${value} instead of 3`);
-    if (keep) {
-      // Kernels stock wasm/cpu lack or run slowly (conv and depthwise gradients, transposed
-      // matmul, pooling gradients), then the native ones on top for `native`.
-      if (backend === 'wasm' || backend === 'native' || backend === 'cpu') installKernels(TFJS_NAME[backend]);
-      if (backend === 'native') installNativeKernels();
-    }
     if (!keep && previous) await tf.setBackend(previous);
     return { backend, available: true, detail: describe(backend) };
   } catch (err) {
@@ -113,7 +119,7 @@ function describe(backend: BackendName): string {
   switch (backend) {
     case 'tensorflow-gpu': return 'libtensorflow with CUDA through @tensorflow/tfjs-node-gpu';
     case 'tensorflow': return 'libtensorflow on the CPU through @tensorflow/tfjs-node';
-    case 'native': return 'wasm with native AVX-512/AVX2 matmul, convolution and pooling kernels (C addon)';
+    case 'native': return 'wasm with the native AVX-512/AVX2 kernels (evaluators/kernels/native)';
     case 'wasm': return 'WebAssembly with XNNPACK (@tensorflow/tfjs-backend-wasm)';
     case 'cpu': return 'pure JavaScript (slowest)';
   }
@@ -132,6 +138,13 @@ async function importOptional(pkg: string): Promise<string | undefined> {
     // e.g. installed with --ignore-scripts: "The specified module could not be found ... tfjs_binding.node"
     return `${pkg} is installed but fails to load (${oneLine(err)})`;
   }
+}
+
+/** The native kernels need their addon (built at install) and the wasm backend they plug into. */
+async function nativeHook(): Promise<string | undefined> {
+  const status = nativeAvailable();
+  if (!status.ok) return status.reason;
+  return importOptional('@tensorflow/tfjs-backend-wasm');
 }
 
 function oneLine(err: unknown): string {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from './data/types.js';
 import type { Network } from './network/types.js';
+import type { Pacer } from './pacer.js';
 import type { MaskedParam } from './sparse/types.js';
 
 /** Copy the samples at `indices` of a split into one batch: x [n, ...shape] and one-hot labels. */
@@ -27,9 +28,10 @@ export function correctCount(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar 
 
 /** Mean cross-entropy and accuracy of the network on a whole split, in inference mode. */
 export async function evaluateSplit(net: Network, split: Split, shape: readonly number[], classes: number,
-  weight: (p: MaskedParam) => tf.Tensor, batchSize: number): Promise<{ loss: number; accuracy: number }> {
+  weight: (p: MaskedParam) => tf.Tensor, batchSize: number, pacer?: Pacer): Promise<{ loss: number; accuracy: number }> {
   let lossSum = 0, correct = 0;
   for (let start = 0; start < split.count; start += batchSize) {
+    await pacer?.between(() => `while evaluating (sample ${start}/${split.count})`);
     const idx = Array.from({ length: Math.min(batchSize, split.count - start) }, (_, i) => start + i);
     const b = makeBatch(split, shape, classes, idx);
     const out = tf.tidy(() => {

@@ -82,8 +82,8 @@ function applyNode(node: PlanNode, x: tf.SymbolicTensor, pending: Pending): tf.S
     case 'depthwiseConv2d': {
       const c = conv(spec.stride!, spec.dilation!);
       const kernelSize = c.explicit ? (spec.kernel - 1) * spec.dilation! + 1 : spec.kernel;
-      return add(tf.layers.depthwiseConv2d({ name, kernelSize, depthMultiplier: spec.depthMultiplier, strides: c.strides, dilationRate: c.dilationRate, padding: spec.padding, activation, useBias: false }),
-        [`${name}/depthwise_kernel`], c.explicit ? spec.dilation : undefined);
+      return add(tf.layers.depthwiseConv2d({ name, kernelSize, depthMultiplier: spec.depthMultiplier, strides: c.strides, dilationRate: c.dilationRate, padding: spec.padding, activation, useBias: true }),
+        [`${name}/depthwise_kernel`, `${name}/bias`], c.explicit ? spec.dilation : undefined);
     }
     case 'separableConv2d': {
       const c = conv(spec.stride!, spec.dilation!);

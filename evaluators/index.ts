@@ -1,6 +1,6 @@
 // evaluators/: the only code that imports tfjs. Backend choice, network builder, training,
 // accounting, the Evaluator implementation, artifacts and export.
-export { BACKENDS, chooseBackend, probeBackends, type BackendChoice, type BackendName, type BackendProbe, type ChosenBackend } from './backend.js';
+export { BACKENDS, chooseBackend, probeBackends, TFJS_NAME, type BackendChoice, type BackendName, type BackendProbe, type ChosenBackend } from './backend.js';
 export { countNetwork, weightSparsity, TRAINING_STEP_FACTOR, type Accounting } from './accounting.js';
 export { buildNetwork } from './network/build-network.js';
 export { planNetwork, type NetworkPlan, type PlanNode } from './network/plan.js';
@@ -9,8 +9,8 @@ export { trainNetwork, type TrainOptions, type TrainResult } from './train.js';
 export { TfjsEvaluator, type DatasetLoader, type SparseMethodFactory, type TfjsEvaluatorOptions } from './tfjs-evaluator.js';
 export { readTrialArtifacts, writeTrialArtifacts, type TrialArtifacts, type WeightsManifest } from './artifacts.js';
 export { syntheticDataset, type SyntheticOptions } from './synthetic-dataset.js';
-export type { MaskedParam, SparseMethod, SparseStepContext } from './sparse/types.js';
-export type { Dataset, Split } from './data/types.js';
+export { createSparseMethod, type MaskedParam, type SparseMethod, type SparseStepContext } from './sparse/index.js';
+export { loadDataset, type Dataset, type Split } from './data/index.js';
 export { ArchitectureError, ArtifactError, BackendUnavailableError, TrialAbortedError } from './errors.js';
 export { evaluatorsModule, tfjsEvaluatorFactory } from './module.js';
 export { buildLayersModel, exportTrialModel, type WeightSource } from './export.js';

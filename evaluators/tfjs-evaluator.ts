@@ -12,9 +12,10 @@ import type { Dataset } from './data/types.js';
 import { buildNetwork } from './network/build-network.js';
 import { WEIGHTED } from './network/plan.js';
 import type { Network } from './network/types.js';
-import { createSparseMethod } from './sparse/index.js';
-import type { SparseMethod } from './sparse/types.js';
-import { trainNetwork } from './train.js';
+import { createSparseMethod, type SparseMethod } from './sparse/index.js';
+import { plannedSteps, trainNetwork } from './train.js';
+import { createRegularizer } from './regularizers/index.js';
+import type { TrainingRegularizer } from './regularizers/types.js';
 
 export type DatasetLoader = (config: DatasetConfig, seed: number) => Promise<Dataset>;
 /** Creates the sparse-training method of one trial from its architecture's sparsity spec. */
@@ -36,14 +37,16 @@ export interface TfjsEvaluatorOptions {
 export class TfjsEvaluator implements Evaluator {
   private dataset?: Dataset;
   private backend = '';
-  private methods?: SparseMethodFactory;
 
-  constructor(private readonly options: TfjsEvaluatorOptions = {}) {}
+  private readonly methods: SparseMethodFactory;
+
+  constructor(private readonly options: TfjsEvaluatorOptions = {}) {
+    this.methods = options.methods ?? createSparseMethod;
+  }
 
   async prepare(definition: StudyDefinition): Promise<EvaluatorInfo> {
     const chosen = await chooseBackend(this.options.backend ?? definition.backend);
     this.backend = chosen.backend;
-    this.methods = this.options.methods ?? createSparseMethod;
     const load = this.options.loader ?? loadDataset;
     const ds = await load(definition.dataset, definition.seed);
     this.dataset = ds;
@@ -55,17 +58,19 @@ export class TfjsEvaluator implements Evaluator {
 
   async evaluate(request: EvaluationRequest, reporter: TrialReporter, signal: AbortSignal): Promise<Metrics> {
     const ds = this.dataset;
-    if (!ds || !this.methods) throw new SparsenasError('EVALUATOR_NOT_PREPARED', 'TfjsEvaluator.evaluate() called before prepare(); call prepare(definition) once first');
+    if (!ds) throw new SparsenasError('EVALUATOR_NOT_PREPARED', 'TfjsEvaluator.evaluate() called before prepare(); call prepare(definition) once first');
     const { architecture: arch, training, seed } = request;
     let net: Network | undefined;
     let method: SparseMethod | undefined;
+    let regularizer: TrainingRegularizer | undefined;
     try {
       net = buildNetwork(arch, ds.shape, ds.classes, seed);
       method = this.methods(arch.sparsity);
-      const totalSteps = Math.ceil(ds.train.count / training.batchSize) * training.epochs;
+      const totalSteps = plannedSteps(training, ds.train.count);
       method.init(net.params, arch.sparsity, createRng(deriveSeed(seed, 'sparse')), totalSteps);
       net.enforceStructure();
-      const result = await trainNetwork({ net, method, dataset: ds, training, seed, reporter, signal, now: this.options.now });
+      regularizer = createRegularizer(training, net);
+      const result = await trainNetwork({ net, method, dataset: ds, training, seed, reporter, signal, now: this.options.now, regularizer });
       const count = countNetwork(net);
       if (request.artifactDir) {
         const m = method;
@@ -77,7 +82,8 @@ export class TfjsEvaluator implements Evaluator {
         }
       }
       const extra: { [name: string]: number } = {
-        denseTrainingFlops: count.denseTrainingFlops, sparseTrainingFlops: count.sparseTrainingFlops, weightSparsity: count.weightSparsity,
+        nonWeightFlops: count.nonWeightFlops, denseTrainingFlops: count.denseTrainingFlops, sparseTrainingFlops: count.sparseTrainingFlops,
+        weightSparsity: count.weightSparsity,
       };
       const nodes = nodeSparsity(net);
       if (nodes !== undefined) extra['nodeSparsity'] = nodes;
@@ -88,8 +94,10 @@ export class TfjsEvaluator implements Evaluator {
         denseFlops: count.denseFlops, sparseFlops: count.sparseFlops,
         trainTimeMs: result.trainTimeMs, epochs: result.epochs, samplesPerSecond: result.samplesPerSecond,
         backend: this.backend, layers: count.layers, extra,
+        ...(regularizer ? { outputs: regularizer.outputs() } : {}),
       };
     } finally {
+      regularizer?.dispose();
       method?.dispose();
       net?.dispose();
     }

@@ -2,11 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, SparsenasError, TrialDivergedError, type TrainingConfig, type TrialReporter } from '../search/index.js';
 import { weightSparsity } from './accounting.js';
 import { correctCount, evaluateSplit, makeBatch } from './batches.js';
+import { captureGradient, regularise } from './gradients.js';
 import type { Dataset } from './data/types.js';
-import { TrialAbortedError } from './errors.js';
 import type { Network } from './network/types.js';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer.js';
+import { createPacer } from './pacer.js';
 import type { MaskedParam, SparseMethod, SparseStepContext } from './sparse/types.js';
+import type { TrainingRegularizer } from './regularizers/types.js';
 
 export interface TrainOptions {
   net: Network;
@@ -21,6 +23,8 @@ export interface TrainOptions {
   now?: () => number;
   /** Yield to the event loop at least this often (ms) so a UI stays live. Default 50. */
   yieldEveryMs?: number;
+  /** Proximal regulariser (WGSEF, group lasso): its step runs after every optimiser step. */
+  regularizer?: TrainingRegularizer;
 }
 
 export interface TrainResult {
@@ -38,35 +42,37 @@ export interface TrainResult {
 
 /**
  * Train a built network with its sparse method. Per step: forward with the method's effective
- * weights, backward, weight decay (L2 on kernels, coupled as in PyTorch's SGD/Adam), global
- * grad-norm clipping, optimiser step, BN running statistics, then `afterStep` (re-mask, prune,
+ * weights, backward, global grad-norm clipping, weight decay (L2 on kernels, coupled as in
+ * PyTorch's SGD/Adam), optimiser step, BN running statistics, then `afterStep` (re-mask, prune,
  * drop/grow) and the node mask. Reports every epoch; the reporter may throw (pruning).
  * The caller owns `net` and `method` and disposes them; everything created here is disposed here.
  */
 export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const { net, method, dataset, training, reporter, signal } = opts;
   const now = opts.now ?? (() => performance.now());
-  const yieldEvery = opts.yieldEveryMs ?? 50;
+  const pacer = createPacer(signal, opts.yieldEveryMs ?? 50, now);
   const { shape, classes, train } = dataset;
   if (train.count === 0 || dataset.validation.count === 0) {
     throw new SparsenasError('DATASET_EMPTY', `dataset ${dataset.name} has ${train.count} training and ${dataset.validation.count} validation samples; raise dataset.subset or validationFraction`);
   }
   const stepsPerEpoch = Math.ceil(train.count / training.batchSize);
-  const totalSteps = stepsPerEpoch * training.epochs;
+  const totalSteps = plannedSteps(training, train.count);
   const rng = createRng(deriveSeed(opts.seed, 'batches'));
   const kernels = new Map(net.params.map((p) => [p.weight.name, p.weight]));
   const weight = (p: MaskedParam) => method.effectiveWeight(p);
   const evalBatch = Math.max(training.batchSize, 256);
   const optimizer = createOptimizer(training);
   const started = now();
-  let stepTimeMs = 0, samples = 0, step = 0, lastYield = now();
+  let stepTimeMs = 0, samples = 0, step = 0;
   let epochLoss = NaN, epochAcc = NaN, val = { loss: NaN, accuracy: NaN };
   try {
-    for (let epoch = 1; epoch <= training.epochs; epoch++) {
+    let epochs = 0;
+    for (let epoch = 1; epoch <= training.epochs && (epoch === 1 || step < totalSteps); epoch++) {
+      epochs = epoch;
       const order = rng.shuffle(Array.from({ length: train.count }, (_, i) => i));
-      let lossSum = 0, correct = 0;
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        if (signal?.aborted) throw new TrialAbortedError(`training aborted at epoch ${epoch}, batch ${b + 1}/${stepsPerEpoch}`);
+      let lossSum = 0, correct = 0, seen = 0;
+      for (let b = 0; b < stepsPerEpoch && step < totalSteps; b++) {
+        await pacer.between(() => `at epoch ${epoch}, batch ${b + 1}/${stepsPerEpoch}`);
         step++;
         const idx = order.slice(b * training.batchSize, (b + 1) * training.batchSize);
         const t0 = now();
@@ -80,25 +86,25 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
         }
         lossSum += loss * idx.length;
         correct += hits;
-        if (now() - lastYield >= yieldEvery) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          lastYield = now();
-        }
+        seen += idx.length;
       }
-      epochLoss = lossSum / train.count;
-      epochAcc = correct / train.count;
-      val = await evaluateSplit(net, dataset.validation, shape, classes, weight, evalBatch);
+      opts.regularizer?.epochEnded(epoch);
+      // `training.steps: 0` trains nothing: the training loss is then measured at initialisation.
+      const atInit = seen === 0 ? await evaluateSplit(net, train, shape, classes, weight, evalBatch, pacer) : undefined;
+      epochLoss = atInit ? atInit.loss : lossSum / seen;
+      epochAcc = atInit ? atInit.accuracy : correct / seen;
+      val = await evaluateSplit(net, dataset.validation, shape, classes, weight, evalBatch, pacer);
       await reporter.epochEnded({
         epoch, trainLoss: epochLoss, trainAccuracy: epochAcc, valLoss: val.loss, valAccuracy: val.accuracy,
         sparsity: weightSparsity(net.params), elapsedMs: now() - started,
       });
     }
     const result: TrainResult = {
-      epochs: training.epochs, trainLoss: epochLoss, trainAccuracy: epochAcc, valLoss: val.loss, valAccuracy: val.accuracy,
+      epochs, trainLoss: epochLoss, trainAccuracy: epochAcc, valLoss: val.loss, valAccuracy: val.accuracy,
       trainTimeMs: now() - started, samplesPerSecond: stepTimeMs > 0 ? (samples / stepTimeMs) * 1000 : 0,
     };
     if (training.evaluateTest && dataset.test.count > 0) {
-      const test = await evaluateSplit(net, dataset.test, shape, classes, weight, evalBatch);
+      const test = await evaluateSplit(net, dataset.test, shape, classes, weight, evalBatch, pacer);
       result.testLoss = test.loss;
       result.testAccuracy = test.accuracy;
     }
@@ -107,6 +113,12 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
     net.discardBatchNorm();
     optimizer.dispose();
   }
+}
+
+/** Optimiser steps of a run: `epochs` full passes, capped by `training.steps` when set. */
+export function plannedSteps(training: TrainingConfig, trainCount: number): number {
+  const full = Math.ceil(trainCount / training.batchSize) * training.epochs;
+  return training.steps === undefined ? full : Math.min(full, training.steps);
 }
 
 /** One optimiser step; returns the batch's mean loss and number of correct predictions. */
@@ -132,6 +144,7 @@ async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: Spars
     net.commitBatchNorm();
     method.afterStep(net.params, ctx, dense);
     net.enforceStructure();
+    opts.regularizer?.afterStep(ctx);
     const read = tf.stack([value, hits!]);
     const [loss, correct] = await read.data();
     read.dispose();
@@ -141,42 +154,4 @@ async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: Spars
     tf.dispose([batch.x, batch.y, batch.labels, value, hits]);
     if (dense) tf.dispose([...dense.values()]);
   }
-}
-
-/** L2 weight decay on kernels (g += λ·W), then clip the global gradient norm (Pascanu et al. 2013). */
-function regularise(grads: tf.NamedTensorMap, training: TrainingConfig, kernels: ReadonlyMap<string, tf.Variable>): tf.NamedTensorMap {
-  let out: tf.NamedTensorMap = grads;
-  const wd = training.weightDecay ?? 0;
-  if (wd > 0) {
-    out = {};
-    for (const [name, g] of Object.entries(grads)) {
-      const v = kernels.get(name);
-      out[name] = v ? tf.add(g, tf.mul(v, wd)) : g;
-    }
-  }
-  const clip = training.gradClipNorm;
-  if (clip !== undefined) {
-    const norm = tf.sqrt(tf.addN(Object.values(out).map((g) => tf.sum(tf.square(g)))));
-    const scale = tf.div(clip, tf.maximum(norm, clip));
-    const clipped: tf.NamedTensorMap = {};
-    for (const [name, g] of Object.entries(out)) clipped[name] = tf.mul(g, scale);
-    out = clipped;
-  }
-  return out;
-}
-
-/**
- * Identity in the forward pass that records ∂L/∂W_eff on the way back: RigL's grow criterion
- * is the dense gradient of the effective weight, available in the same backward pass.
- */
-function captureGradient(w: tf.Tensor, name: string, into: Map<string, tf.Tensor>): tf.Tensor {
-  const spy = tf.customGrad((x) => ({
-    value: (x as tf.Tensor).clone(),
-    gradFunc: (dy: tf.Tensor) => {
-      into.get(name)?.dispose();
-      into.set(name, tf.keep(dy.clone()));
-      return dy;
-    },
-  }));
-  return spy(w);
 }

@@ -9,6 +9,7 @@
         "src/addon.c",
         "src/thread-pool.c",
         "src/gemm.c",
+        "src/gemm-parallel.c",
         "src/gemm-kernel-generic.c",
         "src/conv2d.c",
         "src/max-pool.c",

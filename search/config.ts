@@ -11,6 +11,7 @@ const jsonObject = z.record(z.string(), z.any()) as unknown as z.ZodType<JsonObj
 
 export const trainingSchema = z.strictObject({
   epochs: z.number().int().positive(),
+  steps: z.number().int().min(0).optional(),
   batchSize: z.number().int().positive(),
   optimizer: z.enum(['adam', 'sgd', 'momentum', 'rmsprop']),
   learningRate: z.number().positive(),

@@ -19,8 +19,12 @@ export class NopPruner implements Pruner {
   }
 }
 
-/** Prune when the trial's best validation accuracy so far is below the given percentile of
- * the other trials' best at the same epoch (Optuna's PercentilePruner, maximising). */
+/**
+ * Keeps the top `percentile` % of trials (Optuna's PercentilePruner, maximising validation
+ * accuracy): after the warm-up, prune when the trial's best value so far is below the
+ * (100 − percentile)-th percentile of the other trials' values at the same epoch.
+ * `PercentilePruner(25)` keeps the top quarter; `MedianPruner` is `PercentilePruner(50)`.
+ */
 export class PercentilePruner implements Pruner {
   constructor(
     readonly percentile: number,
@@ -33,9 +37,9 @@ export class PercentilePruner implements Pruner {
   shouldPrune(curve: readonly EpochMetrics[], finished: readonly (readonly EpochMetrics[])[]): boolean {
     const epoch = curve.length;
     if (epoch <= this.warmupEpochs) return false;
-    const others = finished.filter((c) => c.length >= epoch).map((c) => bestUpTo(c, epoch));
+    const others = finished.filter((c) => c.length >= epoch).map((c) => c[epoch - 1]!.valAccuracy);
     if (others.length < this.minTrials) return false;
-    return bestUpTo(curve, epoch) < percentileOf(others, this.percentile);
+    return bestUpTo(curve, epoch) < percentileOf(others, 100 - this.percentile);
   }
 }
 

@@ -28,6 +28,8 @@ export interface Candidate {
 
 export interface TrainingConfig {
   epochs: number;
+  /** Stop after this many optimiser steps (at most `epochs` passes); 0 evaluates at initialisation (proxy scores). */
+  steps?: number;
   batchSize: number;
   optimizer: 'adam' | 'sgd' | 'momentum' | 'rmsprop';
   learningRate: number;

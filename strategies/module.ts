@@ -3,11 +3,13 @@ import { StrategyFactory } from '../search/index.js';
 import { evolutionStrategyFactory } from './evolution-strategy.js';
 import { gridStrategyFactory } from './grid-strategy.js';
 import { randomStrategyFactory } from './random-strategy.js';
+import { randomBaselineStrategyFactory } from './random-baseline/index.js';
 import { sparseIftStrategyFactory } from './sparse-ift/index.js';
+import { wgsefStrategyFactory } from './wgsef/index.js';
 
 /** Binds the built-in strategies; `getAll(StrategyFactory)` lists them, by name. */
 export const strategiesModule = new ContainerModule(({ bind }) => {
-  for (const f of [randomStrategyFactory, gridStrategyFactory, evolutionStrategyFactory, sparseIftStrategyFactory]) {
+  for (const f of [randomStrategyFactory, gridStrategyFactory, evolutionStrategyFactory, sparseIftStrategyFactory, wgsefStrategyFactory, randomBaselineStrategyFactory]) {
     bind<StrategyFactory>(StrategyFactory).toConstantValue(f);
   }
 });

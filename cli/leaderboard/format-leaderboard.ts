@@ -1,5 +1,5 @@
 import { SparsenasError, type Objective, type Trial } from '../../search/index.js';
-import { describeArchitecture, oneLine, trialTag } from '../format/index.js';
+import { describeArchitecture, oneLine, trialTag, truncate } from '../format/index.js';
 import { toCsv } from './csv.js';
 import { leaderboardColumns, type LeaderboardColumn } from './leaderboard-columns.js';
 import { markdownTable } from './markdown.js';
@@ -15,6 +15,8 @@ export interface LeaderboardOptions extends LeaderboardQuery {
   objectives?: readonly Objective[];
   /** Restrict to these column keys (see LEADERBOARD_COLUMNS); default all. */
   columns?: readonly string[];
+  /** Table only: cut lines to this many columns (the terminal width) instead of letting them wrap. */
+  maxWidth?: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export function formatLeaderboard(trials: readonly Trial[], options: Leaderboard
   switch (format) {
     case 'table':
       if (!entries.length) return emptyMessage(trials, options);
-      return textTable(cols.map((c) => c.header), textRows(entries, cols), cols.map((c) => c.align));
+      return cut(textTable(cols.map((c) => c.header), textRows(entries, cols), cols.map((c) => c.align)), options.maxWidth);
     case 'md':
       return markdownTable(cols.map((c) => c.header), textRows(entries, cols), cols.map((c) => c.align));
     case 'csv':
@@ -60,4 +62,8 @@ function emptyMessage(trials: readonly Trial[], options: LeaderboardQuery): stri
   const completed = trials.filter((t) => t.state === 'completed').length;
   if (!completed) return `no completed trials (${trials.length} trials, none completed); add --all to list them`;
   return `no trial matches${options.where ? ` --where "${typeof options.where === 'string' ? options.where : 'filters'}"` : ''} among ${completed} completed trials`;
+}
+
+function cut(table: string, width: number | undefined): string {
+  return width && width > 0 ? table.split('\n').map((l) => truncate(l, width)).join('\n') : table;
 }

@@ -23,5 +23,6 @@ svg .pareto-front { fill: none; stroke: var(--fg); stroke-width: 1.5; stroke-das
 svg circle.pt { fill-opacity: .75; } svg circle.pareto { stroke: var(--fg); stroke-width: 1.5; fill-opacity: 1; }
 svg .bar-bg { fill: var(--zebra); stroke: var(--line); }
 pre { background: var(--zebra); padding: .8rem; overflow-x: auto; border-radius: 4px; }
+details { margin: .4rem 0; } summary { cursor: pointer; font-weight: 600; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
 `;

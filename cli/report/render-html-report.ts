@@ -56,7 +56,7 @@ ${layers ?? empty('The best trial has no per-layer statistics.')}
 <h2>Pareto front (validation accuracy vs sparse FLOPs)</h2>
 ${facts.front.length ? `<p>${facts.front.length} non-dominated trial(s): ${facts.front.slice().sort((a, b) => a.number - b.number).map((t) => `<a href="#trial-${t.number}">trial ${t.number}</a>`).join(', ')}</p>` : empty('No completed trial yet.')}
 </section>
-<section id="definition">
+${detailsSection(facts)}<section id="definition">
 <h2>Search definition</h2>
 <pre><code>${escapeHtml(JSON.stringify(data.study.definition, null, 2))}</code></pre>
 </section>
@@ -115,6 +115,24 @@ function groupsSection(data: ReportData, facts: Facts): string {
 ${body.join('\n')}
 </tbody>
 </table></div>
+</section>
+`;
+}
+
+/** The best trials with everything needed to rebuild them: seed, sample, architecture JSON. */
+function detailsSection(facts: Facts, top = 5): string {
+  const best = facts.ranked.slice(0, top);
+  if (!best.length) return '';
+  const json = (v: unknown) => `<pre><code>${escapeHtml(JSON.stringify(v, null, 2))}</code></pre>`;
+  const items = best.map((t, i) => `<details${i === 0 ? ' open' : ''} data-trial="${t.number}">
+<summary>#${i + 1} trial ${t.number}: ${escapeHtml(oneLine(describeArchitecture(t.architecture)))} (seed ${t.seed})</summary>
+<p>sample</p>${json(t.sample)}
+<p>architecture</p>${json(t.architecture)}
+${t.training ? `<p>training overrides</p>${json(t.training)}` : ''}${t.metrics?.outputs ? `<p>strategy outputs</p>${json(t.metrics.outputs)}` : ''}${t.metrics?.extra ? `<p>extra metrics</p>${json(t.metrics.extra)}` : ''}
+</details>`);
+  return `<section id="details">
+<h2>Best trials in detail</h2>
+${items.join('\n')}
 </section>
 `;
 }

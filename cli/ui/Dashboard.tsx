@@ -12,7 +12,7 @@ import { ProgressLine } from './ProgressLine.js';
 import { RunningTrialView } from './RunningTrialView.js';
 import type { SearchState } from './search-state.js';
 import { useSearchState, type SearchStateOptions } from './use-search-state.js';
-import { useTerminalWidth } from './use-terminal-width.js';
+import { useTerminalSize } from './use-terminal-size.js';
 
 export interface DashboardProps extends SearchStateOptions {
   events$: Observable<SearchEvent>;
@@ -30,7 +30,7 @@ export interface DashboardProps extends SearchStateOptions {
  */
 export function Dashboard({ events$, onStop, onForceQuit, exitOnFinish = true, ...opts }: DashboardProps) {
   const { state, dispatch, closed } = useSearchState(events$, opts);
-  const width = useTerminalWidth();
+  const { width, generation } = useTerminalSize();
   const [help, setHelp] = useState(false);
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
@@ -60,7 +60,7 @@ export function Dashboard({ events$, onStop, onForceQuit, exitOnFinish = true, .
 
   return (
     <>
-      <Static items={state.staticItems}>{(item) => <FinishedItemLine key={item.key} item={item} />}</Static>
+      <Static key={generation} items={state.staticItems}>{(item) => <FinishedItemLine key={item.key} item={item} />}</Static>
       <Box flexDirection="column">
         <Header state={state} />
         {state.study ? <ProgressLine state={state} width={width} /> : null}

@@ -19,7 +19,7 @@ export interface DashboardHandle {
  * Mounts the dashboard on the terminal. Call it before starting the search: it subscribes
  * synchronously, so no event is missed. Ink's own Ctrl+C exit is off (stdin is in raw mode,
  * so SIGINT never arrives): the first Ctrl+C stops gracefully like `q`, the second calls
- * `onForceQuit`, by default unmounting and re-raising SIGINT so the process ends as usual.
+ * `onForceQuit`, by default unmounting and exiting with code 130 (as a shell reports SIGINT).
  */
 export function renderDashboard(events$: Observable<SearchEvent>, opts: DashboardOptions = {}): DashboardHandle {
   const { stdout, stdin, stderr, ...props } = opts;
@@ -27,7 +27,8 @@ export function renderDashboard(events$: Observable<SearchEvent>, opts: Dashboar
   let instance: ReturnType<typeof render> | undefined;
   const forceQuit = props.onForceQuit ?? (() => {
     instance?.unmount();
-    process.kill(process.pid, 'SIGINT');
+    // Not a re-raised SIGINT: the CLI's SIGINT handler would read it as a first, graceful stop.
+    process.exit(130);
   });
   // Only the streams given: an explicit `undefined` would override ink's process.std* defaults.
   const streams = Object.fromEntries(Object.entries({ stdout, stdin, stderr }).filter(([, v]) => v !== undefined));

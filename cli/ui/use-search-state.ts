@@ -3,6 +3,8 @@ import type { Observable } from 'rxjs';
 import type { SearchEvent, Trial } from '../../search/index.js';
 import { initialSearchState, reduceSearchState, type DashboardAction, type SearchState } from './search-state.js';
 
+const IMMEDIATE = new Set<DashboardAction['type']>(['stop.requested', 'search.stopping', 'search.finished']);
+
 export interface SearchStateOptions {
   /** Re-render at most once per this many ms; events in between are reduced and shown together. 0 renders every event. */
   throttleMs?: number;
@@ -34,23 +36,26 @@ export function useSearchState(events$: Observable<SearchEvent>, opts: SearchSta
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const mounted = useRef(true);
 
-  const dispatchRef = useRef((action: DashboardAction) => {
+  const flush = useRef(() => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = undefined;
+    if (mounted.current) setState(current.current);
+  }).current;
+  const dispatch = useRef((action: DashboardAction) => {
     current.current = reduceSearchState(current.current, action);
     if (!mounted.current) return;
-    if (throttleMs <= 0) { setState(current.current); return; }
-    timer.current ??= setTimeout(() => {
-      timer.current = undefined;
-      if (mounted.current) setState(current.current);
-    }, throttleMs);
-  });
-  const dispatch = dispatchRef.current;
+    // The user's stop and the end of the search show at once; the rest waits for the next frame.
+    if (throttleMs <= 0 || IMMEDIATE.has(action.type)) flush();
+    else timer.current ??= setTimeout(flush, throttleMs);
+  }).current;
 
   useLayoutEffect(() => {
     mounted.current = true;
     const sub = events$.subscribe({
       next: (e) => dispatch(e),
-      complete: () => setClosed(true),
-      error: () => setClosed(true),
+      // Flush first: the app exits once closed, and a pending frame would be lost.
+      complete: () => { flush(); setClosed(true); },
+      error: () => { flush(); setClosed(true); },
     });
     return () => {
       mounted.current = false;
@@ -58,7 +63,7 @@ export function useSearchState(events$: Observable<SearchEvent>, opts: SearchSta
       if (timer.current) clearTimeout(timer.current);
       timer.current = undefined;
     };
-  }, [events$, dispatch]);
+  }, [events$, dispatch, flush]);
 
   const finished = state.phase === 'finished';
   useEffect(() => {

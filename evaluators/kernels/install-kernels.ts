@@ -58,6 +58,8 @@ function restore(backendName: string, kernelName: string): void {
  * Register the fast / missing kernels for `backendName` (call after `tf.setBackend`).
  * Idempotent: a second call with the same options changes nothing. Returns the kernel
  * names that are now replaced, sorted. Backends with no entries (webgl, tensorflow) get none.
+ * Call it before layers that wrap whatever is registered (installNativeKernels does): the
+ * first call takes the registered kernels as "stock", and would replace such a wrapper.
  */
 export function installKernels(backendName: string, options: InstallOptions = {}): string[] {
   const chosen = chooseKernels(backendName, options);

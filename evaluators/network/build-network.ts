@@ -8,7 +8,9 @@ import { structuralMask } from './structural-mask.js';
 import type { ForwardOptions, LayerRecord, NamedTensor, Network } from './types.js';
 
 type Forward = (x: tf.Tensor, options: ForwardOptions) => tf.Tensor;
-type Saved = { name: string; value: (weight: (p: MaskedParam) => tf.Tensor) => tf.Tensor };
+type WeightOf = (param: MaskedParam) => tf.Tensor;
+type Saved = { name: string; value: (weight: WeightOf) => tf.Tensor };
+type Kernel = { param: MaskedParam; value: (weight: WeightOf) => tf.Tensor };
 
 /** Running statistics follow PyTorch: r ← 0.9·r + 0.1·batch; ε = 1e-5 (also given to the exported layer). */
 export const BN_MOMENTUM = 0.9;
@@ -105,21 +107,37 @@ class RawNetwork implements Network {
     return v;
   }
 
-  private masked(node: PlanNode, name: string, layerType: MaskedParam['layerType'], shape: number[],
-    fan: [number, number], structure: Float32Array | undefined): MaskedParam {
+  /**
+   * One masked kernel: weight, mask (starting as the node mask, or all ones), the fixed node
+   * mask re-applied by `enforceStructure`, and its entry in the saved weights. `value` is the
+   * kernel the forward pass uses: the method's effective weight, times the node mask.
+   */
+  private kernel(node: PlanNode, record: LayerRecord, name: string, savedAs: string, layerType: MaskedParam['layerType'],
+    shape: number[], fan: [number, number], structure: Float32Array | undefined): Kernel {
     const role: Role = node.role ?? 'hidden';
     const seed = deriveSeed(this.seed, 'init', name);
-    const weight = this.variable(`${name}/kernel`, initKernel(shape, fan[0], fan[1], activationOf(node.spec), role === 'classifier', seed), true);
+    // Weights of removed nodes start at zero, so a magnitude-based initial mask prunes them first.
+    const initial = tf.tidy(() => {
+      const w = initKernel(shape, fan[0], fan[1], activationOf(node.spec), role === 'classifier', seed);
+      return structure ? tf.mul(w, tf.tensor(structure, shape)) : w;
+    });
+    const weight = this.variable(`${name}/kernel`, initial, true);
     const mask = this.variable(`${name}/mask`, structure ? tf.tensor(structure, shape) : tf.ones(shape), false);
     const override = 'sparsity' in node.spec ? node.spec.sparsity : undefined;
     const positions = node.outShape.length === 3 ? node.outShape[0]! * node.outShape[1]! : 1;
     const param: MaskedParam = {
-      name, layerType, role, weight, mask, inputAxis: layerType === 'dense' ? 0 : 2, outputAxis: shape.length - 1,
+      // A depthwise kernel [kh, kw, C, mult] maps channel c to outputs c·mult…: its "filters" are
+      // the channels (axis 2); grouping along the multiplier axis would prune whole layers.
+      name, layerType, role, weight, mask, inputAxis: layerType === 'dense' ? 0 : 2, outputAxis: layerType === 'depthwiseConv2d' ? 2 : shape.length - 1,
       outputPositions: positions, targetSparsity: override ?? this.level, ...(override !== undefined ? { sparsityOverride: override } : {}),
     };
-    if (structure) this.structure.push({ target: [weight, mask], mask: this.own(tf.tensor(structure, shape)) });
+    const fixed = structure ? this.own(tf.tensor(structure, shape)) : undefined;
+    if (fixed) this.structure.push({ target: [weight, mask], mask: fixed });
+    const value = (w: WeightOf) => (fixed ? tf.mul(w(param), fixed) : w(param));
+    this.saved.push({ name: savedAs, value });
     this.params.push(param);
-    return param;
+    record.kernels.push(param);
+    return { param, value };
   }
 
   private bias(node: PlanNode, size: number, removed: readonly number[]): { bias: tf.Variable; kept: number; mask?: tf.Tensor } {
@@ -139,10 +157,6 @@ class RawNetwork implements Network {
     const record: LayerRecord = { node, kernels: [], biasSize: 0, biasKept: 0, otherParams: 0 };
     this.records.push(record);
     const inC = node.inShape[node.inShape.length - 1]!;
-    const kernelOf = (p: MaskedParam, o: ForwardOptions, mask?: tf.Tensor) => {
-      const w = o.weight!(p);
-      return mask ? tf.mul(w, mask) : w;
-    };
     const withBias = (useBias: boolean, units: number, removed: readonly number[]) => {
       if (!useBias) return (y: tf.Tensor) => y;
       const b = this.bias(node, units, removed);
@@ -151,62 +165,44 @@ class RawNetwork implements Network {
       this.saved.push({ name: `${node.name}/bias`, value: () => (b.mask ? tf.mul(b.bias, b.mask) : b.bias.clone()) });
       return (y: tf.Tensor) => tf.add(y, b.mask ? tf.mul(b.bias, b.mask) : b.bias);
     };
-    const save = (name: string, p: MaskedParam, mask?: tf.Tensor) => this.saved.push({ name, value: (w) => kernelOf(p, { training: false, weight: w }, mask) });
-    const structuralOf = (p: MaskedParam) => this.structure.find((s) => s.target[0] === p.weight)?.mask;
 
     switch (spec.type) {
       case 'dense': {
         const units = spec.units;
         const own = ownRemoved(spec.keepNodes, units);
-        const s = structuralMask([inC, units], node.removedIn, own);
-        const p = this.masked(node, node.name, 'dense', [inC, units], [inC, units], s);
-        record.kernels.push(p);
-        const sm = structuralOf(p);
-        save(`${node.name}/kernel`, p, sm);
+        const k = this.kernel(node, record, node.name, `${node.name}/kernel`, 'dense', [inC, units], [inC, units], structuralMask([inC, units], node.removedIn, own));
         const addBias = withBias(spec.useBias!, units, own);
-        return (x, o) => activate(addBias(tf.matMul(x as tf.Tensor2D, kernelOf(p, o, sm) as tf.Tensor2D)), spec.activation!);
+        return (x, o) => activate(addBias(tf.matMul(x as tf.Tensor2D, k.value(o.weight!) as tf.Tensor2D)), spec.activation!);
       }
       case 'conv2d': {
-        const k = spec.kernel, f = spec.filters;
+        const f = spec.filters, shape = [spec.kernel, spec.kernel, inC, f], taps = spec.kernel * spec.kernel;
         const own = ownRemoved(spec.keepNodes, f);
-        const shape = [k, k, inC, f];
-        const p = this.masked(node, node.name, 'conv2d', shape, [k * k * inC, k * k * f], structuralMask(shape, node.removedIn, own));
-        record.kernels.push(p);
-        const sm = structuralOf(p);
-        save(`${node.name}/kernel`, p, sm);
+        const k = this.kernel(node, record, node.name, `${node.name}/kernel`, 'conv2d', shape, [taps * inC, taps * f], structuralMask(shape, node.removedIn, own));
         const addBias = withBias(spec.useBias!, f, own);
         return (x, o) => {
-          const w = dilateFilter(kernelOf(p, o, sm) as tf.Tensor4D, spec.dilation!);
+          const w = dilateFilter(k.value(o.weight!) as tf.Tensor4D, spec.dilation!);
           return activate(addBias(tf.conv2d(x as tf.Tensor4D, w, spec.stride!, spec.padding!)), spec.activation!);
         };
       }
       case 'depthwiseConv2d': {
-        const k = spec.kernel, mult = spec.depthMultiplier!;
+        const mult = spec.depthMultiplier!, shape = [spec.kernel, spec.kernel, inC, mult], taps = spec.kernel * spec.kernel;
         const own = ownRemoved(spec.keepNodes, inC * mult);
-        const shape = [k, k, inC, mult];
-        const p = this.masked(node, node.name, 'depthwiseConv2d', shape, [k * k, k * k * mult], structuralMask(shape, node.removedIn, own, true));
-        record.kernels.push(p);
-        const sm = structuralOf(p);
-        save(`${node.name}/depthwise_kernel`, p, sm);
+        const k = this.kernel(node, record, node.name, `${node.name}/depthwise_kernel`, 'depthwiseConv2d', shape, [taps, taps * mult], structuralMask(shape, node.removedIn, own, true));
+        const addBias = withBias(true, inC * mult, own);
         return (x, o) => {
-          const w = dilateFilter(kernelOf(p, o, sm) as tf.Tensor4D, spec.dilation!);
-          return activate(tf.depthwiseConv2d(x as tf.Tensor4D, w, spec.stride!, spec.padding!), spec.activation!);
+          const w = dilateFilter(k.value(o.weight!) as tf.Tensor4D, spec.dilation!);
+          return activate(addBias(tf.depthwiseConv2d(x as tf.Tensor4D, w, spec.stride!, spec.padding!)), spec.activation!);
         };
       }
       case 'separableConv2d': {
-        const k = spec.kernel, f = spec.filters;
+        const f = spec.filters, dShape = [spec.kernel, spec.kernel, inC, 1], pShape = [1, 1, inC, f], taps = spec.kernel * spec.kernel;
         const own = ownRemoved(spec.keepNodes, f);
-        const dShape = [k, k, inC, 1], pShape = [1, 1, inC, f];
-        const dw = this.masked(node, `${node.name}.depthwise`, 'depthwiseConv2d', dShape, [k * k, k * k], structuralMask(dShape, node.removedIn, [], true));
-        const pw = this.masked(node, `${node.name}.pointwise`, 'conv2d', pShape, [inC, f], structuralMask(pShape, node.removedIn, own));
-        record.kernels.push(dw, pw);
-        const dm = structuralOf(dw), pm = structuralOf(pw);
-        save(`${node.name}/depthwise_kernel`, dw, dm);
-        save(`${node.name}/pointwise_kernel`, pw, pm);
+        const dw = this.kernel(node, record, `${node.name}.depthwise`, `${node.name}/depthwise_kernel`, 'depthwiseConv2d', dShape, [taps, taps], structuralMask(dShape, node.removedIn, [], true));
+        const pw = this.kernel(node, record, `${node.name}.pointwise`, `${node.name}/pointwise_kernel`, 'conv2d', pShape, [inC, f], structuralMask(pShape, node.removedIn, own));
         const addBias = withBias(true, f, own);
         return (x, o) => {
-          const d = tf.depthwiseConv2d(x as tf.Tensor4D, dilateFilter(kernelOf(dw, o, dm) as tf.Tensor4D, spec.dilation!), spec.stride!, spec.padding!);
-          return activate(addBias(tf.conv2d(d, kernelOf(pw, o, pm) as tf.Tensor4D, 1, 'valid')), spec.activation!);
+          const d = tf.depthwiseConv2d(x as tf.Tensor4D, dilateFilter(dw.value(o.weight!) as tf.Tensor4D, spec.dilation!), spec.stride!, spec.padding!);
+          return activate(addBias(tf.conv2d(d, pw.value(o.weight!) as tf.Tensor4D, 1, 'valid')), spec.activation!);
         };
       }
       case 'maxPool':

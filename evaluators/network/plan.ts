@@ -44,8 +44,9 @@ const PREFIX: Record<LayerSpec['type'], string> = {
  * where a dense layer meets an image (and at the start for `input: 'flat'`), append the dense
  * classifier, mark the first weighted layer(s), and propagate node masks.
  *
- * Defaults: conv/depthwise/separable padding `same`, stride 1, dilation 1, bias on (depthwise
- * has none, like DARTS' convolutions that are followed by BN); pools stride = size, padding `valid`.
+ * Defaults: conv/depthwise/separable padding `same`, stride 1, dilation 1, bias on (as
+ * tf.layers; depthwise and separable always have one, after the last kernel); pools
+ * stride = size, padding `valid`.
  */
 export function planNetwork(arch: Architecture, inputShape: readonly number[], classes: number): NetworkPlan {
   const names = new Set<string>();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MaskedParam, SparseStepContext } from './types.js';
 import { SparseContractError } from './errors.js';
-import { readValues, writeMask } from './masked-method.js';
+import { readValues } from './masked-method.js';
 import { dynamicEndStep, dropFractionAt, isTopologyUpdateStep } from './schedules.js';
 import { positionsWhere, selectLargest, selectRandom, selectSmallest } from './selection.js';
 import { StaticMethod } from './static-method.js';
@@ -26,9 +26,10 @@ export interface TopologyUpdate {
  * writes the same set as i ∉ θ \ I_drop. A connection that is dropped and regrown in the same
  * update keeps its weight (the code's default `reinit_when_same=False`); a newly activated one
  * starts at 0 (`grow_init='zeros'`). Non-zero slots per layer are therefore exactly constant.
- * Not reproduced: the code resets the optimiser's slots (momentum) of grown connections; this
+ * Not reproduced: (1) the code resets the optimiser's slots (momentum) of grown connections; this
  * contract gives no access to optimiser state (masked positions receive zero gradient, so their
- * moments have decayed by ΔT steps of β-decay when they are regrown).
+ * moments have decayed by ΔT steps of β-decay when they are regrown); (2) the code skips the
+ * weight update on a mask-update step, here `afterStep` runs after the optimiser step.
  */
 export class DynamicMethod extends StaticMethod {
   private tEnd = 0;
@@ -71,7 +72,8 @@ export class DynamicMethod extends StaticMethod {
     const dropped = selectSmallest(magnitude, active, k, this.rng);
     const kept = Float32Array.from(mask);
     for (const i of dropped) kept[i] = 0;
-    const candidates = positionsWhere(kept, false);
+    const allowed = this.allowed.get(p.name);
+    const candidates = positionsWhere(kept, false).filter((i) => !allowed || allowed[i] === 1);
     const grown = this.grow === 'gradient'
       ? selectLargest(this.gradientScore(p, step, grads), candidates, k, this.rng)
       : selectRandom(candidates, k, this.rng);
@@ -82,7 +84,7 @@ export class DynamicMethod extends StaticMethod {
       // step; zero them here anyway so the invariant does not depend on the caller.
       if (mask[i] === 0 && w[i] !== 0) { w[i] = 0; stale = true; }
     }
-    writeMask(p, kept);
+    this.setMask(p, kept);
     if (stale) tf.tidy(() => { p.weight.assign(tf.tensor(w, p.weight.shape, 'float32')); });
     return { layer: p.name, step, dropped, grown };
   }

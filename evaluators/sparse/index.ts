@@ -2,7 +2,7 @@
 export type { MaskedParam, SparseMethod, SparseStepContext } from './types.js';
 export { createSparseMethod } from './create-sparse-method.js';
 export { SparsitySpecError, SparseContractError } from './errors.js';
-export { resolveSparsity, SPARSE_DEFAULTS, MAX_LEVEL, type ResolvedSparsity, type PruneUnit } from './resolve-spec.js';
+export { resolveSparsity, fitScheduleToRun, MIN_UPDATES, SPARSE_DEFAULTS, MAX_LEVEL, type ResolvedSparsity, type PruneUnit } from './resolve-spec.js';
 export { layerSparsities, erkDensities, type LayerBudget, type DistributionOptions } from './distribution.js';
 export { nmMask, nmMaskFromScores, nmMaskValues, nmKeptAlongAxis, nmKeepInPartialGroup } from './nm-mask.js';
 export { gmpSchedule, gmpSparsityAt, isGmpStep, dynamicEndStep, isTopologyUpdateStep, dropFractionAt, type GmpSchedule } from './schedules.js';

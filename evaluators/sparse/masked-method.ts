@@ -2,27 +2,42 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng, SparsitySpec } from '../../search/index.js';
 import type { MaskedParam, SparseMethod, SparseStepContext } from './types.js';
 import { layerSparsities } from './distribution.js';
-import { resolveSparsity, type ResolvedSparsity } from './resolve-spec.js';
+import { fitScheduleToRun, resolveSparsity, type ResolvedSparsity } from './resolve-spec.js';
 
 /**
  * Shared machinery of every method whose forward pass is `W ⊙ M` with a mask held in
  * `param.mask`: target assignment, mask I/O, re-masking after each optimiser step.
  * Subclasses decide the initial mask and how it moves (`initMask`, `updateMasks`).
+ *
+ * Zeros already in `param.mask` when `init` runs are structural (a node mask from `keepNodes`,
+ * which the builder re-applies after every step): they stay off for the whole run, count towards
+ * the layer's pruned budget first, and are never grown into.
  */
 export abstract class MaskedMethod implements SparseMethod {
   protected params: readonly MaskedParam[] = [];
   protected rng!: Rng;
   protected cfg!: ResolvedSparsity;
   protected totalSteps = 0;
+  /** 0/1 per weight: where the mask may be 1. Only for params that came with structural zeros. */
+  protected readonly allowed = new Map<string, Float32Array>();
 
   init(params: readonly MaskedParam[], spec: SparsitySpec, rng: Rng, totalSteps: number): void {
-    this.cfg = resolveSparsity(spec);
+    this.cfg = fitScheduleToRun(resolveSparsity(spec), totalSteps);
     this.rng = rng;
     this.totalSteps = totalSteps;
     this.params = params;
+    this.allowed.clear();
+    for (const p of params) {
+      const m = readValues(p.mask);
+      if (m.some((v) => v === 0)) this.allowed.set(p.name, m.map((v) => (v === 0 ? 0 : 1)));
+    }
     this.prepare();
     const raw = layerSparsities(
-      params.map((p) => ({ name: p.name, shape: p.weight.shape, role: p.role, sparsityOverride: p.sparsityOverride })),
+      // Group pruning keeps depthwise kernels whole: their channels are fixed by the layer before,
+      // and pruning them independently of it cuts every path (a static 80% filter mask on a
+      // separable block trains at chance). Unstructured and N:M kinds sparsify them as usual.
+      params.map((p) => ({ name: p.name, shape: p.weight.shape, role: p.role,
+        sparsityOverride: this.cfg.unit !== 'weight' && p.layerType === 'depthwiseConv2d' ? 0 : p.sparsityOverride })),
       {
         level: this.cfg.level,
         // An N:M pattern fixes every sparse layer's density at 1 − N/M: nothing to distribute.
@@ -44,12 +59,24 @@ export abstract class MaskedMethod implements SparseMethod {
 
   /** Called at the start of `init`, after the spec is resolved: per-trial caches. */
   protected prepare(): void {}
-  /** The sparsity the method can actually reach for a requested one (integer counts, whole groups, N:M). */
+  /** The target the method records for a requested sparsity (N:M: the pattern's own sparsity). */
   protected abstract realisableSparsity(param: MaskedParam, requested: number): number;
   /** Write the initial mask of `param` (the base class then zeroes the masked weights). */
   protected abstract initMask(param: MaskedParam): void;
   /** Move the masks at step `ctx.step` (prune, drop/grow); the base class re-masks afterwards. */
   protected updateMasks(_ctx: SparseStepContext, _denseGradients?: ReadonlyMap<string, tf.Tensor>): void {}
+
+  /** Write a mask, keeping structural zeros off. */
+  protected setMask(param: MaskedParam, values: Float32Array): void {
+    const allowed = this.allowed.get(param.name);
+    if (allowed) for (let i = 0; i < values.length; i++) values[i]! *= allowed[i]!;
+    writeMask(param, values);
+  }
+
+  /** True when the mask is all ones for the whole run (no target, no structural zeros). */
+  protected isDense(param: MaskedParam): boolean {
+    return param.targetSparsity === 0 && !this.allowed.has(param.name);
+  }
 
   /** W ← W ⊙ M. SR-STE overrides it: its dense weights must keep their pruned values. */
   protected maskWeights(param: MaskedParam): void {
@@ -57,8 +84,8 @@ export abstract class MaskedMethod implements SparseMethod {
   }
 
   effectiveWeight(param: MaskedParam): tf.Tensor {
-    // A layer with target 0 keeps an all-ones mask under every method: skip the multiply.
-    return param.targetSparsity === 0 ? tf.clone(param.weight) : tf.mul(param.weight, param.mask);
+    // An all-ones mask: skip the multiply (clone, so the caller may dispose what it gets).
+    return this.isDense(param) ? tf.clone(param.weight) : tf.mul(param.weight, param.mask);
   }
 
   wantsDenseGradient(_ctx: SparseStepContext): boolean {
@@ -70,11 +97,12 @@ export abstract class MaskedMethod implements SparseMethod {
     this.updateMasks(ctx, denseGradients);
     // W ← W ⊙ M after every step: the optimiser's update (momentum, Adam moments, weight decay)
     // would otherwise leak into masked positions.
-    for (const p of params) if (p.targetSparsity > 0) this.maskWeights(p);
+    for (const p of params) if (!this.isDense(p)) this.maskWeights(p);
   }
 
   dispose(): void {
     this.params = [];
+    this.allowed.clear();
   }
 }
 

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MaskedParam, SparseStepContext } from './types.js';
-import { MaskedMethod, writeMask } from './masked-method.js';
-import { nmKeptAlongAxis, nmMask, nmMaskFromScores } from './nm-mask.js';
+import { SparseContractError } from './errors.js';
+import { MaskedMethod, readValues } from './masked-method.js';
+import { nmKeptAlongAxis, nmMask, nmMaskValues } from './nm-mask.js';
 
 /**
  * N:M structured sparsity. `srste` (Zhou et al. 2021, "Learning N:M Fine-grained Structured
@@ -20,6 +21,9 @@ export class NmMethod extends MaskedMethod {
   }
 
   protected override prepare(): void {
+    if (this.cfg.spec.kind !== 'n:m') {
+      throw new SparseContractError(`an N:M method was initialised with sparsity kind "${this.cfg.spec.kind}"; create the method with createSparseMethod(spec) from the spec it will be initialised with`);
+    }
     this.steByLayer.clear();
   }
 
@@ -32,21 +36,27 @@ export class NmMethod extends MaskedMethod {
 
   protected initMask(p: MaskedParam): void {
     if (p.targetSparsity === 0) {
-      writeMask(p, new Float32Array(p.mask.size).fill(1));
+      this.setMask(p, new Float32Array(p.mask.size).fill(1));
       return;
     }
-    const { n, m } = this.cfg;
     if (this.mode === 'static' && this.cfg.spec.init === 'random') {
       const scores = new Float32Array(p.weight.size);
       for (let i = 0; i < scores.length; i++) scores[i] = this.rng.next();
-      tf.tidy(() => { p.mask.assign(nmMaskFromScores(tf.tensor(scores, p.weight.shape), n, m, p.inputAxis)); });
+      this.setMask(p, nmMaskValues(scores, p.weight.shape, this.cfg.n, this.cfg.m, p.inputAxis));
     } else {
       this.refreshMask(p);
     }
   }
 
   protected override maskWeights(p: MaskedParam): void {
-    if (this.mode === 'static') super.maskWeights(p);
+    if (this.mode === 'static') {
+      super.maskWeights(p);
+      return;
+    }
+    // SR-STE keeps its dense weights; only structural zeros (node masks) are applied to them, so
+    // the per-forward N:M choice never picks a removed node's weight.
+    const allowed = this.allowed.get(p.name);
+    if (allowed) tf.tidy(() => { p.weight.assign(tf.mul(p.weight, tf.tensor(allowed, p.weight.shape))); });
   }
 
   override effectiveWeight(p: MaskedParam): tf.Tensor {
@@ -60,7 +70,7 @@ export class NmMethod extends MaskedMethod {
   }
 
   private refreshMask(p: MaskedParam): void {
-    tf.tidy(() => { p.mask.assign(nmMask(p.weight, this.cfg.n, this.cfg.m, p.inputAxis)); });
+    this.setMask(p, nmMaskValues(readValues(p.weight).map(Math.abs), p.weight.shape, this.cfg.n, this.cfg.m, p.inputAxis));
   }
 
   /** The straight-through op of one layer (its N:M axis differs between dense and conv kernels). */

@@ -20,6 +20,25 @@ export const SPARSE_DEFAULTS = {
   gmpEvery: 100,
 } as const;
 
+/** Topology updates (RigL/SET) or pruning steps (GMP) a run gets at least, when ΔT is not set. */
+export const MIN_UPDATES = 10;
+
+/**
+ * Fit the schedule to the run [choice]: the papers' ΔT = 100 assumes tens of thousands of
+ * steps. A NAS trial of one epoch on 8,000 samples has 64 steps, so with ΔT = 100 RigL would
+ * never move and GMP never prune. When the spec leaves ΔT unset, it becomes
+ * min(100, ⌊window / MIN_UPDATES⌋) (at least 1), so every run gets about MIN_UPDATES updates
+ * within its update window; an explicit ΔT is always kept.
+ */
+export function fitScheduleToRun(r: ResolvedSparsity, totalSteps: number): ResolvedSparsity {
+  const fit = (window: number) => Math.max(1, Math.min(100, Math.floor(window / MIN_UPDATES)));
+  return {
+    ...r,
+    updateEvery: r.spec.updateEvery ?? fit(r.updateEndFraction * totalSteps),
+    gmpEvery: r.spec.gmpEvery ?? fit((r.gmpEnd - r.gmpStart) * totalSteps),
+  };
+}
+
 /** Largest allowed global sparsity (the config schema's bound). */
 export const MAX_LEVEL = 0.98;
 

@@ -1,5 +1,6 @@
 import type { MaskedParam } from './types.js';
-import { MaskedMethod, readValues, writeMask } from './masked-method.js';
+import { SparseContractError } from './errors.js';
+import { MaskedMethod, readValues } from './masked-method.js';
 import { initialUnitMask, UnitLayouts, unitsToPrune } from './unit-masks.js';
 
 /**
@@ -12,17 +13,21 @@ export class StaticMethod extends MaskedMethod {
   protected layouts!: UnitLayouts;
 
   protected override prepare(): void {
+    if (this.cfg.spec.kind === 'n:m') {
+      throw new SparseContractError('an unstructured/group method was initialised with sparsity kind "n:m"; create the method with createSparseMethod(spec) from the spec it will be initialised with');
+    }
     this.layouts = new UnitLayouts(this.cfg.unit);
   }
 
-  protected realisableSparsity(p: MaskedParam, requested: number): number {
-    const layout = this.layouts.of(p);
-    return unitsToPrune(requested, layout) / layout.count;
+  protected realisableSparsity(_p: MaskedParam, requested: number): number {
+    // Kept as requested: every count is round(s·units) of it, so the realised sparsity is
+    // round(s·units)/units (whole groups for kind group).
+    return requested;
   }
 
   protected initMask(p: MaskedParam): void {
     const layout = this.layouts.of(p);
     const values = readValues(p.weight);
-    writeMask(p, initialUnitMask(values, layout, unitsToPrune(p.targetSparsity, layout), this.cfg.spec.init, this.rng));
+    this.setMask(p, initialUnitMask(values, layout, unitsToPrune(p.targetSparsity, layout), this.cfg.spec.init, this.rng, this.allowed.get(p.name)));
   }
 }

@@ -27,11 +27,14 @@ export function unitsToPrune(sparsity: number, layout: UnitLayout): number {
 /**
  * Initial mask with exactly `pruned` units off: the smallest-score units (magnitude, L2 norm for
  * groups) or a uniformly random set (`init: random`, as RigL/SET's random initial topology).
+ * Units wholly outside `allowed` (structural zeros) are off already and count first.
  */
-export function initialUnitMask(values: Float32Array, layout: UnitLayout, pruned: number, init: 'magnitude' | 'random', rng: Rng): Float32Array {
-  const all = Array.from({ length: layout.count }, (_, u) => u);
-  const off = init === 'magnitude' ? selectSmallest(unitScores(values, layout), all, pruned, rng) : selectRandom(all, pruned, rng);
-  const activity = new Uint8Array(layout.count).fill(1);
+export function initialUnitMask(values: Float32Array, layout: UnitLayout, pruned: number, init: 'magnitude' | 'random', rng: Rng,
+  allowed?: Float32Array): Float32Array {
+  const activity = allowed ? unitActivity(allowed, layout) : new Uint8Array(layout.count).fill(1);
+  const available = positionsWhere(activity, true);
+  const more = pruned - (layout.count - available.length);
+  const off = init === 'magnitude' ? selectSmallest(unitScores(values, layout), available, Math.max(0, more), rng) : selectRandom(available, Math.max(0, more), rng);
   for (const u of off) activity[u] = 0;
   return expandUnits(activity, layout);
 }

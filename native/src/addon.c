@@ -2,6 +2,7 @@
  * whole WebAssembly.Memory) and byte offsets into it, so tensors are read and written in
  * place with no copy; the JS side allocates outputs with the backend's own makeOutput. */
 #include <node_api.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <math.h>
 #include <stdint.h>
@@ -20,6 +21,17 @@
       napi_throw_error(env, "SPARSENAS_NATIVE", "N-API call failed: " #call); \
       return NULL;                                                     \
     }                                                                  \
+  } while (0)
+
+/* The pool, the per-thread scratch and the kernel choice are process-wide, but each
+ * worker_thread that loads the addon calls it from its own JS thread: kernels from
+ * different JS threads take turns. */
+static pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
+#define LOCKED(stmt)                    \
+  do {                                  \
+    pthread_mutex_lock(&kernel_lock);   \
+    stmt;                               \
+    pthread_mutex_unlock(&kernel_lock); \
   } while (0)
 
 typedef struct {
@@ -123,7 +135,7 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
         .c = c + (size_t)i * m * n, .ldc = n,
         .accumulate = 0, .bias = bias, .activation = d[8], .alpha = (float)alpha,
         .prelu = prelu};
-    spn_gemm(&g);
+    LOCKED(spn_gemm(&g));
   }
   return NULL;
 }
@@ -173,7 +185,7 @@ static napi_value js_conv2d(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "SPARSENAS_NATIVE", "prelu activation needs its weights");
     return NULL;
   }
-  spn_conv2d(&s, x, w, bias, act, (float)alpha, prelu, out);
+  LOCKED(spn_conv2d(&s, x, w, bias, act, (float)alpha, prelu, out));
   return NULL;
 }
 
@@ -188,7 +200,7 @@ static napi_value js_conv2d_backprop_filter(napi_env env, napi_callback_info inf
       !heap_ptr(env, &h, argv[2], conv_out(&s), &dy) ||
       !heap_ptr(env, &h, argv[3], conv_filter(&s), &dw))
     return NULL;
-  spn_conv2d_backprop_filter(&s, x, dy, dw);
+  LOCKED(spn_conv2d_backprop_filter(&s, x, dy, dw));
   return NULL;
 }
 
@@ -203,7 +215,7 @@ static napi_value js_conv2d_backprop_input(napi_env env, napi_callback_info info
       !heap_ptr(env, &h, argv[2], conv_filter(&s), &w) ||
       !heap_ptr(env, &h, argv[3], conv_in(&s), &dx))
     return NULL;
-  spn_conv2d_backprop_input(&s, dy, w, dx);
+  LOCKED(spn_conv2d_backprop_input(&s, dy, w, dx));
   return NULL;
 }
 
@@ -228,7 +240,7 @@ static napi_value js_max_pool(napi_env env, napi_callback_info info) {
   const size_t outn = (size_t)s.batch * s.out_h * s.out_w * s.channels;
   if (!heap_ptr(env, &h, argv[1], in, &x) || !heap_ptr(env, &h, argv[2], outn, &out))
     return NULL;
-  spn_max_pool(&s, x, out);
+  LOCKED(spn_max_pool(&s, x, out));
   return NULL;
 }
 
@@ -245,7 +257,7 @@ static napi_value js_max_pool_grad(napi_env env, napi_callback_info info) {
   if (!heap_ptr(env, &h, argv[1], outn, &dy) || !heap_ptr(env, &h, argv[2], in, &x) ||
       !heap_ptr(env, &h, argv[3], in, &dx))
     return NULL;
-  spn_max_pool_grad(&s, dy, x, dx);
+  LOCKED(spn_max_pool_grad(&s, dy, x, dx));
   return NULL;
 }
 
@@ -269,8 +281,7 @@ static napi_value js_sum(napi_env env, napi_callback_info info) {
   if (!heap_ptr(env, &h, argv[1], o * i, &x) ||
       !heap_ptr(env, &h, argv[2], reduce_inner ? o : i, &out))
     return NULL;
-  if (reduce_inner) spn_sum_inner(x, o, i, out);
-  else spn_sum_outer(x, o, i, out);
+  LOCKED(if (reduce_inner) spn_sum_inner(x, o, i, out); else spn_sum_outer(x, o, i, out));
   return NULL;
 }
 
@@ -297,7 +308,7 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   if (!heap_ptr(env, &h, argv[3], na, &a) || !heap_ptr(env, &h, argv[4], nb, &b) ||
       !heap_ptr(env, &h, argv[5], count, &out))
     return NULL;
-  spn_binary(op, bc, a, b, out, count, r);
+  LOCKED(spn_binary(op, bc, a, b, out, count, r));
   return NULL;
 }
 
@@ -318,7 +329,7 @@ static napi_value js_unary(napi_env env, napi_callback_info info) {
   }
   if (!heap_ptr(env, &h, argv[2], (size_t)n, &x) || !heap_ptr(env, &h, argv[3], (size_t)n, &out))
     return NULL;
-  spn_unary(op, x, out, (size_t)n, (float)alpha);
+  LOCKED(spn_unary(op, x, out, (size_t)n, (float)alpha));
   return NULL;
 }
 
@@ -341,13 +352,14 @@ static napi_value js_select_isa(napi_env env, napi_callback_info info) {
   size_t len;
   if (!get_args(env, info, 1, argv)) return NULL;
   CHECK(napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len));
-  CHECK(napi_get_boolean(env, spn_gemm_select(name), &result));
+  int ok;
+  LOCKED(ok = spn_gemm_select(name));
+  CHECK(napi_get_boolean(env, ok, &result));
   return result;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
-  spn_pool_init(0);
-  spn_gemm_kernel();
+  LOCKED(spn_pool_init(0); spn_gemm_kernel());
   napi_property_descriptor props[] = {
       {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL},
       {"conv2d", NULL, js_conv2d, NULL, NULL, NULL, napi_default, NULL},

@@ -153,7 +153,7 @@ void spn_conv2d_backprop_filter(const spn_conv_shape *s, const float *x, const f
                                 float *dw) {
   const int threads = spn_pool_threads();
   const size_t size = (size_t)patch_len(s) * s->out_c;
-  float *partials[16];
+  float *partials[SPN_MAX_THREADS];
   for (int t = 0; t < threads; t++) {
     partials[t] = spn_scratch(t, 2, size);
     memset(partials[t], 0, size * sizeof(float));

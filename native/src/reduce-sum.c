@@ -6,7 +6,6 @@
 #include "simd-clones.h"
 #include "thread-pool.h"
 
-#define SPN_MAX_THREADS 16
 /* Rows summed in float before being added to the double accumulator: vector speed with
  * an error that does not grow with the number of rows. */
 #define SPN_BLOCK_ROWS 64

@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define SPN_MAX_THREADS 16
-/* Idle workers spin this many rounds before sleeping: training calls kernels back to
- * back, and a wake-up through the condition variable costs tens of microseconds. */
-#define SPN_SPIN_ROUNDS 20000
+/* Idle workers spin this many pause rounds (~0.2-0.5 ms, pause takes 40-140 cycles) before
+ * sleeping: a training step calls kernels back to back with tens to hundreds of
+ * microseconds of JS in between, and a wake-up through the condition variable costs tens of
+ * microseconds; spinning longer would only burn a shared core. */
+#define SPN_SPIN_ROUNDS 4000
 
 static int pool_threads = 0;
 static pthread_t workers[SPN_MAX_THREADS];
@@ -100,6 +101,15 @@ void spn_pool_run(spn_task_fn fn, void *ctx, int ntasks) {
     for (int t = 0; t < ntasks; t++) fn(ctx, t, 0);
     return;
   }
+  /* Close the previous job's claim word before touching the job fields: a worker still
+   * inside drain() for that generation could otherwise compare a stale claim index
+   * against the NEW job_tasks, win its CAS (the word is unchanged until the store below),
+   * run a task of the new job outside the new claim sequence and bump job_done after the
+   * reset, so this call could return while a task still writes its output (segfaults
+   * seen under heavy CPU contention). The sentinel index is >= any task count. */
+  uint32_t prev = atomic_load_explicit(&job_generation, memory_order_relaxed);
+  atomic_store_explicit(&job_claim, ((uint64_t)prev << 32) | 0x7fffffffu, memory_order_seq_cst);
+  atomic_thread_fence(memory_order_seq_cst); /* the job fields below are written after it */
   job_fn = fn;
   job_ctx = ctx;
   job_tasks = ntasks;

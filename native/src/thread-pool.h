@@ -4,6 +4,9 @@
 #ifndef SPN_THREAD_POOL_H
 #define SPN_THREAD_POOL_H
 
+/* Upper bound of the pool size; per-thread scratch is sized by it. */
+#define SPN_MAX_THREADS 16
+
 typedef void (*spn_task_fn)(void *ctx, int task, int thread);
 
 /* Starts the workers once; `threads` <= 0 picks the online CPU count (capped at 16) or

@@ -4,6 +4,8 @@ import { SPARSE_IFT_FAMILIES, applySparseIft } from './transforms.js';
 import type { SparseIftFamily } from './transforms.js';
 import { baseArchitecture } from '../base-architecture.js';
 
+const SPARSE_IFT_METHODS: readonly string[] = ['rigl', 'static', 'set'];
+
 export interface SparseIftOptions {
   families?: SparseIftFamily[];
   /** Sparsity levels of the sweep (default 0.5, 0.75, 0.9, the paper's). */
@@ -17,6 +19,8 @@ export interface SparseIftOptions {
   /** Keep the first layer dense and untransformed (default: true for image inputs, false for flat ones). */
   keepFirstDense?: boolean;
   norm?: boolean;
+  /** RigL/SET: steps between topology updates (ΔT; default the evaluator's 100). Lower it for short runs, or RigL barely moves. */
+  updateEvery?: number;
 }
 
 /**
@@ -35,7 +39,11 @@ export class SparseIftStrategy implements Strategy {
     for (const f of families) if (!SPARSE_IFT_FAMILIES.includes(f)) throw new SparsenasError('STRATEGY_OPTION', `strategy.options.families: unknown family "${f}"; use ${SPARSE_IFT_FAMILIES.join(', ')}`);
     const levels = o.levels ?? [0.5, 0.75, 0.9];
     const methods = o.methods ?? ['rigl'];
+    for (const m of methods) if (!SPARSE_IFT_METHODS.includes(m)) throw new SparsenasError('STRATEGY_OPTION', `strategy.options.methods: unknown method "${m}"; use ${SPARSE_IFT_METHODS.join(', ')}`);
     const seeds = o.seeds ?? 3;
+    if (o.updateEvery !== undefined && !(Number.isInteger(o.updateEvery) && o.updateEvery >= 1)) {
+      throw new SparsenasError('STRATEGY_OPTION', `strategy.options.updateEvery: expected a positive integer number of steps, got ${JSON.stringify(o.updateEvery)}`);
+    }
     const base = baseArchitecture(ctx.space, o.base, ctx.seed);
     const t = { inputShape: ctx.dataset.shape, classes: ctx.dataset.classes, norm: o.norm, keepFirstDense: o.keepFirstDense ?? base.input === 'image' };
     this.plan = [];
@@ -46,7 +54,9 @@ export class SparseIftStrategy implements Strategy {
         for (const family of families) {
           const transformed = applySparseIft(base, family, s, t);
           for (const method of methods) {
-            this.plan.push(candidate({ ...transformed, sparsity: { ...transformed.sparsity, method: method as SparseMethod } }, family, s, method, r, seed));
+            // The paper's recipe starts every method from a random mask (the base's `init` comes from a draw of the space).
+            const sparsity = { ...transformed.sparsity, method: method as SparseMethod, init: 'random' as const, ...(o.updateEvery !== undefined ? { updateEvery: o.updateEvery } : {}) };
+            this.plan.push(candidate({ ...transformed, sparsity }, family, s, method, r, seed));
           }
         }
       }

@@ -1,6 +1,6 @@
 import type { GroupUnit, JsonObject } from '../../search/index.js';
 import { WgsefError } from './errors.js';
-import type { LambdaScheduleOptions } from './lambda-schedule.js';
+import { checkLambdaSchedule, type LambdaScheduleOptions } from './lambda-schedule.js';
 import { PENALTY_NAMES, type PenaltyName } from './penalties.js';
 import type { Survivors } from './derive-architecture.js';
 
@@ -11,7 +11,8 @@ import type { Survivors } from './derive-architecture.js';
  * Training: total epochs = `training.epochs`; the first `epochs − finetuneEpochs` are proximal
  * gradient on L(θ) + λ·penalty(θ): after every optimiser step each grouped layer gets
  * θ ← prox_{η·λ·penalty}(θ), η the current learning rate. λ follows `lambda` (×growth at each
- * epoch end while more than k groups are non-zero, capped at max). Then the top-k groups
+ * check while more than k groups are non-zero, capped at max; a check every `lambda.everySteps`
+ * steps, else at each epoch end). Then the top-k groups
  * (by weighted norm) are kept, the others zeroed, and the last `finetuneEpochs` epochs train
  * with that group mask fixed and no penalty.
  */
@@ -67,10 +68,10 @@ export function parseRegularizer(json: unknown): GroupRegularizer {
   if (typeof finetuneEpochs !== 'number' || !Number.isInteger(finetuneEpochs) || finetuneEpochs < 0) {
     throw new WgsefError(`${where}.finetuneEpochs must be an integer ≥ 0, got ${JSON.stringify(finetuneEpochs)}`);
   }
-  return {
-    kind: r['kind'], penalty: penalty as PenaltyName, k, scope, groups: groups as GroupUnit,
-    lambda: { initial: lambda['initial'], growth: lambda['growth'], max: lambda['max'] }, finetuneEpochs,
-  };
+  const schedule: LambdaScheduleOptions = { initial: lambda['initial'], growth: lambda['growth'], max: lambda['max'] };
+  if (typeof lambda['everySteps'] === 'number') schedule.everySteps = lambda['everySteps'];
+  checkLambdaSchedule(schedule, where);
+  return { kind: r['kind'], penalty: penalty as PenaltyName, k, scope, groups: groups as GroupUnit, lambda: schedule, finetuneEpochs };
 }
 
 /** Reads `metrics.outputs` of a grouped run; throws WgsefError when the evaluator did not produce it. */

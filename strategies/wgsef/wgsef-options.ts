@@ -10,6 +10,7 @@ export interface WgsefOptions {
   groups: GroupUnit;
   /** k per grouped layer (default) or over all grouped layers together. */
   scope: 'layer' | 'network';
+  /** λ schedule; given keys override DEFAULT_LAMBDA_SCHEDULE one by one. */
   lambda: LambdaScheduleOptions;
   /** One run per penalty; 'group-lasso' is the control. */
   penalty: PenaltyName[];

@@ -71,12 +71,15 @@ export class WgsefStrategy implements Strategy {
 
   init(context: StrategyContext): void {
     this.options = parseWgsefOptions(context.options);
-    const sample = this.options.base ?? widestSample(context.space);
+    // A partial base is completed by the widest values of the other dimensions.
+    const sample: Sample = { ...widestSample(context.space), ...(this.options.base ?? {}) };
     let architecture: Architecture;
     try {
+      const problem = context.space.check(sample);
+      if (problem) throw problem;
       architecture = context.space.freeze(sample);
     } catch (err) {
-      throw new WgsefError(`wgsef could not build its parent network from ${this.options.base ? 'strategy.options.base' : 'the widest point of the space'} (${(err as Error).message}); pass strategy.options.base, a sample of space "${context.space.name}"`);
+      throw new WgsefError(`wgsef could not build its parent network from ${this.options.base ? 'strategy.options.base' : 'the widest point of the space'} (${(err as Error).message}); pass strategy.options.base, a (partial) sample of space "${context.space.name}"`);
     }
     // The penalty does the sparsifying: the parent itself is dense.
     this.base = { sample, architecture: { ...architecture, sparsity: { ...DENSE_SPARSITY } } };
@@ -112,7 +115,8 @@ export class WgsefStrategy implements Strategy {
         const outputs = parseGroupedOutputs(trial.metrics?.outputs);
         const unstructured = this.options.groups === 'weight' && outputs.weightSparsity !== undefined;
         const { architecture, emptied } = deriveArchitecture(trial.architecture ?? this.base.architecture, outputs.survivors, unstructured
-          ? { sparsity: { ...DENSE_SPARSITY, level: outputs.weightSparsity!, kind: 'unstructured', method: 'static', init: 'magnitude' } }
+          // SparsitySpec.level is limited to [0, 0.98].
+          ? { sparsity: { ...DENSE_SPARSITY, level: Math.min(0.98, outputs.weightSparsity!), kind: 'unstructured', method: 'static', init: 'magnitude' } }
           : {});
         job.derived = architecture;
         job.emptied = emptied;

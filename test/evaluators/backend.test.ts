@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { BACKENDS, chooseBackend, probeBackends } from '../../evaluators/backend.js';
+import { BACKENDS, TFJS_NAME, chooseBackend, probeBackends } from '../../evaluators/backend.js';
 import { BackendUnavailableError } from '../../evaluators/errors.js';
 
 test('probeBackends lists every backend, cpu and wasm work, and the active backend is kept', async () => {
@@ -21,7 +21,7 @@ test('auto takes the fastest available backend and says why faster ones were ski
   const first = probes.find((p) => p.available)!;
   const chosen = await chooseBackend('auto');
   assert.equal(chosen.backend, first.backend);
-  assert.equal(tf.getBackend(), first.backend === 'tensorflow-gpu' ? 'tensorflow' : first.backend);
+  assert.equal(tf.getBackend(), TFJS_NAME[first.backend]);
   for (const p of probes.slice(0, probes.indexOf(first))) assert.ok(chosen.reason.includes(`${p.backend}: ${p.detail}`), chosen.reason);
 });
 

@@ -9,7 +9,7 @@ import { writeTrialArtifacts } from '../../evaluators/artifacts.js';
 import { exportTrialModel } from '../../evaluators/export.js';
 import { fileLoadHandler } from '../../evaluators/file-io.js';
 import { buildNetwork } from '../../evaluators/network/build-network.js';
-import { StaticMaskMethod } from '../../evaluators/sparse/static-mask.js';
+import { createSparseMethod } from '../../evaluators/sparse/index.js';
 import { syntheticDataset } from '../../evaluators/synthetic-dataset.js';
 import { trainNetwork } from '../../evaluators/train.js';
 import { arch, recorder, TRAINING, useBackend } from './helpers.js';
@@ -22,7 +22,7 @@ async function roundTrip(a: Architecture, shape: number[]): Promise<{ maxDiff: n
   const dir = await mkdtemp(join(tmpdir(), 'sparsenas-export-'));
   const data = syntheticDataset({ shape, classes: 3, train: 24, validation: 12, test: 3 }, 8);
   const net = buildNetwork(a, shape, 3, 5);
-  const method = new StaticMaskMethod();
+  const method = createSparseMethod(a.sparsity);
   try {
     method.init(net.params, a.sparsity, createRng(1), 10);
     net.enforceStructure();

@@ -92,3 +92,44 @@ test('evaluate before prepare is a clear error', async () => {
   const ev = new TfjsEvaluator({ loader });
   await assert.rejects(ev.evaluate(request(0), recorder(), new AbortController().signal), /before prepare/);
 });
+
+test('RigL (dense gradient captured in the backward pass) and GMP trials run end to end at their sparsity', async () => {
+  const ev = new TfjsEvaluator({ loader });
+  await ev.prepare(definition);
+  const before = tf.memory().numTensors;
+  const layers = [{ type: 'dense' as const, units: 32, activation: 'relu' as const }, { type: 'dense' as const, units: 16, activation: 'relu' as const }];
+  const rigl = await ev.evaluate(request(0, { architecture: arch(layers, { level: 0.8, method: 'rigl', updateEvery: 3 }) }), recorder(), new AbortController().signal);
+  const gmp = await ev.evaluate(request(1, { architecture: arch(layers, { level: 0.8, method: 'gmp', gmpEvery: 2 }) }), recorder(), new AbortController().signal);
+  for (const m of [rigl, gmp]) {
+    assert.ok(Math.abs(m.extra!['weightSparsity']! - 0.8) < 0.02, `weight sparsity ${m.extra!['weightSparsity']}`);
+    assert.ok(m.valAccuracy > 0.4, `accuracy ${m.valAccuracy}`);
+  }
+  assert.equal(tf.memory().numTensors, before);
+  await ev.dispose();
+});
+
+test('a small CNN trains on wasm with the kernels of evaluators/kernels installed by prepare', async () => {
+  const images = async () => syntheticDataset({ shape: [8, 8, 1], classes: 3, train: 48, validation: 24, test: 6, separation: 12 }, 2);
+  const ev = new TfjsEvaluator({ loader: images });
+  await ev.prepare(definition);
+  const before = tf.memory().numTensors;
+  const cnn = arch([
+    { type: 'conv2d', filters: 4, kernel: 3, activation: 'relu' }, { type: 'maxPool', size: 2 },
+    { type: 'separableConv2d', filters: 4, kernel: 3, dilation: 2, activation: 'relu' }, { type: 'globalAvgPool' },
+  ], { level: 0.5 }, 'image');
+  const m = await ev.evaluate(request(0, { architecture: cnn, training: { ...TRAINING, batchSize: 8, epochs: 3 } }), recorder(), new AbortController().signal);
+  assert.ok(Number.isFinite(m.valLoss) && m.valAccuracy > 0.4, `accuracy ${m.valAccuracy}`);
+  assert.equal(m.backend, 'wasm');
+  assert.equal(tf.memory().numTensors, before);
+  await ev.dispose();
+});
+
+test('a trial re-run with the same seed reproduces its metrics exactly; another seed does not', async () => {
+  const ev = new TfjsEvaluator({ loader });
+  await ev.prepare(definition);
+  const run = async (seed: number) => ev.evaluate({ ...request(0), seed, architecture: request(0).architecture }, recorder(), new AbortController().signal);
+  const [a, b, c] = [await run(7), await run(7), await run(8)];
+  assert.deepEqual([a.trainLoss, a.valLoss, a.valAccuracy, a.nonZeros], [b.trainLoss, b.valLoss, b.valAccuracy, b.nonZeros]);
+  assert.notEqual(a.trainLoss, c.trainLoss);
+  await ev.dispose();
+});

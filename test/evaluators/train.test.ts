@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { TrialDivergedError } from '../../search/index.js';
 import { buildNetwork } from '../../evaluators/network/build-network.js';
-import { StaticMaskMethod } from '../../evaluators/sparse/static-mask.js';
+import { createSparseMethod } from '../../evaluators/sparse/index.js';
 import { syntheticDataset } from '../../evaluators/synthetic-dataset.js';
 import { trainNetwork } from '../../evaluators/train.js';
 import { createRng } from '../../search/index.js';
@@ -16,7 +16,7 @@ const data = syntheticDataset({ shape: [16], classes: 4, train: 480, validation:
 
 async function run(a: Architecture, training: TrainingConfig = TRAINING, signal?: AbortSignal) {
   const net = buildNetwork(a, data.shape, data.classes, 11);
-  const method = new StaticMaskMethod();
+  const method = createSparseMethod(a.sparsity);
   const reporter = recorder();
   try {
     method.init(net.params, a.sparsity, createRng(1), 100);
@@ -80,7 +80,7 @@ test('an abort between batches stops training with an AbortError and leaks nothi
   const before = tf.memory().numTensors;
   const controller = new AbortController();
   const net = buildNetwork(arch([{ type: 'dense', units: 16, activation: 'relu' }]), data.shape, data.classes, 1);
-  const method = new StaticMaskMethod();
+  const method = createSparseMethod(arch([]).sparsity);
   method.init(net.params, arch([]).sparsity, createRng(1), 10);
   let epochs = 0;
   const reporter = { epochEnded: () => { epochs++; controller.abort(); } };
@@ -89,5 +89,38 @@ test('an abort between batches stops training with an AbortError and leaks nothi
   assert.equal(epochs, 1);
   method.dispose();
   net.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('training yields to the event loop between batches so a UI stays live', async () => {
+  const net = buildNetwork(arch([{ type: 'dense', units: 8 }]), data.shape, data.classes, 1);
+  const method = createSparseMethod(arch([]).sparsity);
+  method.init(net.params, arch([]).sparsity, createRng(1), 10);
+  let ticked = false;
+  setImmediate(() => { ticked = true; });
+  let tickedBeforeEpochEnd = false;
+  await trainNetwork({ net, method, dataset: data, training: { ...TRAINING, epochs: 1 }, seed: 1, yieldEveryMs: 0,
+    reporter: { epochEnded: () => { tickedBeforeEpochEnd = ticked; } } });
+  assert.ok(tickedBeforeEpochEnd, 'a setImmediate callback ran during the epoch');
+  method.dispose();
+  net.dispose();
+});
+
+test('training.steps caps the optimiser steps; steps 0 measures the untrained network and changes no weight', async () => {
+  const before = tf.memory().numTensors;
+  const a = arch([{ type: 'dense', units: 16, activation: 'relu' }]);
+  const untouched = await run(a, { ...TRAINING, epochs: 1, steps: 0 });
+  const fresh = buildNetwork(a, data.shape, data.classes, 11);
+  const initial = fresh.params.map((p) => p.weight.dataSync().slice());
+  fresh.dispose();
+  untouched.values.forEach((v, i) => assert.deepEqual(v.w, initial[i], `${v.name} changed with steps 0`));
+  assert.equal(untouched.reporter.epochs.length, 1);
+  assert.ok(Number.isFinite(untouched.result.trainLoss) && untouched.result.trainLoss > 1, `loss at init ${untouched.result.trainLoss} (ln 4 ≈ 1.39)`);
+  // 480 samples / 32 = 15 steps per epoch: 20 steps end in epoch 2, and train less than 3 full epochs.
+  const capped = await run(a, { ...TRAINING, steps: 20 });
+  assert.deepEqual(capped.reporter.epochs.map((e) => e.epoch), [1, 2]);
+  assert.equal(capped.result.epochs, 2);
+  const full = await run(a, TRAINING);
+  assert.notDeepEqual(capped.values[0]!.w, full.values[0]!.w);
   assert.equal(tf.memory().numTensors, before);
 });

@@ -33,15 +33,18 @@ describe('MedianPruner', () => {
 describe('PercentilePruner', () => {
   const others = [0.1, 0.2, 0.3, 0.4, 0.5].map((a) => curve(0, a));
 
-  it('uses the linearly interpolated percentile of the others', () => {
-    // 25th percentile of 0.1..0.5: position 0.25·4 = 1 → 0.2
-    assert.equal(new PercentilePruner(25).shouldPrune(curve(0, 0.19), others), true);
-    assert.equal(new PercentilePruner(25).shouldPrune(curve(0, 0.2), others), false);
-    // 30th: position 1.2 → 0.2 + 0.2·0.1 = 0.22
-    assert.equal(new PercentilePruner(30).shouldPrune(curve(0, 0.21), others), true);
-    assert.equal(new PercentilePruner(30).shouldPrune(curve(0, 0.23), others), false);
-    assert.equal(new PercentilePruner(0).shouldPrune(curve(0, 0.1), others), false, 'never below the minimum');
-    assert.equal(new PercentilePruner(100).shouldPrune(curve(0, 0.49), others), true);
+  it('keeps the top p% (Optuna): the threshold is the interpolated (100 − p)-th percentile of the others', () => {
+    // PercentilePruner(75) keeps the top 75%: 25th percentile of 0.1..0.5 = position 1 → 0.2
+    assert.equal(new PercentilePruner(75).shouldPrune(curve(0, 0.19), others), true);
+    assert.equal(new PercentilePruner(75).shouldPrune(curve(0, 0.2), others), false);
+    // PercentilePruner(70): 30th percentile, position 1.2 → 0.2 + 0.2·0.1 = 0.22
+    assert.equal(new PercentilePruner(70).shouldPrune(curve(0, 0.21), others), true);
+    assert.equal(new PercentilePruner(70).shouldPrune(curve(0, 0.23), others), false);
+    // PercentilePruner(25) keeps the top quarter: 75th percentile = 0.4
+    assert.equal(new PercentilePruner(25).shouldPrune(curve(0, 0.39), others), true);
+    assert.equal(new PercentilePruner(25).shouldPrune(curve(0, 0.41), others), false);
+    assert.equal(new PercentilePruner(100).shouldPrune(curve(0, 0.1), others), false, 'keeping 100% never prunes');
+    assert.equal(new PercentilePruner(0).shouldPrune(curve(0, 0.49), others), true);
   });
 
   it('is the median at 50', () => {

@@ -33,6 +33,8 @@ test('table: aligned columns, one row per entry, the sort metric gets a column w
   const extra = formatLeaderboard([trial(0, { metrics: metrics(0.8, 1, { extra: { nodeSparsity: 0.5 } }) })], { sort: 'extra.nodeSparsity' });
   assert.match(extra.split('\n')[0]!, /time  extra\.nodeSparsity  group\/label  architecture$/);
   assert.equal(formatLeaderboard([], {}), 'no trials yet');
+  const narrow = formatLeaderboard(trials, { maxWidth: 60 }).split('\n');
+  assert.ok(narrow.every((l) => [...l].length <= 60) && narrow[2]!.endsWith('…'));
 });
 
 test('csv: RFC 4180 quoting, CRLF records, raw numbers, formula cells defused', () => {

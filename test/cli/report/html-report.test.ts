@@ -21,7 +21,8 @@ test('structure: balanced tags, every chart, one table row per trial, sections p
     assert.equal((html.match(new RegExp(`<svg id="${id}"`, 'g')) ?? []).length, 1, id);
   }
   assert.equal((html.match(/<tr id="trial-\d+"/g) ?? []).length, d.trials.length);
-  for (const s of ['summary', 'leaderboard', 'charts', 'pareto', 'definition', 'checksums']) assert.match(html, new RegExp(`<section id="${s}">`));
+  assert.deepEqual([...html.matchAll(/<details(?: open)? data-trial="(\d+)"/g)].map((m) => Number(m[1])), [5, 1, 0, 2]);
+  for (const s of ['summary', 'leaderboard', 'charts', 'pareto', 'details', 'definition', 'checksums']) assert.match(html, new RegExp(`<section id="${s}">`));
   assert.match(html, /<td><code>train-images-idx3-ubyte\.gz<\/code><\/td><td><code>a{64}<\/code><\/td>/);
   assert.match(html, /&quot;validationFraction&quot;: 0\.1/); // pretty-printed definition
   assert.match(html, /<tr id="trial-4" class="state-failed"[^>]*>.*<td>loss is not finite at epoch 2; lower the learning rate<\/td><\/tr>/);

@@ -87,14 +87,31 @@ test('? toggles the key help; q calls onStop once and shows the stop in progress
   assert.match(ui.frame(), /stopping: waiting for trial 0 to end/);
 });
 
+test('the first Ctrl+C stops gracefully like q, the second quits at once', async () => {
+  let stops = 0;
+  let quits = 0;
+  const events = new Subject<SearchEvent>();
+  const ui = render(<Dashboard events$={events} throttleMs={0} tickMs={0} exitOnFinish={false} onStop={() => { stops++; }} onForceQuit={() => { quits++; }} />);
+  events.next(searchStarted(study));
+  await tick();
+  ui.stdin.write('\u0003');
+  await tick();
+  assert.deepEqual([stops, quits], [1, 0]);
+  ui.stdin.write('\u0003');
+  await tick();
+  assert.deepEqual([stops, quits], [1, 1]);
+});
+
 test('a burst of events between two frames is drawn once (throttled re-renders)', async () => {
   const ui = mount({ throttleMs: 20 });
   await ui.emit(searchStarted(study));
   await sleep(40);
+  await tick(); // under load the timer's render may still be queued
   const before = ui.frames.length;
   const burst = trials.flatMap((t) => [trialStarted(t), ...epochsOf(t, 3), trialFinished(t)]);
   for (const e of burst) ui.events.next(e); // synchronous: the throttle timer cannot fire in between
   await sleep(60);
+  await tick();
   // one render for the batch (+1: <Static> commits its new items in a second pass)
   assert.ok(ui.frames.length - before <= 2, `${burst.length} events drew ${ui.frames.length - before} frames`);
   assert.match(ui.frame(), /✔ 4 ✂ 1 ✖ 1/);
@@ -129,7 +146,26 @@ test('renderDashboard exits by itself when the search finishes', async () => {
   assert.match(stdout.output, /✔ trial 5 completed/);
 });
 
-test('on resize the live region is redrawn to the new width', async () => {
+test('with a long throttle, the stop and the end of the search still show at once, and the last frame is not lost', async () => {
+  const { stdout, stdin } = fakeTty(120);
+  const events = new Subject<SearchEvent>();
+  let stops = 0;
+  const handle = renderDashboard(events, { stdout: stdout as never, stdin: stdin as never, throttleMs: 60_000, tickMs: 0, onStop: () => { stops++; } });
+  const all = wholeSearch();
+  events.next(all[0]!);
+  events.next(trialStarted(fakeStudy().trials[0]!));
+  stdin.data = 'q';
+  stdin.emit('readable');
+  await tick();
+  assert.equal(stops, 1);
+  assert.match(stdout.output, /stopping: waiting for trial 0 to end/);
+  for (const e of all.slice(1, -1)) events.next(e);
+  events.complete(); // the stream ends without search.finished (e.g. the runner threw)
+  await handle.waitUntilExit();
+  assert.match(stdout.output, /✔ trial 5 completed/);
+});
+
+test('on resize the live region follows at once, then the screen is cleared and the history re-printed at the new width', async () => {
   const { stdout, stdin } = fakeTty(120);
   const events = new Subject<SearchEvent>();
   const handle = renderDashboard(events, { stdout: stdout as never, stdin: stdin as never, throttleMs: 0, tickMs: 0, exitOnFinish: false });
@@ -139,10 +175,16 @@ test('on resize the live region is redrawn to the new width', async () => {
   stdout.columns = 50;
   stdout.emit('resize');
   await tick();
+  assert.ok(!stdout.output.includes('\u001b[2J'), 'no clear while the resize may still be going on');
+  await sleep(200);
+  await tick();
+  const cleared = stdout.output.lastIndexOf('\u001b[2J\u001b[3J\u001b[H');
+  assert.ok(cleared >= 0, 'the screen is cleared once the resize settles');
   // eslint-disable-next-line no-control-regex
-  const visible = stdout.output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+  const visible = stdout.output.slice(cleared).replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
   const lines = visible.split('\n').filter(Boolean);
   assert.ok(lines.some((l) => l.includes('rank')), visible);
+  for (const n of [0, 1, 2, 5]) assert.equal(visible.split(`✔ trial ${n} completed`).length, 2, `trial ${n} re-printed once`);
   for (const l of lines) assert.ok(l.length <= 50, `line wider than 50 columns: ${JSON.stringify(l)}`);
   handle.unmount();
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
@@ -58,6 +59,20 @@ const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf
 
 const status = nativeAvailable();
 
+test('with the addon disabled, nativeAvailable says why and installNativeKernels registers nothing', () => {
+  // A child process: the addon is loaded once per process.
+  const index = new URL('../../../evaluators/kernels/native/index.js', import.meta.url).href;
+  const script = `const m = await import(${JSON.stringify(index)}); console.log(JSON.stringify([m.nativeAvailable(), m.installNativeKernels()]));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, SPARSENAS_NATIVE: '0' },
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const [available, installed] = JSON.parse(run.stdout.trim().split('\n').pop()!) as [{ ok: boolean; reason: string }, string[]];
+  assert.deepEqual(available, { ok: false, reason: 'native kernels disabled by SPARSENAS_NATIVE=0' });
+  assert.deepEqual(installed, []);
+});
+
 describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.reason}` }, () => {
   const addon = loadNativeAddon().addon!;
   const isas = ['avx512', 'avx2', 'generic'];
@@ -89,7 +104,7 @@ describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.r
   // (kc = 256), the threaded path, split-K (tiny output, long K), and column strips.
   const shapes = [[1, 1, 1], [7, 3, 5], [33, 45, 70], [130, 300, 40], [10, 2000, 20], [5, 1100, 2000]];
   for (const isa of isas) {
-    test(`BatchMatMul, every transposition, ${isa} micro-kernel`, { skip: addon.selectIsa(isa) ? false : `CPU lacks ${isa}` }, async () => {
+    test(`BatchMatMul, every transposition, ${isa} micro-kernel`, { skip: addon.selectIsa(isa) ? false : `no ${isa} micro-kernel here (CPU or build target)` }, async () => {
       addon.selectIsa(isa);
       let seed = 1;
       for (const [m, k, n] of shapes) {

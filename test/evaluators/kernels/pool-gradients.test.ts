@@ -77,6 +77,19 @@ describe('pooling gradient kernels', () => {
     });
   }
 
+  for (const c of [cases[0]!, cases[2]!]) {
+    it(`MaxPoolGrad treats NaN and −∞ like tfjs-cpu: ${label(c)}`, () => {
+      const input = withTies(host(c.x, 440));
+      input.values.forEach((_, k) => {
+        if (k % 7 === 0) input.values[k] = NaN;
+        else if (k % 5 === 0) input.values[k] = -Infinity;
+      });
+      const inputs = { dy: host(outShape(c), 441), input, output: host(outShape(c), 0) };
+      const attrs = { filterSize: c.filter, strides: c.stride, pad: c.pad };
+      assertClose(runKernelOn('wasm', 'MaxPoolGrad', inputs, attrs).values, runKernelOn('cpu', 'MaxPoolGrad', inputs, attrs).values, 'dx');
+    });
+  }
+
   it('AvgPoolGrad corrects tfjs-cpu at a same-padded corner', () => {
     const c: Case = { x: [1, 3, 3, 1], filter: 3, stride: 1, pad: 'same' };
     const inputs = { dy: { values: new Float32Array(9).fill(1), shape: [1, 3, 3, 1] }, input: host(c.x, 1) };

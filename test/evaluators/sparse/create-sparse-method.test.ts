@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SparsenasError } from '../../../search/index.js';
-import { createSparseMethod, DynamicMethod, GmpMethod, NmMethod, SparsitySpecError, StaticMethod, resolveSparsity } from '../../../evaluators/sparse/index.js';
+import * as tf from '@tensorflow/tfjs';
+import { createRng, SparsenasError } from '../../../search/index.js';
+import { createSparseMethod, DynamicMethod, GmpMethod, NmMethod, SparseContractError, SparsitySpecError, StaticMethod, resolveSparsity } from '../../../evaluators/sparse/index.js';
 import { spec } from './sparse-fixtures.js';
 
 function rejects(over: Parameters<typeof spec>[0], field: string, fix: RegExp): void {
@@ -46,4 +47,14 @@ test('defaults come from the papers and the n:m level follows the pattern', () =
   assert.deepEqual([d.gmpStart, d.gmpEnd, d.gmpInitial, d.gmpEvery], [0, 0.75, 0, 100]);
   assert.equal(resolveSparsity(spec({ kind: 'group', group: 'channel' })).unit, 'input');
   assert.equal(resolveSparsity(spec({ kind: 'group' })).unit, 'output');
+});
+
+test('a method initialised with a spec of another kind refuses it', () => {
+  const p = {
+    name: 'd', layerType: 'dense' as const, role: 'hidden' as const, weight: tf.variable(tf.ones([4, 4])), mask: tf.variable(tf.ones([4, 4]), false),
+    inputAxis: 0, outputAxis: 1, outputPositions: 1, targetSparsity: 0,
+  };
+  assert.throws(() => createSparseMethod(spec({ kind: 'n:m', method: 'srste', n: 2, m: 4 })).init([p], spec({}), createRng(1), 10), SparseContractError);
+  assert.throws(() => createSparseMethod(spec({})).init([p], spec({ kind: 'n:m', method: 'static', n: 2, m: 4 }), createRng(1), 10), SparseContractError);
+  tf.dispose([p.weight, p.mask]);
 });

@@ -112,8 +112,11 @@ test('keepFirstDense and keepLastDense leave those layers dense through training
   const method = createSparseMethod(s);
   method.init(net.params, s, createRng(1), 8);
   const opt: tf.Optimizer = tf.train.adam(0.01);
+  const firstBefore = values(net.params[0]!.weight);
   for (let step = 1; step <= 6; step++) trainStep(net, method, opt, { step, totalSteps: 8, learningRate: 0.01 });
   const [first, hidden, last] = net.params as [MaskedParam, MaskedParam, MaskedParam];
+  // the dense layers' effective weight (a clone, no mask multiply) still carries the gradient
+  assert.ok(values(first.weight).every((v, i) => v !== firstBefore[i]), 'the kept-dense first layer trains');
   assert.deepEqual([first.targetSparsity, last.targetSparsity], [0, 0]);
   assert.equal(zeros(first.mask) + zeros(last.mask), 0);
   assert.equal(zeros(hidden.mask), Math.round(0.8 * hidden.mask.size));
@@ -185,6 +188,34 @@ test('init magnitude keeps the largest |w|; init random ignores magnitude', () =
     if (init === 'magnitude') assert.ok(minKept >= maxPruned);
     else assert.ok(maxPruned > minKept * 10, 'a random mask prunes large weights and keeps small ones');
     method.dispose();
+    net.dispose();
+  }
+});
+
+test('structural zeros already in the mask (node masks) count first, stay off and are never grown', () => {
+  for (const over of [{ method: 'static' }, { method: 'gmp', gmpEvery: 2, gmpEnd: 0.5 }, { method: 'rigl', init: 'random', updateEvery: 2 }, { method: 'set', init: 'random', updateEvery: 2 }, { kind: 'n:m', method: 'srste', n: 2, m: 4 }] as Partial<SparsitySpec>[]) {
+    const net = new ToyNet(9);
+    const hidden = net.params[1]!; // [144, 8]: remove output unit 2 and input rows 0..35
+    const structural = new Float32Array(hidden.mask.size).fill(1);
+    for (let i = 0; i < 144; i++) for (let o = 0; o < 8; o++) if (o === 2 || i < 36) structural[i * 8 + o] = 0;
+    tf.tidy(() => { hidden.mask.assign(tf.tensor(structural, hidden.mask.shape)); });
+    const s = spec({ level: 0.6, ...over });
+    const method = createSparseMethod(s);
+    method.init(net.params, s, createRng(1), 12);
+    const opt: tf.Optimizer = tf.train.adam(0.05);
+    const nnz0 = hidden.mask.size - zeros(hidden.mask);
+    const budget = () => assert.equal(zeros(hidden.mask), Math.round(0.6 * hidden.mask.size), `${s.method}: structural zeros count towards the budget`);
+    if (s.kind !== 'n:m' && s.method !== 'gmp') budget();
+    for (let step = 1; step <= 12; step++) {
+      trainStep(net, method, opt, { step, totalSteps: 12, learningRate: 0.05 });
+      const m = values(hidden.mask);
+      const w = values(hidden.weight);
+      structural.forEach((v, i) => { if (v === 0) assert.ok(m[i] === 0 && w[i] === 0, `${s.method} step ${step}: structural ${i} came back`); });
+      if (s.method === 'rigl' || s.method === 'set') assert.equal(hidden.mask.size - zeros(hidden.mask), nnz0);
+    }
+    if (s.method === 'gmp') budget();
+    method.dispose();
+    opt.dispose();
     net.dispose();
   }
 });

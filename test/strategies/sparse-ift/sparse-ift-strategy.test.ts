@@ -27,3 +27,15 @@ describe('sparse-ift strategy', () => {
     await assert.rejects(driveStrategy(new SparseIftStrategy(), space, 1, 1, { families: ['tall'] }), /unknown family "tall"/);
   });
 });
+
+describe('sparse-ift training setup', () => {
+  it('starts every sparse member from a random mask (the paper\'s recipe) and applies updateEvery', async () => {
+    const cs = (await driveStrategy(new SparseIftStrategy(), space, 30, 2, { ...options, seeds: 1, updateEvery: 15 })).filter((c) => c !== undefined);
+    for (const c of cs.slice(1)) {
+      assert.equal(c.architecture!.sparsity.init, 'random', c.label);
+      assert.equal(c.architecture!.sparsity.updateEvery, 15, c.label);
+    }
+    await assert.rejects(driveStrategy(new SparseIftStrategy(), space, 1, 1, { updateEvery: 0 }), /strategy\.options\.updateEvery/);
+    await assert.rejects(driveStrategy(new SparseIftStrategy(), space, 1, 1, { methods: ['gmp'] }), /unknown method "gmp"/);
+  });
+});

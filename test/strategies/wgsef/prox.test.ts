@@ -41,6 +41,25 @@ test('the (r, l) formula of algorithms.md holds: exactly one (r, l) satisfies it
   }
 });
 
+test('the (r, l) formula with ties is still unique, but has NO solution when v has fewer than k non-zeros (then q = v/(1+λ))', () => {
+  for (const v of [[1, 1, 1, 1], [2, 2, 1, 1], [3, 1, 1, 1, 0], [1, 1, 0.5, 0.5, 0.5], [0, 0, 0, 1], [2, -2, 2, 0, 0], [0, 0.5, 0, -0.5]]) {
+    const nnz = v.filter((x) => x !== 0).length;
+    for (const lambda of LAMBDAS) {
+      for (let k = 1; k < v.length; k++) {
+        const found = docFormulaProx(v, k, lambda);
+        const q = proxSquaredKSupport(v, k, lambda);
+        if (nnz < k) {
+          assert.equal(found.length, 0, `v=${v} k=${k}: the doc's conditions need z_l > 0 for some l ≥ k`);
+          assert.ok(maxAbsDiff(q, v.map((x) => x / (1 + lambda))) <= 1e-15);
+        } else {
+          assert.equal(found.length, 1, `v=${v} k=${k} λ=${lambda}`);
+          assert.ok(maxAbsDiff(found[0]!.q, q) <= 1e-12);
+        }
+      }
+    }
+  }
+});
+
 test('prox minimises ½‖q − v‖² + (λ/2)(‖q‖^{sp}_k)²: a generic random search never does better', () => {
   const rng = createRng(23);
   for (let trial = 0; trial < 12; trial++) {

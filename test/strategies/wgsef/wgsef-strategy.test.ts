@@ -13,7 +13,7 @@ const space: SearchSpace = {
     { name: 'depth', kind: 'int', low: 1, high: 2 },
     { name: 'sparsity', kind: 'float', low: 0, high: 0.9 },
   ],
-  check: () => undefined,
+  check: (sample) => (typeof sample['width'] === 'number' ? undefined : new SpaceError('width', 'width must be a number')),
   freeze(sample: Sample): Architecture {
     const width = sample['width'];
     if (typeof width !== 'number') throw new SpaceError('width', `width must be a number, got ${JSON.stringify(width)}`);
@@ -54,7 +54,7 @@ test('per k: a grouped run with the regularizer, then the derived narrower netwo
   assert.deepEqual(g1.architecture!.sparsity, DENSE_SPARSITY, 'the parent is dense; the penalty sparsifies');
   assert.equal(g1.training!.epochs, 5, 'proximal epochs + fine-tune epochs');
   const reg = parseRegularizer(g1.training!.regularizer);
-  assert.deepEqual(reg, { kind: 'wgsef', penalty: 'envelope', k: 8, scope: 'layer', groups: 'neuron', lambda: { initial: 0.01, growth: 2, max: 5 }, finetuneEpochs: 2 });
+  assert.deepEqual(reg, { kind: 'wgsef', penalty: 'envelope', k: 8, scope: 'layer', groups: 'neuron', lambda: { initial: 0.01, growth: 2, max: 5, everySteps: 1 }, finetuneEpochs: 2 });
   s.tell(finish(g1, 'completed', { survivors: { dense_0: [0, 3, 5, 7, 9, 11, 13, 15], dense_1: [1, 2, 3] }, nonZeroGroups: { dense_0: 8, dense_1: 3 }, finalLambda: 0.08, reachedK: true }));
   const d1 = s.ask([])!;
   assert.equal(d1.label, 'derived');
@@ -114,6 +114,16 @@ test('snapshot/restore resumes mid-job (the runner re-runs an interrupted trial 
   const other = new WgsefStrategy();
   other.init(context({ k: [5] }));
   assert.throws(() => other.restore(resumed), /differ from strategy.options/);
+});
+
+test('single-weight groups: the derived network drops dead units and keeps the surviving weight density (≤ 0.98)', () => {
+  const s = new WgsefStrategy();
+  s.init(context({ k: 50, groups: 'weight' }));
+  const g = s.ask([])!;
+  s.tell(finish(g, 'completed', { survivors: { dense_0: [0, 1, 2, 3, 4], dense_1: [7] }, weightSparsity: 0.995 }));
+  const d = s.ask([])!;
+  assert.deepEqual(d.architecture!.layers.map((l) => l.type === 'dense' && l.units), [5, 1]);
+  assert.deepEqual(d.architecture!.sparsity, { ...DENSE_SPARSITY, level: 0.98, kind: 'unstructured', method: 'static', init: 'magnitude' });
 });
 
 test('options are validated with the key named', () => {

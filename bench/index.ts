@@ -1,0 +1,26 @@
+// `npm run bench -- NAME [args]`: runs one benchmark in its own process (benchmarks measure,
+// tests assert; nothing here is part of `npm test`). Without a name, lists them.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BENCHMARKS: Record<string, { file: string; what: string }> = {
+  throughput: { file: 'throughput.js', what: 'reference MLP and CNN, dense and 90% sparse, every backend, ratio to PyTorch in the same run' },
+  'cnn-throughput': { file: 'cnn-throughput.js', what: 'small CNN and MLP on stock wasm vs wasm with the composed kernels' },
+  kernels: { file: 'kernel-timings.js', what: 'CPU time per kernel, stock wasm vs evaluators/kernels' },
+  evaluator: { file: 'evaluator-throughput.js', what: 'end-to-end trial throughput of the evaluator (MLP dense/static/RigL, CNN)' },
+  'sparse-methods': { file: 'sparse-methods.js', what: 'host-side cost of mask updates (RigL, SET, GMP, SR-STE)' },
+  'wgsef-prox': { file: 'wgsef-prox.js', what: 'WGSEF proximal operator time for 10^3…10^6 groups' },
+  'data-memory': { file: 'data-memory.js', what: 'peak RSS while loading a CIFAR-10-sized dataset' },
+  store: { file: 'store-bench.js', what: 'store write cost per trial (memory, SQLite file, SQLite :memory:)' },
+};
+
+const [name, ...args] = process.argv.slice(2);
+const bench = name ? BENCHMARKS[name] : undefined;
+if (!bench) {
+  if (name) process.stderr.write(`unknown benchmark "${name}"\n`);
+  process.stdout.write('npm run bench -- NAME [args]\n\n' + Object.entries(BENCHMARKS).map(([n, b]) => `  ${n.padEnd(15)} ${b.what}`).join('\n') + '\n');
+  process.exit(name ? 2 : 0);
+}
+const run = spawnSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), bench.file), ...args], { stdio: 'inherit' });
+process.exit(run.status ?? 1);

@@ -1,0 +1,80 @@
+import type { EpochMetrics } from '../../search/index.js';
+
+export function mean(xs: readonly number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
+
+/** Sample standard deviation (n − 1); 0 for a single value. */
+export function std(xs: readonly number[]): number {
+  if (xs.length < 2) return xs.length ? 0 : NaN;
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+}
+
+/** Standard error of the mean. */
+export function sem(xs: readonly number[]): number {
+  return xs.length ? std(xs) / Math.sqrt(xs.length) : NaN;
+}
+
+/** `mean ± std` with `digits` decimals; values scaled by `scale` first (100 for percentages). */
+export function meanStd(xs: readonly number[], digits = 2, scale = 1): string {
+  const finite = xs.filter(Number.isFinite);
+  if (!finite.length) return '—';
+  return `${(mean(finite) * scale).toFixed(digits)} ± ${(std(finite) * scale).toFixed(digits)}`;
+}
+
+/** First epoch whose validation accuracy reaches `threshold`; Infinity if it never does. */
+export function epochsToThreshold(curve: readonly EpochMetrics[], threshold: number): number {
+  const hit = curve.find((e) => e.valAccuracy >= threshold);
+  return hit ? hit.epoch : Infinity;
+}
+
+/** Paired differences a_i − b_i over keys present in both maps (replicate → value). */
+export function paired(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): number[] {
+  const out: number[] = [];
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (w !== undefined && Number.isFinite(v) && Number.isFinite(w)) out.push(v - w);
+  }
+  return out;
+}
+
+/** Paired t statistic (mean / SE) with its 5% two-sided critical value, e.g. `t = 3.14 (critical 3.18, df 3)`. */
+export function describeT(d: readonly number[]): string {
+  if (d.length < 2) return 't undefined (n < 2)';
+  const se = sem(d);
+  const t = se > 0 ? mean(d) / se : mean(d) === 0 ? 0 : Math.sign(mean(d)) * Infinity;
+  return `t = ${t.toFixed(2)} (critical ${t975(d.length - 1).toFixed(2)}, df ${d.length - 1})`;
+}
+
+/** Paired difference as `+x.xx ± y.yy (SE), n = k` in percentage points. */
+export function describeDiff(d: readonly number[]): string {
+  if (!d.length) return 'no paired replicates';
+  const sign = mean(d) >= 0 ? '+' : '';
+  return `${sign}${(mean(d) * 100).toFixed(2)} ± ${(sem(d) * 100).toFixed(2)} pp (mean ± SE, n = ${d.length})`;
+}
+
+// Two-sided 95% quantiles of Student's t for 1..10 degrees of freedom; 1.96 beyond 30.
+const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+
+export function t975(df: number): number {
+  return df <= 10 ? T975[df - 1]! : df <= 30 ? 2.042 + (2.228 - 2.042) * (30 - df) / 20 : 1.96;
+}
+
+/**
+ * Classify a paired difference with a paired t-test at 5% (two-sided): 'above' when the mean
+ * is more than t·SE above 0, 'below' when more than t·SE below, else 'tie' (no detectable difference).
+ */
+export function compare(d: readonly number[]): 'above' | 'below' | 'tie' {
+  if (d.length < 2) return 'tie';
+  const m = mean(d), bound = t975(d.length - 1) * sem(d);
+  if (m > 0 && m > bound) return 'above';
+  if (m < 0 && -m > bound) return 'below';
+  return 'tie';
+}
+
+/** A markdown table from a header and rows. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,35 @@
+import { writeFileSync, renameSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_DB } from '../api.js';
+import { openStudy } from '../query.js';
+import { oneOf, parseFlags } from '../args.js';
+import { loadReportData, renderHtmlReport, renderMarkdownReport } from '../report/index.js';
+import type { CommandIo } from '../io.js';
+
+export const REPORT_HELP = `sparsenas report — a self-contained report of a study
+
+  --study NAME     study (default: the most recent)
+  --db PATH        SQLite database                               [${DEFAULT_DB}]
+  --format F       html (charts, opens offline) | md (renders on code-hosting sites)   [html]
+  --out FILE       where to write it                             [<study>.html | <study>.md]
+`;
+
+export async function reportCommand(argv: string[], io: CommandIo): Promise<number> {
+  const { values: v } = parseFlags('report', argv, { study: { type: 'string' }, db: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } });
+  if (v['help']) { io.stdout.write(REPORT_HELP); return 0; }
+  const format = oneOf('format', v['format'], ['html', 'md'] as const) ?? 'html';
+  const view = await openStudy(v['study'] as string | undefined, { db: resolve(io.cwd, (v['db'] as string | undefined) ?? DEFAULT_DB) });
+  try {
+    const study = view.study;
+    const data = await loadReportData(view.store, study.name);
+    const text = format === 'html' ? renderHtmlReport(data) : renderMarkdownReport(data);
+    const out = resolve(io.cwd, (v['out'] as string | undefined) ?? `${study.name.replace(/[^\w.-]+/g, '_')}.${format}`);
+    // Write beside the target and rename, so a crash never leaves half a report.
+    writeFileSync(out + '.tmp', text);
+    renameSync(out + '.tmp', out);
+    io.stdout.write(`report of study ${study.name} (${data.trials.length} trials) written to ${out}\n`);
+  } finally {
+    await view.close();
+  }
+  return 0;
+}

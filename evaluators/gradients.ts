@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs';
+import type { TrainingConfig } from '../search/index.js';
+
+/**
+ * Clip the global gradient norm (Pascanu et al. 2013), then add L2 weight decay on kernels
+ * (g += λ·W): the order of PyTorch's `clip_grad_norm_` followed by an optimiser with
+ * `weight_decay`, which the DARTS and Sparse-IFT recipes use.
+ */
+export function regularise(grads: tf.NamedTensorMap, training: TrainingConfig, kernels: ReadonlyMap<string, tf.Variable>): tf.NamedTensorMap {
+  let out: tf.NamedTensorMap = grads;
+  const clip = training.gradClipNorm;
+  if (clip !== undefined) {
+    const norm = tf.sqrt(tf.addN(Object.values(out).map((g) => tf.sum(tf.square(g)))));
+    const scale = tf.div(clip, tf.maximum(norm, clip));
+    out = mapGrads(out, (_, g) => tf.mul(g, scale));
+  }
+  const wd = training.weightDecay ?? 0;
+  if (wd > 0) out = mapGrads(out, (name, g) => { const v = kernels.get(name); return v ? tf.add(g, tf.mul(v, wd)) : g; });
+  return out;
+}
+
+function mapGrads(grads: tf.NamedTensorMap, f: (name: string, g: tf.Tensor) => tf.Tensor): tf.NamedTensorMap {
+  return Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, f(name, g)]));
+}
+
+/**
+ * Identity in the forward pass that records ∂L/∂W_eff on the way back: RigL's grow criterion
+ * is the dense gradient of the effective weight, available in the same backward pass.
+ */
+export function captureGradient(w: tf.Tensor, name: string, into: Map<string, tf.Tensor>): tf.Tensor {
+  const spy = tf.customGrad((x) => ({
+    value: (x as tf.Tensor).clone(),
+    gradFunc: (dy: tf.Tensor) => {
+      into.get(name)?.dispose();
+      into.set(name, tf.keep(dy.clone()));
+      return dy;
+    },
+  }));
+  return spy(w);
+}

@@ -1,0 +1,2 @@
+export * from './node-mask.js';
+export * from './random-baseline-strategy.js';
