@@ -7,6 +7,7 @@ import {
 } from '../search/index.js';
 import type { SearchEvent, SearchOutcome, Store, StudyDefinition, StudyDefinitionInput } from '../search/index.js';
 import { createContainer, evaluatorFactory, spaceFactory, strategyFactory } from './container.js';
+import { namedEvaluator } from './plugin-evaluator.js';
 
 export const DEFAULT_DB = 'sparsenas.db';
 
@@ -83,14 +84,18 @@ export function resume(study: string, options: SearchOptions & { budget?: StudyD
 async function execute(definition: StudyDefinition, studyName: string, resumeIt: boolean, bus: EventBus, options: SearchOptions): Promise<SearchOutcome> {
   const container = options.container ?? (await createContainer([...definition.plugins, ...(options.plugins ?? [])]));
   const sf = strategyFactory(container, definition.strategy.name);
-  const space = create('space', spaceFactory(container, definition.space.name), (f) => f.create(definition.space.options));
+  const spf = spaceFactory(container, definition.space.name);
+  const ef = evaluatorFactory(container, definition.evaluator.name);
+  const space = create('space', spf, (f) => f.create(definition.space.options));
   const strategy = create('strategy', sf, (f) => f.create());
-  const evaluator = create('evaluator', evaluatorFactory(container, definition.evaluator.name), (f) => f.create(definition.evaluator.options));
+  const made = create('evaluator', ef, (f) => f.create(definition.evaluator.options));
+  const evaluator = isPlugin(ef) ? namedEvaluator(made, describeFactory(ef)) : made;
   const store = await openStore(options.db);
   try {
     return await runSearch({
       store, space, evaluator, bus, definition, studyName, resume: resumeIt, strategy,
       strategyName: describeFactory(sf),
+      spaceName: describeFactory(spf),
       pruner: createPruner(definition.pruner.name, definition.pruner.options),
       signal: options.signal,
       now: options.now,
@@ -104,8 +109,10 @@ async function execute(definition: StudyDefinition, studyName: string, resumeIt:
 
 /** `"name"`, or `"name" (plugin /path/plugin.js)`: how errors name a strategy, space or evaluator. */
 function describeFactory(f: { name: string; source?: string }): string {
-  return f.source && f.source !== 'built-in' ? `"${f.name}" (plugin ${f.source})` : `"${f.name}"`;
+  return isPlugin(f) ? `"${f.name}" (plugin ${f.source})` : `"${f.name}"`;
 }
+
+const isPlugin = (f: { source?: string }) => !!f.source && f.source !== 'built-in';
 
 /** Calls a factory's create(); a plugin's unexpected error is reported naming the plugin and the method. */
 function create<F extends { name: string; source?: string }, T>(kind: string, factory: F, make: (f: F) => T): T {

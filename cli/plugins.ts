@@ -32,7 +32,10 @@ export async function loadPlugin(container: Container, file: string, cwd = proce
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const hint = code === 'ERR_MODULE_NOT_FOUND' && (err as Error).message.includes(path) ? 'the file does not exist; check the path given to --plugin' : 'fix the error in the plugin or its imports';
+    const message = (err as Error)?.message ?? '';
+    const hint = code === 'ERR_MODULE_NOT_FOUND' && message.includes(path) ? 'the file does not exist; check the path given to --plugin'
+      : code === 'ERR_MODULE_NOT_FOUND' && message.includes("'sparsenas'") ? 'install sparsenas where the plugin is (npm install sparsenas) and run that copy with npx sparsenas'
+      : 'fix the error in the plugin or its imports';
     throw new PluginError(file, `plugin ${file} failed to load: ${describeError(err)} (${hint})`, { cause: err });
   }
   const exported = mod['default'] ?? mod['plugin'];

@@ -18,6 +18,8 @@ export interface RunnerOptions {
   strategy: Strategy;
   /** Name shown in errors about the strategy (e.g. `evolution (./my-strategy.js)`). */
   strategyName?: string;
+  /** Name shown in errors about the space (default `"<space.name>"`). */
+  spaceName?: string;
   space: SearchSpace;
   evaluator: Evaluator;
   bus: EventBus;
@@ -169,7 +171,7 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
       const seed = deriveSeed(definition.seed, 'trial', trials.length);
       const { newTrial, buildError } = askError
         ? { newTrial: { sample: {}, architecture: null, seed }, buildError: `strategy ${who} threw in ask(): ${describeError(askError)}` }
-        : buildTrial(candidate!, space, seed, who);
+        : buildTrial(candidate!, space, seed, who, opts.spaceName ?? `"${space.name}"`);
 
       let trial = await store.createTrial(study.id, newTrial);
       // Strategies advance their state in ask(); saving it now (not only after tell) means a
@@ -271,7 +273,7 @@ function assertNotLive(study: Study, trials: readonly Trial[], at: number, stale
 }
 
 /** Turns a strategy's candidate into a trial to store; a bad candidate becomes a build error. */
-function buildTrial(c: Candidate, space: SearchSpace, defaultSeed: number, who: string): { newTrial: NewTrial; buildError?: string } {
+function buildTrial(c: Candidate, space: SearchSpace, defaultSeed: number, who: string, spaceName: string): { newTrial: NewTrial; buildError?: string } {
   const ok = typeof c === 'object' && c !== null;
   const sample = ok && isObject(c.sample) ? c.sample : {};
   const seed = ok && Number.isSafeInteger(c.seed) && c.seed! >= 0 ? c.seed! : defaultSeed;
@@ -281,9 +283,9 @@ function buildTrial(c: Candidate, space: SearchSpace, defaultSeed: number, who: 
   try {
     validateCandidate(c);
     if (!newTrial.architecture) {
-      const problem = callSpace(space, 'check', () => space.check(sample));
+      const problem = callSpace(spaceName, 'check', () => space.check(sample));
       if (problem) throw problem;
-      newTrial.architecture = callSpace(space, 'freeze', () => space.freeze(sample));
+      newTrial.architecture = callSpace(spaceName, 'freeze', () => space.freeze(sample));
     }
     return { newTrial };
   } catch (err) {
@@ -297,12 +299,12 @@ function buildTrial(c: Candidate, space: SearchSpace, defaultSeed: number, who: 
 /** A space's own failure (not a sample outside it): reported against the space, not the strategy. */
 class SpaceMethodError extends Error {}
 
-function callSpace<T>(space: SearchSpace, method: 'check' | 'freeze', fn: () => T): T {
+function callSpace<T>(spaceName: string, method: 'check' | 'freeze', fn: () => T): T {
   try {
     return fn();
   } catch (err) {
     if (err instanceof SpaceError) throw err;
-    throw new SpaceMethodError(`space "${space.name}" threw in ${method}(): ${describeError(err)}`);
+    throw new SpaceMethodError(`space ${spaceName} threw in ${method}(): ${describeError(err)}`);
   }
 }
 
