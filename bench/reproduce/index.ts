@@ -5,3 +5,4 @@ export * from './results-file.js';
 export * from './section.js';
 export * from './random-baseline.js';
 export * from './sparse-ift.js';
+export * from './wgsef.js';

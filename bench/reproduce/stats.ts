@@ -78,3 +78,19 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/**
+ * Unpaired difference mean(a) − mean(b) with Welch's standard error, in percentage points, and
+ * whether it is significant at 5% (two-sided, Welch–Satterthwaite degrees of freedom), e.g.
+ * `−1.20 ± 0.40 pp (Welch SE, n = 3 vs 3; below)`.
+ */
+export function unpaired(a: readonly number[], b: readonly number[]): string {
+  const x = a.filter(Number.isFinite), y = b.filter(Number.isFinite);
+  if (!x.length || !y.length) return 'no runs to compare';
+  const d = mean(x) - mean(y);
+  const va = x.length > 1 ? std(x) ** 2 / x.length : 0, vb = y.length > 1 ? std(y) ** 2 / y.length : 0;
+  const se = Math.sqrt(va + vb);
+  const df = va + vb > 0 && x.length > 1 && y.length > 1 ? (va + vb) ** 2 / (va ** 2 / (x.length - 1) + vb ** 2 / (y.length - 1)) : 0;
+  const verdict = df < 1 ? 'untested (n < 2)' : Math.abs(d) > t975(Math.max(1, Math.floor(df))) * se ? (d > 0 ? 'above' : 'below') : 'tie';
+  return `${d >= 0 ? '+' : ''}${(d * 100).toFixed(2)} ± ${(se * 100).toFixed(2)} pp (Welch SE, n = ${x.length} vs ${y.length}; ${verdict})`;
+}

@@ -88,7 +88,9 @@ export class WgsefStrategy implements Strategy {
     for (const k of this.options.k) {
       for (const penalty of this.options.penalty) {
         for (let s = 0; s < this.options.seeds; s++) {
-          this.jobs.push({ k, penalty, seedIndex: s, seed: deriveSeed(context.seed, 'wgsef', k, penalty, s), phase: 'pending' });
+          // One seed per replicate, shared by every k and penalty: runs of a replicate start from
+          // the same parent initialisation and batch order, so penalty and k comparisons are paired.
+          this.jobs.push({ k, penalty, seedIndex: s, seed: deriveSeed(context.seed, 'wgsef', s), phase: 'pending' });
         }
       }
     }
@@ -147,7 +149,8 @@ export class WgsefStrategy implements Strategy {
 
   private attributes(index: number, phase: 'grouped' | 'derived'): JsonObject {
     const job = this.jobs[index]!;
-    const out: JsonObject = { wgsef: { job: index, phase, k: job.k, penalty: job.penalty, groups: this.options.groups, scope: this.options.scope, seedIndex: job.seedIndex } };
+    // `replicate` (the seed index) is the attribute reproductions pair runs by.
+    const out: JsonObject = { wgsef: { job: index, phase, k: job.k, penalty: job.penalty, groups: this.options.groups, scope: this.options.scope, seedIndex: job.seedIndex }, replicate: job.seedIndex };
     if (phase === 'derived') {
       out['derivedFrom'] = job.groupedTrial ?? null;
       if (job.emptied?.length) out['emptiedLayers'] = job.emptied;

@@ -70,7 +70,7 @@ test('per k: a grouped run with the regularizer, then the derived narrower netwo
   assert.equal(s.ask([]), undefined, 'a failed grouped run ends its job');
 });
 
-test('penalty list adds the group-lasso control at the same k; seeds repeat each run with its own seed', () => {
+test('penalty list adds the group-lasso control at the same k; each replicate has its own seed, shared across penalties (paired)', () => {
   const s = new WgsefStrategy();
   s.init(context({ k: 4, penalty: ['envelope', 'group-lasso'], seeds: 2, derive: false }));
   const asked: Candidate[] = [];
@@ -80,7 +80,11 @@ test('penalty list adds the group-lasso control at the same k; seeds repeat each
   }
   assert.deepEqual(asked.map((c) => `${c.group}/${c.label}`), ['wgsef-k4/grouped', 'wgsef-k4/grouped', 'group-lasso-k4/grouped', 'group-lasso-k4/grouped']);
   assert.equal(parseRegularizer(asked[2]!.training!.regularizer).kind, 'group-lasso');
-  assert.equal(new Set(asked.map((c) => c.seed)).size, 4);
+  assert.equal(new Set(asked.map((c) => c.seed)).size, 2);
+  assert.equal(asked[0]!.seed, asked[2]!.seed);
+  assert.equal(asked[1]!.seed, asked[3]!.seed);
+  assert.notEqual(asked[0]!.seed, asked[1]!.seed);
+  assert.deepEqual(asked.map((c) => c.attributes!['replicate']), [0, 1, 0, 1]);
 });
 
 test('a grouped run without survivors (evaluator ignored the regularizer) fails its job, not the strategy', () => {
