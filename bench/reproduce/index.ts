@@ -6,3 +6,4 @@ export * from './section.js';
 export * from './random-baseline.js';
 export * from './sparse-ift.js';
 export * from './wgsef.js';
+export * from './wgsef-report.js';
