@@ -77,7 +77,7 @@ function modelSection(m: WgsefModel, data: StudyData[], claims: Claims, nearDens
         label(penalty), String(k), `${gs.length} + ${ds.length}`,
         `${counts((o, l) => o.survivors[l]!.length)} (${exact}/${gs.length} exactly k)`,
         `${counts((o, l) => o.nonZeroGroups[l]!)}; prox reached ≤ k in ${reached}/${gs.length}, exactly k in every layer in ${landed}/${gs.length}`,
-        layers.map((l) => (1 - k / out(gs[0]!).totalGroups[l]!).toFixed(3)).join(' / '),
+        `${layers.map((l) => (1 - k / out(gs[0]!).totalGroups[l]!).toFixed(3)).join(' / ')} (all weights: ${mean(gs.map((t) => t.metrics!.sparsity)).toFixed(3)})`,
         `${meanStd(gs.map(val), 2, 100)} / ${meanStd(gs.map(test), 2, 100)}`,
         meanStd(ds.map(val), 2, 100), meanStd(ds.map(test), 2, 100),
         ds.length ? `${dParams.toFixed(0)} (${pct(dParams / denseParams)}) / ${fmtFlops(dFlops)} (${pct(dFlops / denseFlops)})` : '—',
@@ -104,7 +104,7 @@ function modelSection(m: WgsefModel, data: StudyData[], claims: Claims, nearDens
   const missing = g.trials.filter((t) => t.state !== 'completed');
   return [
     `### ${m.key.toUpperCase()}: ${m.groups} groups (studies \`wgsef-${m.key}\`, \`wgsef-${m.key}-dense\`)`, '',
-    table(['penalty', 'k per layer', 'runs (grouped + derived)', 'non-zero groups per layer at the end', 'non-zero groups per layer before the projection', 'group sparsity per layer', 'grouped val / test acc %', 'derived (or dense) val acc %', 'derived (or dense) test acc %', 'derived params / FLOPs (% of dense)', 'test acc − dense (Welch)'], rows),
+    table(['penalty', 'k per layer', 'runs (grouped + derived)', 'non-zero groups per layer at the end', 'non-zero groups per layer before the projection', 'group sparsity per layer (weight sparsity of the grouped net)', 'grouped val / test acc %', 'derived (or dense) val acc %', 'derived (or dense) test acc %', 'derived params / FLOPs (% of dense)', 'test acc − dense (Welch)'], rows),
     '',
     `- Grouped-run seeds by replicate (shared across k and penalty): ${seeds.map(([r, s]) => `${r}: ${s}`).join(', ')}; dense parent seeds: ${dense.map((t) => t.seed).join(', ') || '—'}.`,
     ...lines.map((l) => `- ${l}`),
