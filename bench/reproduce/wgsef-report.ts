@@ -39,9 +39,9 @@ export function reportWgsef(data: StudyData[], models: readonly WgsefModel[], ne
   const [v1, t1] = claimExact(claims);
   const [v2, t2] = claimNearDense(claims, nearDense);
   const [v3, t3] = claimVsLasso(claims);
-  const body = [...sections, '', '### Claims', '', `1. ${t1}`, `2. ${t2}`, `3. ${t3}`];
+  const body = [sections.join('\n\n'), '', '### Claims', '', `1. ${t1}`, `2. ${t2}`, `3. ${t3}`];
   if (claims.derivedIdentical.length) {
-    body.push('', `Derived networks: at equal k and replicate, every penalty's derived network had exactly group lasso's accuracy (${claims.derivedIdentical.join('; ')}): it is the same architecture (k units or filters per grouped layer) retrained from scratch with the same seed, so which groups a penalty kept never reaches it. Derived-network comparisons between penalties are void here; only the grouped runs differ.`);
+    body.push('', `Derived networks: at equal k and replicate, every penalty's derived network had group lasso's accuracy (within 0.1 pp) (${claims.derivedIdentical.join('; ')}): it is the same architecture (k units or filters per grouped layer) retrained from scratch with the same seed, so which groups a penalty kept never reaches it. Derived-network comparisons between penalties are void here; only the grouped runs differ.`);
   }
   const verdicts = [v1, v2, v3];
   const verdict: Verdict = verdicts.every((v) => v === 'held') ? 'held' : verdicts.some((v) => v === 'held' || v === 'partly held') ? 'partly held' : verdicts.every((v) => v === 'inconclusive') ? 'inconclusive' : 'did not hold';
@@ -93,7 +93,8 @@ function modelSection(m: WgsefModel, data: StudyData[], claims: Claims, nearDens
       const lasso = pick(k, 'group-lasso', 'grouped');
       const dg = paired(bySeed(gs, test), bySeed(lasso, test)), dd = paired(bySeed(ds, test), bySeed(pick(k, 'group-lasso', 'derived'), test));
       // The derived network depends only on k and the replicate's seed (see the note under the claims).
-      if (dd.length && dd.every((x) => x === 0)) claims.derivedIdentical.push(`${m.key} k=${k} ${label(penalty)}`);
+      // (Within 0.1 pp: multi-threaded reductions are not bit-reproducible.)
+      if (dd.length && dd.every((x) => Math.abs(x) < 1e-3)) claims.derivedIdentical.push(`${m.key} k=${k} ${label(penalty)}`);
       const alive = (ts: Trial[]) => mean(ts.map((t) => mean(layers.map((l) => out(t).nonZeroGroups[l]!))));
       claims.add(claims.lasso, penalty, { c: compare(dg), fewerAliveThanLasso: alive(gs) < alive(lasso) });
       lines.push(`${m.key} k=${k}, ${label(penalty)} − group lasso, test accuracy paired by replicate: grouped ${describeDiff(dg)} (${compare(dg)}), derived ${describeDiff(dd)}; ` +
