@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { main } from '../../cli/main.js';
-import { search } from '../../cli/api.js';
+import { resume, search } from '../../cli/api.js';
 import { openStudy } from '../../cli/query.js';
 import { createContainer, listFactories } from '../../cli/container.js';
 import type { SearchEvent, Trial } from '../../search/index.js';
@@ -91,6 +91,14 @@ describe('plugins', () => {
     assert.equal(outcome.trials.filter((x) => x.state === 'completed').length, 3);
     assert.equal(seen.filter((x) => x === 'trial.finished').length, 3);
     assert.equal(seen.at(-1), 'search.finished');
+  });
+
+  it('stores plugins with the study, so resume loads them again', async () => {
+    const file = join(dir, 'resume.db');
+    await search({ strategy: { name: 'hill-climb' }, evaluator: { name: 'fake' }, budget: { maxTrials: 2 } }, { db: file, study: 'r', plugins: [relative(process.cwd(), hillClimb), fakeEvaluator] });
+    const outcome = await resume('r', { db: file, budget: { maxTrials: 3 } });
+    assert.deepEqual(outcome.study.definition.plugins, [hillClimb, fakeEvaluator]);
+    assert.deepEqual(outcome.trials.map((x) => x.state), ['completed', 'completed', 'completed']);
   });
 
   it('runs the real CLI binary with the example plugin on real training', async () => {
