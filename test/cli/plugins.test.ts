@@ -162,6 +162,14 @@ describe('plugins', () => {
     assert.deepEqual(errors.map((e) => e[0]), ['failed', 'failed']);
   });
 
+  it('a strategy throwing in init() stops the search naming the plugin and the method', async () => {
+    const file = write('init.mjs', strategyPlugin('init-throws', 'return undefined;').replace('init() {}', 'init() { throw new Error("bad options"); }'));
+    const t = captureIo(dir);
+    assert.equal(await main(['search', '--config', config, '--plugin', file, '--strategy', 'init-throws', '--study', 'init'], t.io), 1);
+    assert.match(t.text().stderr, /strategy "init-throws" \(plugin .*init\.mjs\) threw in init\(\): bad options/);
+    assert.deepEqual(await keptTrials(), kept);
+  });
+
   it('a candidate outside the space fails its trial naming the plugin, the method and the dimension', async () => {
     const file = write('outside.mjs', strategyPlugin('outside', 'return { sample: { layers: 99 } };'));
     const t = captureIo(dir);
