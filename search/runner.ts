@@ -77,6 +77,9 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   }
   const resumed = !!study;
   if (study) assertNotLive(study, await store.getTrials(study.id), now(), opts.staleAfterMs ?? 60_000);
+  // Prepare (backend, data) before a new study is created: a missing dataset or backend then
+  // leaves nothing behind, and the same command can simply be run again once it is fixed.
+  const info = await evaluator.prepare(definition);
   if (!study) study = await store.createStudy(opts.studyName, definition);
 
   // Whatever goes wrong from here leaves the study resumable (see the finally below).
@@ -85,7 +88,6 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   const curves = new Map<number, EpochMetrics[]>();
   const onStop = () => bus.publish({ type: 'search.stopping', at: now(), reason: 'stopped' });
   try {
-    const info = await evaluator.prepare(definition);
     await store.updateStudy(study.id, { state: 'running', backend: info.backend, dataChecksums: info.dataChecksums });
 
     await callStrategy(who, 'init', () => strategy.init({ space, seed: definition.seed, options: definition.strategy.options, definition, dataset: info.dataset }));
