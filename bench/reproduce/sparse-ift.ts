@@ -52,6 +52,7 @@ export const sparseIftReproduction: Reproduction = {
   report: reportSparseIft,
 };
 
+const SAYS = { above: 'significantly above', below: 'significantly below', tie: 'no significant difference' } as const;
 const acc = (t: Trial) => t.metrics!.testAccuracy ?? t.metrics!.valAccuracy;
 const byReplicate = (ts: readonly Trial[]) => new Map(ts.map((t) => [t.attributes!['replicate'] as number, acc(t)]));
 
@@ -88,7 +89,7 @@ export function reportSparseIft(data: StudyData[]): ReproductionReport {
   const wide = LEVELS.map((l) => g('wide', l, 'rigl'));
   const wideOk = wide.every((d) => d.length > 0 && compare(d) !== 'below');
   const growing = wide.every((d, i) => i === 0 || mean(d) >= mean(wide[i - 1]!));
-  lines.push(`Sparse Wide (RigL) − dense: ${LEVELS.map((l, i) => `s=${l}: ${describeDiff(wide[i]!)} (${compare(wide[i]!)})`).join('; ')}. ` +
+  lines.push(`Sparse Wide (RigL) − dense: ${LEVELS.map((l, i) => `s=${l}: ${describeDiff(wide[i]!)} (${SAYS[compare(wide[i]!)]})`).join('; ')}. ` +
     `At or above dense at every level: ${wideOk ? 'yes' : 'no'}; gains growing with s: ${growing ? 'yes' : 'no'}.`);
   // (b) RigL ≥ static, per family and level (paired by replicate).
   let rigBelow = 0, rigAbove = 0, rigPairs = 0;
