@@ -38,7 +38,7 @@ export const sparseIftReproduction: Reproduction = {
     '(on flat images the first layer holds most FLOPs, so leaving it dense would leave Sparse Wide no budget); the classifier stays dense.',
     'Sparse Wide\'s sparsity is binary-searched to the dense FLOPs (1e-3). Uniform sparsity, random initial masks.',
     'RigL every 15 steps (the paper\'s 100 would give one update in these 200-step runs), drop fraction 0.3 cosine, stops at 75% of training;',
-    'the static-mask control is run for Sparse Wide only (time).',
+    'the static-mask control of every member runs as a second study on the same seeds.',
     'Adam instead of the paper\'s SGD recipe (MLP, few epochs). Every configuration of a replicate shares its trial seed (paired differences).',
     'Accuracy is on the 10,000-image test split.',
     'Sparse Wide widens every hidden width by sqrt(b), but the input dimension is fixed, so at the dense FLOPs its solved sparsity is below the nominal s (e.g. 0.76 at s = 0.9).',
@@ -46,8 +46,8 @@ export const sparseIftReproduction: Reproduction = {
   ].join(' '),
   studies: [
     study('sparse-ift', FAMILIES, ['rigl']),
-    // The static-mask control only for Sparse Wide (the paper's headline member): the whole grid would not fit the hour.
-    study('sparse-ift-static', ['wide'], ['static']),
+    // The static-mask control of every member, as its own study (same seeds: paired with the RigL runs).
+    study('sparse-ift-static', FAMILIES, ['static']),
   ],
   report: reportSparseIft,
 };
