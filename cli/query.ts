@@ -1,4 +1,4 @@
-import { SparsenasError, bestTrial } from '../search/index.js';
+import { SparsenasError, bestTrial, withTestResults } from '../search/index.js';
 import type { EpochMetrics, Store, Study, Trial } from '../search/index.js';
 import { selectLeaderboard } from './leaderboard/index.js';
 import type { LeaderboardEntry, LeaderboardQuery } from './leaderboard/index.js';
@@ -12,7 +12,10 @@ export interface QueryOptions {
 /** A study opened for reading. Every method returns snapshots; call `close()` when done. */
 export interface StudyView {
   readonly study: Study;
-  /** Every trial, in trial-number order. */
+  /**
+   * Every trial, in trial-number order. The best trials measured on the test split after the
+   * search (`study.testResults`) show that result as `metrics.testAccuracy` / `testLoss`.
+   */
   trials(): Promise<Trial[]>;
   trial(number: number): Promise<Trial | undefined>;
   /** Per-epoch curve of one trial. */
@@ -44,13 +47,14 @@ export async function openStudy(name: string | undefined, options: QueryOptions 
       if (!t) throw new SparsenasError('TRIAL_NOT_FOUND', `study "${study.name}" has no trial ${n}; \`sparsenas leaderboard --study ${study.name} --all\` lists its trials`);
       return t;
     };
+    const trials = async () => withTestResults(await store.getTrials(study.id), study.testResults);
     return {
       study,
       store,
-      trials: () => store.getTrials(study.id),
+      trials,
       trial: (n) => store.getTrial(study.id, n),
       epochs: async (n) => store.getEpochs((await trial(n)).id),
-      leaderboard: async (query = {}) => selectLeaderboard(await store.getTrials(study.id), query, study.definition.objectives),
+      leaderboard: async (query = {}) => selectLeaderboard(await trials(), query, study.definition.objectives),
       best: async () => bestTrial(await store.getTrials(study.id), study.definition.objectives[0]!),
       close: async () => { if (owned) await store.close(); },
     };
