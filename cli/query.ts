@@ -13,8 +13,9 @@ export interface QueryOptions {
 export interface StudyView {
   readonly study: Study;
   /**
-   * Every trial, in trial-number order. The best trials measured on the test split after the
-   * search (`study.testResults`) show that result as `metrics.testAccuracy` / `testLoss`.
+   * Every trial, in trial-number order. Here and in every method below, the best trials measured
+   * on the test split after the search (`study.testResults`) show that result as
+   * `metrics.testAccuracy` / `testLoss` (see `withTestResults`).
    */
   trials(): Promise<Trial[]>;
   trial(number: number): Promise<Trial | undefined>;
@@ -52,10 +53,13 @@ export async function openStudy(name: string | undefined, options: QueryOptions 
       study,
       store,
       trials,
-      trial: (n) => store.getTrial(study.id, n),
+      trial: async (n) => {
+        const t = await store.getTrial(study.id, n);
+        return t && withTestResults([t], study.testResults)[0];
+      },
       epochs: async (n) => store.getEpochs((await trial(n)).id),
       leaderboard: async (query = {}) => selectLeaderboard(await trials(), query, study.definition.objectives),
-      best: async () => bestTrial(await store.getTrials(study.id), study.definition.objectives[0]!),
+      best: async () => bestTrial(await trials(), study.definition.objectives[0]!),
       close: async () => { if (owned) await store.close(); },
     };
   } catch (err) {

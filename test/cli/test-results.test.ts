@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../cli/main.js';
+import { openStudy } from '../../cli/query.js';
 import { plainLine } from '../../cli/reporters/index.js';
 import { initialSearchState, reduceSearchState, type DashboardAction } from '../../cli/ui/index.js';
 import { loadReportData, renderMarkdownReport } from '../../cli/report/index.js';
@@ -69,6 +70,20 @@ describe('test results of the best trials in the CLI', () => {
     // the value sits under the test_acc header
     const at = header.indexOf('test_acc') + 'test_acc'.length;
     assert.equal(best.slice(at - 6, at), '0.8875');
+  });
+
+  it('openStudy (API, export) sees it in trials(), trial(n), best() and leaderboard()', async () => {
+    const view = await openStudy('s', { db });
+    try {
+      assert.deepEqual((await view.trials()).map((t) => t.metrics!.testAccuracy), [undefined, undefined, 0.8875]);
+      assert.equal((await view.trial(2))!.metrics!.testAccuracy, 0.8875);
+      assert.equal((await view.trial(1))!.metrics!.testAccuracy, undefined);
+      assert.equal(await view.trial(7), undefined);
+      assert.equal((await view.best())!.metrics!.testLoss, 0.41);
+      assert.equal((await view.leaderboard({ top: 1 }))[0]!.trial.metrics!.testAccuracy, 0.8875);
+    } finally {
+      await view.close();
+    }
   });
 
   it('the report shows it too', async () => {
