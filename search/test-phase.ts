@@ -62,6 +62,8 @@ export async function testBestTrials(o: TestPhaseOptions): Promise<TestResults> 
       log(`stopped before measuring trial ${t.number} on the test split; \`sparsenas resume --study ${o.study.name}\` measures it`);
       break;
     }
+    // A sign of life before each measurement: a resume elsewhere must not take this study over.
+    await o.store.updateStudy(o.study.id, {});
     let measured: { testAccuracy: number; testLoss: number };
     try {
       measured = await o.evaluator.evaluateTest({
@@ -73,6 +75,10 @@ export async function testBestTrials(o: TestPhaseOptions): Promise<TestResults> 
       continue;
     }
     const { testAccuracy, testLoss } = measured;
+    if (!Number.isFinite(testAccuracy) || !Number.isFinite(testLoss)) {
+      log(`trial ${t.number} was not measured on the test split: evaluator ${o.evaluatorName} returned test accuracy ${testAccuracy} and loss ${testLoss}`);
+      continue;
+    }
     results = { ...results, [t.number]: { testAccuracy, testLoss, evaluatedAt: o.now() } };
     await o.store.updateStudy(o.study.id, { testResults: results });
     o.bus.publish({ type: 'trial.tested', at: o.now(), trialNumber: t.number, testAccuracy, testLoss });

@@ -15,13 +15,13 @@ const validationOnly: Behaviour = async (req, reporter, signal) => {
 /** A fake evaluator that can also test: test accuracy = 1 − trial number / 100, recorded per call. */
 class TestingEvaluator extends FakeEvaluator {
   readonly tested: TestRequest[] = [];
-  constructor(behaviour: (n: number) => Behaviour = () => validationOnly, private readonly failOn = new Set<number>()) {
+  constructor(behaviour: (n: number) => Behaviour = () => validationOnly, private readonly failOn = new Set<number>(), private readonly nanOn = new Set<number>()) {
     super(behaviour);
   }
   async evaluateTest(req: TestRequest) {
     this.tested.push(structuredClone(req));
     if (this.failOn.has(req.trialNumber)) throw new Error(`cannot read ${req.artifactDir}/weights.json`);
-    return { testAccuracy: 1 - req.trialNumber / 100, testLoss: req.trialNumber / 10 };
+    return { testAccuracy: 1 - req.trialNumber / 100, testLoss: this.nanOn.has(req.trialNumber) ? NaN : req.trialNumber / 10 };
   }
 }
 
@@ -111,12 +111,24 @@ describe('test split after the search (testTopK)', () => {
   });
 
   it('a trial that cannot be tested is a warning; the others are still tested', async () => {
-    const evaluator = new TestingEvaluator(undefined, new Set([3]));
-    const { run, events } = setup({ evaluator, definition: def(4, { testTopK: 2 }) });
+    const evaluator = new TestingEvaluator(undefined, new Set([3]), new Set([1]));
+    const { run, events } = setup({ evaluator, definition: def(4, { testTopK: 3 }) });
     const out = await run();
-    assert.deepEqual(evaluator.tested.map((r) => r.trialNumber), [3, 2]);
+    assert.deepEqual(evaluator.tested.map((r) => r.trialNumber), [3, 2, 1]);
     assert.deepEqual(Object.keys(out.study.testResults!), ['2']);
     assert.match(warnings(events)[0]!, /^trial 3 was not measured on the test split: cannot read \/runs\/study.artifacts\/study\/trial-3\/weights.json/);
+    assert.match(warnings(events)[1]!, /^trial 1 was not measured on the test split: evaluator "tfjs" returned test accuracy 0.99 and loss NaN/);
+  });
+
+  it('refreshes the study before each measurement, so a resume elsewhere sees it alive', async () => {
+    const store = new MemoryStore();
+    const evaluator = new TestingEvaluator();
+    const updates: number[] = [];
+    const watched = Object.assign(Object.create(store) as Store, {
+      updateStudy: (id: number, patch: Parameters<Store['updateStudy']>[1]) => { if (Object.keys(patch).length === 0) updates.push(evaluator.tested.length); return store.updateStudy(id, patch); },
+    });
+    await setup({ store: watched, evaluator, definition: def(3, { testTopK: 2 }) }).run();
+    assert.deepEqual(updates, [0, 1]);
   });
 
   it('testTopK 0 never touches the test split, and says nothing', async () => {
