@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, join, resolve } from 'node:path';
 import type { Container } from 'inversify';
 import type { Observable } from 'rxjs';
 import {
@@ -7,6 +7,7 @@ import {
 } from '../search/index.js';
 import type { SearchEvent, SearchOutcome, Store, StudyDefinition, StudyDefinitionInput } from '../search/index.js';
 import { createContainer, evaluatorFactory, spaceFactory, strategyFactory } from './container.js';
+import { namedEvaluator } from './plugin-evaluator.js';
 
 export const DEFAULT_DB = 'sparsenas.db';
 
@@ -17,7 +18,7 @@ export interface SearchOptions {
   db?: string | Store;
   /** Aborting stops the search gracefully; the running trial is recorded as interrupted. */
   signal?: AbortSignal;
-  /** Extra plugin files (added to the definition's `plugins`). */
+  /** Extra plugin files (added to the definition's `plugins`, stored with the study). Relative paths: to the working directory. */
   plugins?: string[];
   /** A container to resolve strategies, spaces and evaluators from (tests swap fakes in). */
   container?: Container;
@@ -59,6 +60,8 @@ export class SearchRun implements Promise<SearchOutcome> {
  */
 export function search(config: StudyDefinitionInput, options: SearchOptions = {}): SearchRun {
   const definition = parseDefinition(config);
+  // Stored absolute, with the study: a resume (from any directory) loads the same plugins.
+  definition.plugins = [...new Set([...definition.plugins, ...(options.plugins ?? [])].map((p) => resolve(p)))];
   const study = options.study ?? definition.study ?? defaultStudyName(definition, options.now?.() ?? Date.now());
   return new SearchRun((bus) => execute(definition, study, false, bus, options));
 }
@@ -83,14 +86,18 @@ export function resume(study: string, options: SearchOptions & { budget?: StudyD
 async function execute(definition: StudyDefinition, studyName: string, resumeIt: boolean, bus: EventBus, options: SearchOptions): Promise<SearchOutcome> {
   const container = options.container ?? (await createContainer([...definition.plugins, ...(options.plugins ?? [])]));
   const sf = strategyFactory(container, definition.strategy.name);
-  const space = create('space', spaceFactory(container, definition.space.name), (f) => f.create(definition.space.options));
+  const spf = spaceFactory(container, definition.space.name);
+  const ef = evaluatorFactory(container, definition.evaluator.name);
+  const space = create('space', spf, (f) => f.create(definition.space.options));
   const strategy = create('strategy', sf, (f) => f.create());
-  const evaluator = create('evaluator', evaluatorFactory(container, definition.evaluator.name), (f) => f.create(definition.evaluator.options));
+  const made = create('evaluator', ef, (f) => f.create(definition.evaluator.options));
+  const evaluator = isPlugin(ef) ? namedEvaluator(made, describeFactory(ef)) : made;
   const store = await openStore(options.db);
   try {
     return await runSearch({
       store, space, evaluator, bus, definition, studyName, resume: resumeIt, strategy,
       strategyName: describeFactory(sf),
+      spaceName: describeFactory(spf),
       pruner: createPruner(definition.pruner.name, definition.pruner.options),
       signal: options.signal,
       now: options.now,
@@ -104,8 +111,10 @@ async function execute(definition: StudyDefinition, studyName: string, resumeIt:
 
 /** `"name"`, or `"name" (plugin /path/plugin.js)`: how errors name a strategy, space or evaluator. */
 function describeFactory(f: { name: string; source?: string }): string {
-  return f.source && f.source !== 'built-in' ? `"${f.name}" (plugin ${f.source})` : `"${f.name}"`;
+  return isPlugin(f) ? `"${f.name}" (plugin ${f.source})` : `"${f.name}"`;
 }
+
+const isPlugin = (f: { source?: string }) => !!f.source && f.source !== 'built-in';
 
 /** Calls a factory's create(); a plugin's unexpected error is reported naming the plugin and the method. */
 function create<F extends { name: string; source?: string }, T>(kind: string, factory: F, make: (f: F) => T): T {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Container } from 'inversify';
 import { EvaluatorFactory, SpaceFactory, SparsenasError, StrategyFactory } from '../search/index.js';
 import { spacesModule } from '../spaces/index.js';
@@ -12,7 +13,8 @@ import { loadPlugin } from './plugins.js';
 export async function createContainer(plugins: readonly string[] = []): Promise<Container> {
   const container = new Container();
   await container.loadAsync(spacesModule, strategiesModule, evaluatorsModule);
-  for (const p of plugins) await loadPlugin(container, p);
+  // The same file named twice (config and --plugin) is loaded once.
+  for (const p of new Set(plugins.map((f) => resolve(f)))) await loadPlugin(container, p);
   return container;
 }
 

@@ -17,6 +17,11 @@ export interface BackendProbe {
   fix?: string;
 }
 
+export interface BackendOptions {
+  /** How optional packages are imported (tests inject a failing one). Default: dynamic `import()`. */
+  importer?: (pkg: string) => Promise<unknown>;
+}
+
 export interface ChosenBackend {
   backend: BackendName;
   /** One line: why this one, and why each faster one was skipped. */
@@ -43,9 +48,9 @@ const FIX: Record<BackendName, string> = {
  * Choose and activate the tfjs backend. `auto` walks BACKENDS in order; a forced backend that
  * fails throws `BackendUnavailableError` naming it, the cause and the fix.
  */
-export async function chooseBackend(choice: BackendChoice = 'auto'): Promise<ChosenBackend> {
+export async function chooseBackend(choice: BackendChoice = 'auto', options: BackendOptions = {}): Promise<ChosenBackend> {
   if (choice !== 'auto') {
-    const probe = await tryBackend(choice, true);
+    const probe = await tryBackend(choice, true, options);
     if (!probe.available) {
       throw new BackendUnavailableError(choice, `backend ${choice} is not available: ${probe.detail}; ${probe.fix ?? FIX[choice]}`);
     }
@@ -54,7 +59,7 @@ export async function chooseBackend(choice: BackendChoice = 'auto'): Promise<Cho
   }
   const skipped: string[] = [];
   for (const backend of BACKENDS) {
-    const probe = await tryBackend(backend, true);
+    const probe = await tryBackend(backend, true, options);
     if (probe.available) {
       activateKernels(backend);
       const why = skipped.length ? `; skipped ${skipped.join('; ')}` : '';
@@ -67,10 +72,10 @@ export async function chooseBackend(choice: BackendChoice = 'auto'): Promise<Cho
 }
 
 /** Every backend with whether it works here and why not (for `sparsenas list backends`). Leaves the active backend as it was. */
-export async function probeBackends(): Promise<BackendProbe[]> {
+export async function probeBackends(options: BackendOptions = {}): Promise<BackendProbe[]> {
   const before = tf.getBackend();
   const out: BackendProbe[] = [];
-  for (const backend of BACKENDS) out.push(await tryBackend(backend, false));
+  for (const backend of BACKENDS) out.push(await tryBackend(backend, false, options));
   if (before && tf.getBackend() !== before) await tf.setBackend(before);
   return out;
 }
@@ -86,19 +91,20 @@ function activateKernels(backend: BackendName): void {
 }
 
 /** Import, activate and run one tiny op on a backend. Never throws. */
-async function tryBackend(backend: BackendName, keep: boolean): Promise<BackendProbe> {
+async function tryBackend(backend: BackendName, keep: boolean, options: BackendOptions): Promise<BackendProbe> {
+  const importer = options.importer ?? ((pkg: string) => import(pkg));
   const unavailable = (detail: string): BackendProbe => ({ backend, available: false, detail, fix: FIX[backend] });
   try {
     if (backend === 'tensorflow-gpu' || backend === 'tensorflow') {
       const pkg = backend === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
-      const missing = await importOptional(pkg);
+      const missing = await importOptional(pkg, importer);
       if (missing) return unavailable(missing);
       if (!tf.findBackend('tensorflow')) return unavailable(`${pkg} imported but registered no 'tensorflow' backend (a second copy of @tensorflow/tfjs-core?)`);
     } else if (backend === 'native') {
-      const missing = await nativeHook();
+      const missing = await nativeHook(importer);
       if (missing) return unavailable(missing);
     } else if (backend === 'wasm') {
-      const missing = await importOptional('@tensorflow/tfjs-backend-wasm');
+      const missing = await importOptional('@tensorflow/tfjs-backend-wasm', importer);
       if (missing) return unavailable(missing);
     }
     const previous = tf.getBackend();
@@ -126,9 +132,9 @@ function describe(backend: BackendName): string {
 }
 
 /** Import a package that may be absent or present but broken; returns why it is unusable, or undefined. */
-async function importOptional(pkg: string): Promise<string | undefined> {
+async function importOptional(pkg: string, importer: (pkg: string) => Promise<unknown>): Promise<string | undefined> {
   try {
-    await import(pkg);
+    await importer(pkg);
     return undefined;
   } catch (err) {
     const code = (err as { code?: string }).code;
@@ -141,13 +147,14 @@ async function importOptional(pkg: string): Promise<string | undefined> {
 }
 
 /** The native kernels need their addon (built at install) and the wasm backend they plug into. */
-async function nativeHook(): Promise<string | undefined> {
+async function nativeHook(importer: (pkg: string) => Promise<unknown>): Promise<string | undefined> {
   const status = nativeAvailable();
   if (!status.ok) return status.reason;
-  return importOptional('@tensorflow/tfjs-backend-wasm');
+  return importOptional('@tensorflow/tfjs-backend-wasm', importer);
 }
 
+/** The error on one line: the cause is often on the second (e.g. "tfjs_binding.node can not be found"). */
 function oneLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0]!.slice(0, 200);
+  return msg.replace(/\s+/g, ' ').trim().slice(0, 240);
 }

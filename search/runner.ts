@@ -19,6 +19,8 @@ export interface RunnerOptions {
   strategy: Strategy;
   /** Name shown in errors about the strategy (e.g. `evolution (./my-strategy.js)`). */
   strategyName?: string;
+  /** Name shown in errors about the space (default `"<space.name>"`). */
+  spaceName?: string;
   space: SearchSpace;
   evaluator: Evaluator;
   bus: EventBus;
@@ -78,6 +80,9 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   }
   const resumed = !!study;
   if (study) assertNotLive(study, await store.getTrials(study.id), now(), opts.staleAfterMs ?? 60_000);
+  // Prepare (backend, data) before a new study is created: a missing dataset or backend then
+  // leaves nothing behind, and the same command can simply be run again once it is fixed.
+  const info = await evaluator.prepare(definition);
   if (!study) study = await store.createStudy(opts.studyName, definition);
 
   // Whatever goes wrong from here leaves the study resumable (see the finally below).
@@ -86,7 +91,6 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   const curves = new Map<number, EpochMetrics[]>();
   const onStop = () => bus.publish({ type: 'search.stopping', at: now(), reason: 'stopped' });
   try {
-    const info = await evaluator.prepare(definition);
     await store.updateStudy(study.id, { state: 'running', backend: info.backend, dataChecksums: info.dataChecksums });
 
     await callStrategy(who, 'init', () => strategy.init({ space, seed: definition.seed, options: definition.strategy.options, definition, dataset: info.dataset }));
@@ -172,7 +176,7 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
       const seed = deriveSeed(definition.seed, 'trial', trials.length);
       const { newTrial, buildError } = askError
         ? { newTrial: { sample: {}, architecture: null, seed }, buildError: `strategy ${who} threw in ask(): ${describeError(askError)}` }
-        : buildTrial(candidate!, space, seed, who);
+        : buildTrial(candidate!, space, seed, who, opts.spaceName ?? `"${space.name}"`);
 
       let trial = await store.createTrial(study.id, newTrial);
       // Strategies advance their state in ask(); saving it now (not only after tell) means a
@@ -279,7 +283,7 @@ function assertNotLive(study: Study, trials: readonly Trial[], at: number, stale
 }
 
 /** Turns a strategy's candidate into a trial to store; a bad candidate becomes a build error. */
-function buildTrial(c: Candidate, space: SearchSpace, defaultSeed: number, who: string): { newTrial: NewTrial; buildError?: string } {
+function buildTrial(c: Candidate, space: SearchSpace, defaultSeed: number, who: string, spaceName: string): { newTrial: NewTrial; buildError?: string } {
   const ok = typeof c === 'object' && c !== null;
   const sample = ok && isObject(c.sample) ? c.sample : {};
   const seed = ok && Number.isSafeInteger(c.seed) && c.seed! >= 0 ? c.seed! : defaultSeed;
@@ -289,9 +293,9 @@ function buildTrial(c: Candidate, space: SearchSpace, defaultSeed: number, who: 
   try {
     validateCandidate(c);
     if (!newTrial.architecture) {
-      const problem = callSpace(space, 'check', () => space.check(sample));
+      const problem = callSpace(spaceName, 'check', () => space.check(sample));
       if (problem) throw problem;
-      newTrial.architecture = callSpace(space, 'freeze', () => space.freeze(sample));
+      newTrial.architecture = callSpace(spaceName, 'freeze', () => space.freeze(sample));
     }
     return { newTrial };
   } catch (err) {
@@ -305,12 +309,12 @@ function buildTrial(c: Candidate, space: SearchSpace, defaultSeed: number, who: 
 /** A space's own failure (not a sample outside it): reported against the space, not the strategy. */
 class SpaceMethodError extends Error {}
 
-function callSpace<T>(space: SearchSpace, method: 'check' | 'freeze', fn: () => T): T {
+function callSpace<T>(spaceName: string, method: 'check' | 'freeze', fn: () => T): T {
   try {
     return fn();
   } catch (err) {
     if (err instanceof SpaceError) throw err;
-    throw new SpaceMethodError(`space "${space.name}" threw in ${method}(): ${describeError(err)}`);
+    throw new SpaceMethodError(`space ${spaceName} threw in ${method}(): ${describeError(err)}`);
   }
 }
 

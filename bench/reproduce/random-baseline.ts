@@ -1,5 +1,5 @@
 import type { JsonObject, Trial } from '../../search/index.js';
-import { compare, describeDiff, describeT, epochsToThreshold, mean, meanStd, paired, table } from './stats.js';
+import { compare, describeDiff, describeT, epochsToThreshold, mean, meanStd, paired, sem, table } from './stats.js';
 import type { Reproduction, ReproductionReport, StudyData } from './types.js';
 
 const LEVELS = [0.5, 0.75, 0.9];
@@ -90,7 +90,7 @@ function reportStudy({ trials, epochs }: StudyData): ReproductionReport {
     for (const [name, ts] of [['searched', searched], ['random', random]] as const) {
       rows.push([
         `${name} s=${level}`, nodes(ts).toFixed(3), weight(ts).toFixed(3), `${meanStd(ts.map(acc), 2, 100)} (n = ${ts.length})`, etts(ts),
-        name === 'searched' ? describeDiff(dAcc) : '', name === 'searched' ? `${mean(dEpochs).toFixed(2)} (n = ${dEpochs.length})` : '',
+        name === 'searched' ? describeDiff(dAcc) : '', name === 'searched' ? `${mean(dEpochs).toFixed(2)} ± ${sem(dEpochs).toFixed(2)} (mean ± SE, n = ${dEpochs.length})` : '',
       ]);
     }
     const c = compare(dAcc), ce = compare(dEpochs);

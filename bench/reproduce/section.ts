@@ -24,9 +24,10 @@ export function renderSection(r: Reproduction, data: StudyData[], report: Reprod
       `- Dataset: \`${d.dataset.name}\`, subset ${d.dataset.subset ?? 'all'} training images (stratified), validation fraction ${d.dataset.validationFraction}; sha256 ${Object.entries(study.dataChecksums ?? {}).map(([f, h]) => `${f} \`${h.slice(0, 16)}…\``).join(', ') || 'not recorded'}.`,
       `- Training: ${JSON.stringify(d.training)}.`,
       `- Backend: ${study.backend ?? 'unknown'}; machine: ${info.host}.`,
-      `- Time: ${minutes(trainMs)} of training over all trials; ${minutes(span)} from the first trial's start to the last one's end${info.wallMs !== undefined ? `; this invocation ${minutes(info.wallMs)}` : ''}.`,
+      `- Time: ${minutes(trainMs)} of training over all trials; wall time ${minutes(span)} from the first trial's start to the last one's end.`,
     );
   }
+  if (info.wallMs !== undefined) lines.push(`- The invocation that last ran trials took ${minutes(info.wallMs)} (resumed studies count only the part it ran).`);
   lines.push('', report.body, '', `**Verdict: ${report.verdict}.** ${report.reasoning}`);
   return lines.join('\n');
 }

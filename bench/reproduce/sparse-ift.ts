@@ -41,6 +41,8 @@ export const sparseIftReproduction: Reproduction = {
     'the static-mask control is run for Sparse Wide only (time).',
     'Adam instead of the paper\'s SGD recipe (MLP, few epochs). Every configuration of a replicate shares its trial seed (paired differences).',
     'Accuracy is on the 10,000-image test split.',
+    'Sparse Wide widens every hidden width by sqrt(b), but the input dimension is fixed, so at the dense FLOPs its solved sparsity is below the nominal s (e.g. 0.76 at s = 0.9).',
+    'Scale: the paper trains ResNets for 100–200 epochs on CIFAR/ImageNet; these are 4-epoch MLP runs on 6,400 images, so a claim that fails here has failed at this scale only.',
   ].join(' '),
   studies: [
     study('sparse-ift', FAMILIES, ['rigl']),

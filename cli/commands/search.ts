@@ -27,7 +27,7 @@ export const SEARCH_HELP = `sparsenas search — run a search and store every tr
   --backend NAME          auto | tensorflow-gpu | tensorflow | native | wasm | cpu   [auto]
   --pruner NAME           none | median | successive-halving              [none]
   --config FILE           JSON or YAML file with the whole search definition (flags override it)
-  --plugin FILE           ES module adding strategies/spaces/evaluators (repeatable)
+  --plugin FILE           ES module adding strategies/spaces/evaluators (repeatable; docs/plugins.md)
   --json                  print NDJSON events (one per line) for scripts
   --plain                 plain progress lines even on a terminal (default when stdout is not a TTY)
   --verbose               plain lines: also one line per epoch

@@ -71,8 +71,10 @@ function parallel(l: Weighted, s: number, norm?: boolean): LayerSpec {
   const act = l.activation ?? 'linear';
   return {
     type: 'sum', name: l.name, activation: act,
+    // The branches are summed, so one bias is the whole bias: the others would be b − 1 redundant
+    // vectors (and b − 1 extra additions per output). With a norm per branch its β is the bias.
     branches: Array.from({ length: b }, (_, j) => [
-      { ...l, name: `${l.name ?? l.type}.p${j}`, activation: 'linear' as Activation, sparsity: s },
+      { ...l, name: `${l.name ?? l.type}.p${j}`, activation: 'linear' as Activation, sparsity: s, ...(norm || j > 0 ? { useBias: false } : {}) },
       ...(norm ? [{ type: 'batchNorm' as const }] : []),
     ]),
   };

@@ -7,8 +7,9 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { main } from '../../cli/main.js';
-import { search } from '../../cli/api.js';
+import { resume, search } from '../../cli/api.js';
 import { openStudy } from '../../cli/query.js';
+import { createContainer, listFactories } from '../../cli/container.js';
 import type { SearchEvent, Trial } from '../../search/index.js';
 import { captureIo } from './capture-io.js';
 
@@ -77,6 +78,11 @@ describe('plugins', () => {
     assert.deepEqual(trials.map((x) => [x.state, x.architecture?.family]), [['completed', 'bottleneck'], ['completed', 'bottleneck']]);
   });
 
+  it('loads a plugin named twice (config and --plugin) once', async () => {
+    const { strategies } = listFactories(await createContainer([hillClimb, relative(process.cwd(), hillClimb)]));
+    assert.equal(strategies.filter((f) => f.name === 'hill-climb').length, 1);
+  });
+
   it('runs the example strategy from the API, with events as an observable', async () => {
     const run = search({ strategy: { name: 'hill-climb' }, evaluator: { name: 'fake' }, plugins: [hillClimb, fakeEvaluator], budget: { maxTrials: 3 }, seed: 1 }, { db: ':memory:', study: 'api' });
     const seen: SearchEvent['type'][] = [];
@@ -85,6 +91,14 @@ describe('plugins', () => {
     assert.equal(outcome.trials.filter((x) => x.state === 'completed').length, 3);
     assert.equal(seen.filter((x) => x === 'trial.finished').length, 3);
     assert.equal(seen.at(-1), 'search.finished');
+  });
+
+  it('stores plugins with the study, so resume loads them again', async () => {
+    const file = join(dir, 'resume.db');
+    await search({ strategy: { name: 'hill-climb' }, evaluator: { name: 'fake' }, budget: { maxTrials: 2 } }, { db: file, study: 'r', plugins: [relative(process.cwd(), hillClimb), fakeEvaluator] });
+    const outcome = await resume('r', { db: file, budget: { maxTrials: 3 } });
+    assert.deepEqual(outcome.study.definition.plugins, [hillClimb, fakeEvaluator]);
+    assert.deepEqual(outcome.trials.map((x) => x.state), ['completed', 'completed', 'completed']);
   });
 
   it('runs the real CLI binary with the example plugin on real training', async () => {
@@ -123,6 +137,36 @@ describe('plugins', () => {
     await view.close();
     assert.deepEqual(trials.map((x) => x.state), ['failed', 'failed', 'failed']);
     assert.match(trials[0]!.error!, /^strategy "throws" \(plugin .*throws\.mjs\) threw in ask\(\): boom 0$/);
+    assert.deepEqual(await keptTrials(), kept);
+  });
+
+  it('an evaluator or a space throwing fails the trial naming the plugin and the method', async () => {
+    const evaluator = write('bad-evaluator.mjs', `export default { evaluators: [{ name: 'bad', description: 'test', create: () => ({
+      prepare: async () => ({ backend: 'none', reason: 'test' }), evaluate: async () => { throw new TypeError('no GPU here'); }, dispose: async () => {},
+    }) }] };`);
+    const space = write('bad-space.mjs', `export default { spaces: [{ name: 'bad-space', description: 'test', create: () => ({
+      name: 'bad-space', dimensions: [{ name: 'x', kind: 'categorical', choices: [1] }], check: () => undefined, freeze: () => { throw new RangeError('oops'); },
+    }) }] };`);
+    const cfg = write('bad.json', JSON.stringify({ evaluator: { name: 'bad' }, plugins: [evaluator] }));
+    assert.equal(await main(['search', '--config', cfg, '--study', 'bad-eval', '--trials', '1'], captureIo(dir).io), 0);
+    assert.equal(await main(['search', '--config', config, '--plugin', space, '--space', 'bad-space', '--study', 'bad-space', '--trials', '1'], captureIo(dir).io), 0);
+    const errors = [];
+    for (const name of ['bad-eval', 'bad-space']) {
+      const view = await openStudy(name, { db });
+      errors.push(...(await view.trials()).map((x) => [x.state, x.error]));
+      await view.close();
+    }
+    assert.equal(errors.length, 2);
+    assert.match(String(errors[0]![1]), /^evaluator "bad" \(plugin .*bad-evaluator\.mjs\) threw in evaluate\(\): no GPU here$/);
+    assert.match(String(errors[1]![1]), /^space "bad-space" \(plugin .*bad-space\.mjs\) threw in freeze\(\): oops$/);
+    assert.deepEqual(errors.map((e) => e[0]), ['failed', 'failed']);
+  });
+
+  it('a strategy throwing in init() stops the search naming the plugin and the method', async () => {
+    const file = write('init.mjs', strategyPlugin('init-throws', 'return undefined;').replace('init() {}', 'init() { throw new Error("bad options"); }'));
+    const t = captureIo(dir);
+    assert.equal(await main(['search', '--config', config, '--plugin', file, '--strategy', 'init-throws', '--study', 'init'], t.io), 1);
+    assert.match(t.text().stderr, /strategy "init-throws" \(plugin .*init\.mjs\) threw in init\(\): bad options/);
     assert.deepEqual(await keptTrials(), kept);
   });
 

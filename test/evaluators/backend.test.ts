@@ -35,3 +35,18 @@ test('a forced backend that cannot run throws BackendUnavailableError naming it,
   const forced = await chooseBackend('cpu');
   assert.deepEqual([forced.backend, tf.getBackend()], ['cpu', 'cpu']);
 });
+
+test('a native tfjs package that is installed but broken is reported as such, and auto moves on', async () => {
+  const importer = async (pkg: string) => {
+    if (pkg === '@tensorflow/tfjs-node-gpu') throw Object.assign(new Error(`Cannot find package '${pkg}' imported from x`), { code: 'ERR_MODULE_NOT_FOUND' });
+    if (pkg === '@tensorflow/tfjs-node') throw new Error('The specified module could not be found.\n.../tfjs_binding.node can not be found');
+    return import(pkg);
+  };
+  const probes = await probeBackends({ importer });
+  assert.equal(probes[0]!.detail, '@tensorflow/tfjs-node-gpu is not installed');
+  assert.match(probes[1]!.detail, /^@tensorflow\/tfjs-node is installed but fails to load \(The specified module could not be found\. \.\.\.\/tfjs_binding\.node can not be found\)$/);
+  const chosen = await chooseBackend('auto', { importer });
+  assert.ok(chosen.backend === 'native' || chosen.backend === 'wasm', chosen.backend);
+  assert.match(chosen.reason, /tensorflow: @tensorflow\/tfjs-node is installed but fails to load/);
+  await assert.rejects(chooseBackend('tensorflow', { importer }), /backend tensorflow is not available: @tensorflow\/tfjs-node is installed but fails to load/);
+});

@@ -13,6 +13,8 @@ describeStrategy('evolution', () => new EvolutionStrategy(), { options: { popula
 /** Built-ins whose conformance run lives beside their own tests (they need a space or options of their own). */
 const ELSEWHERE: Record<string, string> = {
   'sparse-ift': 'test/strategies/sparse-ift/sparse-ift-strategy.test.ts',
+  'random-baseline': 'test/strategies/random-baseline/random-baseline-strategy.test.ts',
+  wgsef: 'test/strategies/wgsef/conformance.test.ts',
 };
 
 it('every built-in strategy goes through the conformance suite', async () => {

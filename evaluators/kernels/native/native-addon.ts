@@ -31,6 +31,9 @@ export interface NativeAddon {
 
 export const ADDON_FILE = 'sparsenas_native.node';
 
+/** Every function the TypeScript side calls; a build that lacks one is stale. */
+const REQUIRED = ['gemm', 'conv2d', 'conv2dBackpropFilter', 'conv2dBackpropInput', 'maxPool', 'maxPoolGrad', 'binary', 'unary', 'sum', 'info', 'selectIsa'] as const satisfies readonly (keyof NativeAddon)[];
+
 export interface AddonLoad {
   readonly addon: NativeAddon | null;
   /** Why the addon is missing, or what was loaded. */
@@ -75,6 +78,13 @@ export function loadNativeAddon(): AddonLoad {
   }
   try {
     const addon = createRequire(import.meta.url)(file) as NativeAddon;
+    // An addon built from older sources lacks newer kernels: refuse it whole rather than
+    // fail every trial later with "addon.x is not a function".
+    const missing = REQUIRED.filter((f) => typeof (addon as unknown as Record<string, unknown>)[f] !== 'function');
+    if (missing.length) {
+      cached = { addon: null, reason: `native kernels at ${file} are stale (no ${missing.join(', ')}): rebuild with \`node scripts/build-native.mjs\`` };
+      return cached;
+    }
     const { isa, threads } = addon.info();
     cached = { addon, reason: `native kernels loaded (${isa}, ${threads} threads)` };
   } catch (err) {

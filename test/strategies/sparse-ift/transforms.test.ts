@@ -73,3 +73,16 @@ describe('iso-FLOP property', () => {
     assert.equal(t.sparsity.keepFirstDense, true);
   });
 });
+
+describe('Sparse Parallel biases', () => {
+  it('carries one bias across the summed branches, none when each branch has its own norm', () => {
+    const biases = (norm: boolean) => {
+      const t = applySparseIft(mlp, 'parallel', 0.75, { inputShape: [28, 28, 1], classes: 10, keepFirstDense: false, norm });
+      const sum = t.layers[0]!;
+      assert.equal(sum.type, 'sum');
+      return (sum as { branches: { useBias?: boolean }[][] }).branches.map((b) => b[0]!.useBias !== false);
+    };
+    assert.deepEqual(biases(false), [true, false, false, false]);
+    assert.deepEqual(biases(true), [false, false, false, false]);
+  });
+});
