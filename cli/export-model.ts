@@ -36,7 +36,7 @@ export interface ExportedTrial {
    */
   input: { shape: number[]; classes: number; dataset?: string };
   sparsity: { target: Architecture['sparsity']; measured: number; params: number; nonZeros: number; layers: Metrics['layers'] };
-  /** Metrics recorded during the search (test accuracy only when the trial ran with `training.evaluateTest`). */
+  /** Metrics recorded during the search (test accuracy when the trial was among the `testTopK` best, or ran with `training.evaluateTest`). */
   metrics: Metrics;
   objective: Objective;
   dataset: DatasetConfig;

@@ -12,6 +12,7 @@ import { NopPruner } from './pruners.js';
 import { SparsenasError, SpaceError, TrialDivergedError, TrialPrunedError, describeError } from './errors.js';
 import { deriveSeed } from './rng.js';
 import { bestTrial } from './leaderboard.js';
+import { testBestTrials, trialArtifactDir } from './test-phase.js';
 
 export interface RunnerOptions {
   store: Store;
@@ -58,7 +59,9 @@ export interface SearchOutcome {
  * Resume: trials a killed process left running become interrupted; each interrupted trial
  * is re-run once, first, with its sample and seed (attribute `redoOf`); the strategy
  * continues from its snapshot, taken after every ask and tell. Study state at the end:
- * finished, stopped (abort), or interrupted (an error; resumable).
+ * finished, stopped (abort), or interrupted (an error; resumable). A search that ends without
+ * a stop measures its best `testTopK` trials on the test split (see `testBestTrials`) before
+ * `search.finished`; a resume measures those not measured yet.
  */
 export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   const now = opts.now ?? Date.now;
@@ -196,6 +199,11 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
         throw new SparsenasError('STRATEGY_BROKEN', `strategy ${who} threw in ask() ${askFailures} times in a row; last: ${describeError(askError)}. The trials so far are stored; fix the strategy and run \`sparsenas resume --study ${study.name}\``);
       }
     }
+    // A stopped search is not over: its best trials may still change, so the test split waits.
+    if (reason !== 'stopped') {
+      await testBestTrials({ store, evaluator, bus, definition, now, signal: opts.signal, artifactsRoot: opts.artifactsRoot,
+        study: (await store.getStudy(study.name))!, trials, evaluatorName: `"${definition.evaluator.name}"` });
+    }
     ended = true;
   } finally {
     opts.signal?.removeEventListener('abort', onStop);
@@ -241,7 +249,7 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
       const metrics = await evaluator.evaluate({
         studyName: study!.name, trialNumber: trial.number, architecture: trial.architecture!, training,
         dataset: definition.dataset, seed: trial.seed,
-        artifactDir: opts.artifactsRoot ? `${opts.artifactsRoot}/trial-${trial.number}` : undefined,
+        artifactDir: opts.artifactsRoot ? trialArtifactDir(opts.artifactsRoot, trial.number) : undefined,
       }, reporter, controller.signal);
       if (verdict) throw verdict;
       if (!Number.isFinite(metrics.valLoss) || !Number.isFinite(metrics.valAccuracy)) {

@@ -161,7 +161,8 @@ describe('runSearch', () => {
   });
 
   it('publishes events in order', async () => {
-    const { run, events } = setup({ definition: def(2) });
+    // testTopK: 0, since this fake evaluator cannot test (test/search/test-phase.test.ts covers that phase).
+    const { run, events } = setup({ definition: def(2, { testTopK: 0 }) });
     await run();
     assert.deepEqual(events.map((e) => e.type), [
       'search.started',
