@@ -24,7 +24,9 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-async function runStudies(r: Reproduction, args: Args, signal: AbortSignal): Promise<void> {
+/** Runs (or resumes) the unfinished studies; returns whether any trial was run. */
+async function runStudies(r: Reproduction, args: Args, signal: AbortSignal): Promise<boolean> {
+  let ran = false;
   for (const s of r.studies) {
     const store = await openStore(args.db);
     const existing = await store.getStudy(s.name);
@@ -33,6 +35,7 @@ async function runStudies(r: Reproduction, args: Args, signal: AbortSignal): Pro
       console.log(`[${r.name}] study ${s.name} already finished; re-rendering its results`);
       continue;
     }
+    ran = true;
     const run = existing ? resume(s.name, { db: args.db, signal }) : search(s.definition, { study: s.name, db: args.db, signal });
     run.events$.subscribe((e: SearchEvent) => {
       if (e.type === 'trial.finished') {
@@ -44,6 +47,7 @@ async function runStudies(r: Reproduction, args: Args, signal: AbortSignal): Pro
     const outcome = await run;
     console.log(`[${r.name}] study ${s.name}: ${outcome.reason}`);
   }
+  return ran;
 }
 
 async function collect(r: Reproduction, db: string): Promise<StudyData[]> {
@@ -74,12 +78,12 @@ async function main(): Promise<void> {
     const r = REPRODUCTIONS.find((x) => x.name === name);
     if (!r) throw new Error(`unknown reproduction "${name}"; known: ${known.join(', ')}`);
     const started = Date.now();
-    if (!args.reportOnly) await runStudies(r, args, controller.signal);
+    const ran = !args.reportOnly && await runStudies(r, args, controller.signal);
     const data = await collect(r, args.db);
     if (!data.length) throw new Error(`no study of ${name} in ${args.db}; run it without --report-only first`);
     const section = renderSection(r, data, r.report(data), {
       command: `npm run reproduce -- ${name}`,
-      wallMs: args.reportOnly ? undefined : Date.now() - started,
+      wallMs: ran ? Date.now() - started : undefined,
       host: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
     });
     writeSection(args.results, name, section);

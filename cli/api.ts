@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, join, resolve } from 'node:path';
 import type { Container } from 'inversify';
 import type { Observable } from 'rxjs';
 import {
@@ -18,7 +18,7 @@ export interface SearchOptions {
   db?: string | Store;
   /** Aborting stops the search gracefully; the running trial is recorded as interrupted. */
   signal?: AbortSignal;
-  /** Extra plugin files (added to the definition's `plugins`). */
+  /** Extra plugin files (added to the definition's `plugins`, stored with the study). Relative paths: to the working directory. */
   plugins?: string[];
   /** A container to resolve strategies, spaces and evaluators from (tests swap fakes in). */
   container?: Container;
@@ -60,6 +60,8 @@ export class SearchRun implements Promise<SearchOutcome> {
  */
 export function search(config: StudyDefinitionInput, options: SearchOptions = {}): SearchRun {
   const definition = parseDefinition(config);
+  // Stored absolute, with the study: a resume (from any directory) loads the same plugins.
+  definition.plugins = [...new Set([...definition.plugins, ...(options.plugins ?? [])].map((p) => resolve(p)))];
   const study = options.study ?? definition.study ?? defaultStudyName(definition, options.now?.() ?? Date.now());
   return new SearchRun((bus) => execute(definition, study, false, bus, options));
 }

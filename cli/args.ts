@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 
@@ -44,4 +45,10 @@ export function oneOf<T extends string>(name: string, value: unknown, choices: r
   if (value === undefined) return undefined;
   if (!choices.includes(value as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${value}"`);
   return value as T;
+}
+
+/** The --db flag as a path relative to the working directory; ':memory:' stays an in-memory store. */
+export function dbFlag(cwd: string, value: unknown, fallback: string): string {
+  const db = typeof value === 'string' ? value : fallback;
+  return db === ':memory:' ? db : resolvePath(cwd, db);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SparsenasError } from '../search/index.js';
 import type { Architecture, DatasetConfig, Metrics, Objective, Store, TrainingConfig, Trial } from '../search/index.js';
-import { ArtifactError, chooseBackend, exportTrialModel, readTrialArtifacts } from '../evaluators/index.js';
+import { ArtifactError, exportTrialModel, readTrialArtifacts } from '../evaluators/index.js';
 import { artifactsDirFor } from './api.js';
 import { describeArchitecture, oneLine } from './format/index.js';
 import { openStudy } from './query.js';
@@ -36,7 +36,7 @@ export interface ExportedTrial {
    */
   input: { shape: number[]; classes: number; dataset?: string };
   sparsity: { target: Architecture['sparsity']; measured: number; params: number; nonZeros: number; layers: Metrics['layers'] };
-  /** Metrics recorded during the search (test accuracy only when the trial ran with `training.evaluateTest`). */
+  /** Metrics recorded during the search (test accuracy when the trial was among the `testTopK` best, or ran with `training.evaluateTest`). */
   metrics: Metrics;
   objective: Objective;
   dataset: DatasetConfig;
@@ -81,8 +81,6 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
     if (!isDeepStrictEqual(saved.architecture, trial.architecture)) {
       throw new ArtifactError(trialDir, `${trialDir} holds weights of another architecture than trial ${trial.number} of study "${study.name}" records (was the study deleted and re-created?); re-run the trial`);
     }
-    // Any working backend builds the model; choosing one also keeps tfjs' cpu banner off stdout.
-    await chooseBackend('auto');
     await exportTrialModel(saved, options.out);
     const m = trial.metrics!;
     const card: ExportedTrial = {

@@ -7,13 +7,22 @@ import { EvaluatorFactory, SpaceFactory, SparsenasError, StrategyFactory, descri
 /**
  * What a plugin module exports (default export, or a named `plugin`): factories to add
  * under their own names. A plugin may instead export an inversify `ContainerModule`.
+ * Walk-through: docs/plugins.md.
  *
- *   export default { strategies: [{ name: 'my-evo', description: '…', create: () => new MyEvo() }] } satisfies SparsenasPlugin;
+ *   export default definePlugin({ strategies: [{ name: 'my-evo', description: '…', create: () => new MyEvo() }] });
+ *
+ * Each factory's `create` is called once per search (and once per resume), when the study
+ * selects it by name; it must return a fresh instance. Then the runner drives the instance
+ * (see `Strategy`, `SearchSpace`, `Evaluator` for when each method is called).
  */
 export interface SparsenasPlugin {
+  /** For humans; errors and `sparsenas list` name the plugin by its file. */
   name?: string;
+  /** Selected with `--strategy NAME` / `strategy.name`; `create()` gets no arguments (options come in `init`). */
   strategies?: StrategyFactory[];
+  /** Selected with `--space NAME` / `space.name`; `create(options)` gets the config's `space.options`. */
   spaces?: SpaceFactory[];
+  /** Selected with `evaluator.name` in a config; `create(options)` gets `evaluator.options`. */
   evaluators?: EvaluatorFactory[];
 }
 

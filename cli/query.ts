@@ -1,4 +1,4 @@
-import { SparsenasError, bestTrial } from '../search/index.js';
+import { SparsenasError, bestTrial, withTestResults } from '../search/index.js';
 import type { EpochMetrics, Store, Study, Trial } from '../search/index.js';
 import { selectLeaderboard } from './leaderboard/index.js';
 import type { LeaderboardEntry, LeaderboardQuery } from './leaderboard/index.js';
@@ -12,7 +12,11 @@ export interface QueryOptions {
 /** A study opened for reading. Every method returns snapshots; call `close()` when done. */
 export interface StudyView {
   readonly study: Study;
-  /** Every trial, in trial-number order. */
+  /**
+   * Every trial, in trial-number order. Here and in every method below, the best trials measured
+   * on the test split after the search (`study.testResults`) show that result as
+   * `metrics.testAccuracy` / `testLoss` (see `withTestResults`).
+   */
   trials(): Promise<Trial[]>;
   trial(number: number): Promise<Trial | undefined>;
   /** Per-epoch curve of one trial. */
@@ -44,14 +48,18 @@ export async function openStudy(name: string | undefined, options: QueryOptions 
       if (!t) throw new SparsenasError('TRIAL_NOT_FOUND', `study "${study.name}" has no trial ${n}; \`sparsenas leaderboard --study ${study.name} --all\` lists its trials`);
       return t;
     };
+    const trials = async () => withTestResults(await store.getTrials(study.id), study.testResults);
     return {
       study,
       store,
-      trials: () => store.getTrials(study.id),
-      trial: (n) => store.getTrial(study.id, n),
+      trials,
+      trial: async (n) => {
+        const t = await store.getTrial(study.id, n);
+        return t && withTestResults([t], study.testResults)[0];
+      },
       epochs: async (n) => store.getEpochs((await trial(n)).id),
-      leaderboard: async (query = {}) => selectLeaderboard(await store.getTrials(study.id), query, study.definition.objectives),
-      best: async () => bestTrial(await store.getTrials(study.id), study.definition.objectives[0]!),
+      leaderboard: async (query = {}) => selectLeaderboard(await trials(), query, study.definition.objectives),
+      best: async () => bestTrial(await trials(), study.definition.objectives[0]!),
       close: async () => { if (owned) await store.close(); },
     };
   } catch (err) {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture } from '../search/index.js';
 import { readTrialArtifacts, type TrialArtifacts } from './artifacts.js';
+import { chooseBackend } from './backend.js';
 import { ArtifactError } from './errors.js';
 import { fileSaveHandler } from './file-io.js';
 import { BN_EPSILON, BN_MOMENTUM } from './network/build-network.js';
@@ -43,6 +44,9 @@ export function buildLayersModel(arch: Architecture, inputShape: number[], class
  */
 export async function exportTrialModel(trial: string | TrialArtifacts, outDir: string): Promise<tf.io.SaveResult> {
   const saved = typeof trial === 'string' ? await readTrialArtifacts(trial) : trial;
+  // Keep a backend already in use (a search in this process); else take the fastest, which
+  // also keeps tfjs' "install tfjs-node" banner off stdout.
+  if (!tf.engine().backendName) await chooseBackend('auto');
   const model = buildLayersModel(saved.architecture, saved.manifest.inputShape, saved.manifest.classes, saved.weights);
   try {
     return await model.save(fileSaveHandler(outDir));

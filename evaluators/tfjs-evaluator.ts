@@ -2,10 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import {
   createRng, deriveSeed, SparsenasError,
   type DatasetConfig, type EvaluationRequest, type Evaluator, type EvaluatorInfo, type Metrics,
-  type SparsitySpec, type StudyDefinition, type TrialReporter,
+  type SparsitySpec, type StudyDefinition, type TestRequest, type TrialReporter,
 } from '../search/index.js';
 import { countNetwork } from './accounting.js';
-import { writeTrialArtifacts } from './artifacts.js';
+import { readTrialArtifacts, writeTrialArtifacts } from './artifacts.js';
+import { evaluateSplit } from './batches.js';
+import { ArtifactError } from './errors.js';
 import { chooseBackend, type BackendChoice } from './backend.js';
 import { loadDataset } from './data/index.js';
 import type { Dataset } from './data/types.js';
@@ -13,7 +15,7 @@ import { buildNetwork } from './network/build-network.js';
 import { WEIGHTED } from './network/plan.js';
 import type { Network } from './network/types.js';
 import { createSparseMethod, type SparseMethod } from './sparse/index.js';
-import { plannedSteps, trainNetwork } from './train.js';
+import { evaluationBatchSize, plannedSteps, trainNetwork } from './train.js';
 import { createRegularizer } from './regularizers/index.js';
 import type { TrainingRegularizer } from './regularizers/types.js';
 
@@ -100,6 +102,30 @@ export class TfjsEvaluator implements Evaluator {
       regularizer?.dispose();
       method?.dispose();
       net?.dispose();
+    }
+  }
+
+  /**
+   * A trained trial on the test split: the network is rebuilt from its architecture, its saved
+   * weights (masks applied) are loaded, and the test split is evaluated in inference mode with
+   * the same batches as `training.evaluateTest` would, so both give the same numbers.
+   */
+  async evaluateTest(request: TestRequest): Promise<{ testAccuracy: number; testLoss: number }> {
+    const ds = this.dataset;
+    if (!ds) throw new SparsenasError('EVALUATOR_NOT_PREPARED', 'TfjsEvaluator.evaluateTest() called before prepare(); call prepare(definition) once first');
+    if (ds.test.count === 0) throw new SparsenasError('TEST_SPLIT_EMPTY', `dataset ${ds.name} has no test split, so trial ${request.trialNumber} cannot be tested; use a dataset with test files or set testTopK: 0`);
+    const saved = await readTrialArtifacts(request.artifactDir);
+    const { inputShape, classes } = saved.manifest;
+    if (classes !== ds.classes || inputShape.join('x') !== ds.shape.join('x')) {
+      throw new ArtifactError(request.artifactDir, `the weights in ${request.artifactDir} are for inputs ${inputShape.join('x')} and ${classes} classes, the dataset ${ds.name} has ${ds.shape.join('x')} and ${ds.classes}; test them with the dataset they were trained on`);
+    }
+    const net = buildNetwork(request.architecture, ds.shape, ds.classes, request.seed);
+    try {
+      net.loadWeights(saved.weights);
+      const test = await evaluateSplit(net, ds.test, ds.shape, ds.classes, (p) => tf.mul(p.weight, p.mask), evaluationBatchSize(request.training));
+      return { testAccuracy: test.accuracy, testLoss: test.loss };
+    } finally {
+      net.dispose();
     }
   }
 

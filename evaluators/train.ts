@@ -60,7 +60,7 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const rng = createRng(deriveSeed(opts.seed, 'batches'));
   const kernels = new Map(net.params.map((p) => [p.weight.name, p.weight]));
   const weight = (p: MaskedParam) => method.effectiveWeight(p);
-  const evalBatch = Math.max(training.batchSize, 256);
+  const evalBatch = evaluationBatchSize(training);
   const optimizer = createOptimizer(training);
   const started = now();
   let stepTimeMs = 0, samples = 0, step = 0;
@@ -113,6 +113,11 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
     net.discardBatchNorm();
     optimizer.dispose();
   }
+}
+
+/** Batch size of evaluation passes (no gradients, so larger than training's is fine). */
+export function evaluationBatchSize(training: TrainingConfig): number {
+  return Math.max(training.batchSize, 256);
 }
 
 /** Optimiser steps of a run: `epochs` full passes, capped by `training.steps` when set. */

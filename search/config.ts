@@ -52,6 +52,8 @@ export const studyDefinitionSchema = z.strictObject({
     timeLimitMinutes: z.number().positive().optional(),
   }),
   objectives: z.array(objectiveSchema).min(1).default([{ metric: 'valAccuracy', direction: 'maximize' }]),
+  testTopK: z.number().int().min(0).default(1)
+    .describe('After the search, measure this many best completed trials (by the first objective) on the test split, once, from their saved weights; 0 never touches the test split'),
   backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu']).default('auto'),
   plugins: z.array(z.string()).default([]),
 });
@@ -68,6 +70,13 @@ export interface StudyDefinition {
   training: TrainingConfig;
   budget: { maxTrials?: number; timeLimitMinutes?: number };
   objectives: { metric: string; direction: 'maximize' | 'minimize' }[];
+  /**
+   * How many of the best completed trials (by `objectives[0]`) are measured on the test split
+   * once the search ends, from their saved weights (default 1; 0 = never). Selection only ever
+   * sees validation metrics; the test split reports the final winners (as Optuna/KerasTuner
+   * leave the held-out evaluation to the end).
+   */
+  testTopK?: number;
   backend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'native' | 'wasm' | 'cpu';
   plugins: string[];
 }

@@ -13,6 +13,19 @@ export interface EvaluationRequest {
   artifactDir?: string;
 }
 
+/** Measure one trained trial on the test split, from the weights its evaluation saved. */
+export interface TestRequest {
+  studyName: string;
+  trialNumber: number;
+  architecture: Architecture;
+  dataset: DatasetConfig;
+  /** The trial's training (definition and overrides merged); evaluation batches follow it, as in training. */
+  training: TrainingConfig;
+  seed: number;
+  /** The trial's `EvaluationRequest.artifactDir`, where its trained weights are. */
+  artifactDir: string;
+}
+
 /** The evaluator reports progress through this; the runner records it and feeds the pruner. */
 export interface TrialReporter {
   /**
@@ -39,6 +52,12 @@ export interface Evaluator {
   prepare(definition: StudyDefinition): Promise<EvaluatorInfo>;
   /** Trains one candidate and returns its metrics; throws on failure (the trial becomes failed). */
   evaluate(request: EvaluationRequest, reporter: TrialReporter, signal: AbortSignal): Promise<Metrics>;
+  /**
+   * Optional: the test accuracy and loss of a trial trained earlier, from its saved weights.
+   * The runner calls it only after the search, for the best `testTopK` trials; throws when the
+   * weights are missing or do not fit the architecture.
+   */
+  evaluateTest?(request: TestRequest): Promise<{ testAccuracy: number; testLoss: number }>;
   /** Releases the backend and data. */
   dispose(): Promise<void>;
 }

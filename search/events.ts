@@ -10,6 +10,8 @@ export type SearchEvent =
   | { type: 'trial.started'; at: number; trial: Trial; totalEpochs: number }
   | { type: 'trial.epochEnded'; at: number; trialId: number; trialNumber: number; totalEpochs: number; metrics: EpochMetrics }
   | { type: 'trial.finished'; at: number; trial: Trial }
+  /** After the search: one of the best trials measured on the test split (`testTopK`). */
+  | { type: 'trial.tested'; at: number; trialNumber: number; testAccuracy: number; testLoss: number }
   | { type: 'search.stopping'; at: number; reason: SearchFinishReason }
   | { type: 'search.finished'; at: number; study: Study; reason: SearchFinishReason; best?: Trial;
       counts: Record<Trial['state'], number> }

@@ -16,4 +16,6 @@ export * from './sqlite-store.js';
 export * from './store.js';
 export { storeErrors } from './store-errors.js';
 export * from './strategy.js';
+export * from './test-phase.js';
+export * from './test-results.js';
 export * from './types.js';

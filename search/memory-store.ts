@@ -1,7 +1,6 @@
 import type { StudyDefinition } from './config.js';
-import type { Json } from './json.js';
-import type { NewTrial, Store, TrialResult } from './store.js';
-import type { EpochMetrics, Study, StudyState, Trial } from './types.js';
+import type { NewTrial, Store, StudyPatch, TrialResult } from './store.js';
+import type { EpochMetrics, Study, Trial } from './types.js';
 import { checkResult, compact, storeErrors } from './store-errors.js';
 
 export interface MemoryStoreOptions {
@@ -47,7 +46,7 @@ export class MemoryStore implements Store {
     return structuredClone([...this.studies.values()]);
   }
 
-  async updateStudy(studyId: number, patch: { state?: StudyState; strategyState?: Json; dataChecksums?: Study['dataChecksums']; backend?: string }): Promise<void> {
+  async updateStudy(studyId: number, patch: StudyPatch): Promise<void> {
     this.open();
     const study = this.study(studyId);
     const copy = structuredClone(patch);
@@ -55,6 +54,7 @@ export class MemoryStore implements Store {
     if (copy.strategyState !== undefined) study.strategyState = copy.strategyState;
     if (copy.dataChecksums !== undefined) study.dataChecksums = copy.dataChecksums;
     if (copy.backend !== undefined) study.backend = copy.backend;
+    if (copy.testResults !== undefined) study.testResults = copy.testResults;
     study.updatedAt = this.now();
   }
 

@@ -12,6 +12,7 @@ import { NopPruner } from './pruners.js';
 import { SparsenasError, SpaceError, TrialDivergedError, TrialPrunedError, describeError } from './errors.js';
 import { deriveSeed } from './rng.js';
 import { bestTrial } from './leaderboard.js';
+import { testBestTrials, trialArtifactDir } from './test-phase.js';
 
 export interface RunnerOptions {
   store: Store;
@@ -58,7 +59,9 @@ export interface SearchOutcome {
  * Resume: trials a killed process left running become interrupted; each interrupted trial
  * is re-run once, first, with its sample and seed (attribute `redoOf`); the strategy
  * continues from its snapshot, taken after every ask and tell. Study state at the end:
- * finished, stopped (abort), or interrupted (an error; resumable).
+ * finished, stopped (abort), or interrupted (an error; resumable). A search that ends without
+ * a stop measures its best `testTopK` trials on the test split (see `testBestTrials`) before
+ * `search.finished`; a resume measures those not measured yet.
  */
 export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   const now = opts.now ?? Date.now;
@@ -77,6 +80,9 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   }
   const resumed = !!study;
   if (study) assertNotLive(study, await store.getTrials(study.id), now(), opts.staleAfterMs ?? 60_000);
+  // Prepare (backend, data) before a new study is created: a missing dataset or backend then
+  // leaves nothing behind, and the same command can simply be run again once it is fixed.
+  const info = await evaluator.prepare(definition);
   if (!study) study = await store.createStudy(opts.studyName, definition);
 
   // Whatever goes wrong from here leaves the study resumable (see the finally below).
@@ -85,7 +91,6 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   const curves = new Map<number, EpochMetrics[]>();
   const onStop = () => bus.publish({ type: 'search.stopping', at: now(), reason: 'stopped' });
   try {
-    const info = await evaluator.prepare(definition);
     await store.updateStudy(study.id, { state: 'running', backend: info.backend, dataChecksums: info.dataChecksums });
 
     await callStrategy(who, 'init', () => strategy.init({ space, seed: definition.seed, options: definition.strategy.options, definition, dataset: info.dataset }));
@@ -194,6 +199,11 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
         throw new SparsenasError('STRATEGY_BROKEN', `strategy ${who} threw in ask() ${askFailures} times in a row; last: ${describeError(askError)}. The trials so far are stored; fix the strategy and run \`sparsenas resume --study ${study.name}\``);
       }
     }
+    // A stopped search is not over: its best trials may still change, so the test split waits.
+    if (reason !== 'stopped') {
+      await testBestTrials({ store, evaluator, bus, definition, now, signal: opts.signal, artifactsRoot: opts.artifactsRoot,
+        study: (await store.getStudy(study.name))!, trials, evaluatorName: `"${definition.evaluator.name}"` });
+    }
     ended = true;
   } finally {
     opts.signal?.removeEventListener('abort', onStop);
@@ -239,7 +249,7 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
       const metrics = await evaluator.evaluate({
         studyName: study!.name, trialNumber: trial.number, architecture: trial.architecture!, training,
         dataset: definition.dataset, seed: trial.seed,
-        artifactDir: opts.artifactsRoot ? `${opts.artifactsRoot}/trial-${trial.number}` : undefined,
+        artifactDir: opts.artifactsRoot ? trialArtifactDir(opts.artifactsRoot, trial.number) : undefined,
       }, reporter, controller.signal);
       if (verdict) throw verdict;
       if (!Number.isFinite(metrics.valLoss) || !Number.isFinite(metrics.valAccuracy)) {

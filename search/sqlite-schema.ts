@@ -61,6 +61,8 @@ export const MIGRATIONS: readonly string[] = [
      elapsed_ms     REAL,
      PRIMARY KEY (trial_id, epoch)
    );`,
+  // 2: test-split results of the best trials, measured after the search (JSON by trial number).
+  `ALTER TABLE studies ADD COLUMN test_results TEXT;`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -1,6 +1,6 @@
 import type { StudyDefinition } from './config.js';
 import type { Json } from './json.js';
-import type { NewTrial, Store, TrialResult } from './store.js';
+import type { NewTrial, Store, StudyPatch, TrialResult } from './store.js';
 import type { EpochMetrics, Metrics, Study, StudyState, Trial, TrialState } from './types.js';
 import { type SqliteConnection, sqliteCode } from './sqlite-connection.js';
 import { openDatabase } from './sqlite-schema.js';
@@ -18,6 +18,8 @@ export interface SqliteStoreOptions {
 interface StudyRow {
   id: number; name: string; definition: string; state: string; created_at: number; updated_at: number;
   data_checksums: string | null; backend: string | null; strategy_state: string | null;
+  /** Schema version 2; absent when the store was opened with older migrations (upgrade tests). */
+  test_results?: string | null;
 }
 interface TrialRow {
   id: number; study_id: number; number: number; state: string; sample: string; architecture: string | null; seed: number;
@@ -77,7 +79,7 @@ export class SqliteStore implements Store {
     return this.op(async () => (await this.db.all<StudyRow>('SELECT * FROM studies ORDER BY id')).map(toStudy));
   }
 
-  updateStudy(studyId: number, patch: { state?: StudyState; strategyState?: Json; dataChecksums?: Study['dataChecksums']; backend?: string }): Promise<void> {
+  updateStudy(studyId: number, patch: StudyPatch): Promise<void> {
     return this.op(async () => {
       const sets = ['updated_at = ?'];
       const params: (string | number | null)[] = [this.now()];
@@ -86,6 +88,7 @@ export class SqliteStore implements Store {
       if (patch.strategyState !== undefined) set('strategy_state', JSON.stringify(patch.strategyState));
       if (patch.dataChecksums !== undefined) set('data_checksums', JSON.stringify(patch.dataChecksums));
       if (patch.backend !== undefined) set('backend', patch.backend);
+      if (patch.testResults !== undefined) set('test_results', JSON.stringify(patch.testResults));
       const { changes } = await this.db.run(`UPDATE studies SET ${sets.join(', ')} WHERE id = ?`, [...params, studyId]);
       if (changes === 0) throw storeErrors.studyNotFound(studyId);
     });
@@ -207,7 +210,7 @@ function toStudy(r: StudyRow): Study {
   return compact({
     id: r.id, name: r.name, definition: JSON.parse(r.definition) as StudyDefinition, state: r.state as StudyState,
     createdAt: r.created_at, updatedAt: r.updated_at, dataChecksums: parse<Study['dataChecksums']>(r.data_checksums),
-    backend: r.backend ?? undefined, strategyState: parse<Json>(r.strategy_state),
+    backend: r.backend ?? undefined, strategyState: parse<Json>(r.strategy_state), testResults: parse<Study['testResults']>(r.test_results ?? null),
   });
 }
 

@@ -1,7 +1,7 @@
 import type { StudyDefinition } from './config.js';
 import type { Json } from './json.js';
 import type { Architecture } from './architecture.js';
-import type { Candidate, EpochMetrics, Metrics, Sample, Study, StudyState, Trial, TrialState } from './types.js';
+import type { Candidate, EpochMetrics, Metrics, Sample, Study, StudyState, TestResults, Trial, TrialState } from './types.js';
 
 export interface NewTrial {
   sample: Sample;
@@ -19,6 +19,16 @@ export interface TrialResult {
   error?: string;
 }
 
+/** Fields `updateStudy` may change; each one given replaces the stored value. */
+export interface StudyPatch {
+  state?: StudyState;
+  strategyState?: Json;
+  dataChecksums?: Study['dataChecksums'];
+  backend?: string;
+  /** Replaces the whole map: write every tested trial, not only the new ones. */
+  testResults?: TestResults;
+}
+
 /**
  * Persistence contract (every Store passes `test/search/store-conformance.ts`):
  * - Study names are unique; `createStudy` on an existing name throws `STUDY_EXISTS`.
@@ -32,7 +42,7 @@ export interface Store {
   createStudy(name: string, definition: StudyDefinition): Promise<Study>;
   getStudy(name: string): Promise<Study | undefined>;
   listStudies(): Promise<Study[]>;
-  updateStudy(studyId: number, patch: { state?: StudyState; strategyState?: Json; dataChecksums?: Study['dataChecksums']; backend?: string }): Promise<void>;
+  updateStudy(studyId: number, patch: StudyPatch): Promise<void>;
   /** Deletes a study with its trials and epochs. */
   deleteStudy(studyId: number): Promise<void>;
 

@@ -118,7 +118,24 @@ export interface Study {
   backend?: string;
   /** Strategy snapshot saved after every ask and every tell, for resume. */
   strategyState?: Json;
+  /**
+   * Test-split results of the study's best trials (`testTopK`), by trial number. Kept here, not
+   * in the trials' metrics: finished trials are immutable, and the test split is measured only
+   * once the search is over, so it never takes part in selection.
+   */
+  testResults?: TestResults;
 }
+
+/** One trial measured on the held-out test split from its saved weights. */
+export interface TrialTestResult {
+  testAccuracy: number;
+  testLoss: number;
+  /** When it was measured (ms since epoch, the store's clock). */
+  evaluatedAt: number;
+}
+
+/** Test results by trial number (JSON object keys, so numbers as strings on disk). */
+export type TestResults = { [trialNumber: number]: TrialTestResult };
 
 export interface Trial {
   id: number;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_DB } from '../api.js';
-import { intFlag, parseFlags } from '../args.js';
+import { intFlag, parseFlags, dbFlag } from '../args.js';
 import { UsageError } from '../errors.js';
 import { exportModel } from '../export-model.js';
 import type { CommandIo } from '../io.js';
@@ -20,7 +20,7 @@ export async function exportCommand(argv: string[], io: CommandIo): Promise<numb
   if (typeof v['out'] !== 'string') throw new UsageError('sparsenas export: --out DIR is required (where model.json, weights.bin and trial.json go)');
   const trial = intFlag('trial', v['trial']);
   const result = await exportModel({
-    db: resolve(io.cwd, (v['db'] as string | undefined) ?? DEFAULT_DB), study: v['study'] as string | undefined, trial, out: resolve(io.cwd, v['out']),
+    db: dbFlag(io.cwd, v['db'], DEFAULT_DB), study: v['study'] as string | undefined, trial, out: resolve(io.cwd, v['out']),
   });
   const { card } = result;
   const test = card.metrics.testAccuracy !== undefined ? `  test_acc ${card.metrics.testAccuracy.toFixed(4)}` : '';

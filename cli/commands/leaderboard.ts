@@ -3,7 +3,7 @@ import { parseFilter } from '../../search/index.js';
 import { LEADERBOARD_FORMATS, formatLeaderboard } from '../leaderboard/index.js';
 import { DEFAULT_DB } from '../api.js';
 import { openStudy } from '../query.js';
-import { intFlag, oneOf, parseFlags } from '../args.js';
+import { intFlag, oneOf, parseFlags, dbFlag } from '../args.js';
 import type { CommandIo } from '../io.js';
 
 export const LEADERBOARD_HELP = `sparsenas leaderboard — rank the trials of a study
@@ -28,7 +28,7 @@ export async function leaderboardCommand(argv: string[], io: CommandIo): Promise
   const top = intFlag('top', v['top'], 1);
   // Parse the filter before opening anything, so a typo costs nothing.
   const where = typeof v['where'] === 'string' ? parseFilter(v['where']) : undefined;
-  const view = await openStudy(v['study'] as string | undefined, { db: resolve(io.cwd, (v['db'] as string | undefined) ?? DEFAULT_DB) });
+  const view = await openStudy(v['study'] as string | undefined, { db: dbFlag(io.cwd, v['db'], DEFAULT_DB) });
   try {
     const trials = await view.trials();
     if (format === 'table') io.stdout.write(`study ${view.study.name} (${trials.length} trials)\n`);

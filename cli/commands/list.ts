@@ -1,7 +1,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { DEFAULT_DB } from '../api.js';
 import { openExistingStore } from '../query.js';
-import { parseFlags } from '../args.js';
+import { parseFlags, dbFlag } from '../args.js';
 import { createContainer, listFactories } from '../container.js';
 import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
@@ -33,7 +33,7 @@ export async function listCommand(argv: string[], io: CommandIo, extra: Record<s
     case 'spaces': io.stdout.write(named(f.spaces)); return 0;
     case 'evaluators': io.stdout.write(named(f.evaluators)); return 0;
     case 'studies': {
-      const store = await openExistingStore(resolve(io.cwd, (v['db'] as string | undefined) ?? DEFAULT_DB));
+      const store = await openExistingStore(dbFlag(io.cwd, v['db'], DEFAULT_DB));
       try {
         const rows = [];
         for (const s of await store.listStudies()) {

@@ -2,7 +2,7 @@ import { writeFileSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_DB } from '../api.js';
 import { openStudy } from '../query.js';
-import { oneOf, parseFlags } from '../args.js';
+import { oneOf, parseFlags, dbFlag } from '../args.js';
 import { loadReportData, renderHtmlReport, renderMarkdownReport } from '../report/index.js';
 import type { CommandIo } from '../io.js';
 
@@ -18,7 +18,7 @@ export async function reportCommand(argv: string[], io: CommandIo): Promise<numb
   const { values: v } = parseFlags('report', argv, { study: { type: 'string' }, db: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } });
   if (v['help']) { io.stdout.write(REPORT_HELP); return 0; }
   const format = oneOf('format', v['format'], ['html', 'md'] as const) ?? 'html';
-  const view = await openStudy(v['study'] as string | undefined, { db: resolve(io.cwd, (v['db'] as string | undefined) ?? DEFAULT_DB) });
+  const view = await openStudy(v['study'] as string | undefined, { db: dbFlag(io.cwd, v['db'], DEFAULT_DB) });
   try {
     const study = view.study;
     const data = await loadReportData(view.store, study.name);

@@ -3,7 +3,7 @@ import type { StudyDefinitionInput } from '../../search/index.js';
 import { mergeDefinition, parseDefinition } from '../../search/index.js';
 import { search, resume, DEFAULT_DB } from '../api.js';
 import type { SearchRun } from '../api.js';
-import { intFlag, numberFlag, oneOf, parseFlags } from '../args.js';
+import { intFlag, numberFlag, oneOf, parseFlags, dbFlag } from '../args.js';
 import { readConfigFile } from '../config-file.js';
 import { selectReporter } from '../reporters/index.js';
 import type { CommandIo } from '../io.js';
@@ -27,7 +27,7 @@ export const SEARCH_HELP = `sparsenas search — run a search and store every tr
   --backend NAME          auto | tensorflow-gpu | tensorflow | native | wasm | cpu   [auto]
   --pruner NAME           none | median | successive-halving              [none]
   --config FILE           JSON or YAML file with the whole search definition (flags override it)
-  --plugin FILE           ES module adding strategies/spaces/evaluators (repeatable)
+  --plugin FILE           ES module adding strategies/spaces/evaluators (repeatable; docs/plugins.md)
   --json                  print NDJSON events (one per line) for scripts
   --plain                 plain progress lines even on a terminal (default when stdout is not a TTY)
   --verbose               plain lines: also one line per epoch
@@ -79,7 +79,7 @@ export function definitionFromFlags(argv: string[], cwd: string): { definition: 
 export async function searchCommand(argv: string[], io: CommandIo): Promise<number> {
   const { definition, values } = definitionFromFlags(argv, io.cwd);
   if (values['help']) { io.stdout.write(SEARCH_HELP); return 0; }
-  const db = resolve(io.cwd, (values['db'] as string | undefined) ?? DEFAULT_DB);
+  const db = dbFlag(io.cwd, values['db'], DEFAULT_DB);
   const run = search(definition, { db, signal: io.signal });
   const output = attachReporter(run.events$, values, io);
   const outcome = await run.finally(() => output.done);
@@ -105,7 +105,7 @@ export async function resumeCommand(argv: string[], io: CommandIo): Promise<numb
   const { values: v } = parseFlags('resume', argv, { study: { type: 'string' }, db: { type: 'string' }, trials: { type: 'string' }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' } });
   if (v['help']) { io.stdout.write(RESUME_HELP); return 0; }
   if (typeof v['study'] !== 'string') throw new UsageError('sparsenas resume: --study NAME is required');
-  const db = resolve(io.cwd, (v['db'] as string | undefined) ?? DEFAULT_DB);
+  const db = dbFlag(io.cwd, v['db'], DEFAULT_DB);
   const trials = intFlag('trials', v['trials'], 1);
   const run = resume(v['study'], { db, signal: io.signal, ...(trials ? { budget: { maxTrials: trials } } : {}) });
   const output = attachReporter(run.events$, v, io);

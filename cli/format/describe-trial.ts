@@ -54,3 +54,8 @@ export function trialDurationMs(trial: Trial): number | undefined {
 export function trialTag(trial: Trial): string {
   return oneLine([trial.group, trial.label].filter(Boolean).join('/'));
 }
+
+/** `trial 3 test_acc 0.9120  test_loss 0.3011`: a best trial measured on the test split after the search. */
+export function describeTestResult(r: { trialNumber: number; testAccuracy: number; testLoss: number }): string {
+  return `trial ${r.trialNumber} test_acc ${formatFixed(r.testAccuracy)}  test_loss ${formatFixed(r.testLoss)}`;
+}

@@ -1,4 +1,4 @@
-import { SparsenasError, paretoFront, rankTrials, type EpochMetrics, type Objective, type Store, type Study, type Trial } from '../../search/index.js';
+import { SparsenasError, paretoFront, rankTrials, withTestResults, type EpochMetrics, type Objective, type Store, type Study, type Trial } from '../../search/index.js';
 
 /** Everything a report shows; plain data, so reports are pure functions of it. */
 export interface ReportData {
@@ -16,7 +16,8 @@ export async function loadReportData(store: Store, studyName: string, opts: { no
   if (!study) {
     throw new SparsenasError('STUDY_NOT_FOUND', `study "${studyName}" not found; \`sparsenas list studies\` shows the studies of this database`);
   }
-  const trials = (await store.getTrials(study.id)).slice().sort((a, b) => a.number - b.number);
+  // The test split's results of the best trials are kept on the study; reports show them with the trials.
+  const trials = withTestResults(await store.getTrials(study.id), study.testResults).sort((a, b) => a.number - b.number);
   const epochs: Record<number, EpochMetrics[]> = {};
   for (const t of trials) epochs[t.number] = await store.getEpochs(t.id);
   return { study, trials, epochs, generatedAt: (opts.now ?? Date.now)() };

@@ -1,6 +1,6 @@
 import type { EventOf, SearchEvent, TrialState } from '../../search/index.js';
 import { metricValue } from '../../search/index.js';
-import { describeArchitecture, describeTrialOutcome, formatDuration, formatFixed, oneLine, trialTag } from '../format/index.js';
+import { describeArchitecture, describeTestResult, describeTrialOutcome, formatDuration, formatFixed, oneLine, trialTag } from '../format/index.js';
 import { attachLines, type Output, type Reporter, type ReporterOptions } from './reporter.js';
 
 const ANSI: Record<TrialState, string> = { completed: '32', pruned: '33', failed: '31', interrupted: '35', running: '36' };
@@ -42,9 +42,12 @@ export function plainLine(e: SearchEvent, options: { color?: boolean; verbose?: 
       const head = `trial ${e.trial.number} ${e.trial.state}`;
       return `\u001b[${ANSI[e.trial.state]}m${head}\u001b[0m${line.slice(head.length)}`;
     }
+    case 'trial.tested': return describeTestResult(e);
     case 'search.stopping': return `search stopping (${e.reason})`;
     case 'search.finished': return finishedLine(e);
     case 'search.log': return `${e.level === 'info' ? 'info' : e.level}: ${oneLine(e.message)}`;
+    // Events added after this reporter was written print nothing rather than break the stream.
+    default: return undefined;
   }
 }
 

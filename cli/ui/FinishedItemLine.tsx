@@ -14,6 +14,7 @@ const STYLE: Record<Trial['state'], { mark: string; color: string }> = {
 /** One line that scrolls above the live region: a finished trial, or a warning/error log. */
 export function FinishedItemLine({ item }: { item: StaticItem }) {
   if (item.kind === 'log') {
+    if (item.level === 'info') return <Text>{oneLine(item.message)}</Text>;
     return <Text color={item.level === 'error' ? 'red' : 'yellow'}>{item.level}: {oneLine(item.message)}</Text>;
   }
   const p = trialOutcomeParts(item.trial);

@@ -2,6 +2,7 @@ import {
   rankTrials, type EpochMetrics, type EventOf, type Objective, type SearchEvent, type SearchFinishReason,
   type Study, type Trial, type TrialState,
 } from '../../search/index.js';
+import { describeTestResult } from '../format/index.js';
 
 /** Actions the dashboard reduces: the search's events plus its own clock and stop key. */
 export type DashboardAction =
@@ -103,6 +104,11 @@ export function reduceSearchState(state: SearchState, action: DashboardAction): 
     case 'search.log':
       if (action.level === 'info') return { ...state, now };
       return { ...state, now, staticItems: [...state.staticItems, { kind: 'log', key: `log-${state.staticItems.length}`, level: action.level, message: action.message }] };
+    case 'trial.tested':
+      return { ...state, now, staticItems: [...state.staticItems, { kind: 'log', key: `log-${state.staticItems.length}`, level: 'info', message: describeTestResult(action) }] };
+    default:
+      // An event this dashboard does not know (a newer runner) changes nothing.
+      return state;
   }
 }
 

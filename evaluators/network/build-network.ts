@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRng, deriveSeed, type Architecture, type Rng } from '../../search/index.js';
+import { createRng, deriveSeed, SparsenasError, type Architecture, type Rng } from '../../search/index.js';
 import type { MaskedParam } from '../sparse/types.js';
 import { initKernel } from './init.js';
 import { activate, dilateFilter } from './ops.js';
@@ -9,7 +9,8 @@ import type { ForwardOptions, LayerRecord, NamedTensor, Network } from './types.
 
 type Forward = (x: tf.Tensor, options: ForwardOptions) => tf.Tensor;
 type WeightOf = (param: MaskedParam) => tf.Tensor;
-type Saved = { name: string; value: (weight: WeightOf) => tf.Tensor };
+/** One saved weight: how `namedWeights` reads it and how `loadWeights` writes it back. */
+type Saved = { name: string; value: (weight: WeightOf) => tf.Tensor; load: (saved: tf.Tensor) => void };
 type Kernel = { param: MaskedParam; value: (weight: WeightOf) => tf.Tensor };
 
 /** Running statistics follow PyTorch: r ← 0.9·r + 0.1·batch; ε = 1e-5 (also given to the exported layer). */
@@ -82,6 +83,21 @@ class RawNetwork implements Network {
     return this.saved.map((s) => ({ name: s.name, tensor: tf.tidy(() => s.value(w)) }));
   }
 
+  loadWeights(weights: ReadonlyMap<string, { shape: readonly number[]; values: Float32Array }>): void {
+    for (const s of this.saved) {
+      const w = weights.get(s.name);
+      const expected = tf.tidy(() => s.value((p) => p.weight).shape);
+      if (!w) throw new SparsenasError('WEIGHTS_MISMATCH', `the saved weights have no ${s.name}; they belong to another architecture`);
+      if (w.shape.length !== expected.length || w.shape.some((d, i) => d !== expected[i])) {
+        throw new SparsenasError('WEIGHTS_MISMATCH', `saved weight ${s.name} has shape [${w.shape.join(', ')}], the network needs [${expected.join(', ')}]; they belong to another architecture`);
+      }
+    }
+    for (const s of this.saved) {
+      const w = weights.get(s.name)!;
+      tf.tidy(() => s.load(tf.tensor(w.values, [...w.shape])));
+    }
+  }
+
   dispose(): void {
     this.discardBatchNorm();
     tf.dispose(this.owned);
@@ -134,7 +150,9 @@ class RawNetwork implements Network {
     const fixed = structure ? this.own(tf.tensor(structure, shape)) : undefined;
     if (fixed) this.structure.push({ target: [weight, mask], mask: fixed });
     const value = (w: WeightOf) => (fixed ? tf.mul(w(param), fixed) : w(param));
-    this.saved.push({ name: savedAs, value });
+    // The saved kernel is the effective weight (masks applied): it is W, its non-zeros are M.
+    const load = (t: tf.Tensor) => { weight.assign(t); mask.assign(tf.cast(tf.notEqual(t, 0), 'float32')); };
+    this.saved.push({ name: savedAs, value, load });
     this.params.push(param);
     record.kernels.push(param);
     return { param, value };
@@ -162,7 +180,7 @@ class RawNetwork implements Network {
       const b = this.bias(node, units, removed);
       record.biasSize = units;
       record.biasKept = b.kept;
-      this.saved.push({ name: `${node.name}/bias`, value: () => (b.mask ? tf.mul(b.bias, b.mask) : b.bias.clone()) });
+      this.saved.push({ name: `${node.name}/bias`, value: () => (b.mask ? tf.mul(b.bias, b.mask) : b.bias.clone()), load: (t) => b.bias.assign(t) });
       return (y: tf.Tensor) => tf.add(y, b.mask ? tf.mul(b.bias, b.mask) : b.bias);
     };
 
@@ -235,9 +253,9 @@ class RawNetwork implements Network {
     const variance = this.variable(`${node.name}/movingVariance`, tf.ones([channels]), false);
     record.otherParams = affine ? 2 * channels : 0;
     if (gamma && beta) {
-      this.saved.push({ name: `${node.name}/gamma`, value: () => gamma.clone() }, { name: `${node.name}/beta`, value: () => beta.clone() });
+      this.saved.push(savedVariable(`${node.name}/gamma`, gamma), savedVariable(`${node.name}/beta`, beta));
     }
-    this.saved.push({ name: `${node.name}/movingMean`, value: () => mean.clone() }, { name: `${node.name}/movingVariance`, value: () => variance.clone() });
+    this.saved.push(savedVariable(`${node.name}/movingMean`, mean), savedVariable(`${node.name}/movingVariance`, variance));
     const axes = node.inShape.length === 3 ? [0, 1, 2] : [0];
     // tf.batchNorm without scale/offset breaks its gradient (it saves the missing tensors), so
     // the non-affine form is written out.
@@ -251,6 +269,10 @@ class RawNetwork implements Network {
       return normalise(x, m.mean, m.variance);
     };
   }
+}
+
+function savedVariable(name: string, v: tf.Variable): Saved {
+  return { name, value: () => v.clone(), load: (t) => v.assign(t) };
 }
 
 function ownRemoved(keep: readonly number[] | undefined, n: number): number[] {

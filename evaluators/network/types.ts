@@ -51,5 +51,11 @@ export interface Network {
    * applied), plus biases, BN parameters and running statistics. The caller disposes them.
    */
   namedWeights(weight?: (param: MaskedParam) => tf.Tensor): NamedTensor[];
+  /**
+   * The inverse of `namedWeights`: set every weight from saved values by name. A kernel's mask
+   * becomes its non-zero pattern, so `W ⊙ M` is exactly the saved effective weight. Throws
+   * `WEIGHTS_MISMATCH` when a name is missing or a shape differs (weights of another architecture).
+   */
+  loadWeights(weights: ReadonlyMap<string, { shape: readonly number[]; values: Float32Array }>): void;
   dispose(): void;
 }

@@ -103,3 +103,14 @@ describe('config JSON Schema', () => {
     assert.equal(committed.properties.training.additionalProperties, false);
   });
 });
+
+describe('--db :memory:', () => {
+  it('keeps the study in memory and writes no file named ":memory:"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sparsenas-mem-'));
+    const t = io(dir);
+    assert.equal(await main(['search', '--db', ':memory:', '--trials', '1', '--dataset', 'embedded', '--subset', '300'], t.io), 0, t.text().stderr);
+    assert.match(t.text().stdout, /trial 0 completed/);
+    const { readdirSync } = await import('node:fs');
+    assert.deepEqual(readdirSync(dir), []);
+  });
+});

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { main } from '../../cli/main.js';
-import { search } from '../../cli/api.js';
+import { resume, search } from '../../cli/api.js';
 import { openStudy } from '../../cli/query.js';
 import { createContainer, listFactories } from '../../cli/container.js';
 import type { SearchEvent, Trial } from '../../search/index.js';
@@ -93,6 +93,14 @@ describe('plugins', () => {
     assert.equal(seen.at(-1), 'search.finished');
   });
 
+  it('stores plugins with the study, so resume loads them again', async () => {
+    const file = join(dir, 'resume.db');
+    await search({ strategy: { name: 'hill-climb' }, evaluator: { name: 'fake' }, budget: { maxTrials: 2 } }, { db: file, study: 'r', plugins: [relative(process.cwd(), hillClimb), fakeEvaluator] });
+    const outcome = await resume('r', { db: file, budget: { maxTrials: 3 } });
+    assert.deepEqual(outcome.study.definition.plugins, [hillClimb, fakeEvaluator]);
+    assert.deepEqual(outcome.trials.map((x) => x.state), ['completed', 'completed', 'completed']);
+  });
+
   it('runs the real CLI binary with the example plugin on real training', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [
       'dist/cli/bin.js', 'search', '--plugin', 'dist/examples/hill-climb/plugin.js', '--strategy', 'hill-climb', '--trials', '3',
@@ -152,6 +160,14 @@ describe('plugins', () => {
     assert.match(String(errors[0]![1]), /^evaluator "bad" \(plugin .*bad-evaluator\.mjs\) threw in evaluate\(\): no GPU here$/);
     assert.match(String(errors[1]![1]), /^space "bad-space" \(plugin .*bad-space\.mjs\) threw in freeze\(\): oops$/);
     assert.deepEqual(errors.map((e) => e[0]), ['failed', 'failed']);
+  });
+
+  it('a strategy throwing in init() stops the search naming the plugin and the method', async () => {
+    const file = write('init.mjs', strategyPlugin('init-throws', 'return undefined;').replace('init() {}', 'init() { throw new Error("bad options"); }'));
+    const t = captureIo(dir);
+    assert.equal(await main(['search', '--config', config, '--plugin', file, '--strategy', 'init-throws', '--study', 'init'], t.io), 1);
+    assert.match(t.text().stderr, /strategy "init-throws" \(plugin .*init\.mjs\) threw in init\(\): bad options/);
+    assert.deepEqual(await keptTrials(), kept);
   });
 
   it('a candidate outside the space fails its trial naming the plugin, the method and the dimension', async () => {

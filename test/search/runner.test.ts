@@ -161,7 +161,8 @@ describe('runSearch', () => {
   });
 
   it('publishes events in order', async () => {
-    const { run, events } = setup({ definition: def(2) });
+    // testTopK: 0, since this fake evaluator cannot test (test/search/test-phase.test.ts covers that phase).
+    const { run, events } = setup({ definition: def(2, { testTopK: 0 }) });
     await run();
     assert.deepEqual(events.map((e) => e.type), [
       'search.started',
@@ -297,14 +298,20 @@ describe('runSearch', () => {
     await store.close();
   });
 
-  it('leaves a study that failed to start resumable at once', async () => {
+  it('creates nothing when the evaluator cannot start, so the same search can simply run again', async () => {
     const store = new MemoryStore();
     const broken = setup({ store, definition: def(1) });
     broken.evaluator.prepare = async () => { throw new Error('dataset file train-images-idx3-ubyte.gz is missing'); };
     await assert.rejects(broken.run(), /train-images/);
-    assert.equal((await store.getStudy('study'))!.state, 'interrupted');
-    const out = await setup({ store, definition: def(1), resume: true }).run();
+    assert.equal(await store.getStudy('study'), undefined);
+    const out = await setup({ store, definition: def(1) }).run();
     assert.deepEqual(out.trials.map((t) => t.state), ['completed']);
+    // On resume a failing start leaves the stored study exactly as it was.
+    const before = await store.getStudy('study');
+    const again = setup({ store, definition: def(2), resume: true });
+    again.evaluator.prepare = async () => { throw new Error('backend gone'); };
+    await assert.rejects(again.run(), /backend gone/);
+    assert.deepEqual(await store.getStudy('study'), before);
   });
 
   it('refuses to create a study that exists or resume one that does not', async () => {

@@ -91,6 +91,20 @@ describe('SqliteStore', () => {
     await rejectsWith(SqliteStore.open(file), 'STORE_SCHEMA_TOO_NEW', `up to ${SCHEMA_VERSION}`);
   });
 
+  it('upgrades a version-1 database (before test results): its studies read back and take test results', async () => {
+    const file = freshFile();
+    const v1 = await SqliteStore.open(file, { migrations: MIGRATIONS.slice(0, 1) });
+    const s = await v1.createStudy('v1', definition());
+    await v1.close();
+    assert.deepEqual(await raw(file, 'PRAGMA user_version'), [{ user_version: 1 }]);
+    const upgraded = await SqliteStore.open(file);
+    assert.equal((await upgraded.getStudy('v1'))!.testResults, undefined);
+    await upgraded.updateStudy(s.id, { testResults: { 0: { testAccuracy: 0.75, testLoss: 0.5, evaluatedAt: 9 } } });
+    assert.deepEqual((await upgraded.getStudy('v1'))!.testResults, { 0: { testAccuracy: 0.75, testLoss: 0.5, evaluatedAt: 9 } });
+    await upgraded.close();
+    assert.deepEqual(await raw(file, 'PRAGMA user_version'), [{ user_version: SCHEMA_VERSION }]);
+  });
+
   it('leaves the file at its old version when a migration fails', async () => {
     const file = freshFile();
     await (await SqliteStore.open(file)).close();

@@ -186,6 +186,26 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       await rejectsWith(store.updateStudy(s.id + 1000, { state: 'finished' }), 'STUDY_NOT_FOUND');
     }));
 
+    it('round-trips study-level test results; a patch replaces them and leaves the rest', withStore(async (store) => {
+      const s = await store.createStudy('s', definition());
+      assert.equal(s.testResults, undefined);
+      await store.updateStudy(s.id, { backend: 'wasm', strategyState: { cursor: 4 } });
+      const first = { 3: { testAccuracy: 0.9125, testLoss: 0.3017, evaluatedAt: 1_700_000_000_123 } };
+      await store.updateStudy(s.id, { testResults: first });
+      const got = (await store.getStudy('s'))!;
+      assert.deepEqual(got.testResults, first);
+      assert.equal(got.backend, 'wasm');
+      assert.deepEqual(got.strategyState, { cursor: 4 });
+      // a snapshot: changing what was returned changes nothing stored
+      got.testResults![3]!.testAccuracy = 0;
+      assert.equal((await store.getStudy('s'))!.testResults![3]!.testAccuracy, 0.9125);
+      const both = { ...first, 0: { testAccuracy: 0.5, testLoss: 1.25, evaluatedAt: 1_700_000_000_456 } };
+      await store.updateStudy(s.id, { testResults: both });
+      await store.updateStudy(s.id, { state: 'finished' });
+      assert.deepEqual((await store.getStudy('s'))!.testResults, both);
+      assert.deepEqual((await store.listStudies())[0]!.testResults, both);
+    }));
+
     it('round-trips full metrics with layers, outputs and non-finite extras', withStore(async (store) => {
       const s = await store.createStudy('s', definition());
       const t = await store.createTrial(s.id, newTrial({ training: { epochs: 1, learningRate: 0.01 }, attributes: { parent: 3, ops: ['a', 'b'] } }));

@@ -1,3 +1,4 @@
+import './interactive-terminal.js';
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';

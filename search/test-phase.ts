@@ -1,0 +1,87 @@
+import type { StudyDefinition } from './config.js';
+import type { Evaluator } from './evaluator.js';
+import type { EventBus } from './events.js';
+import type { Store } from './store.js';
+import type { Study, TestResults, Trial } from './types.js';
+import { describeError } from './errors.js';
+import { metricValue, rankTrials } from './leaderboard.js';
+
+/** Where a trial's trained weights go (`EvaluationRequest.artifactDir`) under the study's artifacts root. */
+export function trialArtifactDir(artifactsRoot: string, trialNumber: number): string {
+  return `${artifactsRoot}/trial-${trialNumber}`;
+}
+
+export interface TestPhaseOptions {
+  store: Store;
+  evaluator: Evaluator;
+  bus: EventBus;
+  definition: StudyDefinition;
+  /** The study as stored now: its `testResults` say which trials were measured already (resume). */
+  study: Study;
+  trials: readonly Trial[];
+  artifactsRoot?: string;
+  /** Aborting skips the trials not measured yet; a resume measures them. */
+  signal?: AbortSignal;
+  now: () => number;
+  /** Names the evaluator in warnings. */
+  evaluatorName: string;
+}
+
+/**
+ * The end of a search: the best `testTopK` completed trials by the first objective (validation
+ * metrics only, so the test split never influences selection) are measured on the test split,
+ * once each, from their saved weights. Results go to the study (`testResults`; trials stay
+ * immutable), one write per trial so a crash loses none, each announced as `trial.tested`.
+ * Trials measured before (an earlier run of a resumed study, or `training.evaluateTest`) are
+ * not measured again.
+ * A trial that cannot be measured (no weights, an evaluator error) is a warning, not a failure.
+ */
+export async function testBestTrials(o: TestPhaseOptions): Promise<TestResults> {
+  const log = (message: string) => o.bus.publish({ type: 'search.log', at: o.now(), level: 'warn', message });
+  let results: TestResults = { ...(o.study.testResults ?? {}) };
+  const k = o.definition.testTopK ?? 1;
+  if (k <= 0) return results;
+  const objective = o.definition.objectives[0]!;
+  const top = rankTrials(o.trials, objective)
+    .filter((t) => t.architecture && metricValue(t, objective.metric) !== undefined)
+    .slice(0, k);
+  // Measured already: by an earlier run of this study, or by its own training (`training.evaluateTest`).
+  const pending = top.filter((t) => results[t.number] === undefined && t.metrics?.testAccuracy === undefined);
+  if (!pending.length) return results;
+  const which = pending.length > 1 ? `trials ${pending.map((t) => t.number).join(', ')} were` : `trial ${pending[0]!.number} was`;
+  if (!o.evaluator.evaluateTest) {
+    log(`the best ${which} not measured on the test split: evaluator ${o.evaluatorName} cannot evaluate saved weights (it has no evaluateTest); set testTopK: 0 to silence this`);
+    return results;
+  }
+  if (!o.artifactsRoot) {
+    log(`the best ${which} not measured on the test split: no trained weights were saved (an in-memory database keeps no artifacts); search with a database file to get test accuracy`);
+    return results;
+  }
+  for (const t of pending) {
+    if (o.signal?.aborted) {
+      log(`stopped before measuring trial ${t.number} on the test split; \`sparsenas resume --study ${o.study.name}\` measures it`);
+      break;
+    }
+    // A sign of life before each measurement: a resume elsewhere must not take this study over.
+    await o.store.updateStudy(o.study.id, {});
+    let measured: { testAccuracy: number; testLoss: number };
+    try {
+      measured = await o.evaluator.evaluateTest({
+        studyName: o.study.name, trialNumber: t.number, architecture: t.architecture!, dataset: o.definition.dataset,
+        training: { ...o.definition.training, ...(t.training ?? {}) }, seed: t.seed, artifactDir: trialArtifactDir(o.artifactsRoot, t.number),
+      });
+    } catch (err) {
+      log(`trial ${t.number} was not measured on the test split: ${describeError(err)}`);
+      continue;
+    }
+    const { testAccuracy, testLoss } = measured;
+    if (!Number.isFinite(testAccuracy) || !Number.isFinite(testLoss)) {
+      log(`trial ${t.number} was not measured on the test split: evaluator ${o.evaluatorName} returned test accuracy ${testAccuracy} and loss ${testLoss}`);
+      continue;
+    }
+    results = { ...results, [t.number]: { testAccuracy, testLoss, evaluatedAt: o.now() } };
+    await o.store.updateStudy(o.study.id, { testResults: results });
+    o.bus.publish({ type: 'trial.tested', at: o.now(), trialNumber: t.number, testAccuracy, testLoss });
+  }
+  return results;
+}
