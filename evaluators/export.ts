@@ -5,7 +5,7 @@ import { chooseBackend } from './backend.js';
 import { ArtifactError } from './errors.js';
 import { fileSaveHandler } from './file-io.js';
 import { BN_EPSILON, BN_MOMENTUM } from './network/build-network.js';
-import { dilateFilter } from './network/ops.js';
+import { dilateFilter } from './kernels/dilated-conv.js';
 import { activationOf, planNetwork, type PlanNode } from './network/plan.js';
 
 export type WeightSource = ReadonlyMap<string, { shape: number[]; values: Float32Array }>;

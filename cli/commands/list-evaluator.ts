@@ -2,11 +2,7 @@ import { resolve } from 'node:path';
 import { probeBackends } from '../../evaluators/index.js';
 import { listDatasets } from '../../evaluators/data/index.js';
 import type { CommandIo } from '../io.js';
-
-const table = (rows: string[][]) => {
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n') + '\n';
-};
+import { table } from './list.js';
 
 /** `sparsenas list backends`: every backend, whether it works here, and why not. */
 export async function listBackendsText(): Promise<string> {

@@ -13,7 +13,8 @@ export const LIST_HELP = `sparsenas list strategies|spaces|evaluators|datasets|b
   --data-dir DIR  also look here, for "datasets"
 `;
 
-const table = (rows: string[][]) => {
+/** Left-aligned columns, header row first (the `list` outputs). */
+export const table = (rows: string[][]) => {
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 };

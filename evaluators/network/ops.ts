@@ -15,19 +15,3 @@ export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
   }
 }
 
-/**
- * Spread a [kh, kw, a, b] filter to its dilated form ((kh−1)·d+1, (kw−1)·d+1) with zeros
- * between the taps. tfjs has no gradient for dilated convolutions on any backend, but a
- * plain convolution with this filter computes the same thing and every op here (reshape,
- * pad, slice) has a gradient, which flows back to the k×k taps only.
- */
-export function dilateFilter(w: tf.Tensor4D, d: number): tf.Tensor4D {
-  if (d === 1) return w;
-  const [kh, kw, a, b] = w.shape;
-  const rows = tf.reshape(w, [kh, 1, kw * a * b]);
-  const rowsPadded = tf.reshape(tf.pad(rows, [[0, 0], [0, d - 1], [0, 0]]), [kh * d, kw, a * b]);
-  const kH = (kh - 1) * d + 1, kW = (kw - 1) * d + 1;
-  const cols = tf.reshape(tf.slice(rowsPadded, [0, 0, 0], [kH, kw, a * b]), [kH, kw, 1, a * b]);
-  const colsPadded = tf.reshape(tf.pad(cols, [[0, 0], [0, 0], [0, d - 1], [0, 0]]), [kH, kw * d, a * b]);
-  return tf.reshape(tf.slice(colsPadded, [0, 0, 0], [kH, kW, a * b]), [kH, kW, a, b]);
-}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Architecture, type LayerSpec } from '../../search/index.js';
 import { buildNetwork } from '../../evaluators/network/build-network.js';
-import { dilateFilter } from '../../evaluators/network/ops.js';
+import { dilateFilter } from '../../evaluators/kernels/dilated-conv.js';
 import { createSparseMethod } from '../../evaluators/sparse/index.js';
 import { syntheticDataset } from '../../evaluators/synthetic-dataset.js';
 import { trainNetwork } from '../../evaluators/train.js';
