@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LayerStats } from '../search/index.js';
+import { layerDescriptor, type LayerStats } from '../search/index.js';
 import type { LayerRecord, Network } from './network/types.js';
-import { activationOf } from './network/plan.js';
-import { product } from './network/shapes.js';
 import type { MaskedParam } from './sparse/types.js';
 
 /**
@@ -100,20 +98,7 @@ function recordStats(r: LayerRecord, nnz: Map<MaskedParam, number>): LayerStats[
   return stats;
 }
 
-/** Non-weight FLOPs of one layer (see the conventions above). */
+/** Non-weight FLOPs of one layer: the descriptor's (see the conventions above). */
 function otherFlops(r: LayerRecord): number {
-  const { node } = r;
-  const spec = node.spec;
-  const outElems = product(node.outShape);
-  const act = activationOf(spec) === 'linear' ? 0 : outElems;
-  switch (spec.type) {
-    case 'dense': case 'conv2d': case 'depthwiseConv2d': case 'separableConv2d':
-      return (r.biasSize ? outElems : 0) + act;
-    case 'maxPool': case 'avgPool': return spec.size * spec.size * outElems;
-    case 'globalAvgPool': return product(node.inShape);
-    case 'batchNorm': return 2 * outElems;
-    case 'activation': return act;
-    case 'sum': return (spec.branches.length - 1) * outElems + act;
-    case 'flatten': case 'dropout': return 0;
-  }
+  return layerDescriptor(r.node.spec).extraFlops(r.node);
 }

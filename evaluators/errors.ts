@@ -19,13 +19,8 @@ export class TrialAbortedError extends SparsenasError {
   }
 }
 
-/** An architecture the network builder cannot build (bad shape, layer after a flat output...). */
-export class ArchitectureError extends SparsenasError {
-  constructor(readonly layer: string, message: string) {
-    super('ARCHITECTURE_INVALID', message);
-    this.name = 'ArchitectureError';
-  }
-}
+/** The layer registry's error (search/), re-exported where the evaluator's errors are. */
+export { ArchitectureError } from '../search/index.js';
 
 /** Saved trial weights that cannot be read back (missing file, wrong size, unknown name). */
 export class ArtifactError extends SparsenasError {

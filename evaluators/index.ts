@@ -3,7 +3,8 @@
 export { BACKENDS, chooseBackend, probeBackends, TFJS_NAME, type BackendChoice, type BackendName, type BackendProbe, type ChosenBackend } from './backend.js';
 export { countNetwork, weightSparsity, TRAINING_STEP_FACTOR, type Accounting } from './accounting.js';
 export { buildNetwork } from './network/build-network.js';
-export { planNetwork, type NetworkPlan, type PlanNode } from './network/plan.js';
+export { LAYER_BUILDERS, layerBuilder } from './network/layers/registry.js';
+export type { BuildContext, ExportContext, LayerBuilder } from './network/layers/types.js';
 export type { ForwardOptions, LayerRecord, NamedTensor, Network } from './network/types.js';
 export { trainNetwork, type TrainOptions, type TrainResult } from './train.js';
 export { TfjsEvaluator, type DatasetLoader, type SparseMethodFactory, type TfjsEvaluatorOptions } from './tfjs-evaluator.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  createRng, deriveSeed, SparsenasError,
+  createRng, deriveSeed, layerDescriptor, SparsenasError,
   type DatasetConfig, type EvaluationRequest, type Evaluator, type EvaluatorInfo, type Metrics,
   type SparsitySpec, type StudyDefinition, type TestRequest, type TrialReporter,
 } from '../search/index.js';
@@ -12,7 +12,6 @@ import { chooseBackend, type BackendChoice } from './backend.js';
 import { loadDataset } from './data/index.js';
 import type { Dataset } from './data/types.js';
 import { buildNetwork } from './network/build-network.js';
-import { WEIGHTED } from './network/plan.js';
 import type { Network } from './network/types.js';
 import { createSparseMethod, type SparseMethod } from './sparse/index.js';
 import { evaluationBatchSize, plannedSteps, trainNetwork } from './train.js';
@@ -139,7 +138,7 @@ function nodeSparsity(net: Network): number | undefined {
   let total = 0, removed = 0, masked = false;
   for (const r of net.records) {
     const spec = r.node.spec;
-    if (!WEIGHTED.has(spec.type) || r.node.role === 'classifier') continue;
+    if (!layerDescriptor(spec).weighted || r.node.role === 'classifier') continue;
     const out = r.node.outShape[r.node.outShape.length - 1]!;
     const keep = 'keepNodes' in spec ? spec.keepNodes : undefined;
     total += out;

@@ -1,4 +1,15 @@
 import type { JsonObject } from './json.js';
+import type { ActivationLayer } from './layers/activation.js';
+import type { BatchNormLayer } from './layers/batch-norm.js';
+import type { Conv2DLayer } from './layers/conv2d.js';
+import type { DenseLayer } from './layers/dense.js';
+import type { DepthwiseConv2DLayer } from './layers/depthwise-conv2d.js';
+import type { DropoutLayer } from './layers/dropout.js';
+import type { FlattenLayer } from './layers/flatten.js';
+import type { GlobalAvgPoolLayer } from './layers/global-avg-pool.js';
+import type { PoolLayer } from './layers/pool.js';
+import type { SeparableConv2DLayer } from './layers/separable-conv2d.js';
+import type { SumLayer } from './layers/sum.js';
 
 /**
  * Plain-JSON architectures: what a space's `freeze(sample)` returns, what strategies may
@@ -23,29 +34,22 @@ export interface LayerCommon {
   keepNodes?: number[];
 }
 
-export interface DenseLayer extends LayerCommon { type: 'dense'; units: number; activation?: Activation; useBias?: boolean }
-export interface Conv2DLayer extends LayerCommon {
-  type: 'conv2d'; filters: number; kernel: number; stride?: number; padding?: 'same' | 'valid';
-  dilation?: number; activation?: Activation; useBias?: boolean;
-}
-export interface DepthwiseConv2DLayer extends LayerCommon {
-  type: 'depthwiseConv2d'; kernel: number; stride?: number; padding?: 'same' | 'valid';
-  dilation?: number; depthMultiplier?: number; activation?: Activation;
-}
-/** Depthwise k×k followed by pointwise 1×1 to `filters` channels. */
-export interface SeparableConv2DLayer extends LayerCommon {
-  type: 'separableConv2d'; filters: number; kernel: number; stride?: number; padding?: 'same' | 'valid';
-  dilation?: number; activation?: Activation;
-}
-export interface PoolLayer { type: 'maxPool' | 'avgPool'; size: number; stride?: number; padding?: 'same' | 'valid'; name?: string }
-export interface GlobalAvgPoolLayer { type: 'globalAvgPool'; name?: string }
-export interface FlattenLayer { type: 'flatten'; name?: string }
-export interface BatchNormLayer { type: 'batchNorm'; affine?: boolean; name?: string }
-export interface ActivationLayer { type: 'activation'; activation: Activation; name?: string }
-export interface DropoutLayer { type: 'dropout'; rate: number; name?: string }
-/** Parallel branches whose outputs are summed (Sparse-IFT Parallel and Doped). */
-export interface SumLayer { type: 'sum'; branches: LayerSpec[][]; activation?: Activation; name?: string }
+export type { DenseLayer } from './layers/dense.js';
+export type { Conv2DLayer } from './layers/conv2d.js';
+export type { DepthwiseConv2DLayer } from './layers/depthwise-conv2d.js';
+export type { SeparableConv2DLayer } from './layers/separable-conv2d.js';
+export type { PoolLayer } from './layers/pool.js';
+export type { GlobalAvgPoolLayer } from './layers/global-avg-pool.js';
+export type { FlattenLayer } from './layers/flatten.js';
+export type { BatchNormLayer } from './layers/batch-norm.js';
+export type { ActivationLayer } from './layers/activation.js';
+export type { DropoutLayer } from './layers/dropout.js';
+export type { SumLayer } from './layers/sum.js';
 
+/**
+ * Every layer type. Each is declared, with its defaults, shapes, weights and FLOPs, in its own
+ * file of the layer registry (`search/layers/<type>.ts`, see docs/layers.md).
+ */
 export type LayerSpec =
   | DenseLayer | Conv2DLayer | DepthwiseConv2DLayer | SeparableConv2DLayer
   | PoolLayer | GlobalAvgPoolLayer | FlattenLayer | BatchNormLayer | ActivationLayer | DropoutLayer | SumLayer;

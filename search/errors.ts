@@ -21,6 +21,18 @@ export class SpaceError extends SparsenasError {
   }
 }
 
+/**
+ * An architecture that cannot be planned (a bad shape, a layer after a flat output, two layers
+ * with one name...). `layer` names the offending layer. Raised by the layer registry, so the
+ * FLOP counter and the evaluator refuse the same architectures with the same message.
+ */
+export class ArchitectureError extends SparsenasError {
+  constructor(readonly layer: string, message: string) {
+    super('ARCHITECTURE_INVALID', message);
+    this.name = 'ArchitectureError';
+  }
+}
+
 export class ConfigError extends SparsenasError {
   constructor(readonly key: string, message: string) {
     super('CONFIG_INVALID', message);

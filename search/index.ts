@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './evaluator.js';
 export * from './events.js';
 export * from './json.js';
+export * from './layers/index.js';
 export * from './leaderboard.js';
 export * from './memory-store.js';
 export * from './pruners.js';

@@ -1,15 +1,17 @@
-import { SparsenasError } from '../search/index.js';
-import type { Architecture, LayerSpec } from '../search/index.js';
+import { convOutputSize, layerDescriptor, planNetwork, planNodes, product } from '../search/index.js';
+import type { Architecture, PlanNode, SparsitySpec } from '../search/index.js';
 
 /**
  * Analytic accounting of an architecture, without tfjs: parameters, weights and forward
- * FLOPs per sample, dense and sparse. Conventions (the evaluator measures the same way):
- * FLOPs = 2 × multiply-adds of weighted layers (dense, conv, depthwise, pointwise);
- * biases, normalisation, pooling and activations add parameters but no FLOPs; a layer's
- * sparse FLOPs are its dense FLOPs × its density. Layer sparsity: the layer's `sparsity`
- * override, else the architecture's level (uniform distribution), with the first weighted
- * layer and the classifier dense when `keepFirstDense` / `keepLastDense` are set.
- * N:M layers have density N/M. ERK distributions are only known to the evaluator.
+ * FLOPs per sample, dense and sparse. It plans the network exactly as the evaluator does
+ * (`planNetwork`, the layer registry) and reads each layer's weights from its descriptor, so
+ * names, shapes and counts are the evaluator's. Conventions (the evaluator measures the same
+ * way): FLOPs = 2 × multiply-adds of the sparsifiable kernels; biases, normalisation, pooling
+ * and activations add parameters but no FLOPs here; a layer's sparse FLOPs are its dense FLOPs
+ * × its density. Layer sparsity: the layer's `sparsity` override, else the architecture's
+ * level (uniform distribution), with the first weighted layer(s) and the classifier dense when
+ * `keepFirstDense` / `keepLastDense` are set. N:M layers have density N/M. ERK distributions
+ * are only known to the evaluator.
  */
 export interface LayerCount {
   name: string;
@@ -35,116 +37,50 @@ export interface ArchitectureCount {
   layerInputs: number[][];
 }
 
-type Shape = number[];
-
 export function countArchitecture(arch: Architecture, inputShape: number[], classes: number): ArchitectureCount {
+  const plan = planNetwork(arch, inputShape, classes);
   const layers: LayerCount[] = [];
-  const weighted = (l: LayerSpec) => l.type === 'dense' || l.type === 'conv2d' || l.type === 'depthwiseConv2d' || l.type === 'separableConv2d';
-  const levelFor = (l: LayerSpec & { sparsity?: number; name?: string }, role: 'first' | 'hidden' | 'classifier'): number => {
-    if (l.sparsity !== undefined) return l.sparsity;
-    const s = arch.sparsity;
-    if (role === 'first' && s.keepFirstDense) return 0;
-    if (role === 'classifier' && s.keepLastDense) return 0;
-    return s.level;
-  };
-  let counter = 0;
-  const layerInputs: number[][] = [];
-  const walk = (specs: LayerSpec[], shape: Shape, prefix: string, nested: boolean): Shape => {
-    for (const l of specs) {
-      if (!nested) layerInputs.push(shape);
-      const name = ('name' in l && l.name) || `${prefix}${l.type}_${counter++}`;
-      if (!weighted(l) && l.type !== 'sum') {
-        shape = passThrough(l, shape);
-        if (l.type === 'batchNorm') layers.push({ name, type: l.type, weights: 0, params: (l.affine === false ? 0 : 2) * shape[shape.length - 1]!, sparsity: 0, denseFlops: 0, sparseFlops: 0, outputShape: shape });
-        continue;
-      }
-      if (l.type === 'sum') {
-        const outs = l.branches.map((b, i) => walk(b, shape, `${name}.b${i}.`, true));
-        const first = JSON.stringify(outs[0]);
-        if (outs.some((o) => JSON.stringify(o) !== first)) throw new SparsenasError('ARCH_INVALID', `layer ${name}: the branches of a sum produce different shapes ${outs.map((o) => `[${o}]`).join(', ')}`);
-        shape = outs[0]!;
-        continue;
-      }
-      // The first weighted layer of the network (not inside a sum) is the `first` role.
-      const role = !nested && layers.every((x) => x.weights === 0) ? 'first' : 'hidden';
-      const s = levelFor(l, role);
-      const c = countWeighted(l, shape, name, s);
-      layers.push(...c.counts);
-      shape = c.shape;
-    }
-    return shape;
-  };
-  let shape = walk(arch.layers, arch.input === 'flat' ? [prod(inputShape)] : inputShape.slice(), '', false);
-  if (shape.length > 1) shape = [prod(shape)];
-  const clf: LayerSpec = { type: 'dense', name: 'classifier', units: classes };
-  const c = countWeighted(clf, shape, 'classifier', levelFor(clf, 'classifier'));
-  layers.push(...c.counts);
+  for (const node of planNodes(plan.nodes)) layers.push(...countNode(node, arch.sparsity));
   const sum = (f: (l: LayerCount) => number) => layers.reduce((a, l) => a + f(l), 0);
   return {
     layers, params: sum((l) => l.params), weights: sum((l) => l.weights),
     nonZeros: sum((l) => l.params - Math.round(l.weights * l.sparsity)),
-    denseFlops: sum((l) => l.denseFlops), sparseFlops: sum((l) => l.sparseFlops), layerInputs,
+    denseFlops: sum((l) => l.denseFlops), sparseFlops: sum((l) => l.sparseFlops),
+    layerInputs: plan.nodes.filter((n) => !n.inserted).map((n) => n.inShape),
   };
 }
 
-function countWeighted(l: LayerSpec, shape: Shape, name: string, sparsity: number): { counts: LayerCount[]; shape: Shape } {
-  const one = (type: string, weights: number, bias: number, macs: number, out: Shape, s: number): LayerCount => ({
-    name: type === 'pointwise' ? `${name}.pointwise` : type === 'depthwise' ? `${name}.depthwise` : name,
-    type, weights, params: weights + bias, sparsity: s, denseFlops: 2 * macs, sparseFlops: 2 * macs * (1 - s), outputShape: out,
-  });
-  if (l.type === 'dense') {
-    const din = prod(shape);
-    const out = [l.units];
-    return { counts: [one('dense', din * l.units, l.useBias === false ? 0 : l.units, din * l.units, out, sparsity)], shape: out };
-  }
-  if (shape.length !== 3) throw new SparsenasError('ARCH_INVALID', `layer ${name} (${l.type}) needs an image input [h, w, c], got [${shape}]; use an image-input architecture`);
-  const [h, w, cin] = shape as [number, number, number];
-  if (l.type === 'conv2d') {
-    const [ho, wo] = convOut(h, w, l.kernel, l.stride ?? 1, l.padding ?? 'same', l.dilation ?? 1);
-    const out = [ho, wo, l.filters];
-    const k = l.kernel * l.kernel * cin * l.filters;
-    return { counts: [one('conv2d', k, l.useBias === false ? 0 : l.filters, k * ho * wo, out, sparsity)], shape: out };
-  }
-  if (l.type === 'depthwiseConv2d') {
-    const mult = l.depthMultiplier ?? 1;
-    const [ho, wo] = convOut(h, w, l.kernel, l.stride ?? 1, l.padding ?? 'same', l.dilation ?? 1);
-    const k = l.kernel * l.kernel * cin * mult;
-    return { counts: [one('depthwiseConv2d', k, cin * mult, k * ho * wo, [ho, wo, cin * mult], sparsity)], shape: [ho, wo, cin * mult] };
-  }
-  if (l.type === 'separableConv2d') {
-    const [ho, wo] = convOut(h, w, l.kernel, l.stride ?? 1, l.padding ?? 'same', l.dilation ?? 1);
-    const kd = l.kernel * l.kernel * cin;
-    const kp = cin * l.filters;
+/**
+ * One entry per kernel (the layer's name, or `<layer>.<part>` when it has several; the bias
+ * counts with the last kernel) and one for normalisation parameters, as the evaluator's
+ * per-layer statistics.
+ */
+function countNode(node: PlanNode, s: SparsitySpec): LayerCount[] {
+  const weights = layerDescriptor(node.spec).weights(node);
+  const kernels = weights.filter((w) => w.kernel);
+  const bias = weights.find((w) => w.suffix === 'bias');
+  const other = weights.filter((w) => !w.kernel && w !== bias).reduce((a, w) => a + product(w.shape), 0);
+  const level = sparsityOf(node, s);
+  const out: LayerCount[] = kernels.map((w, i) => {
+    const k = w.kernel!, size = product(w.shape), macs = size * k.positions;
+    const extra = i === kernels.length - 1 && bias ? product(bias.shape) : 0;
     return {
-      counts: [one('depthwise', kd, 0, kd * ho * wo, [ho, wo, cin], sparsity), one('pointwise', kp, l.filters, kp * ho * wo, [ho, wo, l.filters], sparsity)],
-      shape: [ho, wo, l.filters],
+      name: kernels.length > 1 ? k.param : node.name, type: node.spec.type, weights: size, params: size + extra,
+      sparsity: level, denseFlops: 2 * macs, sparseFlops: 2 * macs * (1 - level), outputShape: k.outShape,
     };
-  }
-  throw new SparsenasError('ARCH_INVALID', `layer ${name}: unknown weighted layer type ${(l as { type: string }).type}`);
+  });
+  if (other) out.push({ name: node.name, type: node.spec.type, weights: 0, params: other, sparsity: 0, denseFlops: 0, sparseFlops: 0, outputShape: node.outShape });
+  return out;
 }
 
-function passThrough(l: LayerSpec, shape: Shape): Shape {
-  switch (l.type) {
-    case 'maxPool':
-    case 'avgPool': {
-      if (shape.length !== 3) throw new SparsenasError('ARCH_INVALID', `a ${l.type} layer needs an image input, got [${shape}]`);
-      const [ho, wo] = convOut(shape[0]!, shape[1]!, l.size, l.stride ?? l.size, l.padding ?? 'valid', 1);
-      return [ho, wo, shape[2]!];
-    }
-    case 'globalAvgPool':
-      return [shape[shape.length - 1]!];
-    case 'flatten':
-      return [prod(shape)];
-    default:
-      return shape;
-  }
+function sparsityOf(node: PlanNode, s: SparsitySpec): number {
+  if ('sparsity' in node.spec && node.spec.sparsity !== undefined) return node.spec.sparsity;
+  if (node.role === 'first' && s.keepFirstDense) return 0;
+  if (node.role === 'classifier' && s.keepLastDense) return 0;
+  return s.level;
 }
 
 /** tfjs output size: 'same' → ceil(n / stride); 'valid' → ceil((n − (k − 1)·d) / stride). */
 export function convOut(h: number, w: number, k: number, stride: number, padding: 'same' | 'valid', dilation: number): [number, number] {
-  const eff = (k - 1) * dilation + 1;
-  const f = (n: number) => (padding === 'same' ? Math.ceil(n / stride) : Math.ceil((n - eff + 1) / stride));
-  return [f(h), f(w)];
+  return [convOutputSize(h, k, stride, dilation, padding), convOutputSize(w, k, stride, dilation, padding)];
 }
-
-const prod = (xs: number[]) => xs.reduce((a, b) => a * b, 1);

@@ -1,4 +1,4 @@
-import type { Activation, Architecture, LayerSpec, SparsitySpec } from '../../search/index.js';
+import { layerDescriptor, type Activation, type Architecture, type DescribeContext, type LayerSpec, type SparsitySpec } from '../../search/index.js';
 
 /**
  * One-line summary of an architecture for terminals, tables and reports, e.g.
@@ -38,31 +38,16 @@ function formatPercent(level: number): string {
 
 function collectActivations(layers: readonly LayerSpec[], into: Set<Activation>): void {
   for (const l of layers) {
-    if (l.type === 'sum') {
-      for (const b of l.branches) collectActivations(b, into);
-      if (l.activation) into.add(l.activation);
-    } else if ('activation' in l && l.activation && l.type !== 'activation') {
-      into.add(l.activation);
-    }
+    for (const chain of layerDescriptor(l).nested?.(l as never) ?? []) collectActivations(chain, into);
+    if ('activation' in l && l.activation && l.type !== 'activation') into.add(l.activation);
   }
 }
 
+/** The layer's token, from its descriptor in the layer registry. */
 function layerToken(l: LayerSpec, perLayerActivation: boolean): string {
-  const act = perLayerActivation && 'activation' in l && l.activation && l.type !== 'activation' ? `:${l.activation}` : '';
-  const kept = (total: number, keep?: number[]) => (keep ? `${keep.length}/${total}` : `${total}`);
-  const geometry = (stride?: number, dilation?: number) => `${stride && stride > 1 ? `s${stride}` : ''}${dilation && dilation > 1 ? `d${dilation}` : ''}`;
-  switch (l.type) {
-    case 'dense': return kept(l.units, l.keepNodes) + act;
-    case 'conv2d': return `c${kept(l.filters, l.keepNodes)}k${l.kernel}${geometry(l.stride, l.dilation)}${act}`;
-    case 'depthwiseConv2d': return `dw${l.kernel}${geometry(l.stride, l.dilation)}${act}`;
-    case 'separableConv2d': return `sep${kept(l.filters, l.keepNodes)}k${l.kernel}${geometry(l.stride, l.dilation)}${act}`;
-    case 'maxPool': return `mp${l.size}`;
-    case 'avgPool': return `ap${l.size}`;
-    case 'globalAvgPool': return 'gap';
-    case 'flatten': return '';
-    case 'batchNorm': return 'bn';
-    case 'activation': return l.activation;
-    case 'dropout': return `do${l.rate}`;
-    case 'sum': return `sum(${l.branches.map((b) => b.map((x) => layerToken(x, perLayerActivation)).filter(Boolean).join('-')).join('|')})${act}`;
-  }
+  const ctx: DescribeContext = {
+    activation: (x) => (perLayerActivation && 'activation' in x && x.activation && x.type !== 'activation' ? `:${x.activation}` : ''),
+    chain: (layers) => layers.map((x) => layerToken(x, perLayerActivation)).filter(Boolean).join('-'),
+  };
+  return layerDescriptor(l).describe(l, ctx);
 }

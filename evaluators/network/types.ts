@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { MaskedParam } from '../sparse/types.js';
-import type { NetworkPlan, PlanNode } from './plan.js';
+import type { NetworkPlan, PlanNode } from '../../search/index.js';
 
 export interface ForwardOptions {
   /** Training mode: batch statistics in BN (recorded for the running averages), dropout on. */
