@@ -63,6 +63,8 @@ export const MIGRATIONS: readonly string[] = [
    );`,
   // 2: test-split results of the best trials, measured after the search (JSON by trial number).
   `ALTER TABLE studies ADD COLUMN test_results TEXT;`,
+  // 3: a training method's per-epoch outputs (JSON object; NULL for epochs without any).
+  `ALTER TABLE epochs ADD COLUMN outputs TEXT;`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

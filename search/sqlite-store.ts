@@ -29,6 +29,8 @@ interface TrialRow {
 interface EpochRow {
   epoch: number; train_loss: number | null; val_loss: number | null; val_accuracy: number | null;
   train_accuracy: number | null; sparsity: number | null; elapsed_ms: number | null;
+  /** Schema version 3; absent when the store was opened with older migrations (upgrade tests). */
+  outputs?: string | null;
 }
 
 /**
@@ -129,9 +131,9 @@ export class SqliteStore implements Store {
       let changes: number;
       try {
         ({ changes } = await this.db.run(
-          `INSERT INTO epochs (trial_id, epoch, train_loss, val_loss, val_accuracy, train_accuracy, sparsity, elapsed_ms)
-           SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM trials WHERE id = ? AND state = 'running')`,
-          [trialId, m.epoch, m.trainLoss, m.valLoss, m.valAccuracy, m.trainAccuracy ?? null, m.sparsity ?? null, m.elapsedMs, trialId]));
+          `INSERT INTO epochs (trial_id, epoch, train_loss, val_loss, val_accuracy, train_accuracy, sparsity, elapsed_ms, outputs)
+           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM trials WHERE id = ? AND state = 'running')`,
+          [trialId, m.epoch, m.trainLoss, m.valLoss, m.valAccuracy, m.trainAccuracy ?? null, m.sparsity ?? null, m.elapsedMs, json(m.outputs), trialId]));
       } catch (err) {
         if (sqliteCode(err) === 'SQLITE_CONSTRAINT') throw storeErrors.epochExists(trialId, m.epoch);
         throw err;
@@ -229,6 +231,7 @@ function toEpoch(r: EpochRow): EpochMetrics {
   return compact({
     epoch: r.epoch, trainLoss: r.train_loss ?? NaN, valLoss: r.val_loss ?? NaN, valAccuracy: r.val_accuracy ?? NaN,
     trainAccuracy: r.train_accuracy ?? undefined, sparsity: r.sparsity ?? undefined, elapsedMs: r.elapsed_ms ?? NaN,
+    outputs: parse<EpochMetrics['outputs']>(r.outputs ?? null),
   });
 }
 

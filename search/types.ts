@@ -77,6 +77,11 @@ export interface EpochMetrics {
   /** Current weight sparsity of the sparsifiable layers (changes under GMP). */
   sparsity?: number;
   elapsedMs: number;
+  /**
+   * What the trial's training method reports after this epoch (a DASS phase and genotype, a
+   * WGSEF λ...): stored with the epoch and carried by `trial.epochEnded`.
+   */
+  outputs?: JsonObject;
 }
 
 export interface Metrics {

@@ -196,6 +196,20 @@ describe('runSearch', () => {
     assert.deepEqual(seen, [[], [], [2], [2, 1], [2, 1]]);
   });
 
+  it("stores a training method's per-epoch outputs with the epoch and publishes them on trial.epochEnded", async () => {
+    const withOutputs: Behaviour = async (req, reporter) => {
+      for (let e = 0; e < req.training.epochs; e++) {
+        await reporter.epochEnded({ epoch: e, trainLoss: 1, valLoss: 1, valAccuracy: 0.5, elapsedMs: 1, outputs: { phase: e === 0 ? 'pretrain' : 'prune', lambda: e } });
+      }
+      return trainNormally(req, { epochEnded: () => {} }, new AbortController().signal);
+    };
+    const { run, events, store } = setup({ behaviour: () => withOutputs, definition: def(1) });
+    const out = await run();
+    const expected = [{ phase: 'pretrain', lambda: 0 }, { phase: 'prune', lambda: 1 }];
+    assert.deepEqual((await store.getEpochs(out.trials[0]!.id)).map((e) => e.outputs), expected);
+    assert.deepEqual(events.flatMap((e) => (e.type === 'trial.epochEnded' ? [e.metrics.outputs] : [])), expected);
+  });
+
   it('on abort interrupts the running trial and stops the study', async () => {
     const controller = new AbortController();
     const waitForAbort: Behaviour = async (_req, reporter, signal) => {

@@ -105,6 +105,25 @@ describe('SqliteStore', () => {
     assert.deepEqual(await raw(file, 'PRAGMA user_version'), [{ user_version: SCHEMA_VERSION }]);
   });
 
+  it('upgrades a version-2 database (before epoch outputs): its epochs read back and new ones take outputs', async () => {
+    const file = freshFile();
+    const v2 = await SqliteStore.open(file, { migrations: MIGRATIONS.slice(0, 2) });
+    const s = await v2.createStudy('v2', definition());
+    const t = await v2.createTrial(s.id, { sample: {}, architecture: architecture(), seed: 1 });
+    await v2.close();
+    // What the version-2 code wrote (it knew no outputs column).
+    const e = epoch(0);
+    await raw(file, `INSERT INTO epochs (trial_id, epoch, train_loss, val_loss, val_accuracy, train_accuracy, sparsity, elapsed_ms)
+      VALUES (${t.id}, 0, ${e.trainLoss}, ${e.valLoss}, ${e.valAccuracy}, ${e.trainAccuracy}, ${e.sparsity}, ${e.elapsedMs})`);
+    assert.deepEqual(await raw(file, 'PRAGMA user_version'), [{ user_version: 2 }]);
+    const upgraded = await SqliteStore.open(file);
+    await upgraded.addEpoch(t.id, { ...epoch(1), outputs: { lambda: 2 } });
+    assert.deepEqual(await upgraded.getEpochs(t.id), [epoch(0), { ...epoch(1), outputs: { lambda: 2 } }]);
+    await upgraded.close();
+    assert.deepEqual(await raw(file, 'SELECT epoch, outputs FROM epochs ORDER BY epoch'), [{ epoch: 0, outputs: null }, { epoch: 1, outputs: '{"lambda":2}' }]);
+    assert.deepEqual(await raw(file, 'PRAGMA user_version'), [{ user_version: SCHEMA_VERSION }]);
+  });
+
   it('leaves the file at its old version when a migration fails', async () => {
     const file = freshFile();
     await (await SqliteStore.open(file)).close();

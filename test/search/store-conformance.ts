@@ -152,6 +152,21 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       assert.deepEqual(await store.getEpochs(third.id), [minimal]);
     }));
 
+    it("keeps a training method's per-epoch outputs with the epoch, as snapshots", withStore(async (store) => {
+      const s = await store.createStudy('s', definition());
+      const t = await store.createTrial(s.id, newTrial());
+      const outputs = { phase: 'prune', entropy: { normal: 2.07, reduce: 2.05 }, genotype: [['sep_conv_3x3', 0], ['skip_connect', 1]], done: false, note: null };
+      const first = { ...epoch(0), outputs };
+      await store.addEpoch(t.id, first);
+      await store.addEpoch(t.id, epoch(1));
+      outputs.phase = 'changed';
+      const got = await store.getEpochs(t.id);
+      assert.deepEqual(got, [{ ...epoch(0), outputs: { ...outputs, phase: 'prune' } }, epoch(1)]);
+      assert.equal('outputs' in got[1]!, false, 'an epoch without outputs has no outputs key');
+      got[0]!.outputs!['phase'] = 'mutated';
+      assert.equal((await store.getEpochs(t.id))[0]!.outputs!['phase'], 'prune');
+    }));
+
     it('deletes a study with its trials and epochs only', withStore(async (store) => {
       const gone = await store.createStudy('gone', definition());
       const kept = await store.createStudy('kept', definition());
