@@ -17,6 +17,9 @@ export { exportModel } from './cli/export-model.js';
 export type { ExportOptions, ExportResult, ExportedTrial } from './cli/export-model.js';
 /** Load an exported model in Node without tfjs-node: `tf.loadLayersModel(fileLoadHandler(dir))`. */
 export { fileLoadHandler } from './evaluators/index.js';
+/** Training methods of the tfjs evaluator (`training.method`); a plugin binds its own under `TrainingMethodFactory`. */
+export { TrainingMethodFactory } from './evaluators/index.js';
+export type { Batch, MethodSetup, MethodStepContext, MethodTools, StepOutcome, TrainingMethod } from './evaluators/index.js';
 export { createContainer } from './cli/container.js';
 export { PluginError } from './cli/plugins.js';
 export type { SparsenasPlugin } from './cli/plugins.js';
@@ -27,12 +30,12 @@ export type {
   Strategy, StrategyContext, StrategyFactory, SearchSpace, SpaceFactory, Dimension, Evaluator, EvaluatorFactory,
   EvaluationRequest, EvaluatorInfo, TrialReporter, Store, Candidate, Sample, Trial, TrialState, Study, Metrics,
   EpochMetrics, LayerStats, TrainingConfig, DatasetConfig, Architecture, LayerSpec, SparsitySpec, Json, JsonObject,
-  StudyDefinition, StudyDefinitionInput, SearchEvent, SearchOutcome, Objective, Pruner, Rng,
+  StudyDefinition, StudyDefinitionInput, SearchEvent, SearchOutcome, Objective, Pruner, Rng, TrainingMethodConfig,
 } from './search/index.js';
 export {
   SparsenasError, SpaceError, ConfigError, EventBus, ofType, parseDefinition, definitionJsonSchema, createRng, deriveSeed,
   rankTrials, paretoFront, parseFilter, applyFilters, metricValue, bestTrial, MemoryStore, SqliteStore,
-  MedianPruner, PercentilePruner, SuccessiveHalvingPruner,
+  MedianPruner, PercentilePruner, SuccessiveHalvingPruner, requireTrainingMethods, TrainingMethodUnavailableError,
 } from './search/index.js';
 export { categorical, int, float, logFloat, checkSample, sampleDimension, MlpSpace, CnnSpace, countArchitecture } from './spaces/index.js';
 export { describeArchitecture } from './cli/format/index.js';

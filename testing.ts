@@ -21,6 +21,8 @@ export interface DescribeStrategyOptions {
   tinyOptions?: JsonObject;
   /** Set false for deterministic strategies that ignore the seed (grid). */
   seedSensitive?: boolean;
+  /** `StrategyContext.trainingMethods`: what the pretend evaluator trains (default none). */
+  trainingMethods?: readonly string[];
 }
 
 /** The dataset shape strategies see in the suite (Fashion-MNIST's). */
@@ -43,9 +45,9 @@ export type TrialFate = (index: number) => Exclude<TrialState, 'running'>;
  * exhausted). Completed trials get `fakeMetrics`; others end as `fate` says, without metrics.
  */
 export async function driveStrategy(strategy: Strategy, space: SearchSpace, n: number, seed: number, options: JsonObject = {}, history: Trial[] = [],
-  fate: TrialFate = () => 'completed'): Promise<(Candidate | undefined)[]> {
+  fate: TrialFate = () => 'completed', trainingMethods: readonly string[] = []): Promise<(Candidate | undefined)[]> {
   const definition: StudyDefinition = { ...DEFAULT_DEFINITION, seed, strategy: { name: 'under-test', options } };
-  if (history.length === 0) await strategy.init({ space, seed, options, definition, dataset: TEST_DATASET });
+  if (history.length === 0) await strategy.init({ space, seed, options, definition, dataset: TEST_DATASET, trainingMethods });
   const out: (Candidate | undefined)[] = [];
   for (let i = 0; i < n; i++) {
     const c = await strategy.ask(history);
@@ -80,18 +82,21 @@ export function describeStrategy(name: string, create: () => Strategy, opts: Des
   const n = opts.trials ?? 12;
   const options = opts.options ?? {};
   const strip = (cs: (Candidate | undefined)[]) => JSON.stringify(cs);
+  const methods = opts.trainingMethods ?? [];
+  const drive = (strategy: Strategy, on: SearchSpace, count: number, seed: number, o: JsonObject, history: Trial[] = [], fate?: TrialFate) =>
+    driveStrategy(strategy, on, count, seed, o, history, fate, methods);
 
   describe(`strategy conformance: ${name}`, () => {
     it('is reproducible for a seed and differs across seeds', async () => {
-      const a = await driveStrategy(create(), space, n, 7, options);
-      const b = await driveStrategy(create(), space, n, 7, options);
+      const a = await drive(create(), space, n, 7, options);
+      const b = await drive(create(), space, n, 7, options);
       assert.equal(strip(a), strip(b), 'same seed must give the same candidates');
-      const c = await driveStrategy(create(), space, n, 8, options);
+      const c = await drive(create(), space, n, 8, options);
       if (opts.seedSensitive !== false && a.filter(Boolean).length > 1) assert.notEqual(strip(a), strip(c), 'different seeds should give different candidates');
     });
 
     it('returns candidates inside the space', async () => {
-      for (const c of await driveStrategy(create(), space, n, 3, options)) {
+      for (const c of await drive(create(), space, n, 3, options)) {
         if (!c) continue;
         assert.equal(typeof c.sample, 'object');
         if (opts.samplesInSpace !== false && !c.architecture) assert.equal(space.check(c.sample)?.message, undefined);
@@ -102,7 +107,7 @@ export function describeStrategy(name: string, create: () => Strategy, opts: Des
     it('copes with failed, pruned and interrupted trials (and with nothing but failures)', async () => {
       const mixed: TrialFate = (i) => (['failed', 'completed', 'pruned', 'completed', 'interrupted'] as const)[i % 5]!;
       for (const fate of [mixed, () => 'failed' as const]) {
-        for (const c of await driveStrategy(create(), space, n, 5, options, [], fate)) {
+        for (const c of await drive(create(), space, n, 5, options, [], fate)) {
           if (c && !c.architecture && opts.samplesInSpace !== false) assert.equal(space.check(c.sample)?.message, undefined);
         }
       }
@@ -115,24 +120,24 @@ export function describeStrategy(name: string, create: () => Strategy, opts: Des
         check: (s) => (Object.keys(s).every((k) => k === 'width_0') ? tinyMlp.check({ ...fixedMlp, ...s }) : tinyMlp.check(s)),
         freeze: (s) => tinyMlp.freeze({ ...fixedMlp, ...s }),
       };
-      const cs = await driveStrategy(create(), tiny, 6, 1, opts.tinyOptions ?? options);
+      const cs = await drive(create(), tiny, 6, 1, opts.tinyOptions ?? options);
       const firstEnd = cs.indexOf(undefined);
       if (firstEnd >= 0) assert.ok(cs.slice(firstEnd).every((c) => c === undefined), 'once exhausted, ask() must keep returning undefined');
       for (const c of cs) if (c && !c.architecture) assert.equal(tiny.check(c.sample), undefined);
     });
 
     it('snapshot/restore continues exactly where it left off', async () => {
-      const whole = await driveStrategy(create(), space, n, 11, options);
+      const whole = await drive(create(), space, n, 11, options);
       const history: Trial[] = [];
       const first = create();
-      const head = await driveStrategy(first, space, Math.floor(n / 2), 11, options, history);
+      const head = await drive(first, space, Math.floor(n / 2), 11, options, history);
       const snap = first.snapshot();
       const state = JSON.parse(JSON.stringify(snap));
       assert.deepEqual(state, snap, 'snapshot() must return plain JSON (no Map, Set, undefined, NaN or class instances)');
       const second = create();
-      await second.init({ space, seed: 11, options, definition: { ...DEFAULT_DEFINITION, seed: 11, strategy: { name, options } }, dataset: TEST_DATASET });
+      await second.init({ space, seed: 11, options, definition: { ...DEFAULT_DEFINITION, seed: 11, strategy: { name, options } }, dataset: TEST_DATASET, trainingMethods: methods });
       second.restore(state);
-      const tail = await driveStrategy(second, space, n - head.length, 11, options, history);
+      const tail = await drive(second, space, n - head.length, 11, options, history);
       assert.equal(strip([...head, ...tail]), strip(whole));
     });
   });

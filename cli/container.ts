@@ -4,6 +4,7 @@ import { EvaluatorFactory, SpaceFactory, SparsenasError, StrategyFactory } from 
 import { spacesModule } from '../spaces/index.js';
 import { strategiesModule } from '../strategies/index.js';
 import { evaluatorsModule } from '../evaluators/module.js';
+import { trainingMethodsModule } from '../evaluators/methods/module.js';
 import { loadPlugin } from './plugins.js';
 
 /**
@@ -12,7 +13,7 @@ import { loadPlugin } from './plugins.js';
  */
 export async function createContainer(plugins: readonly string[] = []): Promise<Container> {
   const container = new Container();
-  await container.loadAsync(spacesModule, strategiesModule, evaluatorsModule);
+  await container.loadAsync(spacesModule, strategiesModule, trainingMethodsModule, evaluatorsModule);
   // The same file named twice (config and --plugin) is loaded once.
   for (const p of new Set(plugins.map((f) => resolve(f)))) await loadPlugin(container, p);
   return container;

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from './data/types.js';
-import type { Network } from './network/types.js';
+import type { ForwardOptions, Network } from './network/types.js';
 import type { Pacer } from './pacer.js';
-import type { MaskedParam } from './sparse/types.js';
 
 /** Copy the samples at `indices` of a split into one batch: x [n, ...shape] and one-hot labels. */
 export function makeBatch(split: Split, shape: readonly number[], classes: number, indices: ArrayLike<number>): { x: tf.Tensor; y: tf.Tensor2D; labels: tf.Tensor1D } {
@@ -26,16 +25,16 @@ export function correctCount(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar 
   return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
 }
 
-/** Mean cross-entropy and accuracy of the network on a whole split, in inference mode. */
+/** Mean cross-entropy and accuracy of the network on a whole split, in inference mode (`forward.training` is ignored). */
 export async function evaluateSplit(net: Network, split: Split, shape: readonly number[], classes: number,
-  weight: (p: MaskedParam) => tf.Tensor, batchSize: number, pacer?: Pacer): Promise<{ loss: number; accuracy: number }> {
+  forward: Omit<ForwardOptions, 'training'>, batchSize: number, pacer?: Pacer): Promise<{ loss: number; accuracy: number }> {
   let lossSum = 0, correct = 0;
   for (let start = 0; start < split.count; start += batchSize) {
     await pacer?.between(() => `while evaluating (sample ${start}/${split.count})`);
     const idx = Array.from({ length: Math.min(batchSize, split.count - start) }, (_, i) => start + i);
     const b = makeBatch(split, shape, classes, idx);
     const out = tf.tidy(() => {
-      const logits = net.apply(b.x, { training: false, weight });
+      const logits = net.apply(b.x, { ...forward, training: false });
       const loss = tf.losses.softmaxCrossEntropy(b.y, logits, undefined, undefined, tf.Reduction.SUM);
       return tf.stack([loss, correctCount(logits, b.labels)]);
     });

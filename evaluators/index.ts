@@ -14,5 +14,9 @@ export { createSparseMethod, type MaskedParam, type SparseMethod, type SparseSte
 export { loadDataset, type Dataset, type Split } from './data/index.js';
 export { ArchitectureError, ArtifactError, BackendUnavailableError, TrialAbortedError } from './errors.js';
 export { evaluatorsModule, tfjsEvaluatorFactory } from './module.js';
+export {
+  BUILT_IN_TRAINING_METHODS, TrainingMethodFactory, TrainingMethodRegistry, trainingMethodsModule,
+  type Batch, type MethodSetup, type MethodSplit, type MethodStepContext, type MethodTools, type StepOutcome, type TrainingMethod,
+} from './methods/index.js';
 export { buildLayersModel, exportTrialModel, type WeightSource } from './export.js';
 export { fileLoadHandler, fileSaveHandler } from './file-io.js';

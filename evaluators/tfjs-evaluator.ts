@@ -15,8 +15,10 @@ import { buildNetwork } from './network/build-network.js';
 import type { Network } from './network/types.js';
 import { createSparseMethod, type SparseMethod } from './sparse/index.js';
 import { evaluationBatchSize, plannedSteps, trainNetwork } from './train.js';
-import { createRegularizer } from './regularizers/index.js';
-import type { TrainingRegularizer } from './regularizers/types.js';
+import { BUILT_IN_TRAINING_METHODS } from './methods/module.js';
+import { TrainingMethodRegistry } from './methods/registry.js';
+import { forwardFor } from './methods/tools.js';
+import type { TrainingMethod, TrainingMethodFactory } from './methods/types.js';
 
 export type DatasetLoader = (config: DatasetConfig, seed: number) => Promise<Dataset>;
 /** Creates the sparse-training method of one trial from its architecture's sparsity spec. */
@@ -26,6 +28,8 @@ export interface TfjsEvaluatorOptions {
   loader?: DatasetLoader;
   /** Default: `createSparseMethod` of evaluators/sparse. */
   methods?: SparseMethodFactory;
+  /** The training methods it trains (`training.method`); default the built-ins (wgsef, group-lasso). */
+  trainingMethods?: readonly TrainingMethodFactory[];
   /** Overrides the definition's `backend`. */
   backend?: BackendChoice;
   now?: () => number;
@@ -40,9 +44,11 @@ export class TfjsEvaluator implements Evaluator {
   private backend = '';
 
   private readonly methods: SparseMethodFactory;
+  private readonly trainingMethods: TrainingMethodRegistry;
 
   constructor(private readonly options: TfjsEvaluatorOptions = {}) {
     this.methods = options.methods ?? createSparseMethod;
+    this.trainingMethods = new TrainingMethodRegistry(options.trainingMethods ?? BUILT_IN_TRAINING_METHODS);
   }
 
   async prepare(definition: StudyDefinition): Promise<EvaluatorInfo> {
@@ -54,6 +60,7 @@ export class TfjsEvaluator implements Evaluator {
     return {
       backend: chosen.backend, reason: chosen.reason, dataChecksums: ds.checksums,
       dataset: { name: ds.name, train: ds.train.count, validation: ds.validation.count, test: ds.test.count, shape: ds.shape, classes: ds.classes },
+      trainingMethods: this.trainingMethods.names,
     };
   }
 
@@ -63,19 +70,21 @@ export class TfjsEvaluator implements Evaluator {
     const { architecture: arch, training, seed } = request;
     let net: Network | undefined;
     let method: SparseMethod | undefined;
-    let regularizer: TrainingRegularizer | undefined;
+    let trainingMethod: TrainingMethod | undefined;
     try {
       net = buildNetwork(arch, ds.shape, ds.classes, seed);
       method = this.methods(arch.sparsity);
       const totalSteps = plannedSteps(training, ds.train.count);
       method.init(net.params, arch.sparsity, createRng(deriveSeed(seed, 'sparse')), totalSteps);
       net.enforceStructure();
-      regularizer = createRegularizer(training, net);
-      const result = await trainNetwork({ net, method, dataset: ds, training, seed, reporter, signal, now: this.options.now, regularizer });
+      if (training.method) trainingMethod = this.trainingMethods.start(training.method, { net, sparse: method, dataset: ds, training, seed, totalSteps });
+      const result = await trainNetwork({ net, method, dataset: ds, training, seed, reporter, signal, now: this.options.now, trainingMethod });
       const count = countNetwork(net);
       if (request.artifactDir) {
         const m = method;
-        const weights = net.namedWeights((p) => m.effectiveWeight(p));
+        // The weights as the trained network runs them: the training method's forward, if it changes them.
+        const forward = forwardFor(trainingMethod, { training: false, weight: (p) => m.effectiveWeight(p) });
+        const weights = net.namedWeights(forward.weight);
         try {
           await writeTrialArtifacts(request.artifactDir, arch, weights, { inputShape: ds.shape, classes: ds.classes, dataset: ds.name });
         } finally {
@@ -95,10 +104,10 @@ export class TfjsEvaluator implements Evaluator {
         denseFlops: count.denseFlops, sparseFlops: count.sparseFlops,
         trainTimeMs: result.trainTimeMs, epochs: result.epochs, samplesPerSecond: result.samplesPerSecond,
         backend: this.backend, layers: count.layers, extra,
-        ...(regularizer ? { outputs: regularizer.outputs() } : {}),
+        ...(trainingMethod?.outputs ? { outputs: trainingMethod.outputs() } : {}),
       };
     } finally {
-      regularizer?.dispose();
+      trainingMethod?.dispose();
       method?.dispose();
       net?.dispose();
     }
@@ -121,7 +130,7 @@ export class TfjsEvaluator implements Evaluator {
     const net = buildNetwork(request.architecture, ds.shape, ds.classes, request.seed);
     try {
       net.loadWeights(saved.weights);
-      const test = await evaluateSplit(net, ds.test, ds.shape, ds.classes, (p) => tf.mul(p.weight, p.mask), evaluationBatchSize(request.training));
+      const test = await evaluateSplit(net, ds.test, ds.shape, ds.classes, { weight: (p) => tf.mul(p.weight, p.mask) }, evaluationBatchSize(request.training));
       return { testAccuracy: test.accuracy, testLoss: test.loss };
     } finally {
       net.dispose();

@@ -7,8 +7,9 @@ import type { Dataset } from './data/types.js';
 import type { Network } from './network/types.js';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer.js';
 import { createPacer } from './pacer.js';
-import type { MaskedParam, SparseMethod, SparseStepContext } from './sparse/types.js';
-import type { TrainingRegularizer } from './regularizers/types.js';
+import type { MaskedParam, SparseMethod } from './sparse/types.js';
+import { forwardFor } from './methods/tools.js';
+import type { MethodStepContext, TrainingMethod } from './methods/types.js';
 
 export interface TrainOptions {
   net: Network;
@@ -23,8 +24,8 @@ export interface TrainOptions {
   now?: () => number;
   /** Yield to the event loop at least this often (ms) so a UI stays live. Default 50. */
   yieldEveryMs?: number;
-  /** Proximal regulariser (WGSEF, group lasso): its step runs after every optimiser step. */
-  regularizer?: TrainingRegularizer;
+  /** The trial's training method (`training.method`): its hooks run around every step (see `TrainingMethod`). */
+  trainingMethod?: TrainingMethod;
 }
 
 export interface TrainResult {
@@ -60,6 +61,8 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const rng = createRng(deriveSeed(opts.seed, 'batches'));
   const kernels = new Map(net.params.map((p) => [p.weight.name, p.weight]));
   const weight = (p: MaskedParam) => method.effectiveWeight(p);
+  const tm = opts.trainingMethod;
+  const evalForward = () => forwardFor(tm, { training: false, weight });
   const evalBatch = evaluationBatchSize(training);
   const optimizer = createOptimizer(training);
   const started = now();
@@ -76,8 +79,9 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
         step++;
         const idx = order.slice(b * training.batchSize, (b + 1) * training.batchSize);
         const t0 = now();
-        const ctx: SparseStepContext = { step, totalSteps, learningRate: learningRateAt(training, step, totalSteps) };
+        const ctx: MethodStepContext = { step, totalSteps, learningRate: learningRateAt(training, step, totalSteps), epoch };
         setLearningRate(optimizer, ctx.learningRate);
+        await tm?.beforeStep?.(ctx);
         const [loss, hits] = await trainStep(opts, optimizer, ctx, idx, kernels);
         stepTimeMs += now() - t0;
         samples += idx.length;
@@ -88,15 +92,15 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
         correct += hits;
         seen += idx.length;
       }
-      opts.regularizer?.epochEnded(epoch);
+      const outputs = tm?.epochEnded?.(epoch);
       // `training.steps: 0` trains nothing: the training loss is then measured at initialisation.
-      const atInit = seen === 0 ? await evaluateSplit(net, train, shape, classes, weight, evalBatch, pacer) : undefined;
+      const atInit = seen === 0 ? await evaluateSplit(net, train, shape, classes, evalForward(), evalBatch, pacer) : undefined;
       epochLoss = atInit ? atInit.loss : lossSum / seen;
       epochAcc = atInit ? atInit.accuracy : correct / seen;
-      val = await evaluateSplit(net, dataset.validation, shape, classes, weight, evalBatch, pacer);
+      val = await evaluateSplit(net, dataset.validation, shape, classes, evalForward(), evalBatch, pacer);
       await reporter.epochEnded({
         epoch, trainLoss: epochLoss, trainAccuracy: epochAcc, valLoss: val.loss, valAccuracy: val.accuracy,
-        sparsity: weightSparsity(net.params), elapsedMs: now() - started,
+        sparsity: weightSparsity(net.params), elapsedMs: now() - started, ...(outputs ? { outputs } : {}),
       });
     }
     const result: TrainResult = {
@@ -104,7 +108,7 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
       trainTimeMs: now() - started, samplesPerSecond: stepTimeMs > 0 ? (samples / stepTimeMs) * 1000 : 0,
     };
     if (training.evaluateTest && dataset.test.count > 0) {
-      const test = await evaluateSplit(net, dataset.test, shape, classes, weight, evalBatch, pacer);
+      const test = await evaluateSplit(net, dataset.test, shape, classes, evalForward(), evalBatch, pacer);
       result.testLoss = test.loss;
       result.testAccuracy = test.accuracy;
     }
@@ -126,30 +130,46 @@ export function plannedSteps(training: TrainingConfig, trainCount: number): numb
   return training.steps === undefined ? full : Math.min(full, training.steps);
 }
 
-/** One optimiser step; returns the batch's mean loss and number of correct predictions. */
-async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: SparseStepContext, idx: number[],
+/** One optimiser step (the loop's, or the training method's `step`); returns the batch's mean loss and number of correct predictions. */
+async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: MethodStepContext, idx: number[],
   kernels: ReadonlyMap<string, tf.Variable>): Promise<[number, number]> {
   const { net, method, dataset, training } = opts;
+  const tm = opts.trainingMethod;
   const batch = makeBatch(dataset.train, dataset.shape, dataset.classes, idx);
+  if (tm?.step) {
+    try {
+      const out = await tm.step(batch, ctx);
+      net.commitBatchNorm();
+      method.afterStep(net.params, ctx);
+      net.enforceStructure();
+      tm.afterStep?.(ctx);
+      return [out.loss, out.correct];
+    } finally {
+      net.discardBatchNorm();
+      tf.dispose([batch.x, batch.y, batch.labels]);
+    }
+  }
   const dense = method.wantsDenseGradient(ctx) ? new Map<string, tf.Tensor>() : undefined;
   const weight = dense
     ? (p: MaskedParam) => captureGradient(method.effectiveWeight(p), p.name, dense)
     : (p: MaskedParam) => method.effectiveWeight(p);
+  const forward = forwardFor(tm, { training: true, weight });
+  const trainable = tm?.trainable ? [...tm.trainable(net.trainable, ctx)] : net.trainable;
   let hits: tf.Scalar | undefined;
   let value: tf.Scalar | undefined;
   try {
     const out = tf.variableGrads(() => {
-      const logits = net.apply(batch.x, { training: true, weight });
+      const logits = net.apply(batch.x, forward);
       hits = tf.keep(correctCount(logits, batch.labels));
       return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
-    }, net.trainable);
+    }, trainable);
     value = out.value;
     tf.tidy(() => optimizer.applyGradients(regularise(out.grads, training, kernels)));
     tf.dispose(out.grads);
     net.commitBatchNorm();
     method.afterStep(net.params, ctx, dense);
     net.enforceStructure();
-    opts.regularizer?.afterStep(ctx);
+    tm?.afterStep?.(ctx);
     const read = tf.stack([value, hits!]);
     const [loss, correct] = await read.data();
     read.dispose();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { upgradeLegacyDefinition } from './legacy-training.js';
 import type { DatasetConfig, TrainingConfig } from './types.js';
 import type { JsonObject } from './json.js';
 
@@ -8,6 +9,11 @@ import type { JsonObject } from './json.js';
  * and what is stored with every study. Unknown keys are rejected by name.
  */
 const jsonObject = z.record(z.string(), z.any()) as unknown as z.ZodType<JsonObject>;
+
+export const trainingMethodSchema = z.strictObject({
+  name: z.string().min(1).describe('training method of the evaluator, e.g. wgsef or group-lasso (EvaluatorInfo.trainingMethods)'),
+  options: jsonObject.default({}).describe("the method's options, checked by the method"),
+});
 
 export const trainingSchema = z.strictObject({
   epochs: z.number().int().positive(),
@@ -21,7 +27,7 @@ export const trainingSchema = z.strictObject({
   gradClipNorm: z.number().positive().optional(),
   lrSchedule: z.enum(['constant', 'cosine']).optional(),
   evaluateTest: z.boolean().optional(),
-  regularizer: jsonObject.optional(),
+  method: trainingMethodSchema.optional(),
 });
 
 export const datasetSchema = z.strictObject({
@@ -122,7 +128,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** Validate a definition (defaults applied first). Throws `ConfigError` naming the key and the fix. */
 export function parseDefinition(input: unknown, source = 'search definition'): StudyDefinition {
-  const merged = mergeDefinition(DEFAULT_DEFINITION as StudyDefinitionInput, (input ?? {}) as StudyDefinitionInput);
+  // An old config's `training.regularizer` is read as the training method it meant (legacy-training.ts).
+  const merged = mergeDefinition(DEFAULT_DEFINITION as StudyDefinitionInput, upgradeLegacyDefinition((input ?? {}) as StudyDefinitionInput));
   const result = studyDefinitionSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0]!;

@@ -44,6 +44,12 @@ export interface EvaluatorInfo {
   dataChecksums?: { [file: string]: string };
   /** Dataset summary for headers (name, sizes, shape, classes). */
   dataset?: { name: string; train: number; validation: number; test: number; shape: number[]; classes: number };
+  /**
+   * The training methods (`training.method.name`) this evaluator can train, e.g.
+   * ['wgsef', 'group-lasso']. Strategies see them as `StrategyContext.trainingMethods`; the runner
+   * fails a trial that asks for another one before it reaches `evaluate`. None when absent.
+   */
+  trainingMethods?: string[];
 }
 
 /** Trains and measures candidates. Implementations live in `evaluators/` (the only tfjs code). */

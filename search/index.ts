@@ -19,4 +19,6 @@ export { storeErrors } from './store-errors.js';
 export * from './strategy.js';
 export * from './test-phase.js';
 export * from './test-results.js';
+export * from './training-methods.js';
+export { upgradeLegacyDefinition, upgradeLegacyTraining } from './legacy-training.js';
 export * from './types.js';

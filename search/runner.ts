@@ -13,6 +13,8 @@ import { SparsenasError, SpaceError, TrialDivergedError, TrialPrunedError, descr
 import { deriveSeed } from './rng.js';
 import { bestTrial } from './leaderboard.js';
 import { testBestTrials, trialArtifactDir } from './test-phase.js';
+import { unavailableMethod } from './training-methods.js';
+import { trainingMethodSchema } from './config.js';
 
 export interface RunnerOptions {
   store: Store;
@@ -93,7 +95,8 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   try {
     await store.updateStudy(study.id, { state: 'running', backend: info.backend, dataChecksums: info.dataChecksums });
 
-    await callStrategy(who, 'init', () => strategy.init({ space, seed: definition.seed, options: definition.strategy.options, definition, dataset: info.dataset }));
+    await callStrategy(who, 'init', () => strategy.init({ space, seed: definition.seed, options: definition.strategy.options, definition, dataset: info.dataset,
+      trainingMethods: [...(info.trainingMethods ?? [])] }));
 
     // The strategy's state is saved after every ask and every tell, for resume.
     const saveSnapshot = async () => {
@@ -186,8 +189,10 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
       const training = { ...definition.training, ...(trial.training ?? {}) };
       bus.publish({ type: 'trial.started', at: now(), trial, totalEpochs: training.epochs });
 
-      const result: TrialResult = buildError
-        ? { state: 'failed', error: buildError }
+      // A method the evaluator does not train would be ignored or fail inside it: refuse it here.
+      const methodError = buildError ? undefined : unavailableMethod(training, info, definition.evaluator.name);
+      const result: TrialResult = buildError || methodError
+        ? { state: 'failed', error: buildError ?? methodError }
         : await evaluate(trial, training);
       trial = await store.finishTrial(trial.id, result);
       if (judged(trial)) curves.set(trial.id, await store.getEpochs(trial.id));
@@ -326,6 +331,10 @@ function validateCandidate(c: Candidate): void {
   if (typeof c !== 'object' || c === null) throw new TypeError(`expected an object, got ${c === null ? 'null' : typeof c}`);
   if (!isObject(c.sample)) throw new TypeError('candidate.sample must be an object of dimension values');
   if (c.seed !== undefined && !(Number.isSafeInteger(c.seed) && c.seed >= 0)) throw new TypeError(`candidate.seed must be a non-negative integer, got ${c.seed}`);
+  const method = c.training?.method;
+  if (method !== undefined && !trainingMethodSchema.safeParse(method).success) {
+    throw new TypeError(`candidate.training.method must be { name: string, options?: object }, got ${JSON.stringify(method)}`);
+  }
 }
 
 async function callStrategy(who: string, method: string, fn: () => unknown): Promise<void> {

@@ -5,6 +5,7 @@ import type { EpochMetrics, Metrics, Study, StudyState, Trial, TrialState } from
 import { type SqliteConnection, sqliteCode } from './sqlite-connection.js';
 import { openDatabase } from './sqlite-schema.js';
 import { checkResult, compact, storeErrors } from './store-errors.js';
+import { upgradeLegacyDefinition, upgradeLegacyTraining } from './legacy-training.js';
 
 export interface SqliteStoreOptions {
   /** Injected clock (ms) for createdAt / startedAt / heartbeatAt. */
@@ -210,7 +211,7 @@ function parse<T>(text: string | null): T | undefined {
 
 function toStudy(r: StudyRow): Study {
   return compact({
-    id: r.id, name: r.name, definition: JSON.parse(r.definition) as StudyDefinition, state: r.state as StudyState,
+    id: r.id, name: r.name, definition: upgradeLegacyDefinition(JSON.parse(r.definition) as StudyDefinition), state: r.state as StudyState,
     createdAt: r.created_at, updatedAt: r.updated_at, dataChecksums: parse<Study['dataChecksums']>(r.data_checksums),
     backend: r.backend ?? undefined, strategyState: parse<Json>(r.strategy_state), testResults: parse<Study['testResults']>(r.test_results ?? null),
   });
@@ -220,7 +221,7 @@ function toTrial(r: TrialRow): Trial {
   return compact({
     id: r.id, studyId: r.study_id, number: r.number, state: r.state as TrialState, sample: JSON.parse(r.sample) as Trial['sample'],
     architecture: r.architecture === null ? null : (JSON.parse(r.architecture) as Trial['architecture']), seed: r.seed,
-    group: r.grp ?? undefined, label: r.label ?? undefined, training: parse<Trial['training']>(r.training),
+    group: r.grp ?? undefined, label: r.label ?? undefined, training: upgradeLegacyTraining(parse<Trial['training']>(r.training)),
     attributes: parse<Trial['attributes']>(r.attributes), metrics: r.metrics === null ? undefined : decodeMetrics(r.metrics),
     error: r.error ?? undefined, startedAt: r.started_at, finishedAt: r.finished_at ?? undefined, heartbeatAt: r.heartbeat_at ?? undefined,
   });

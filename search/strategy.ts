@@ -12,6 +12,12 @@ export interface StrategyContext {
   readonly definition: StudyDefinition;
   /** Shape of one input sample and number of classes, when the evaluator knows them (for FLOP budgets). */
   readonly dataset?: { shape: number[]; classes: number };
+  /**
+   * The training methods the study's evaluator can train (`EvaluatorInfo.trainingMethods`);
+   * absent or empty: none. A strategy whose candidates set `training.method` calls
+   * `requireTrainingMethods(context, [...])` in `init`.
+   */
+  readonly trainingMethods?: readonly string[];
 }
 
 /**

@@ -42,8 +42,20 @@ export interface TrainingConfig {
   lrSchedule?: 'constant' | 'cosine';
   /** Evaluate on the test split at the end (only the final best trials should). */
   evaluateTest?: boolean;
-  /** Regulariser for one-shot structured strategies (WGSEF, group lasso); interpreted by the evaluator. */
-  regularizer?: JsonObject;
+  /**
+   * Train with a named method of the evaluator (WGSEF, group lasso; one-shot supernets) instead
+   * of plain optimiser steps. The evaluator declares the names it trains
+   * (`EvaluatorInfo.trainingMethods`); a strategy that asks for one checks that in `init`
+   * (`requireTrainingMethods`). What a method reports ends up in `Metrics.outputs` and
+   * `EpochMetrics.outputs`.
+   */
+  method?: TrainingMethodConfig;
+}
+
+/** `training.method`: the method's name and its options (plain JSON, validated by the method). */
+export interface TrainingMethodConfig {
+  name: string;
+  options: JsonObject;
 }
 
 export interface DatasetConfig {

@@ -8,6 +8,5 @@ export * from './groups.js';
 export * from './top-k-mask.js';
 export * from './lambda-schedule.js';
 export * from './derive-architecture.js';
-export * from './regularizer-spec.js';
 export * from './wgsef-options.js';
 export * from './wgsef-strategy.js';

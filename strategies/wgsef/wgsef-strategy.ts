@@ -1,11 +1,10 @@
 import {
-  deriveSeed, DENSE_SPARSITY, type Architecture, type Candidate, type Json, type JsonObject, type Sample,
-  type SearchSpace, type Strategy, type StrategyContext, type StrategyFactory, type Trial,
+  deriveSeed, DENSE_SPARSITY, requireTrainingMethods, type Architecture, type Candidate, type Json, type JsonObject, type Sample,
+  type SearchSpace, type Strategy, type StrategyContext, type StrategyFactory, type TrainingMethodConfig, type Trial,
 } from '../../search/index.js';
-import { deriveArchitecture } from './derive-architecture.js';
+import { deriveArchitecture, type Survivors } from './derive-architecture.js';
 import { WgsefError } from './errors.js';
 import type { PenaltyName } from './penalties.js';
-import { parseGroupedOutputs, regularizerToJson, type GroupRegularizer } from './regularizer-spec.js';
 import { parseWgsefOptions, type WgsefOptions } from './wgsef-options.js';
 
 type Phase = 'pending' | 'grouped-asked' | 'grouped-done' | 'derived-asked' | 'done' | 'failed';
@@ -32,6 +31,17 @@ export function jobGroup(penalty: PenaltyName, k: number): string {
 }
 
 /**
+ * The evaluator's training method of a grouped run with `penalty` (evaluators/methods/wgsef):
+ * `wgsef` with an envelope penalty, or `group-lasso`.
+ */
+export function groupedMethod(penalty: PenaltyName, options: WgsefOptions, k: number): TrainingMethodConfig {
+  const common: JsonObject = { k, scope: options.scope, groups: options.groups, lambda: { ...options.lambda }, finetuneEpochs: options.finetuneEpochs };
+  return methodOf(penalty) === 'group-lasso' ? { name: 'group-lasso', options: common } : { name: 'wgsef', options: { ...common, penalty } };
+}
+
+const methodOf = (penalty: PenaltyName): 'wgsef' | 'group-lasso' => (penalty === 'group-lasso' ? 'group-lasso' : 'wgsef');
+
+/**
  * The widest point of a space: the largest value of every numeric or numeric-categorical
  * dimension, except dimensions that read as a sparsity, dropout or rate (their lowest: the
  * parent must be dense and unregularised). A heuristic; `options.base` overrides it.
@@ -55,8 +65,8 @@ export function widestSample(space: SearchSpace): Sample {
 /**
  * WGSEF (Refael et al.; algorithms.md): for every k, train the over-parameterised parent with
  * the group envelope penalty by proximal gradient until at most k groups survive, keep the
- * top k, fine-tune ("grouped" trial, interpreted by the evaluator through
- * `training.regularizer`); then retrain the narrower network the survivors define as an
+ * top k, fine-tune ("grouped" trial, trained by the evaluator's `wgsef` or `group-lasso`
+ * training method, `training.method`); then retrain the narrower network the survivors define as an
  * ordinary trial ("derived"). Group lasso at the same k is the control (penalty option).
  *
  * ask/tell are sequential per job (a derived trial needs its grouped trial's survivors);
@@ -71,6 +81,7 @@ export class WgsefStrategy implements Strategy {
 
   init(context: StrategyContext): void {
     this.options = parseWgsefOptions(context.options);
+    requireTrainingMethods(context, new Set(this.options.penalty.map(methodOf)));
     // A partial base is completed by the widest values of the other dimensions.
     const sample: Sample = { ...widestSample(context.space), ...(this.options.base ?? {}) };
     let architecture: Architecture;
@@ -161,18 +172,13 @@ export class WgsefStrategy implements Strategy {
   private askGrouped(index: number): Candidate {
     const job = this.jobs[index]!;
     job.phase = 'grouped-asked';
-    const regularizer: GroupRegularizer = {
-      kind: job.penalty === 'group-lasso' ? 'group-lasso' : 'wgsef',
-      penalty: job.penalty, k: job.k, scope: this.options.scope, groups: this.options.groups,
-      lambda: this.options.lambda, finetuneEpochs: this.options.finetuneEpochs,
-    };
     return {
       sample: structuredClone(this.base.sample),
       architecture: structuredClone(this.base.architecture),
       group: jobGroup(job.penalty, job.k),
       label: 'grouped',
       // The proximal phase gets the configured epochs; the fine-tune comes on top.
-      training: { epochs: this.epochs + this.options.finetuneEpochs, regularizer: regularizerToJson(regularizer) },
+      training: { epochs: this.epochs + this.options.finetuneEpochs, method: groupedMethod(job.penalty, this.options, job.k) },
       seed: job.seed,
       attributes: this.attributes(index, 'grouped'),
     };
@@ -190,6 +196,46 @@ export class WgsefStrategy implements Strategy {
       attributes: this.attributes(index, 'derived'),
     };
   }
+}
+
+/** What the evaluator returns in `metrics.outputs` of a grouped run. */
+export interface GroupedRunOutputs {
+  /** Surviving output units (neurons/filters) per grouped layer, by layer name, ascending. */
+  survivors: Survivors;
+  /** Non-zero groups per grouped layer just before the top-k projection (≤ k when λ sufficed). */
+  nonZeroGroups: { [layerName: string]: number };
+  /** λ at the end of the proximal phase, and whether ≤ k groups were non-zero by then. */
+  finalLambda: number;
+  reachedK: boolean;
+  /** Fraction of zero weights in the grouped layers after the projection (single-weight groups). */
+  weightSparsity?: number;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads `metrics.outputs` of a grouped run; throws WgsefError when the evaluator did not produce it. */
+export function parseGroupedOutputs(outputs: unknown): GroupedRunOutputs {
+  if (!isObject(outputs) || !isObject(outputs['survivors'])) {
+    throw new WgsefError('the grouped run returned no metrics.outputs.survivors; the evaluator must train the wgsef or group-lasso method (training.method) and report the surviving groups per layer');
+  }
+  const survivors: { [name: string]: number[] } = {};
+  for (const [name, kept] of Object.entries(outputs['survivors'])) {
+    if (!Array.isArray(kept) || !kept.every((j) => Number.isInteger(j) && j >= 0)) {
+      throw new WgsefError(`metrics.outputs.survivors.${name} must be an array of unit indices, got ${JSON.stringify(kept)}`);
+    }
+    survivors[name] = kept as number[];
+  }
+  const nz = isObject(outputs['nonZeroGroups']) ? outputs['nonZeroGroups'] : {};
+  const nonZeroGroups: { [name: string]: number } = {};
+  for (const [name, n] of Object.entries(nz)) if (typeof n === 'number') nonZeroGroups[name] = n;
+  const out: GroupedRunOutputs = {
+    survivors,
+    nonZeroGroups,
+    finalLambda: typeof outputs['finalLambda'] === 'number' ? outputs['finalLambda'] : NaN,
+    reachedK: outputs['reachedK'] === true,
+  };
+  if (typeof outputs['weightSparsity'] === 'number') out.weightSparsity = outputs['weightSparsity'];
+  return out;
 }
 
 export const wgsefStrategyFactory: StrategyFactory = {

@@ -210,6 +210,20 @@ describe('runSearch', () => {
     assert.deepEqual(events.flatMap((e) => (e.type === 'trial.epochEnded' ? [e.metrics.outputs] : [])), expected);
   });
 
+  it("hands the evaluator's training methods to the strategy and fails a trial asking for another one before evaluating it", async () => {
+    const method = (name: string) => ({ sample: { units: 4 }, training: { method: { name, options: {} } } });
+    const { opts, evaluator, strategy } = setup({ script: [method('wgsef'), method('dass'), { sample: { units: 5 }, training: { method: { options: {} } } as never }], definition: def(5) });
+    evaluator.prepare = async () => ({ backend: 'fake', reason: 'test double', dataChecksums: { 'fake.bin': '00ff' }, trainingMethods: ['wgsef'] });
+    let seen: readonly string[] | undefined;
+    strategy.init = (ctx) => { seen = ctx.trainingMethods; };
+    const out = await runSearch(opts);
+    assert.deepEqual(seen, ['wgsef']);
+    assert.deepEqual(out.trials.map((t) => t.state), ['completed', 'failed', 'failed']);
+    assert.match(out.trials[1]!.error!, /evaluator "tfjs" cannot train method "dass" \(it trains "wgsef"\)/);
+    assert.match(out.trials[2]!.error!, /candidate.training.method must be \{ name: string, options\?: object \}/);
+    assert.deepEqual(evaluator.requests.map((r) => r.trialNumber), [0], 'the evaluator never sees a method it did not declare');
+  });
+
   it('on abort interrupts the running trial and stops the study', async () => {
     const controller = new AbortController();
     const waitForAbort: Behaviour = async (_req, reporter, signal) => {

@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_DEFINITION, type Architecture, type JsonObject, type StudyDefinition, type TrainingConfig } from '../../../search/index.js';
+import { DEFAULT_DEFINITION, type Architecture, type JsonObject, type StudyDefinition, type TrainingConfig, type TrainingMethodConfig } from '../../../search/index.js';
 import { buildNetwork } from '../../../evaluators/network/build-network.js';
-import { createRegularizer, groupedKernels, GroupRegularizerHook } from '../../../evaluators/regularizers/index.js';
+import { BUILT_IN_TRAINING_METHODS, GroupProxMethod, groupedKernels, TrainingMethodRegistry, type GroupProxOptions } from '../../../evaluators/methods/index.js';
 import { syntheticDataset } from '../../../evaluators/synthetic-dataset.js';
 import { TfjsEvaluator } from '../../../evaluators/tfjs-evaluator.js';
 import { StaticMethod } from '../../../evaluators/sparse/index.js';
 import { trainNetwork } from '../../../evaluators/train.js';
 import { createRng } from '../../../search/index.js';
 import {
-  deriveArchitecture, envelopePenalty, parseGroupedOutputs, parseRegularizer, proxGroups, regularizerToJson, type GroupRegularizer,
+  deriveArchitecture, envelopePenalty, parseGroupedOutputs, proxGroups,
 } from '../../../strategies/wgsef/index.js';
 import { arch, recorder, TRAINING, useBackend } from '../helpers.js';
 
@@ -19,10 +19,19 @@ const data = syntheticDataset({ shape: [12], classes: 3, train: 240, validation:
 const definition: StudyDefinition = { ...DEFAULT_DEFINITION, backend: 'wasm', dataset: { name: 'blobs', validationFraction: 0.2 } };
 
 const mlp = (): Architecture => arch([{ type: 'dense', units: 16, activation: 'relu' }, { type: 'dense', units: 12, activation: 'relu' }]);
-const spec = (o: Partial<GroupRegularizer> = {}): GroupRegularizer => ({
-  kind: 'wgsef', penalty: 'envelope', k: 4, scope: 'layer', groups: 'neuron',
+const spec = (o: Partial<GroupProxOptions> = {}): GroupProxOptions => ({
+  penalty: 'envelope', k: 4, scope: 'layer', groups: 'neuron',
   lambda: { initial: 0.5, growth: 3, max: 500 }, finetuneEpochs: 1, ...o,
 });
+
+/** `training.method` of a spec: group lasso is its own method, without a penalty option. */
+function methodOf(s: GroupProxOptions): TrainingMethodConfig {
+  const { penalty, ...rest } = s;
+  const options = { ...rest, lambda: { ...rest.lambda } } as unknown as JsonObject;
+  return penalty === 'group-lasso' ? { name: 'group-lasso', options } : { name: 'wgsef', options: { ...options, penalty } };
+}
+
+const step = (n: number, totalSteps: number, learningRate: number) => ({ step: n, totalSteps, learningRate, epoch: 1 });
 
 /** Columns of a dense kernel [in, out] plus the bias entry: the neuron groups. */
 function neuronGroups(w: tf.Tensor, b: tf.Tensor): Float64Array[] {
@@ -40,8 +49,8 @@ test('one step applies the exact group prox to every hidden kernel (columns + bi
   // non-zero biases so the bias really is part of the group
   tf.tidy(() => kernels.forEach((g) => g.bias!.assign(tf.randomNormal([g.count], 0, 0.3, 'float32', 5))));
   const expected = kernels.map((g) => proxGroups(neuronGroups(g.param.weight, g.bias!), 3, 0.02 * 2.5, { penalty: envelopePenalty }));
-  const hook = new GroupRegularizerHook(spec({ k: 3, lambda: { initial: 2.5, growth: 2, max: 10 } }), net, { ...TRAINING, epochs: 3 });
-  hook.afterStep({ step: 1, totalSteps: 10, learningRate: 0.02 });
+  const hook = new GroupProxMethod(spec({ k: 3, lambda: { initial: 2.5, growth: 2, max: 10 } }), net, { ...TRAINING, epochs: 3 });
+  hook.afterStep(step(1, 10, 0.02));
   kernels.forEach((g, i) => {
     const got = neuronGroups(g.param.weight, g.bias!);
     got.forEach((col, j) => col.forEach((x, r) => assert.ok(Math.abs(x - expected[i]![j]![r]!) <= 1e-5, `${g.layer}[${r},${j}]: ${x} vs ${expected[i]![j]![r]}`)));
@@ -56,8 +65,8 @@ test('when a prox step would leave ≤ k groups it is not applied: the top k (by
   const kernels = groupedKernels(net, 'neuron');
   const before = kernels.map((g) => neuronGroups(g.param.weight, g.bias!));
   // group lasso with a huge step would zero every group at once
-  const hook = new GroupRegularizerHook(spec({ kind: 'group-lasso', penalty: 'group-lasso', k: 3, lambda: { initial: 1e6, growth: 2, max: 1e7 } }), net, { ...TRAINING, epochs: 3 });
-  hook.afterStep({ step: 1, totalSteps: 10, learningRate: 0.01 });
+  const hook = new GroupProxMethod(spec({ penalty: 'group-lasso', k: 3, lambda: { initial: 1e6, growth: 2, max: 1e7 } }), net, { ...TRAINING, epochs: 3 });
+  hook.afterStep(step(1, 10, 0.01));
   const out = parseGroupedOutputs(hook.outputs());
   assert.equal(out.reachedK, true);
   kernels.forEach((g, i) => {
@@ -67,20 +76,20 @@ test('when a prox step would leave ≤ k groups it is not applied: the top k (by
     const after = neuronGroups(g.param.weight, g.bias!);
     after.forEach((col, j) => col.forEach((x, r) => assert.ok(x === (top.includes(j) ? Math.fround(before[i]![j]![r]!) : 0), `${g.layer}[${r},${j}] = ${x}`)));
   });
-  hook.afterStep({ step: 2, totalSteps: 10, learningRate: 0.01 });
+  hook.afterStep(step(2, 10, 0.01));
   assert.deepEqual(parseGroupedOutputs(hook.outputs()).survivors, out.survivors, 'the mask stays fixed afterwards');
   hook.dispose();
   net.dispose();
 });
 
-async function train(s: GroupRegularizer, a: Architecture = mlp(), training: TrainingConfig = { ...TRAINING, epochs: 4 }) {
+async function train(s: GroupProxOptions, a: Architecture = mlp(), training: TrainingConfig = { ...TRAINING, epochs: 4 }) {
   const ev = new TfjsEvaluator({ loader: async () => data });
   await ev.prepare(definition);
   const before = tf.memory().numTensors;
   const r = recorder();
   const metrics = await ev.evaluate({
     studyName: 's', trialNumber: 0, seed: 9, dataset: definition.dataset, architecture: a,
-    training: { ...training, regularizer: regularizerToJson(s) },
+    training: { ...training, method: methodOf(s) },
   }, r, new AbortController().signal);
   assert.equal(tf.memory().numTensors, before, 'no tensor leaks across a regularised trial');
   await ev.dispose();
@@ -88,7 +97,13 @@ async function train(s: GroupRegularizer, a: Architecture = mlp(), training: Tra
 }
 
 test('WGSEF training ends with exactly k neurons per layer, reports them, and the derived network is that narrow', async () => {
-  const { metrics, outputs, raw } = await train(spec());
+  const { metrics, outputs, raw, epochs } = await train(spec());
+  // Per epoch: λ (never decreasing), the non-zero groups per layer, and whether the top-k mask is fixed.
+  const per = epochs.map((e) => e.outputs as { lambda: number; nonZeroGroups: Record<string, number>; projected: boolean });
+  assert.equal(per.length, 4);
+  per.slice(1).forEach((o, i) => assert.ok(o.lambda >= per[i]!.lambda));
+  assert.deepEqual(per.at(-1), { lambda: outputs.finalLambda, nonZeroGroups: { dense_0: 4, dense_1: 4 }, projected: true });
+  assert.equal(per[0]!.projected, false, 'the first epoch is proximal');
   assert.deepEqual(Object.keys(outputs.survivors), ['dense_0', 'dense_1']);
   for (const kept of Object.values(outputs.survivors)) assert.equal(kept.length, 4);
   assert.equal(raw['groups'], 'neuron');
@@ -102,10 +117,10 @@ test('after training the weights themselves have exactly k non-zero groups, the 
   const net = buildNetwork(mlp(), data.shape, data.classes, 2);
   const method = new StaticMethod();
   const training = { ...TRAINING, epochs: 4 };
-  const hook = new GroupRegularizerHook(spec({ lambda: { initial: 0.5, growth: 2, max: 1e4, everySteps: 2 } }), net, training);
+  const hook = new GroupProxMethod(spec({ lambda: { initial: 0.5, growth: 2, max: 1e4, everySteps: 2 } }), net, training);
   try {
     method.init(net.params, mlp().sparsity, createRng(1), 100);
-    await trainNetwork({ net, method, dataset: data, training, seed: 4, reporter: recorder(), regularizer: hook });
+    await trainNetwork({ net, method, dataset: data, training, seed: 4, reporter: recorder(), trainingMethod: hook });
     const outputs = parseGroupedOutputs(hook.outputs());
     assert.ok(outputs.reachedK, 'λ reached ≤ k groups within the proximal phase');
     assert.ok(outputs.finalLambda > 0.5, `λ grew from 0.5 to ${outputs.finalLambda}`);
@@ -132,8 +147,8 @@ test('conv filter groups are output channels (axis 3) with their bias; separable
   assert.deepEqual(filters.map((g) => [g.layer, g.param.name, g.axis, g.count, !!g.bias]), [['conv_0', 'conv_0', 3, 6, true], ['sep_2', 'sep_2.pointwise', 3, 5, true]]);
   // channel groups: sep_2 is fed by conv_0 but is separable (left alone); the classifier is fed by sep_2 through global pooling
   assert.deepEqual(groupedKernels(net, 'channel').map((g) => [g.layer, g.param.name, g.axis, g.count]), [['sep_2', 'classifier', 0, 5]]);
-  const hook = new GroupRegularizerHook(spec({ groups: 'filter', k: 2, lambda: { initial: 1e4, growth: 2, max: 1e5 } }), net, { ...TRAINING, epochs: 2 });
-  hook.afterStep({ step: 1, totalSteps: 2, learningRate: 1 });
+  const hook = new GroupProxMethod(spec({ groups: 'filter', k: 2, lambda: { initial: 1e4, growth: 2, max: 1e5 } }), net, { ...TRAINING, epochs: 2 });
+  hook.afterStep(step(1, 2, 1));
   hook.epochEnded(1);
   const out = parseGroupedOutputs(hook.outputs());
   assert.equal(out.survivors['conv_0']!.length, 2);
@@ -143,7 +158,7 @@ test('conv filter groups are output channels (axis 3) with their bias; separable
 });
 
 test('group lasso control, channel groups and network scope all end at ≤ k groups', async () => {
-  const lasso = await train(spec({ kind: 'group-lasso', penalty: 'group-lasso', lambda: { initial: 0.05, growth: 3, max: 50 } }));
+  const lasso = await train(spec({ penalty: 'group-lasso', lambda: { initial: 0.05, growth: 3, max: 50 } }));
   for (const kept of Object.values(lasso.outputs.survivors)) assert.ok(kept.length <= 4 && kept.length >= 1);
   // channel groups: input rows of dense_1 and of the classifier, reported for their producers
   const channel = await train(spec({ groups: 'channel', k: 5 }));
@@ -162,10 +177,17 @@ test('envelope − ½‖·‖² and single-weight groups', async () => {
   for (const kept of Object.values(weights.outputs.survivors)) assert.ok(kept.length >= 1 && kept.length <= 20);
 });
 
-test('bad regularizer specs are refused before training', () => {
+test('bad method options are refused before training, naming the key', () => {
   const net = buildNetwork(mlp(), data.shape, data.classes, 1);
-  assert.throws(() => createRegularizer({ ...TRAINING, epochs: 1, regularizer: regularizerToJson(spec({ finetuneEpochs: 1 })) }, net), /no epoch of proximal training/);
-  assert.throws(() => parseRegularizer({ kind: 'wgsef', k: 0 }), /k must be a positive integer/);
-  assert.equal(createRegularizer({ ...TRAINING }, net), undefined);
+  const sparse = new StaticMethod();
+  const registry = new TrainingMethodRegistry(BUILT_IN_TRAINING_METHODS);
+  const start = (method: TrainingMethodConfig, training: TrainingConfig = TRAINING) =>
+    registry.start(method, { net, sparse, dataset: data, training, seed: 1, totalSteps: 10 });
+  assert.throws(() => start(methodOf(spec({ finetuneEpochs: 1 })), { ...TRAINING, epochs: 1 }), /training.method.options.finetuneEpochs \(1\) leaves no epoch of proximal training/);
+  assert.throws(() => start({ name: 'wgsef', options: { k: 0, lambda: { initial: 1, growth: 2, max: 3 } } }), /training.method.options.k must be a positive integer/);
+  assert.throws(() => start({ name: 'wgsef', options: { k: 2 } }), /training.method.options.lambda must be/);
+  assert.throws(() => start({ name: 'wgsef', options: { ...methodOf(spec()).options, penalty: 'group-lasso' } }), /penalty of method wgsef must be one of envelope, envelope-minus-l2 \(group lasso is the method group-lasso\)/);
+  assert.throws(() => start({ name: 'group-lasso', options: { ...methodOf(spec()).options, penalty: 'envelope' } }), /unknown key training.method.options.penalty for training method group-lasso/);
+  assert.throws(() => start({ name: 'dass', options: {} }), (e: unknown) => (e as { code?: string }).code === 'TRAINING_METHOD_UNAVAILABLE' && /"dass" is not one this evaluator trains \("wgsef", "group-lasso"\)/.test((e as Error).message));
   net.dispose();
 });

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DENSE_SPARSITY, parseDefinition, SpaceError, type Architecture, type Candidate, type JsonObject, type Metrics, type Sample, type SearchSpace, type Trial,
+  DENSE_SPARSITY, parseDefinition, SpaceError, TrainingMethodUnavailableError, type Architecture, type Candidate, type JsonObject, type Metrics, type Sample, type SearchSpace, type Trial,
 } from '../../../search/index.js';
-import { parseRegularizer, widestSample, WgsefError, WgsefStrategy, wgsefStrategyFactory } from '../../../strategies/wgsef/index.js';
+import { widestSample, WgsefError, WgsefStrategy, wgsefStrategyFactory } from '../../../strategies/wgsef/index.js';
 
 /** A two-dimension MLP space: width of two hidden layers, plus a sparsity level. */
 const space: SearchSpace = {
@@ -25,9 +25,9 @@ const space: SearchSpace = {
   },
 };
 
-function context(options: JsonObject, seed = 7) {
+function context(options: JsonObject, seed = 7, trainingMethods: string[] = ['wgsef', 'group-lasso']) {
   const definition = parseDefinition({ seed, strategy: { name: 'wgsef', options }, training: { epochs: 3, batchSize: 32, optimizer: 'adam', learningRate: 1e-3 } });
-  return { space, seed, options, definition };
+  return { space, seed, options, definition, trainingMethods };
 }
 
 let number = 0;
@@ -43,7 +43,7 @@ test('the widest point: largest widths and depth, lowest sparsity', () => {
   assert.deepEqual(widestSample(space), { width: 128, depth: 2, sparsity: 0 });
 });
 
-test('per k: a grouped run with the regularizer, then the derived narrower network; then exhausted', () => {
+test('per k: a grouped run with the wgsef training method, then the derived narrower network; then exhausted', () => {
   assert.ok(wgsefStrategyFactory.create() instanceof WgsefStrategy);
   const s = new WgsefStrategy();
   s.init(context({ k: [8, 4], groups: 'neuron', finetuneEpochs: 2, lambda: { initial: 0.01, growth: 2, max: 5 } }));
@@ -53,8 +53,9 @@ test('per k: a grouped run with the regularizer, then the derived narrower netwo
   assert.equal(g1.architecture!.layers.length, 2);
   assert.deepEqual(g1.architecture!.sparsity, DENSE_SPARSITY, 'the parent is dense; the penalty sparsifies');
   assert.equal(g1.training!.epochs, 5, 'proximal epochs + fine-tune epochs');
-  const reg = parseRegularizer(g1.training!.regularizer);
-  assert.deepEqual(reg, { kind: 'wgsef', penalty: 'envelope', k: 8, scope: 'layer', groups: 'neuron', lambda: { initial: 0.01, growth: 2, max: 5, everySteps: 1 }, finetuneEpochs: 2 });
+  assert.deepEqual(g1.training!.method, {
+    name: 'wgsef', options: { penalty: 'envelope', k: 8, scope: 'layer', groups: 'neuron', lambda: { initial: 0.01, growth: 2, max: 5, everySteps: 1 }, finetuneEpochs: 2 },
+  });
   s.tell(finish(g1, 'completed', { survivors: { dense_0: [0, 3, 5, 7, 9, 11, 13, 15], dense_1: [1, 2, 3] }, nonZeroGroups: { dense_0: 8, dense_1: 3 }, finalLambda: 0.08, reachedK: true }));
   const d1 = s.ask([])!;
   assert.equal(d1.label, 'derived');
@@ -79,7 +80,9 @@ test('penalty list adds the group-lasso control at the same k; each replicate ha
     s.tell(finish(c, 'completed', { survivors: { dense_0: [0, 1, 2, 3], dense_1: [0, 1, 2, 3] } }));
   }
   assert.deepEqual(asked.map((c) => `${c.group}/${c.label}`), ['wgsef-k4/grouped', 'wgsef-k4/grouped', 'group-lasso-k4/grouped', 'group-lasso-k4/grouped']);
-  assert.equal(parseRegularizer(asked[2]!.training!.regularizer).kind, 'group-lasso');
+  assert.deepEqual(asked[2]!.training!.method, {
+    name: 'group-lasso', options: { k: 4, scope: 'layer', groups: 'neuron', lambda: { initial: 1, growth: 1.03, max: 1e6, everySteps: 1 }, finetuneEpochs: 1 },
+  }, 'the control is the group-lasso method, with no penalty option');
   assert.equal(new Set(asked.map((c) => c.seed)).size, 2);
   assert.equal(asked[0]!.seed, asked[2]!.seed);
   assert.equal(asked[1]!.seed, asked[3]!.seed);
@@ -87,7 +90,7 @@ test('penalty list adds the group-lasso control at the same k; each replicate ha
   assert.deepEqual(asked.map((c) => c.attributes!['replicate']), [0, 1, 0, 1]);
 });
 
-test('a grouped run without survivors (evaluator ignored the regularizer) fails its job, not the strategy', () => {
+test('a grouped run without survivors (evaluator ignored the method) fails its job, not the strategy', () => {
   const s = new WgsefStrategy();
   s.init(context({ k: 2 }));
   const g = s.ask([])!;
@@ -128,6 +131,16 @@ test('single-weight groups: the derived network drops dead units and keeps the s
   const d = s.ask([])!;
   assert.deepEqual(d.architecture!.layers.map((l) => l.type === 'dense' && l.units), [5, 1]);
   assert.deepEqual(d.architecture!.sparsity, { ...DENSE_SPARSITY, level: 0.98, kind: 'unstructured', method: 'static', init: 'magnitude' });
+});
+
+test('init fails when the evaluator cannot train a method the runs need, naming evaluator and method', () => {
+  const s = new WgsefStrategy();
+  assert.throws(() => s.init(context({ k: 2 }, 7, [])), (e: unknown) => e instanceof TrainingMethodUnavailableError && e.code === 'TRAINING_METHOD_UNAVAILABLE'
+    && /evaluator "tfjs" cannot train method "wgsef" \(it trains no method\)/.test(e.message));
+  assert.throws(() => s.init(context({ k: 2, penalty: ['envelope', 'group-lasso'] }, 7, ['wgsef'])), /evaluator "tfjs" cannot train method "group-lasso" \(it trains "wgsef"\)/);
+  const { trainingMethods: _none, ...undeclared } = context({ k: 2 });
+  assert.throws(() => s.init(undeclared), /cannot train method "wgsef"/, 'an evaluator that declares nothing trains no method');
+  assert.doesNotThrow(() => s.init(context({ k: 2, penalty: 'group-lasso' }, 7, ['group-lasso'])), 'only the methods the runs use are needed');
 });
 
 test('options are validated with the key named', () => {

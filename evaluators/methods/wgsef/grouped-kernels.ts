@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { GroupUnit } from '../../search/index.js';
-import type { Network } from '../network/types.js';
-import type { MaskedParam } from '../sparse/types.js';
+import type { GroupUnit } from '../../../search/index.js';
+import type { Network } from '../../network/types.js';
+import type { MaskedParam } from '../../sparse/types.js';
 
 /** One kernel under a group penalty, and how its groups map back to a layer's output units. */
 export interface GroupedKernel {

@@ -1,21 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import { SparsenasError, type JsonObject, type TrainingConfig } from '../../search/index.js';
-import {
-  countNonZeroGroups, LambdaSchedule, maskIndices, parseRegularizer, penaltyByName, topKGroupMask,
-  type GroupPenalty, type GroupRegularizer,
-} from '../../strategies/wgsef/index.js';
-import type { Network } from '../network/types.js';
-import type { SparseStepContext } from '../sparse/types.js';
+import { SparsenasError, type JsonObject, type TrainingConfig } from '../../../search/index.js';
+import { countNonZeroGroups, LambdaSchedule, maskIndices, penaltyByName, topKGroupMask, type GroupPenalty } from '../../../strategies/wgsef/index.js';
+import type { Network } from '../../network/types.js';
+import type { MethodStepContext, TrainingMethod } from '../types.js';
 import { groupedKernels, type GroupedKernel } from './grouped-kernels.js';
-import type { TrainingRegularizer } from './types.js';
+import type { GroupProxOptions } from './method-options.js';
 
 /**
- * WGSEF / group-lasso training (Refael et al.; algorithms.md "WGSEF"), as a hook of the
- * training loop:
+ * WGSEF / group-lasso training (Refael et al.; algorithms.md "WGSEF"), the training method of
+ * a grouped run:
  * 1. proximal phase (epochs 1 … E − finetuneEpochs): after every optimiser step,
  *    θ ← prox_{η·λ·penalty}(θ) on every grouped kernel (η the step's learning rate; with Adam
  *    or momentum this is the usual "prox after the optimiser's update", not a pure proximal
- *    gradient step). The prox is exact: group norms go to plain TS (strategies/wgsef), each
+ *    gradient step). The prox is exact: group norms go to plain TS (./prox.ts), each
  *    group is rescaled by its new norm over its old one. At each check (every
  *    `lambda.everySteps` steps, else each epoch end) λ is raised (×growth, ≤ max) while more
  *    than k groups are non-zero.
@@ -25,8 +22,10 @@ import type { TrainingRegularizer } from './types.js';
  *    too, so parameter and FLOP accounting see the removed groups.
  * 3. fine-tune (the rest of the proximal phase, then the last finetuneEpochs epochs): no
  *    penalty, the group mask is re-applied after every step.
+ * Each epoch reports λ, the non-zero groups per layer and whether the top-k mask is fixed yet;
+ * the run reports the surviving groups, which the WGSEF strategy turns into a narrower network.
  */
-export class GroupRegularizerHook implements TrainingRegularizer {
+export class GroupProxMethod implements TrainingMethod {
   private readonly kernels: GroupedKernel[];
   private readonly penalty: GroupPenalty;
   private readonly schedule: LambdaSchedule;
@@ -36,20 +35,20 @@ export class GroupRegularizerHook implements TrainingRegularizer {
   private kept: Uint8Array[] = [];
   private reachedK = false;
 
-  constructor(readonly spec: GroupRegularizer, net: Network, training: TrainingConfig) {
+  constructor(readonly spec: GroupProxOptions, net: Network, training: TrainingConfig) {
     this.proxEpochs = training.epochs - spec.finetuneEpochs;
     if (this.proxEpochs < 1) {
-      throw new SparsenasError('REGULARIZER_INVALID', `training.regularizer.finetuneEpochs (${spec.finetuneEpochs}) leaves no epoch of proximal training out of training.epochs = ${training.epochs}; raise epochs or lower finetuneEpochs`);
+      throw new SparsenasError('TRAINING_METHOD_INVALID', `training.method.options.finetuneEpochs (${spec.finetuneEpochs}) leaves no epoch of proximal training out of training.epochs = ${training.epochs}; raise epochs or lower finetuneEpochs`);
     }
     this.kernels = groupedKernels(net, spec.groups);
     if (this.kernels.length === 0) {
-      throw new SparsenasError('REGULARIZER_INVALID', `training.regularizer: no layer of this network has ${spec.groups} groups (see evaluators/regularizers/grouped-kernels.ts); use another groups unit`);
+      throw new SparsenasError('TRAINING_METHOD_INVALID', `training.method.options.groups: no layer of this network has ${spec.groups} groups (see evaluators/methods/wgsef/grouped-kernels.ts); use another groups unit`);
     }
     this.penalty = penaltyByName(spec.penalty);
     this.schedule = new LambdaSchedule(spec.lambda, spec.k);
   }
 
-  afterStep(ctx: SparseStepContext): void {
+  afterStep(ctx: MethodStepContext): void {
     if (this.masks) { this.applyMasks(); return; }
     let tau = ctx.learningRate * this.schedule.lambda;
     // The prox of the difference-of-convex penalty exists only below 1 (unit weights).
@@ -78,8 +77,14 @@ export class GroupRegularizerHook implements TrainingRegularizer {
     return this.spec.scope === 'network' ? nonZero.reduce((a, b) => a + b, 0) > this.spec.k : nonZero.some((n) => n > this.spec.k);
   }
 
-  epochEnded(epoch: number): void {
-    if (this.masks || epoch > this.proxEpochs) return;
+  epochEnded(epoch: number): JsonObject {
+    if (!this.masks && epoch <= this.proxEpochs) this.proximalEpochEnded(epoch);
+    const nonZeroGroups: { [layer: string]: number } = {};
+    this.kernels.forEach((g, i) => { nonZeroGroups[g.layer] = this.masks ? maskIndices(this.kept[i]!).length : (this.nonZero[i] ?? g.count); });
+    return { lambda: this.schedule.lambda, nonZeroGroups, projected: this.masks !== undefined };
+  }
+
+  private proximalEpochEnded(epoch: number): void {
     const norms = this.norms();
     this.nonZero = norms.map((n) => countNonZeroGroups(n));
     const over = this.over(this.nonZero);
@@ -182,10 +187,4 @@ export class GroupRegularizerHook implements TrainingRegularizer {
 /** [1, …, count, …, 1]: the group vector broadcast along its kernel axis. */
 function broadcastShape(g: GroupedKernel): number[] {
   return g.param.weight.shape.map((d, a) => (a === g.axis ? d : 1));
-}
-
-/** The hook for a trial's `training.regularizer`, or undefined when it has none. */
-export function createRegularizer(training: TrainingConfig, net: Network): TrainingRegularizer | undefined {
-  if (!training.regularizer) return undefined;
-  return new GroupRegularizerHook(parseRegularizer(training.regularizer), net, training);
 }

@@ -1,0 +1,1 @@
+export { groupLassoMethodFactory } from './group-lasso-method.js';

@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRng, deriveSeed, SparsenasError } from '../../search/index.js';
+import { makeBatch } from '../batches.js';
+import type { Dataset } from '../data/types.js';
+import type { ForwardOptions, Network } from '../network/types.js';
+import type { SparseMethod } from '../sparse/types.js';
+import type { Batch, MethodSplit, MethodTools, TrainingMethod } from './types.js';
+
+/** The forward options with the training method's changes (`forwardOptions`), if it has any. */
+export function forwardFor(method: TrainingMethod | undefined, base: ForwardOptions): ForwardOptions {
+  return method?.forwardOptions ? method.forwardOptions(base) : base;
+}
+
+export interface ToolsContext {
+  net: Network;
+  sparse: SparseMethod;
+  dataset: Dataset;
+  seed: number;
+  /** The method the tools serve (read at each call: it exists only once its factory returned). */
+  method: () => TrainingMethod | undefined;
+}
+
+/** The `MethodTools` of one trial: forwards as the training loop runs them, batches of any split. */
+export function createMethodTools(c: ToolsContext): MethodTools {
+  const loss = (batch: Batch, training: boolean): tf.Scalar => {
+    const forward = forwardFor(c.method(), { training, weight: (p) => c.sparse.effectiveWeight(p) });
+    return tf.losses.softmaxCrossEntropy(batch.y, c.net.apply(batch.x, forward)) as tf.Scalar;
+  };
+  return {
+    loss,
+    gradients(batch, variables) {
+      try {
+        const { value, grads } = tf.variableGrads(() => loss(batch, true), [...variables]);
+        return { loss: value, grads };
+      } finally {
+        c.net.discardBatchNorm();
+      }
+    },
+    batches(split: MethodSplit, batchSize: number, stream: string) {
+      const data = c.dataset[split];
+      if (data.count === 0) throw new SparsenasError('DATASET_EMPTY', `dataset ${c.dataset.name} has no ${split} samples for the training method's batches; raise dataset.subset or validationFraction`);
+      if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new SparsenasError('TRAINING_METHOD_INVALID', `a training method asked for batches of ${batchSize} samples; the batch size must be a positive integer`);
+      const rng = createRng(deriveSeed(c.seed, 'method-batches', split, stream));
+      let order: number[] = [];
+      let at = 0;
+      return () => {
+        if (at >= order.length) {
+          order = rng.shuffle(Array.from({ length: data.count }, (_, i) => i));
+          at = 0;
+        }
+        const idx = order.slice(at, at + batchSize);
+        at += batchSize;
+        return makeBatch(data, c.dataset.shape, c.dataset.classes, idx);
+      };
+    },
+  };
+}
