@@ -2,7 +2,7 @@
 // asserted. Run: npx tsc -p . && node dist/bench/wgsef-prox.js
 import { performance } from 'node:perf_hooks';
 import { createRng } from '../search/index.js';
-import { envelopePenalty, groupLassoPenalty, proxSquaredKSupport } from '../strategies/wgsef/index.js';
+import { envelopePenalty, groupLassoPenalty, proxSquaredKSupport } from '../evaluators/methods/wgsef/index.js';
 
 interface Row { case: string; m: number; k: number; ms: number; nsPerMLogM: number }
 

@@ -1,12 +1,7 @@
-// WGSEF: k-level group sparsity by the group sparse envelope (Refael et al.); no tfjs here.
+// The WGSEF strategy (Refael et al.): grouped runs by the evaluator's wgsef / group-lasso training
+// methods, then the narrower networks their survivors define. No tfjs and no training math here
+// (that is evaluators/methods/wgsef).
 export * from './errors.js';
-export * from './k-support.js';
-export * from './envelope-prox.js';
-export * from './prox.js';
-export * from './penalties.js';
-export * from './groups.js';
-export * from './top-k-mask.js';
-export * from './lambda-schedule.js';
 export * from './derive-architecture.js';
 export * from './wgsef-options.js';
 export * from './wgsef-strategy.js';

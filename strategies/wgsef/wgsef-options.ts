@@ -1,7 +1,30 @@
 import type { GroupUnit, JsonObject, Sample } from '../../search/index.js';
 import { WgsefError } from './errors.js';
-import { checkLambdaSchedule, DEFAULT_LAMBDA_SCHEDULE, type LambdaScheduleOptions } from './lambda-schedule.js';
-import { PENALTY_NAMES, type PenaltyName } from './penalties.js';
+
+/** The penalty of a grouped run: the envelope (WGSEF), the envelope − ½‖·‖², or group lasso (the control). */
+export type PenaltyName = 'envelope' | 'envelope-minus-l2' | 'group-lasso';
+export const PENALTY_NAMES: readonly PenaltyName[] = ['envelope', 'envelope-minus-l2', 'group-lasso'];
+
+/** The λ schedule of the grouped runs, handed to the training method as its `lambda` option. */
+export interface LambdaScheduleOptions {
+  /** λ at the start of training. */
+  initial: number;
+  /** Factor applied while more than k groups are non-zero (> 1). */
+  growth: number;
+  /** Cap on λ. */
+  max: number;
+  /** Check (and grow) every this many optimiser steps; default once per epoch. */
+  everySteps?: number;
+}
+
+/**
+ * Default [choice]: check after every step (the prox already yields the surviving count) and
+ * grow λ by 3% per check, from 1 up to 1e6. With η = 1e-3 the prox step η·λ goes from 1e-3
+ * to ~1 in about 230 steps: fine-grained enough that one check rarely jumps from > k to far
+ * fewer than k groups (coarse schedules — ×2 every 10 steps — killed every group of a
+ * group-lasso run in one interval in bench/wgsef-reproduce.ts).
+ */
+export const DEFAULT_LAMBDA_SCHEDULE: LambdaScheduleOptions = { initial: 1, growth: 1.03, max: 1e6, everySteps: 1 };
 
 /** `strategy.options` of the wgsef strategy. */
 export interface WgsefOptions {
@@ -50,7 +73,7 @@ export function parseWgsefOptions(o: JsonObject): WgsefOptions {
   const l = (o['lambda'] ?? {}) as JsonObject;
   if (typeof l !== 'object' || l === null || Array.isArray(l)) throw bad('lambda', '{ initial, growth, max }', o['lambda']);
   const lambda = { ...DEFAULT_LAMBDA_SCHEDULE, ...(l as Partial<LambdaScheduleOptions>) };
-  checkLambdaSchedule(lambda, 'strategy.options');
+  checkLambda(lambda);
   const finetuneEpochs = o['finetuneEpochs'] ?? 1;
   if (typeof finetuneEpochs !== 'number' || !Number.isInteger(finetuneEpochs) || finetuneEpochs < 0) throw bad('finetuneEpochs', 'an integer ≥ 0', finetuneEpochs);
   const seeds = o['seeds'] ?? 1;
@@ -65,4 +88,15 @@ export function parseWgsefOptions(o: JsonObject): WgsefOptions {
   };
   if (base) out.base = base as Sample;
   return out;
+}
+
+/** The training method checks λ again for every trial; checked here, bad values stop the study at init. */
+function checkLambda(l: LambdaScheduleOptions): void {
+  const rules: [keyof LambdaScheduleOptions, boolean, string][] = [
+    ['initial', l.initial > 0 && Number.isFinite(l.initial), 'a positive number'],
+    ['growth', l.growth > 1 && Number.isFinite(l.growth), 'a number > 1'],
+    ['max', l.max >= l.initial && Number.isFinite(l.max), `a finite number ≥ lambda.initial (${l.initial})`],
+    ['everySteps', l.everySteps === undefined || (Number.isInteger(l.everySteps) && l.everySteps >= 1), 'a positive integer (optimiser steps between checks)'],
+  ];
+  for (const [key, ok, what] of rules) if (!ok) throw bad(`lambda.${key}`, what, l[key]);
 }

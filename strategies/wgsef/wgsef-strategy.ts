@@ -4,8 +4,7 @@ import {
 } from '../../search/index.js';
 import { deriveArchitecture, type Survivors } from './derive-architecture.js';
 import { WgsefError } from './errors.js';
-import type { PenaltyName } from './penalties.js';
-import { parseWgsefOptions, type WgsefOptions } from './wgsef-options.js';
+import { parseWgsefOptions, type PenaltyName, type WgsefOptions } from './wgsef-options.js';
 
 type Phase = 'pending' | 'grouped-asked' | 'grouped-done' | 'derived-asked' | 'done' | 'failed';
 

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { SparsenasError, type JsonObject, type TrainingConfig } from '../../../search/index.js';
-import { countNonZeroGroups, LambdaSchedule, maskIndices, penaltyByName, topKGroupMask, type GroupPenalty } from '../../../strategies/wgsef/index.js';
+import { countNonZeroGroups } from './groups.js';
+import { LambdaSchedule } from './lambda-schedule.js';
+import { penaltyByName, type GroupPenalty } from './penalties.js';
+import { maskIndices, topKGroupMask } from './top-k-mask.js';
 import type { Network } from '../../network/types.js';
 import type { MethodStepContext, TrainingMethod } from '../types.js';
 import { groupedKernels, type GroupedKernel } from './grouped-kernels.js';

@@ -1,6 +1,6 @@
 // Independent reference solvers for the WGSEF tests. None of them uses the closed forms or the
 // breakpoint scan under test: they minimise the variational definitions numerically.
-import type { Rng } from '../../../search/index.js';
+import type { Rng } from '../../../../search/index.js';
 
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
 

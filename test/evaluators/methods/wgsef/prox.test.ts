@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng } from '../../../search/index.js';
-import { ksupportSquared, proxSquaredKSupport, solveEnvelopeProx, topKSquares, WgsefError } from '../../../strategies/wgsef/index.js';
+import { createRng } from '../../../../search/index.js';
+import { ksupportSquared, proxSquaredKSupport, solveEnvelopeProx, topKSquares, WgsefMethodError } from '../../../../evaluators/methods/wgsef/index.js';
 import { docFormulaProx, maxAbsDiff, proxVariational, randomSearchMinimize, randomVector } from './brute-force.js';
 
 const objective = (v: ArrayLike<number>, k: number, lambda: number) => (q: ArrayLike<number>): number => {
@@ -126,10 +126,10 @@ test('edge cases: all zeros, λ = 0, ties, one element; bad input is rejected', 
       }
     }
   }
-  assert.throws(() => proxSquaredKSupport([1, 2], 0, 1), WgsefError);
-  assert.throws(() => proxSquaredKSupport([1, 2], 1, -1), WgsefError);
-  assert.throws(() => proxSquaredKSupport([1, NaN], 1, 1), WgsefError);
-  assert.throws(() => solveEnvelopeProx([1, 2], 1, 1, { weights: [1, 0] }), WgsefError);
+  assert.throws(() => proxSquaredKSupport([1, 2], 0, 1), WgsefMethodError);
+  assert.throws(() => proxSquaredKSupport([1, 2], 1, -1), WgsefMethodError);
+  assert.throws(() => proxSquaredKSupport([1, NaN], 1, 1), WgsefMethodError);
+  assert.throws(() => solveEnvelopeProx([1, 2], 1, 1, { weights: [1, 0] }), WgsefMethodError);
 });
 
 test('large λ leaves the top k (strictly separated) and zeroes the rest; the count of survivors falls with λ', () => {

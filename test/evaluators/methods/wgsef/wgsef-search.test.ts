@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_DEFINITION, EventBus, MemoryStore, runSearch, type StudyDefinition } from '../../../search/index.js';
-import { syntheticDataset } from '../../../evaluators/synthetic-dataset.js';
-import { TfjsEvaluator } from '../../../evaluators/tfjs-evaluator.js';
-import { MlpSpace } from '../../../spaces/index.js';
-import { WgsefStrategy } from '../../../strategies/index.js';
-import { useBackend } from '../helpers.js';
+import { DEFAULT_DEFINITION, EventBus, MemoryStore, runSearch, type StudyDefinition } from '../../../../search/index.js';
+import { syntheticDataset } from '../../../../evaluators/synthetic-dataset.js';
+import { TfjsEvaluator } from '../../../../evaluators/tfjs-evaluator.js';
+import { MlpSpace } from '../../../../spaces/index.js';
+import { WgsefStrategy } from '../../../../strategies/index.js';
+import { useBackend } from '../../helpers.js';
 
 await useBackend('wasm');
 

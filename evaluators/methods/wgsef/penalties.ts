@@ -1,5 +1,5 @@
 import { solveEnvelopeProx } from './envelope-prox.js';
-import { checkK, checkStep, checkWeights, WgsefError } from './errors.js';
+import { checkK, checkStep, checkWeights, WgsefMethodError } from './errors.js';
 import { ksupportSquared } from './k-support.js';
 
 export type PenaltyName = 'envelope' | 'envelope-minus-l2' | 'group-lasso';
@@ -70,7 +70,7 @@ export const envelopeMinusL2Penalty: GroupPenalty = {
   scales(norms, k, tau, weights) {
     const max = this.maxStep(weights);
     if (!(tau < max)) {
-      throw new WgsefError(`penalty envelope-minus-l2: the prox step η·λ = ${tau} must be < 1/max(w_j²) = ${max} (the prox of a difference of convex functions is only exact below it); lower the learning rate or lambda.max`);
+      throw new WgsefMethodError(`penalty envelope-minus-l2: the prox step η·λ = ${tau} must be < 1/max(w_j²) = ${max} (the prox of a difference of convex functions is only exact below it); lower the learning rate or lambda.max`);
     }
     const m = norms.length;
     const curvature = new Float64Array(m);
@@ -117,7 +117,7 @@ export function penaltyByName(name: string): GroupPenalty {
     case 'envelope': return envelopePenalty;
     case 'envelope-minus-l2': return envelopeMinusL2Penalty;
     case 'group-lasso': return groupLassoPenalty;
-    default: throw new WgsefError(`unknown WGSEF penalty "${name}"; use one of ${PENALTY_NAMES.join(', ')}`);
+    default: throw new WgsefMethodError(`unknown WGSEF penalty "${name}"; use one of ${PENALTY_NAMES.join(', ')}`);
   }
 }
 

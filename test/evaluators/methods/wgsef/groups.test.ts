@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng, type Rng } from '../../../search/index.js';
+import { createRng, type Rng } from '../../../../search/index.js';
 import {
   envelopeMinusL2Penalty, envelopePenalty, envelopeValue, groupLassoPenalty, groupNorms, ksupportSquared,
-  proxGroups, proxSquaredKSupport, weightedGroupNorms, WgsefError, type GroupPenalty,
-} from '../../../strategies/wgsef/index.js';
+  proxGroups, proxSquaredKSupport, weightedGroupNorms, WgsefMethodError, type GroupPenalty,
+} from '../../../../evaluators/methods/wgsef/index.js';
 import { maxAbsDiff, randomSearchMinimize } from './brute-force.js';
 
 function randomGroups(rng: Rng, m: number, maxSize: number, zeroProbability = 0): Float64Array[] {
@@ -142,6 +142,6 @@ test('group lasso is block soft-thresholding; edge cases and bad input', () => {
   assert.deepEqual(proxGroups([], 1, 2), []);
   // k ≥ m: the envelope is ½‖θ‖², prox = θ/(1+τ)
   assert.deepEqual(Array.from(proxGroups([Float64Array.of(2, -4)], 3, 1)[0]!), [1, -2]);
-  assert.throws(() => proxGroups([Float64Array.of(1)], 1, 1, { weights: [1, 2] }), WgsefError);
+  assert.throws(() => proxGroups([Float64Array.of(1)], 1, 1, { weights: [1, 2] }), WgsefMethodError);
   assert.throws(() => proxGroups([Float64Array.of(1)], 1, 2, { penalty: envelopeMinusL2Penalty }), /must be < 1/);
 });

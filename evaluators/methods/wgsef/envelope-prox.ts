@@ -1,4 +1,4 @@
-import { checkK, checkStep, checkWeights, WgsefError } from './errors.js';
+import { checkK, checkStep, checkWeights, WgsefMethodError } from './errors.js';
 import { sortedAbsDescending } from './k-support.js';
 
 /**
@@ -8,7 +8,7 @@ import { sortedAbsDescending } from './k-support.js';
  *
  * with group weights w_j > 0 and curvatures c_j > 0 (both default 1).
  *
- * Derivation [derived here; checked by brute force in test/strategies/wgsef]. The squared
+ * Derivation [derived here; checked by brute force in test/evaluators/methods/wgsef]. The squared
  * k-support norm is the box-norm with box [0, 1] and budget k (McDonald, Pontil & Stamos
  * 2016, "New perspectives on k-support and cluster norms", eq. (2)):
  *   (‖p‖^{sp}_k)² = inf { Σ_j p_j²/θ_j : 0 < θ_j ≤ 1, Σ_j θ_j ≤ k }.
@@ -61,7 +61,7 @@ export function solveEnvelopeProx(a: ArrayLike<number>, k: number, tau: number, 
   let uniformRho = true;
   for (let j = 0; j < m; j++) {
     const aj = a[j]!;
-    if (!(aj >= 0) || !Number.isFinite(aj)) throw new WgsefError(`${where}: centre ${j} must be a finite number ≥ 0 (a group norm), got ${aj}`);
+    if (!(aj >= 0) || !Number.isFinite(aj)) throw new WgsefMethodError(`${where}: centre ${j} must be a finite number ≥ 0 (a group norm), got ${aj}`);
     const wj = w ? w[j]! : 1;
     b[j] = aj * wj;
     rho[j] = (tau * wj * wj) / (c ? c[j]! : 1);
@@ -179,5 +179,5 @@ function scan(enter: Events, sat: Events, k: number): number {
     if (middle === 0 && saturated >= k) return i < total ? (next + enter.key[i]!) / 2 : next;
     prev = next;
   }
-  throw new WgsefError('solveEnvelopeProx: the breakpoint scan did not reach k (more than k non-zero groups were expected); this is a bug');
+  throw new WgsefMethodError('solveEnvelopeProx: the breakpoint scan did not reach k (more than k non-zero groups were expected); this is a bug');
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng } from '../../../search/index.js';
-import { ksupportR, ksupportSquared, sortedAbsDescending, suffixSums, topKSquares, WgsefError } from '../../../strategies/wgsef/index.js';
+import { createRng } from '../../../../search/index.js';
+import { ksupportR, ksupportSquared, sortedAbsDescending, suffixSums, topKSquares, WgsefMethodError } from '../../../../evaluators/methods/wgsef/index.js';
 import { ksupportSquaredVariational, randomVector } from './brute-force.js';
 
 const l2sq = (u: ArrayLike<number>): number => Array.from(u).reduce((s, x) => s + x * x, 0);
@@ -80,6 +80,6 @@ test('ties, zeros, signs and scaling', () => {
   assert.ok(Math.abs(ksupportSquared([3, 3, 1], 2) - ksupportSquaredVariational([3, 3, 1], 2)) < 1e-9);
   const u = [0.5, -2, 1.25, 0, 3];
   assert.ok(Math.abs(ksupportSquared(u.map((x) => -4 * x), 3) - 16 * ksupportSquared(u, 3)) < 1e-9);
-  assert.throws(() => ksupportSquared(u, 0), WgsefError);
-  assert.throws(() => ksupportSquared(u, 1.5), WgsefError);
+  assert.throws(() => ksupportSquared(u, 0), WgsefMethodError);
+  assert.throws(() => ksupportSquared(u, 1.5), WgsefMethodError);
 });

@@ -1,18 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_DEFINITION, type Architecture, type JsonObject, type StudyDefinition, type TrainingConfig, type TrainingMethodConfig } from '../../../search/index.js';
-import { buildNetwork } from '../../../evaluators/network/build-network.js';
-import { BUILT_IN_TRAINING_METHODS, GroupProxMethod, groupedKernels, TrainingMethodRegistry, type GroupProxOptions } from '../../../evaluators/methods/index.js';
-import { syntheticDataset } from '../../../evaluators/synthetic-dataset.js';
-import { TfjsEvaluator } from '../../../evaluators/tfjs-evaluator.js';
-import { StaticMethod } from '../../../evaluators/sparse/index.js';
-import { trainNetwork } from '../../../evaluators/train.js';
-import { createRng } from '../../../search/index.js';
-import {
-  deriveArchitecture, envelopePenalty, parseGroupedOutputs, proxGroups,
-} from '../../../strategies/wgsef/index.js';
-import { arch, recorder, TRAINING, useBackend } from '../helpers.js';
+import { DEFAULT_DEFINITION, type Architecture, type JsonObject, type StudyDefinition, type TrainingConfig, type TrainingMethodConfig } from '../../../../search/index.js';
+import { buildNetwork } from '../../../../evaluators/network/build-network.js';
+import { BUILT_IN_TRAINING_METHODS, TrainingMethodRegistry } from '../../../../evaluators/methods/index.js';
+import { envelopePenalty, GroupProxMethod, groupedKernels, proxGroups, type GroupProxOptions } from '../../../../evaluators/methods/wgsef/index.js';
+import { syntheticDataset } from '../../../../evaluators/synthetic-dataset.js';
+import { TfjsEvaluator } from '../../../../evaluators/tfjs-evaluator.js';
+import { StaticMethod } from '../../../../evaluators/sparse/index.js';
+import { trainNetwork } from '../../../../evaluators/train.js';
+import { createRng } from '../../../../search/index.js';
+// The strategy's readers of what the method reports: the two sides of the contract, tested together.
+import { deriveArchitecture, parseGroupedOutputs } from '../../../../strategies/wgsef/index.js';
+import { arch, recorder, TRAINING, useBackend } from '../../helpers.js';
 
 await useBackend('wasm');
 const data = syntheticDataset({ shape: [12], classes: 3, train: 240, validation: 60, test: 30 }, 3);

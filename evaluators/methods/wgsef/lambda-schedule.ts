@@ -1,4 +1,4 @@
-import { checkK, WgsefError } from './errors.js';
+import { checkK, WgsefMethodError } from './errors.js';
 import { countNonZeroGroups } from './groups.js';
 import type { GroupPenalty } from './penalties.js';
 
@@ -13,20 +13,11 @@ export interface LambdaScheduleOptions {
   everySteps?: number;
 }
 
-/**
- * Default [choice]: check after every step (the prox already yields the surviving count) and
- * grow λ by 3% per check, from 1 up to 1e6. With η = 1e-3 the prox step η·λ goes from 1e-3
- * to ~1 in about 230 steps: fine-grained enough that one check rarely jumps from > k to far
- * fewer than k groups (coarse schedules — ×2 every 10 steps — killed every group of a
- * group-lasso run in one interval in bench/wgsef-reproduce.ts).
- */
-export const DEFAULT_LAMBDA_SCHEDULE: LambdaScheduleOptions = { initial: 1, growth: 1.03, max: 1e6, everySteps: 1 };
-
 export function checkLambdaSchedule(o: LambdaScheduleOptions, where: string): void {
-  if (!(o.initial > 0) || !Number.isFinite(o.initial)) throw new WgsefError(`${where}: lambda.initial must be a positive number, got ${o.initial}`);
-  if (!(o.growth > 1) || !Number.isFinite(o.growth)) throw new WgsefError(`${where}: lambda.growth must be a number > 1, got ${o.growth}`);
-  if (!(o.max >= o.initial) || !Number.isFinite(o.max)) throw new WgsefError(`${where}: lambda.max must be a finite number ≥ lambda.initial (${o.initial}), got ${o.max}`);
-  if (o.everySteps !== undefined && !(Number.isInteger(o.everySteps) && o.everySteps >= 1)) throw new WgsefError(`${where}: lambda.everySteps must be a positive integer (optimiser steps between checks), got ${o.everySteps}`);
+  if (!(o.initial > 0) || !Number.isFinite(o.initial)) throw new WgsefMethodError(`${where}: lambda.initial must be a positive number, got ${o.initial}`);
+  if (!(o.growth > 1) || !Number.isFinite(o.growth)) throw new WgsefMethodError(`${where}: lambda.growth must be a number > 1, got ${o.growth}`);
+  if (!(o.max >= o.initial) || !Number.isFinite(o.max)) throw new WgsefMethodError(`${where}: lambda.max must be a finite number ≥ lambda.initial (${o.initial}), got ${o.max}`);
+  if (o.everySteps !== undefined && !(Number.isInteger(o.everySteps) && o.everySteps >= 1)) throw new WgsefMethodError(`${where}: lambda.everySteps must be a positive integer (optimiser steps between checks), got ${o.everySteps}`);
 }
 
 /**

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng } from '../../../search/index.js';
+import { createRng } from '../../../../search/index.js';
 import {
   countNonZeroGroups, envelopeMinusL2Penalty, envelopePenalty, groupLassoPenalty, LambdaSchedule, maskIndices,
-  minimalStepForK, sortedAbsDescending, topKGroupMask, WgsefError,
-} from '../../../strategies/wgsef/index.js';
+  minimalStepForK, sortedAbsDescending, topKGroupMask, WgsefMethodError,
+} from '../../../../evaluators/methods/wgsef/index.js';
 
 test('minimalStepForK matches the closed forms (unit weights) and the count is ≤ k just above, > k just below', () => {
   const rng = createRng(41);
@@ -77,7 +77,7 @@ test('LambdaSchedule raises λ geometrically while > k groups survive, caps it, 
   assert.deepEqual(t.snapshot(), { lambda: 0.5, reached: true });
   assert.throws(() => new LambdaSchedule({ initial: 1, growth: 1, max: 2 }, 1), /growth/);
   assert.throws(() => new LambdaSchedule({ initial: 1, growth: 2, max: 0.5 }, 1), /max/);
-  assert.throws(() => new LambdaSchedule({ initial: 1, growth: 2, max: 2 }, 0), WgsefError);
+  assert.throws(() => new LambdaSchedule({ initial: 1, growth: 2, max: 2 }, 0), WgsefMethodError);
 });
 
 test('topKGroupMask keeps the k largest weighted norms, breaks ties by index, never keeps zero groups', () => {
