@@ -170,6 +170,13 @@ describe('plugins', () => {
     assert.deepEqual(await keptTrials(), kept);
   });
 
+  it('a plugin evaluator that declares no training method cannot run a strategy that needs one: the search stops at init', async () => {
+    const file = write('methods.json', JSON.stringify({ evaluator: { name: 'fake' }, strategy: { name: 'wgsef', options: { k: 2 } } }));
+    const t = captureIo(dir);
+    assert.equal(await main(['search', '--config', file, '--plugin', fakeEvaluator, '--db', join(dir, 'methods.db'), '--study', 'methods', '--trials', '2'], t.io), 1);
+    assert.match(t.text().stderr, /strategy "wgsef" threw in init\(\): evaluator "fake" cannot train method "wgsef" \(it trains no method\)/);
+  });
+
   it('a candidate outside the space fails its trial naming the plugin, the method and the dimension', async () => {
     const file = write('outside.mjs', strategyPlugin('outside', 'return { sample: { layers: 99 } };'));
     const t = captureIo(dir);
