@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, { file: string; what: string }> = {
   'wgsef-prox': { file: 'wgsef-prox.js', what: 'WGSEF proximal operator time for 10^3…10^6 groups' },
   'data-memory': { file: 'data-memory.js', what: 'peak RSS while loading a CIFAR-10-sized dataset' },
   store: { file: 'store-bench.js', what: 'store write cost per trial (memory, SQLite file, SQLite :memory:)' },
+  gpu: { file: 'gpu/check.js', what: 'webgpu adapter, correctness against cpu, samples/s of the reference models at batch 128/1024/4096 (JSON)' },
 };
 
 const [name, ...args] = process.argv.slice(2);

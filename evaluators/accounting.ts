@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { layerDescriptor, type LayerStats } from '../search/index.js';
 import type { LayerRecord, Network } from './network/types.js';
 import type { MaskedParam } from './sparse/types.js';
@@ -74,9 +73,19 @@ export function weightSparsity(params: readonly MaskedParam[]): number {
   return size ? 1 - params.reduce((a, p) => a + nnz.get(p)!, 0) / size : 0;
 }
 
+/**
+ * Non-zeros per mask, counted on the host from the mask's values: a GPU backend that cannot
+ * read synchronously (webgpu in Node) then only needs the masks downloaded first (see
+ * evaluators/webgpu/host-reads.ts), not a reduction computed and read back here.
+ */
 function maskCounts(params: readonly MaskedParam[]): Map<MaskedParam, number> {
   const out = new Map<MaskedParam, number>();
-  for (const p of params) out.set(p, tf.tidy(() => tf.sum(tf.notEqual(p.mask, 0).toFloat()).dataSync()[0]!));
+  for (const p of params) {
+    const m = p.mask.dataSync();
+    let nnz = 0;
+    for (let i = 0; i < m.length; i++) if (m[i] !== 0) nnz++;
+    out.set(p, nnz);
+  }
   return out;
 }
 

@@ -1,22 +1,46 @@
 import { ContainerModule } from 'inversify';
-import { EvaluatorFactory, type JsonObject } from '../search/index.js';
-import type { BackendChoice } from './backend.js';
+import { ConfigError, EvaluatorFactory, type JsonObject } from '../search/index.js';
+import { BACKENDS, type BackendChoice } from './backend.js';
 import { TrainingMethodFactory } from './methods/types.js';
-import { TfjsEvaluator } from './tfjs-evaluator.js';
+import { TfjsEvaluator, type TfjsEvaluatorOptions } from './tfjs-evaluator.js';
 
 /**
- * `evaluator: { name: 'tfjs', options: { backend?: 'wasm' | ... } }`, training the given methods
- * (default: the built-ins).
+ * `evaluator: { name: 'tfjs', options: { backend?, allowSoftwareGpu?, gpuConcurrency?, readbackEvery? } }`,
+ * training the given methods (default: the built-ins). Unknown option keys and wrong types are
+ * refused by name.
  */
 export function tfjsEvaluatorFactory(trainingMethods?: readonly TrainingMethodFactory[]): EvaluatorFactory {
   return {
     name: 'tfjs',
-    description: 'trains candidates with tfjs (GPU through tfjs-node-gpu when it works, else the fastest CPU backend)',
+    description: 'trains candidates with tfjs (on a GPU through tfjs-node-gpu or WebGPU when one works, else the fastest CPU backend)',
     source: 'built-in',
     create(options: JsonObject) {
-      const backend = typeof options['backend'] === 'string' ? (options['backend'] as BackendChoice) : undefined;
-      return new TfjsEvaluator({ backend, ...(trainingMethods ? { trainingMethods } : {}) });
+      return new TfjsEvaluator({ ...parseEvaluatorOptions(options), ...(trainingMethods ? { trainingMethods } : {}) });
     },
+  };
+}
+
+const OPTION_KEYS = ['backend', 'allowSoftwareGpu', 'gpuConcurrency', 'readbackEvery'];
+
+function parseEvaluatorOptions(options: JsonObject): TfjsEvaluatorOptions {
+  const at = (key: string) => `evaluator.options.${key}`;
+  const unknown = Object.keys(options).filter((k) => !OPTION_KEYS.includes(k));
+  if (unknown.length) throw new ConfigError(at(unknown[0]!), `unknown tfjs evaluator option ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${OPTION_KEYS.join(', ')}`);
+  const positive = (key: string): number | undefined => {
+    const v = options[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError(at(key), `${at(key)} must be a positive integer, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const soft = options['allowSoftwareGpu'];
+  if (soft !== undefined && typeof soft !== 'boolean') throw new ConfigError(at('allowSoftwareGpu'), `${at('allowSoftwareGpu')} must be true or false, got ${JSON.stringify(soft)}`);
+  const backend = options['backend'];
+  if (backend !== undefined && (typeof backend !== 'string' || !(BACKENDS as readonly string[]).concat('auto').includes(backend))) {
+    throw new ConfigError(at('backend'), `${at('backend')} must be one of auto, ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
+  }
+  return {
+    backend: backend as BackendChoice | undefined, allowSoftwareGpu: soft as boolean | undefined,
+    gpuConcurrency: positive('gpuConcurrency'), readbackEvery: positive('readbackEvery'),
   };
 }
 

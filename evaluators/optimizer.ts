@@ -1,14 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../search/index.js';
 
+/**
+ * ε of Adam and RMSProp, passed explicitly: left out, tfjs takes the active backend's
+ * `epsilon()`, 1e-7 on cpu, wasm, webgpu and tensorflow but 1e-4 on webgl, so the same seed
+ * would train differently by backend. 1e-7 is what every run so far used.
+ */
+export const OPTIMIZER_EPSILON = 1e-7;
+
 /** The tfjs optimiser for a training config (defaults: momentum 0.9, Adam/RMSProp as tfjs). */
 export function createOptimizer(training: TrainingConfig): tf.Optimizer {
   const lr = training.learningRate;
   switch (training.optimizer) {
-    case 'adam': return tf.train.adam(lr);
+    case 'adam': return tf.train.adam(lr, 0.9, 0.999, OPTIMIZER_EPSILON);
     case 'sgd': return tf.train.sgd(lr);
     case 'momentum': return tf.train.momentum(lr, training.momentum ?? 0.9, training.nesterov ?? false);
-    case 'rmsprop': return tf.train.rmsprop(lr, 0.9, training.momentum ?? 0);
+    case 'rmsprop': return tf.train.rmsprop(lr, 0.9, training.momentum ?? 0, OPTIMIZER_EPSILON);
   }
 }
 

@@ -6,9 +6,9 @@ import {
 } from '../search/index.js';
 import { countNetwork } from './accounting.js';
 import { readTrialArtifacts, writeTrialArtifacts } from './artifacts.js';
-import { evaluateSplit } from './batches.js';
+import { DeviceSplits, evaluateSplit } from './batches.js';
 import { ArtifactError } from './errors.js';
-import { chooseBackend, type BackendChoice } from './backend.js';
+import { activateBackend, backendTraits, chooseBackend, chooseFallback, type BackendChoice, type BackendName, type BackendTraits } from './backend.js';
 import { loadDataset } from './data/index.js';
 import type { Dataset } from './data/types.js';
 import { buildNetwork } from './network/build-network.js';
@@ -19,6 +19,8 @@ import { BUILT_IN_TRAINING_METHODS } from './methods/module.js';
 import { TrainingMethodRegistry } from './methods/registry.js';
 import { forwardFor } from './methods/tools.js';
 import type { TrainingMethod, TrainingMethodFactory } from './methods/types.js';
+import { webGpuBufferLimit, webGpuHooks } from './webgpu/setup.js';
+import { backendGap, webGpuBlocker } from './webgpu/trial-support.js';
 
 export type DatasetLoader = (config: DatasetConfig, seed: number) => Promise<Dataset>;
 /** Creates the sparse-training method of one trial from its architecture's sparsity spec. */
@@ -32,6 +34,14 @@ export interface TfjsEvaluatorOptions {
   trainingMethods?: readonly TrainingMethodFactory[];
   /** Overrides the definition's `backend`. */
   backend?: BackendChoice;
+  /** Let `webgpu` use a software adapter (Mesa's llvmpipe): correctness checks and tests. */
+  allowSoftwareGpu?: boolean;
+  /** Steps between loss read-backs; default per backend (1 on CPU backends, 8 on GPU ones). */
+  readbackEvery?: number;
+  /** At most this many processes (workers) train on one GPU; the others use the next CPU backend. */
+  gpuConcurrency?: number;
+  /** How optional backend packages are imported (a bundle maps them to its own copies). */
+  importer?: (pkg: string) => Promise<unknown>;
   now?: () => number;
 }
 
@@ -41,7 +51,14 @@ export interface TfjsEvaluatorOptions {
  */
 export class TfjsEvaluator implements Evaluator {
   private dataset?: Dataset;
-  private backend = '';
+  private backend?: BackendName;
+  private traits: BackendTraits = backendTraits('cpu');
+  /** The splits on the device, for backends that keep data there (webgpu). */
+  private deviceSplits?: DeviceSplits;
+  /** Where trials the backend cannot train run instead (chosen on first need). */
+  private fallback?: Promise<BackendName>;
+  /** Frees this process's GPU slot. */
+  private release?: () => void;
 
   private readonly methods: SparseMethodFactory;
   private readonly trainingMethods: TrainingMethodRegistry;
@@ -52,11 +69,17 @@ export class TfjsEvaluator implements Evaluator {
   }
 
   async prepare(definition: StudyDefinition): Promise<EvaluatorInfo> {
-    const chosen = await chooseBackend(this.options.backend ?? definition.backend);
+    const { allowSoftwareGpu, gpuConcurrency, importer } = this.options;
+    this.release?.();
+    const chosen = await chooseBackend(this.options.backend ?? definition.backend, { allowSoftwareGpu, gpuConcurrency, importer });
+    this.release = chosen.release;
     this.backend = chosen.backend;
+    this.traits = backendTraits(chosen.backend);
     const load = this.options.loader ?? loadDataset;
     const ds = await load(definition.dataset, definition.seed);
     this.dataset = ds;
+    this.deviceSplits?.dispose();
+    this.deviceSplits = this.traits.deviceData ? new DeviceSplits(ds.shape, ds.classes, [ds.train, ds.validation], webGpuBufferLimit()) : undefined;
     return {
       backend: chosen.backend, reason: chosen.reason, dataChecksums: ds.checksums,
       dataset: { name: ds.name, train: ds.train.count, validation: ds.validation.count, test: ds.test.count, shape: ds.shape, classes: ds.classes },
@@ -66,8 +89,41 @@ export class TfjsEvaluator implements Evaluator {
 
   async evaluate(request: EvaluationRequest, reporter: TrialReporter, signal: AbortSignal): Promise<Metrics> {
     const ds = this.dataset;
-    if (!ds) throw new SparsenasError('EVALUATOR_NOT_PREPARED', 'TfjsEvaluator.evaluate() called before prepare(); call prepare(definition) once first');
+    const backend = this.backend;
+    if (!ds || !backend) throw new SparsenasError('EVALUATOR_NOT_PREPARED', 'TfjsEvaluator.evaluate() called before prepare(); call prepare(definition) once first');
+    const blocker = this.traits.asyncReadsOnly ? webGpuBlocker(request.training) : undefined;
+    if (blocker) return this.onFallback(blocker, request, reporter, signal);
+    let reported = false;
+    const watched: TrialReporter = { epochEnded: (m) => { reported = true; return reporter.epochEnded(m); } };
+    try {
+      return await this.train(ds, backend, this.traits, request, watched, signal);
+    } catch (err) {
+      const gap = backendGap(err, backend);
+      // Nothing was reported yet: the trial starts over elsewhere, as if it had run there.
+      if (gap && !reported) return this.onFallback(gap, request, reporter, signal);
+      if (gap) throw new SparsenasError('BACKEND_GAP', `trial ${request.trialNumber} failed on ${backend} after its first epoch: ${gap}; run the search with --backend native (or wasm)`, { cause: err });
+      throw err;
+    }
+  }
+
+  /** Train one trial on the first CPU backend of the chain, then make the chosen backend active again. */
+  private async onFallback(reason: string, request: EvaluationRequest, reporter: TrialReporter, signal: AbortSignal): Promise<Metrics> {
+    const main = this.backend!;
+    this.fallback ??= chooseFallback(main, { importer: this.options.importer }).then((c) => c.backend);
+    const fallback = await this.fallback.catch((err) => { this.fallback = undefined; throw err; });
+    await activateBackend(fallback);
+    try {
+      const metrics = await this.train(this.dataset!, fallback, backendTraits(fallback), request, reporter, signal);
+      return { ...metrics, backendReason: `${main} cannot train this trial (${reason}); it trained on ${fallback}` };
+    } finally {
+      await activateBackend(main);
+    }
+  }
+
+  private async train(ds: Dataset, backend: BackendName, traits: BackendTraits, request: EvaluationRequest, reporter: TrialReporter, signal: AbortSignal): Promise<Metrics> {
     const { architecture: arch, training, seed } = request;
+    const device = traits.asyncReadsOnly ? webGpuHooks : undefined;
+    const batches = traits.deviceData ? this.deviceSplits?.batch : undefined;
     let net: Network | undefined;
     let method: SparseMethod | undefined;
     let trainingMethod: TrainingMethod | undefined;
@@ -75,10 +131,16 @@ export class TfjsEvaluator implements Evaluator {
       net = buildNetwork(arch, ds.shape, ds.classes, seed);
       method = this.methods(arch.sparsity);
       const totalSteps = plannedSteps(training, ds.train.count);
+      // init reads the initial weights and masks on the host.
+      await device?.toHost(net.params.flatMap((p) => [p.weight, p.mask]));
       method.init(net.params, arch.sparsity, createRng(deriveSeed(seed, 'sparse')), totalSteps);
       net.enforceStructure();
       if (training.method) trainingMethod = this.trainingMethods.start(training.method, { net, sparse: method, dataset: ds, training, seed, totalSteps });
-      const result = await trainNetwork({ net, method, dataset: ds, training, seed, reporter, signal, now: this.options.now, trainingMethod });
+      const result = await trainNetwork({
+        net, method, dataset: ds, training, seed, reporter, signal, now: this.options.now, trainingMethod,
+        readbackEvery: this.options.readbackEvery ?? traits.readbackEvery, device, batches,
+      });
+      await device?.toHost(net.params.map((p) => p.mask));
       const count = countNetwork(net);
       if (request.artifactDir) {
         const m = method;
@@ -103,7 +165,7 @@ export class TfjsEvaluator implements Evaluator {
         params: count.params, nonZeros: count.nonZeros, sparsity: count.sparsity,
         denseFlops: count.denseFlops, sparseFlops: count.sparseFlops,
         trainTimeMs: result.trainTimeMs, epochs: result.epochs, samplesPerSecond: result.samplesPerSecond,
-        backend: this.backend, layers: count.layers, extra,
+        backend, layers: count.layers, extra,
         ...(trainingMethod?.outputs ? { outputs: trainingMethod.outputs() } : {}),
       };
     } finally {
@@ -138,6 +200,10 @@ export class TfjsEvaluator implements Evaluator {
   }
 
   async dispose(): Promise<void> {
+    this.release?.();
+    this.release = undefined;
+    this.deviceSplits?.dispose();
+    this.deviceSplits = undefined;
     this.dataset = undefined;
   }
 }

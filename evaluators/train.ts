@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, SparsenasError, TrialDivergedError, type TrainingConfig, type TrialReporter } from '../search/index.js';
 import { weightSparsity } from './accounting.js';
-import { correctCount, evaluateSplit, makeBatch } from './batches.js';
+import { correctCount, evaluateSplit, makeBatch, type BatchMaker } from './batches.js';
 import { captureGradient, regularise } from './gradients.js';
 import type { Dataset } from './data/types.js';
 import type { Network } from './network/types.js';
@@ -10,6 +10,7 @@ import { createPacer } from './pacer.js';
 import type { MaskedParam, SparseMethod } from './sparse/types.js';
 import { forwardFor } from './methods/tools.js';
 import type { MethodStepContext, TrainingMethod } from './methods/types.js';
+import type { DeviceHooks } from './webgpu/host-reads.js';
 
 export interface TrainOptions {
   net: Network;
@@ -26,6 +27,20 @@ export interface TrainOptions {
   yieldEveryMs?: number;
   /** The trial's training method (`training.method`): its hooks run around every step (see `TrainingMethod`). */
   trainingMethod?: TrainingMethod;
+  /**
+   * Read the loss back every this many steps (default 1, every step). A GPU backend runs
+   * asynchronously: reading every step makes it wait idle for each step's result. The
+   * divergence check sees every step's loss, at most this many steps late.
+   */
+  readbackEvery?: number;
+  /**
+   * For backends that cannot read tensors synchronously (webgpu in Node): downloads the
+   * tensors the sparse method and the accounting read on the host before they do, and checks
+   * after every read-back that the device rejected nothing.
+   */
+  device?: DeviceHooks;
+  /** Where batches come from (default: copied from the host arrays each step). */
+  batches?: BatchMaker;
 }
 
 export interface TrainResult {
@@ -65,6 +80,11 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const evalForward = () => forwardFor(tm, { training: false, weight });
   const evalBatch = evaluationBatchSize(training);
   const optimizer = createOptimizer(training);
+  const readbackEvery = Math.max(1, Math.floor(opts.readbackEvery ?? 1));
+  const device = opts.device;
+  // Everything the masks, the accounting and the sparse methods may read on the host.
+  const hostTensors = () => net.params.flatMap((p) => [p.weight, p.mask]);
+  const pending: PendingStep[] = [];
   const started = now();
   let stepTimeMs = 0, samples = 0, step = 0;
   let epochLoss = NaN, epochAcc = NaN, val = { loss: NaN, accuracy: NaN };
@@ -74,6 +94,18 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
       epochs = epoch;
       const order = rng.shuffle(Array.from({ length: train.count }, (_, i) => i));
       let lossSum = 0, correct = 0, seen = 0;
+      const drain = async () => {
+        const results = await readBack(pending);
+        device?.check();
+        for (const r of results) {
+          if (!Number.isFinite(r.loss)) {
+            throw new TrialDivergedError(`training loss became ${r.loss} at epoch ${r.epoch}, step ${r.step}; lower the learning rate (${training.learningRate}) or set training.gradClipNorm`);
+          }
+          lossSum += r.loss * r.size;
+          correct += r.hits;
+          seen += r.size;
+        }
+      };
       for (let b = 0; b < stepsPerEpoch && step < totalSteps; b++) {
         await pacer.between(() => `at epoch ${epoch}, batch ${b + 1}/${stepsPerEpoch}`);
         step++;
@@ -82,22 +114,22 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
         const ctx: MethodStepContext = { step, totalSteps, learningRate: learningRateAt(training, step, totalSteps), epoch };
         setLearningRate(optimizer, ctx.learningRate);
         await tm?.beforeStep?.(ctx);
-        const [loss, hits] = await trainStep(opts, optimizer, ctx, idx, kernels);
+        pending.push({ read: await trainStep(opts, optimizer, ctx, idx, kernels), epoch, step, size: idx.length });
+        if (pending.length >= readbackEvery) await drain();
         stepTimeMs += now() - t0;
         samples += idx.length;
-        if (!Number.isFinite(loss)) {
-          throw new TrialDivergedError(`training loss became ${loss} at epoch ${epoch}, step ${step}; lower the learning rate (${training.learningRate}) or set training.gradClipNorm`);
-        }
-        lossSum += loss * idx.length;
-        correct += hits;
-        seen += idx.length;
       }
+      const t0 = now();
+      await drain();
+      stepTimeMs += now() - t0;
       const outputs = tm?.epochEnded?.(epoch);
+      await device?.toHost(hostTensors());
       // `training.steps: 0` trains nothing: the training loss is then measured at initialisation.
-      const atInit = seen === 0 ? await evaluateSplit(net, train, shape, classes, evalForward(), evalBatch, pacer) : undefined;
+      const atInit = seen === 0 ? await evaluateSplit(net, train, shape, classes, evalForward(), evalBatch, pacer, opts.batches) : undefined;
       epochLoss = atInit ? atInit.loss : lossSum / seen;
       epochAcc = atInit ? atInit.accuracy : correct / seen;
-      val = await evaluateSplit(net, dataset.validation, shape, classes, evalForward(), evalBatch, pacer);
+      val = await evaluateSplit(net, dataset.validation, shape, classes, evalForward(), evalBatch, pacer, opts.batches);
+      device?.check();
       await reporter.epochEnded({
         epoch, trainLoss: epochLoss, trainAccuracy: epochAcc, valLoss: val.loss, valAccuracy: val.accuracy,
         sparsity: weightSparsity(net.params), elapsedMs: now() - started, ...(outputs ? { outputs } : {}),
@@ -108,14 +140,37 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
       trainTimeMs: now() - started, samplesPerSecond: stepTimeMs > 0 ? (samples / stepTimeMs) * 1000 : 0,
     };
     if (training.evaluateTest && dataset.test.count > 0) {
-      const test = await evaluateSplit(net, dataset.test, shape, classes, evalForward(), evalBatch, pacer);
+      const test = await evaluateSplit(net, dataset.test, shape, classes, evalForward(), evalBatch, pacer, opts.batches);
       result.testLoss = test.loss;
       result.testAccuracy = test.accuracy;
     }
     return result;
   } finally {
+    tf.dispose(pending.splice(0).flatMap((p) => (p.read instanceof tf.Tensor ? [p.read] : [])));
     net.discardBatchNorm();
     optimizer.dispose();
+  }
+}
+
+/** A step whose [loss, correct] has not been read yet (a method's own `step` returns numbers). */
+interface PendingStep { read: tf.Tensor | [number, number]; epoch: number; step: number; size: number }
+
+/** Reads and disposes the pending steps' results with one download; the list is emptied. */
+async function readBack(pending: PendingStep[]): Promise<{ loss: number; hits: number; epoch: number; step: number; size: number }[]> {
+  if (!pending.length) return [];
+  const steps = pending.splice(0);
+  const tensors = steps.flatMap((s) => (s.read instanceof tf.Tensor ? [s.read] : []));
+  try {
+    const all = tensors.length === 1 ? tensors[0]! : tensors.length ? tf.concat(tensors) : undefined;
+    const values = all ? await all.data() : new Float32Array(0);
+    if (all && all !== tensors[0]) all.dispose();
+    let at = 0;
+    return steps.map((s) => {
+      const [loss, hits] = s.read instanceof tf.Tensor ? [values[at++]!, values[at++]!] : s.read;
+      return { loss, hits, epoch: s.epoch, step: s.step, size: s.size };
+    });
+  } finally {
+    tf.dispose(tensors);
   }
 }
 
@@ -130,16 +185,26 @@ export function plannedSteps(training: TrainingConfig, trainCount: number): numb
   return training.steps === undefined ? full : Math.min(full, training.steps);
 }
 
-/** One optimiser step (the loop's, or the training method's `step`); returns the batch's mean loss and number of correct predictions. */
+/**
+ * One optimiser step (the loop's, or the training method's `step`); returns [batch mean loss,
+ * correct predictions], as a tensor the caller reads and disposes (the loop's step) or as
+ * numbers (a method's step). With `device`, the weights and masks are downloaded before the
+ * phases in which the sparse method says it reads them on the host.
+ */
 async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: MethodStepContext, idx: number[],
-  kernels: ReadonlyMap<string, tf.Variable>): Promise<[number, number]> {
-  const { net, method, dataset, training } = opts;
+  kernels: ReadonlyMap<string, tf.Variable>): Promise<tf.Tensor | [number, number]> {
+  const { net, method, dataset, training, device } = opts;
   const tm = opts.trainingMethod;
-  const batch = makeBatch(dataset.train, dataset.shape, dataset.classes, idx);
+  // A method that does not say reads everywhere, every step (slow on webgpu, but correct).
+  const reads = device ? method.hostReads?.(ctx) ?? { forward: true, afterStep: true } : undefined;
+  const toHost = (extra: tf.Tensor[] = []) => device!.toHost([...net.params.flatMap((p) => [p.weight, p.mask]), ...extra]);
+  if (reads?.forward) await toHost();
+  const batch = opts.batches ? opts.batches(dataset.train, idx) : makeBatch(dataset.train, dataset.shape, dataset.classes, idx);
   if (tm?.step) {
     try {
       const out = await tm.step(batch, ctx);
       net.commitBatchNorm();
+      if (reads?.afterStep) await toHost();
       method.afterStep(net.params, ctx);
       net.enforceStructure();
       tm.afterStep?.(ctx);
@@ -167,13 +232,11 @@ async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: Metho
     tf.tidy(() => optimizer.applyGradients(regularise(out.grads, training, kernels)));
     tf.dispose(out.grads);
     net.commitBatchNorm();
+    if (reads?.afterStep) await toHost([...(dense?.values() ?? [])]);
     method.afterStep(net.params, ctx, dense);
     net.enforceStructure();
     tm?.afterStep?.(ctx);
-    const read = tf.stack([value, hits!]);
-    const [loss, correct] = await read.data();
-    read.dispose();
-    return [loss!, correct!];
+    return tf.stack([value, hits!]);
   } finally {
     net.discardBatchNorm();
     tf.dispose([batch.x, batch.y, batch.labels, value, hits]);

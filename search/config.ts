@@ -60,7 +60,7 @@ export const studyDefinitionSchema = z.strictObject({
   objectives: z.array(objectiveSchema).min(1).default([{ metric: 'valAccuracy', direction: 'maximize' }]),
   testTopK: z.number().int().min(0).default(1)
     .describe('After the search, measure this many best completed trials (by the first objective) on the test split, once, from their saved weights; 0 never touches the test split'),
-  backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu']).default('auto'),
+  backend: z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm', 'cpu']).default('auto'),
   plugins: z.array(z.string()).default([]),
 });
 
@@ -83,7 +83,7 @@ export interface StudyDefinition {
    * leave the held-out evaluation to the end).
    */
   testTopK?: number;
-  backend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'native' | 'wasm' | 'cpu';
+  backend: 'auto' | 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'native' | 'wasm' | 'cpu';
   plugins: string[];
 }
 

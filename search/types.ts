@@ -116,6 +116,8 @@ export interface Metrics {
   epochs: number;
   samplesPerSecond: number;
   backend: string;
+  /** Why this trial ran on `backend` rather than the study's (a GPU backend's per-trial fallback). */
+  backendReason?: string;
   layers: LayerStats[];
   /** Strategy-specific outputs of a one-shot run (a DARTS genotype, surviving WGSEF groups...). */
   outputs?: JsonObject;

@@ -4,10 +4,14 @@ import { listDatasets } from '../../evaluators/data/index.js';
 import type { CommandIo } from '../io.js';
 import { table } from './list.js';
 
-/** `sparsenas list backends`: every backend, whether it works here, and why not. */
-export async function listBackendsText(): Promise<string> {
-  const probes = await probeBackends();
-  return table([['backend', 'works', 'detail'], ...probes.map((p) => [p.backend, p.available ? 'yes' : 'no', p.available ? p.detail : `${p.detail}; fix: ${p.fix ?? '-'}`])]);
+/**
+ * `sparsenas list backends`: the chain in `auto`'s order, one line each: what runs when it
+ * works, why not and what to install when it does not.
+ */
+export async function listBackendsText(_io: CommandIo, flags: Record<string, unknown> = {}): Promise<string> {
+  const probes = await probeBackends({ allowSoftwareGpu: flags['allow-software-gpu'] === true });
+  const rows = probes.map((p) => [p.backend, p.available ? 'yes' : 'no', p.available ? p.detail : `${p.detail}; to use it: ${p.fix ?? '-'}`]);
+  return table([['backend', 'works', 'what runs / why not'], ...rows]) + '--backend auto takes the first that works, from the top.\n';
 }
 
 /** `sparsenas list datasets`: every known dataset, whether it is here and where. */

@@ -11,6 +11,7 @@ export const LIST_HELP = `sparsenas list strategies|spaces|evaluators|datasets|b
   --plugin FILE   also load a plugin (repeatable)
   --db PATH       database, for "studies"     [${DEFAULT_DB}]
   --data-dir DIR  also look here, for "datasets"
+  --allow-software-gpu  for "backends": count a software WebGPU adapter (Mesa llvmpipe)
 `;
 
 /** Left-aligned columns, header row first (the `list` outputs). */
@@ -22,7 +23,7 @@ export const table = (rows: string[][]) => {
 export type ListExtra = (io: CommandIo, flags: Record<string, unknown>) => Promise<string>;
 
 export async function listCommand(argv: string[], io: CommandIo, extra: Record<string, ListExtra> = {}): Promise<number> {
-  const { values: v, positionals } = parseFlags('list', argv, { plugin: { type: 'string', multiple: true }, db: { type: 'string' }, 'data-dir': { type: 'string' } }, 1);
+  const { values: v, positionals } = parseFlags('list', argv, { plugin: { type: 'string', multiple: true }, db: { type: 'string' }, 'data-dir': { type: 'string' }, 'allow-software-gpu': { type: 'boolean' } }, 1);
   const what = positionals[0];
   if (v['help'] || !what) { io.stdout.write(LIST_HELP); return what ? 0 : 2; }
   const container = await createContainer(((v['plugin'] as string[] | undefined) ?? []).map((p) => resolve(io.cwd, p)));

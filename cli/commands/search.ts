@@ -24,7 +24,9 @@ export const SEARCH_HELP = `sparsenas search — run a search and store every tr
   --seed N                study seed; every trial seed derives from it    [0]
   --study NAME            study name                                      [<space>-<strategy>-<time>]
   --db PATH               SQLite database                                 [${DEFAULT_DB}]
-  --backend NAME          auto | tensorflow-gpu | tensorflow | native | wasm | cpu   [auto]
+  --backend NAME          auto | tensorflow-gpu | webgpu | tensorflow | native | wasm | cpu   [auto]
+  --allow-software-gpu    let webgpu run on a software adapter (Mesa llvmpipe): correctness checks only
+  --gpu-concurrency N     at most N processes train on one GPU; the others use the next CPU backend
   --pruner NAME           none | median | successive-halving              [none]
   --config FILE           JSON or YAML file with the whole search definition (flags override it)
   --plugin FILE           ES module adding strategies/spaces/evaluators (repeatable; docs/plugins.md)
@@ -38,6 +40,7 @@ const FLAGS = {
   subset: { type: 'string' }, trials: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
   lr: { type: 'string' }, 'time-limit': { type: 'string' }, seed: { type: 'string' }, study: { type: 'string' },
   db: { type: 'string' }, backend: { type: 'string' }, pruner: { type: 'string' }, config: { type: 'string' },
+  'allow-software-gpu': { type: 'boolean' }, 'gpu-concurrency': { type: 'string' },
   plugin: { type: 'string', multiple: true }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' },
 } as const;
 
@@ -64,7 +67,8 @@ export function definitionFromFlags(argv: string[], cwd: string): { definition: 
     },
     training: { epochs: intFlag('epochs', v['epochs'], 1), batchSize: intFlag('batch-size', v['batch-size'], 1), learningRate: numberFlag('lr', v['lr']) },
     budget: { maxTrials: intFlag('trials', v['trials'], 1), timeLimitMinutes: numberFlag('time-limit', v['time-limit']) },
-    backend: oneOf('backend', v['backend'], ['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const),
+    backend: oneOf('backend', v['backend'], ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const),
+    evaluator: gpuOptions(v),
     pruner: v['pruner'] ? { name: oneOf('pruner', v['pruner'], ['none', 'median', 'successive-halving'] as const) } : undefined,
     plugins: v['plugin'] ? [...(base.plugins ?? []), ...(v['plugin'] as string[]).map((p) => resolve(cwd, p))] : undefined,
   };
@@ -72,8 +76,21 @@ export function definitionFromFlags(argv: string[], cwd: string): { definition: 
   const ds = flags.dataset!;
   if (ds.name && /[/\\]|\.(csv|gz|bin)$/i.test(ds.name)) ds.name = resolve(cwd, ds.name);
   const definition = mergeDefinition(base, flags);
+  const evaluatorName = definition.evaluator?.name ?? 'tfjs';
+  if (flags.evaluator && evaluatorName !== 'tfjs') {
+    throw new UsageError(`--allow-software-gpu and --gpu-concurrency are options of the tfjs evaluator, but this search uses evaluator "${evaluatorName}"; set its own options in the config file instead`);
+  }
   parseDefinition(definition, typeof v['config'] === 'string' ? `config file ${v['config']}` : 'search flags');
   return { definition, values: v };
+}
+
+/** The tfjs evaluator's GPU flags, as its options (so workers reading the stored definition get them too). */
+function gpuOptions(v: Record<string, unknown>): StudyDefinitionInput['evaluator'] {
+  const options: Record<string, unknown> = {};
+  if (v['allow-software-gpu']) options['allowSoftwareGpu'] = true;
+  const n = intFlag('gpu-concurrency', v['gpu-concurrency'], 1);
+  if (n !== undefined) options['gpuConcurrency'] = n;
+  return Object.keys(options).length ? { options: options as never } : undefined;
 }
 
 export async function searchCommand(argv: string[], io: CommandIo): Promise<number> {

@@ -15,17 +15,21 @@ function pair(v: number | Pair, what: string): Pair {
 /**
  * The zero-dilated ("à trous") filter: taps spread `dilation` apart with zeros between,
  * [kh, kw, a, b] → [(kh−1)·dh+1, (kw−1)·dw+1, a, b]. Built from reshape, pad and slice, all
- * of which have gradients on every backend, so ∂L/∂filter flows back through it.
+ * of which have gradients on every backend, so ∂L/∂filter flows back through it. Rows, then
+ * columns, each a 3-D pad: tfjs-backend-webgpu's Pad shader has no type for rank 5 or 6.
  */
 export function dilateFilter(filter: tf.Tensor4D, dilation: number | Pair): tf.Tensor4D {
   const [dh, dw] = pair(dilation, 'dilation');
   if (dh === 1 && dw === 1) return filter;
   const [kh, kw, a, b] = filter.shape;
+  const ab = a * b, rows = (kh - 1) * dh + 1, cols = (kw - 1) * dw + 1;
   return tf.tidy(() => {
-    const spread = tf.reshape(filter, [kh, 1, kw, 1, a, b]);
-    const padded = tf.pad(spread, [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
-    const dilated = tf.reshape(padded, [kh * dh, kw * dw, a, b]);
-    return tf.slice(dilated, [0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, a, b]) as tf.Tensor4D;
+    // [kh, 1, kw·a·b] padded to [kh, dh, kw·a·b] is [kh·dh, kw, a·b] with dh − 1 zero rows after each row.
+    const r = tf.pad(tf.reshape(filter, [kh, 1, kw * ab]), [[0, 0], [0, dh - 1], [0, 0]]);
+    const tallRows = tf.slice(tf.reshape(r, [kh * dh, kw, ab]), [0, 0, 0], [rows, kw, ab]);
+    const c = tf.pad(tf.reshape(tallRows, [rows * kw, 1, ab]), [[0, 0], [0, dw - 1], [0, 0]]);
+    const wide = tf.slice(tf.reshape(c, [rows, kw * dw, ab]), [0, 0, 0], [rows, cols, ab]);
+    return tf.reshape(wide, [rows, cols, a, b]) as tf.Tensor4D;
   });
 }
 

@@ -45,6 +45,13 @@ export class KernelScope {
     return out;
   }
 
+  /** A float32 constant made on this backend from host values (freed with the scope). */
+  constant(shape: number[], values: Float32Array): Info {
+    const out = (this.backend as { makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): Info }).makeTensorInfo(shape, 'float32', values);
+    this.temps.push(out);
+    return out;
+  }
+
   transpose(x: Info, perm: number[]): Info {
     return this.run('Transpose', { x }, { perm });
   }

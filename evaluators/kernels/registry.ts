@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import { avgPoolGradKernel } from './avg-pool-grad.js';
+import { avgPoolGradKernel, scaledAvgPoolGradKernel } from './avg-pool-grad.js';
 import { transposeFirstMatMulKernel } from './batch-mat-mul.js';
+import { chunkedAddNKernel } from './chunked-add-n.js';
 import { conv2DBackpropFilterKernel } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputKernel } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterKernel } from './depthwise-backprop-filter.js';
@@ -30,6 +31,7 @@ const on = (backendName: string) => (kernelName: string, kernelFunc: tf.KernelFu
 });
 const wasm = on('wasm');
 const cpu = on('cpu');
+const webgpu = on('webgpu');
 
 /** The composed kernels, as data: kernel name → implementation per backend. */
 export const composedKernels: readonly KernelImpl[] = [
@@ -43,4 +45,6 @@ export const composedKernels: readonly KernelImpl[] = [
   wasm('MaxPoolGrad', maxPoolGradKernel('wasm'), 'stock wasm loops per input pixel over covering windows; one pass over windows'),
   wasm('AvgPoolGrad', avgPoolGradKernel('wasm'), 'exact derivative of AvgPool at padded borders, one pass over windows'),
   cpu('AvgPoolGrad', avgPoolGradKernel('cpu'), 'stock divides by the full window at padded borders; AvgPool divides by the valid count'),
+  webgpu('AvgPoolGrad', scaledAvgPoolGradKernel('webgpu'), 'stock divides by the full window at padded borders; dy scaled by full/valid count first'),
+  webgpu('AddN', chunkedAddNKernel('webgpu'), 'stock binds a storage buffer per input, past the device limit with many gradients; sums in groups'),
 ];

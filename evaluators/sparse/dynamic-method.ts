@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { MaskedParam, SparseStepContext } from './types.js';
+import type { HostReads, MaskedParam, SparseStepContext } from './types.js';
 import { SparseContractError } from './errors.js';
 import { readValues } from './masked-method.js';
 import { dynamicEndStep, dropFractionAt, isTopologyUpdateStep } from './schedules.js';
@@ -47,6 +47,11 @@ export class DynamicMethod extends StaticMethod {
 
   override wantsDenseGradient(ctx: SparseStepContext): boolean {
     return this.grow === 'gradient' && this.isUpdate(ctx.step);
+  }
+
+  /** A topology update drops and grows on the host (weights, masks, RigL's dense gradient). */
+  override hostReads(ctx: SparseStepContext): HostReads {
+    return { forward: false, afterStep: this.isUpdate(ctx.step) };
   }
 
   private isUpdate(step: number): boolean {

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { MaskedParam, SparseStepContext } from './types.js';
+import type { HostReads, MaskedParam, SparseStepContext } from './types.js';
 import { readValues } from './masked-method.js';
 import { gmpSchedule, gmpSparsityAt, isGmpStep, type GmpSchedule } from './schedules.js';
 import { StaticMethod } from './static-method.js';
@@ -33,6 +33,11 @@ export class GmpMethod extends StaticMethod {
     const layout = this.layouts.of(p);
     const pruned = unitsToPrune(this.layerSparsityAt(p, this.schedule.t0), layout);
     this.setMask(p, initialUnitMask(readValues(p.weight), layout, pruned, this.cfg.spec.init, this.rng, this.allowed.get(p.name)));
+  }
+
+  /** A pruning step ranks weights by magnitude on the host. */
+  override hostReads(ctx: SparseStepContext): HostReads {
+    return { forward: false, afterStep: isGmpStep(ctx.step, this.schedule) };
   }
 
   protected override updateMasks(ctx: SparseStepContext, _g?: ReadonlyMap<string, tf.Tensor>): void {

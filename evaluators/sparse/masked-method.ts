@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng, SparsitySpec } from '../../search/index.js';
-import type { MaskedParam, SparseMethod, SparseStepContext } from './types.js';
+import type { HostReads, MaskedParam, SparseMethod, SparseStepContext } from './types.js';
 import { layerSparsities } from './distribution.js';
 import { fitScheduleToRun, resolveSparsity, type ResolvedSparsity } from './resolve-spec.js';
 
@@ -90,6 +90,11 @@ export abstract class MaskedMethod implements SparseMethod {
 
   wantsDenseGradient(_ctx: SparseStepContext): boolean {
     return false;
+  }
+
+  /** The base class reads on the host only in `init`; subclasses that move masks say when. */
+  hostReads(_ctx: SparseStepContext): HostReads {
+    return { forward: false, afterStep: false };
   }
 
   afterStep(params: readonly MaskedParam[], ctx: SparseStepContext, denseGradients?: ReadonlyMap<string, tf.Tensor>): void {

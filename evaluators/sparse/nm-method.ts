@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { MaskedParam, SparseStepContext } from './types.js';
+import type { HostReads, MaskedParam, SparseStepContext } from './types.js';
 import { SparseContractError } from './errors.js';
 import { MaskedMethod, readValues } from './masked-method.js';
 import { nmKeptAlongAxis, nmMask, nmMaskValues } from './nm-mask.js';
@@ -62,6 +62,12 @@ export class NmMethod extends MaskedMethod {
   override effectiveWeight(p: MaskedParam): tf.Tensor {
     if (this.mode === 'static' || p.targetSparsity === 0) return super.effectiveWeight(p);
     return this.ste(p)(p.weight);
+  }
+
+  /** SR-STE picks its N:M pattern from the weights on the host, in every forward pass and after every step. */
+  override hostReads(_ctx: SparseStepContext): HostReads {
+    const srste = this.mode === 'srste';
+    return { forward: srste, afterStep: srste };
   }
 
   protected override updateMasks(_ctx: SparseStepContext): void {

@@ -71,5 +71,16 @@ export interface SparseMethod {
    * are owned by the caller.
    */
   afterStep(params: readonly MaskedParam[], ctx: SparseStepContext, denseGradients?: ReadonlyMap<string, tf.Tensor>): void;
+  /**
+   * Whether this step's forward pass (`effectiveWeight`) and `afterStep` read weights, masks
+   * or dense gradients on the host (`dataSync`). A backend that cannot read synchronously
+   * (webgpu in Node) downloads them first, only at such steps. Omitted: both, every step.
+   */
+  hostReads?(ctx: SparseStepContext): HostReads;
   dispose(): void;
+}
+
+export interface HostReads {
+  forward: boolean;
+  afterStep: boolean;
 }

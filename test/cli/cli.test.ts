@@ -9,6 +9,7 @@ import { search, openStore } from '../../cli/api.js';
 import { EvaluatorFactory } from '../../search/index.js';
 import { fakeEvaluatorFactory } from './fake-evaluator.js';
 import { captureIo } from './capture-io.js';
+import { definitionFromFlags } from '../../cli/commands/search.js';
 
 const io = captureIo;
 
@@ -75,6 +76,15 @@ describe('cli', () => {
     await assert.rejects(search({ evaluator: { name: 'fake' } }, { db: join(dir, 'sparsenas.db'), study: 'existing', container }), /already exists.*resume/);
   });
 
+  it('lists the backend chain in auto\'s order, one line each saying what runs or why not and what to install', async () => {
+    const t = io(dir);
+    assert.equal(await main(['list', 'backends'], t.io), 0);
+    const lines = t.text().stdout.trim().split('\n');
+    assert.deepEqual(lines.slice(1, 7).map((l) => l.split(/\s+/)[0]), ['tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm', 'cpu']);
+    for (const l of lines.slice(1, 7)) assert.match(l, /^\S+\s+(yes\s+\S|no\s+.+; to use it: .+)/, l);
+    assert.match(lines[7]!, /auto takes the first that works/);
+  });
+
   it('lists strategies and spaces with their source', async () => {
     const t = io(dir);
     assert.equal(await main(['list', 'strategies'], t.io), 0);
@@ -92,6 +102,21 @@ describe('cli', () => {
       runs.push(out.trials.map((t) => [t.seed, t.architecture]));
     }
     assert.deepEqual(runs[0], runs[1]);
+  });
+});
+
+describe('GPU flags', () => {
+  it('--backend webgpu, --allow-software-gpu and --gpu-concurrency become the tfjs evaluator\'s stored options', () => {
+    const { definition } = definitionFromFlags(['--backend', 'webgpu', '--allow-software-gpu', '--gpu-concurrency', '2'], tmpdir());
+    assert.equal(definition.backend, 'webgpu');
+    assert.deepEqual(definition.evaluator?.options, { allowSoftwareGpu: true, gpuConcurrency: 2 });
+    assert.throws(() => definitionFromFlags(['--gpu-concurrency', '0'], tmpdir()), /--gpu-concurrency must be an integer >= 1, got "0"/);
+  });
+
+  it('refuses the GPU flags for an evaluator other than tfjs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gpu-flags-'));
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ evaluator: { name: 'fake' } }));
+    assert.throws(() => definitionFromFlags(['--config', join(dir, 'c.json'), '--allow-software-gpu'], dir), /options of the tfjs evaluator, but this search uses evaluator "fake"/);
   });
 });
 

@@ -43,8 +43,9 @@ test('a native tfjs package that is installed but broken is reported as such, an
     return import(pkg);
   };
   const probes = await probeBackends({ importer });
-  assert.equal(probes[0]!.detail, '@tensorflow/tfjs-node-gpu is not installed');
-  assert.match(probes[1]!.detail, /^@tensorflow\/tfjs-node is installed but fails to load \(The specified module could not be found\. \.\.\.\/tfjs_binding\.node can not be found\)$/);
+  const probe = (name: string) => probes.find((p) => p.backend === name)!;
+  assert.equal(probe('tensorflow-gpu').detail, '@tensorflow/tfjs-node-gpu is not installed');
+  assert.match(probe('tensorflow').detail, /^@tensorflow\/tfjs-node is installed but fails to load \(The specified module could not be found\. \.\.\.\/tfjs_binding\.node can not be found\)$/);
   const chosen = await chooseBackend('auto', { importer });
   assert.ok(chosen.backend === 'native' || chosen.backend === 'wasm', chosen.backend);
   assert.match(chosen.reason, /tensorflow: @tensorflow\/tfjs-node is installed but fails to load/);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Container } from 'inversify';
-import { DEFAULT_DEFINITION, EvaluatorFactory } from '../../search/index.js';
-import { evaluatorsModule } from '../../evaluators/module.js';
+import { ConfigError, DEFAULT_DEFINITION, EvaluatorFactory } from '../../search/index.js';
+import { evaluatorsModule, tfjsEvaluatorFactory } from '../../evaluators/module.js';
 import { TfjsEvaluator } from '../../evaluators/tfjs-evaluator.js';
 import { TrainingMethodFactory, trainingMethodsModule } from '../../evaluators/methods/index.js';
 
@@ -35,4 +35,13 @@ test('the training methods module binds wgsef and group-lasso by name; the tfjs 
   // A plugin's ContainerModule may bind one more.
   c.bind<TrainingMethodFactory>(TrainingMethodFactory).toConstantValue({ name: 'mine', description: 'x', create: () => ({ dispose() {} }) });
   assert.deepEqual(await prepared(c), ['wgsef', 'group-lasso', 'mine']);
+});
+
+test('the tfjs evaluator options are checked by name: GPU options accepted, unknown keys and bad values refused', () => {
+  const create = (o: Record<string, unknown>) => tfjsEvaluatorFactory().create(o as never);
+  assert.ok(create({ backend: 'webgpu', allowSoftwareGpu: true, gpuConcurrency: 2, readbackEvery: 4 }) instanceof TfjsEvaluator);
+  assert.throws(() => create({ gpuConcurency: 2 }), (e: unknown) => e instanceof ConfigError && /unknown tfjs evaluator option "gpuConcurency"; known: backend, allowSoftwareGpu, gpuConcurrency, readbackEvery/.test(e.message));
+  assert.throws(() => create({ gpuConcurrency: 0 }), /evaluator\.options\.gpuConcurrency must be a positive integer, got 0/);
+  assert.throws(() => create({ allowSoftwareGpu: 'yes' }), /evaluator\.options\.allowSoftwareGpu must be true or false/);
+  assert.throws(() => create({ backend: 'cuda' }), /evaluator\.options\.backend must be one of auto, tensorflow-gpu, webgpu/);
 });

@@ -124,3 +124,33 @@ test('training.steps caps the optimiser steps; steps 0 measures the untrained ne
   assert.notDeepEqual(capped.values[0]!.w, full.values[0]!.w);
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('reading the loss back every 4 steps trains exactly as every step, and a divergence still names its step', async () => {
+  const a = arch([{ type: 'dense', units: 16, activation: 'relu' }], { level: 0.5, method: 'rigl', updateEvery: 3 });
+  const runWith = async (readbackEvery: number, training = TRAINING) => {
+    const net = buildNetwork(a, data.shape, data.classes, 11);
+    const method = createSparseMethod(a.sparsity);
+    const reporter = recorder();
+    try {
+      method.init(net.params, a.sparsity, createRng(1), 100);
+      const result = await trainNetwork({ net, method, dataset: data, training, seed: 3, reporter, readbackEvery });
+      return { epochs: reporter.epochs.map((e) => [e.trainLoss, e.trainAccuracy, e.valLoss]), w: net.params.map((p) => Array.from(p.weight.dataSync())), result };
+    } finally {
+      method.dispose();
+      net.dispose();
+    }
+  };
+  const before = tf.memory().numTensors;
+  const every = await runWith(1);
+  const batched = await runWith(4);
+  assert.deepEqual(batched.epochs, every.epochs);
+  assert.deepEqual(batched.w, every.w);
+  const diverged = async (n: number) => {
+    try { await runWith(n, { ...TRAINING, optimizer: 'sgd', learningRate: 1e12 }); } catch (err) { if (err instanceof TrialDivergedError) return err.message; throw err; }
+    return 'did not diverge';
+  };
+  const message = await diverged(1);
+  assert.match(message, /^training loss became NaN at epoch 1, step \d+;/);
+  assert.equal(await diverged(4), message);
+  assert.equal(tf.memory().numTensors, before);
+});
