@@ -28,6 +28,18 @@ await build({
   // CommonJS code inside (tfjs' node builds) uses require and __dirname; the wasm backend finds
   // its .wasm files next to __dirname, i.e. next to the bundle.
   banner: { js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);" },
+  // search/ (imported for its types and seeds) pulls in sqlite3, a native addon the check never
+  // opens: a stub keeps the bundle free of it.
+  plugins: [{
+    name: 'stub-sqlite3',
+    setup(b) {
+      b.onResolve({ filter: /^sqlite3$/ }, () => ({ path: 'sqlite3', namespace: 'stub' }));
+      b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+        contents: "class Database { constructor() { throw new Error('sqlite3 is not part of the GPU check bundle'); } }\nmodule.exports = { Database, verbose() { return module.exports; } };",
+        loader: 'js',
+      }));
+    },
+  }],
   logLevel: 'warning',
 });
 
