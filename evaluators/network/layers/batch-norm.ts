@@ -16,11 +16,16 @@ export const batchNormBuilder: LayerBuilder<BatchNormLayer> = {
     const mean = ctx.state(node, 'movingMean', tf.zeros([channels]));
     const variance = ctx.state(node, 'movingVariance', tf.ones([channels]));
     const axes = node.inShape.length === 3 ? [0, 1, 2] : [0];
-    // tf.batchNorm without scale/offset breaks its gradient (it saves the missing tensors), so
-    // the non-affine form is written out.
-    const normalise = (x: tf.Tensor, m: tf.Tensor, v: tf.Tensor) => gamma && beta
-      ? tf.batchNorm(x, m, v, beta, gamma, BN_EPSILON)
-      : tf.mul(tf.sub(x, m), tf.rsqrt(tf.add(v, BN_EPSILON)));
+    // Folded to y = x·scale + shift with scale = γ/√(v + ε), shift = β − m·scale: two full-size
+    // ops, and a gradient that only reduces over the broadcast axes. tf.batchNorm's gradient
+    // tiles its per-channel factors to the input's full size (most of a DARTS cell's step), and
+    // without scale/offset it breaks (it saves the missing tensors). The function is the same.
+    const normalise = (x: tf.Tensor, m: tf.Tensor, v: tf.Tensor) => {
+      const inv = tf.rsqrt(tf.add(v, BN_EPSILON));
+      const scale = gamma ? tf.mul(inv, gamma) : inv;
+      const shift = tf.neg(tf.mul(m, scale));
+      return tf.add(tf.mul(x, scale), beta ? tf.add(shift, beta) : shift);
+    };
     return (x, o) => {
       if (!o.training) return normalise(x, mean, variance);
       const m = tf.moments(x, axes);
