@@ -1,15 +1,18 @@
 import type { JsonObject } from './json.js';
 import type { ActivationLayer } from './layers/activation.js';
 import type { BatchNormLayer } from './layers/batch-norm.js';
+import type { CellsLayer } from './layers/cells.js';
 import type { Conv2DLayer } from './layers/conv2d.js';
 import type { DenseLayer } from './layers/dense.js';
 import type { DepthwiseConv2DLayer } from './layers/depthwise-conv2d.js';
 import type { DropoutLayer } from './layers/dropout.js';
+import type { FactorizedReduceLayer } from './layers/factorized-reduce.js';
 import type { FlattenLayer } from './layers/flatten.js';
 import type { GlobalAvgPoolLayer } from './layers/global-avg-pool.js';
 import type { PoolLayer } from './layers/pool.js';
 import type { SeparableConv2DLayer } from './layers/separable-conv2d.js';
 import type { SumLayer } from './layers/sum.js';
+import type { ZeroLayer } from './layers/zero.js';
 
 /**
  * Plain-JSON architectures: what a space's `freeze(sample)` returns, what strategies may
@@ -18,7 +21,7 @@ import type { SumLayer } from './layers/sum.js';
  * The input layer and the classifier head are not listed: the evaluator adapts the
  * network to the dataset (input shape, number of classes) and appends a dense classifier
  * (role `classifier`). Layers are applied in order; `sum` and `branches` express
- * Sparse-IFT's parallel and doped transforms.
+ * Sparse-IFT's parallel and doped transforms, `cells` a DARTS cell network.
  */
 export type Activation = 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'elu' | 'swish' | 'linear';
 
@@ -45,6 +48,9 @@ export type { BatchNormLayer } from './layers/batch-norm.js';
 export type { ActivationLayer } from './layers/activation.js';
 export type { DropoutLayer } from './layers/dropout.js';
 export type { SumLayer } from './layers/sum.js';
+export type { ZeroLayer } from './layers/zero.js';
+export type { FactorizedReduceLayer } from './layers/factorized-reduce.js';
+export type { CellsLayer } from './layers/cells.js';
 
 /**
  * Every layer type. Each is declared, with its defaults, shapes, weights and FLOPs, in its own
@@ -52,7 +58,8 @@ export type { SumLayer } from './layers/sum.js';
  */
 export type LayerSpec =
   | DenseLayer | Conv2DLayer | DepthwiseConv2DLayer | SeparableConv2DLayer
-  | PoolLayer | GlobalAvgPoolLayer | FlattenLayer | BatchNormLayer | ActivationLayer | DropoutLayer | SumLayer;
+  | PoolLayer | GlobalAvgPoolLayer | FlattenLayer | BatchNormLayer | ActivationLayer | DropoutLayer | SumLayer
+  | ZeroLayer | FactorizedReduceLayer | CellsLayer;
 
 export type SparsityKind = 'unstructured' | 'n:m' | 'group';
 export type SparseMethod = 'static' | 'gmp' | 'rigl' | 'set' | 'srste';

@@ -3,3 +3,6 @@ export * from './types.js';
 export { LAYER_DESCRIPTORS, layerDescriptor, type LayerType, type SpecOf } from './registry.js';
 export { planNetwork, planNodes } from './plan.js';
 export { activationOf, convOutputSize, product, removedByKeep } from './geometry.js';
+export { DARTS_OPS, DARTS_OP_TOKENS, dartsOpLayers, factorizedReduceLayers, isDartsOp, reluConvBnLayers, type DartsOp, type OpOptions } from './darts-ops.js';
+export { cellText, checkGenotype, DARTS_V2, defaultConcat, type CellType, type Genotype, type GenotypeEdge } from './genotype.js';
+export { cellKeys, cellsLayout, edgeOpLayers, preprocessLayers, stemLayers, type CellEdge, type CellPlanLayout, type CellsLayout } from './cell-layout.js';

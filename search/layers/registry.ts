@@ -3,15 +3,18 @@ import { ArchitectureError } from '../errors.js';
 import { activationDescriptor } from './activation.js';
 import { avgPoolDescriptor } from './avg-pool.js';
 import { batchNormDescriptor } from './batch-norm.js';
+import { cellsDescriptor } from './cells.js';
 import { conv2dDescriptor } from './conv2d.js';
 import { denseDescriptor } from './dense.js';
 import { depthwiseConv2dDescriptor } from './depthwise-conv2d.js';
 import { dropoutDescriptor } from './dropout.js';
+import { factorizedReduceDescriptor } from './factorized-reduce.js';
 import { flattenDescriptor } from './flatten.js';
 import { globalAvgPoolDescriptor } from './global-avg-pool.js';
 import { maxPoolDescriptor } from './max-pool.js';
 import { separableConv2dDescriptor } from './separable-conv2d.js';
 import { sumDescriptor } from './sum.js';
+import { zeroDescriptor } from './zero.js';
 import type { LayerDescriptor } from './types.js';
 
 export type LayerType = LayerSpec['type'];
@@ -33,6 +36,9 @@ export const LAYER_DESCRIPTORS: Registry = {
   activation: activationDescriptor,
   dropout: dropoutDescriptor,
   sum: sumDescriptor,
+  zero: zeroDescriptor,
+  factorizedReduce: factorizedReduceDescriptor,
+  cells: cellsDescriptor,
 };
 
 /** The descriptor of a layer, or an ArchitectureError listing the known types. */

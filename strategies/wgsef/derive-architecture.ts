@@ -1,21 +1,16 @@
-import { DENSE_SPARSITY, type Architecture, type LayerSpec, type SparsitySpec } from '../../search/index.js';
+import { DENSE_SPARSITY, layerDescriptor, type Architecture, type LayerSpec, type SparsitySpec } from '../../search/index.js';
 import { WgsefError } from './errors.js';
 
 /** Surviving output units (neurons of a dense layer, filters of a conv) per layer name. */
 export type Survivors = { readonly [layerName: string]: readonly number[] };
 
 /**
- * Layer names as the evaluator's network plan assigns them (evaluators/network/plan.ts):
- * `spec.name`, else `<prefix>_<index>`; layers inside a `sum` branch are `<sum>.b<branch>.<name>`.
+ * Layer names as the network plan assigns them (search/layers/plan.ts): `spec.name`, else
+ * `<descriptor prefix>_<index>`; layers inside a `sum` branch are `<sum>.b<branch>.<name>`.
  * Survivors reported by a grouped run are keyed by these names.
  */
-const PREFIX: Record<LayerSpec['type'], string> = {
-  dense: 'dense', conv2d: 'conv', depthwiseConv2d: 'dwconv', separableConv2d: 'sep', maxPool: 'maxpool',
-  avgPool: 'avgpool', globalAvgPool: 'gap', flatten: 'flatten', batchNorm: 'bn', activation: 'act', dropout: 'dropout', sum: 'sum',
-};
-
 export function layerName(spec: LayerSpec, index: number, prefix = ''): string {
-  return prefix + (spec.name ?? `${PREFIX[spec.type]}_${index}`);
+  return prefix + (spec.name ?? `${layerDescriptor(spec).prefix}_${index}`);
 }
 
 /** Width (output units) of a layer that WGSEF can narrow, else undefined. */

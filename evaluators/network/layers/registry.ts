@@ -3,15 +3,18 @@ import { ArchitectureError } from '../../errors.js';
 import { activationBuilder } from './activation.js';
 import { avgPoolBuilder } from './avg-pool.js';
 import { batchNormBuilder } from './batch-norm.js';
+import { cellsBuilder } from './cells.js';
 import { conv2dBuilder } from './conv2d.js';
 import { denseBuilder } from './dense.js';
 import { depthwiseConv2dBuilder } from './depthwise-conv2d.js';
 import { dropoutBuilder } from './dropout.js';
+import { factorizedReduceBuilder } from './factorized-reduce.js';
 import { flattenBuilder } from './flatten.js';
 import { globalAvgPoolBuilder } from './global-avg-pool.js';
 import { maxPoolBuilder } from './max-pool.js';
 import { separableConv2dBuilder } from './separable-conv2d.js';
 import { sumBuilder } from './sum.js';
+import { zeroBuilder } from './zero.js';
 import type { LayerBuilder } from './types.js';
 
 type Registry = { readonly [T in LayerType]: LayerBuilder<SpecOf<T>> };
@@ -30,6 +33,9 @@ export const LAYER_BUILDERS: Registry = {
   activation: activationBuilder,
   dropout: dropoutBuilder,
   sum: sumBuilder,
+  zero: zeroBuilder,
+  factorizedReduce: factorizedReduceBuilder,
+  cells: cellsBuilder,
 };
 
 export function layerBuilder<S extends LayerSpec>(spec: S, name: string): LayerBuilder<S> {
