@@ -37,6 +37,6 @@ export {
   rankTrials, paretoFront, parseFilter, applyFilters, metricValue, bestTrial, MemoryStore, SqliteStore,
   MedianPruner, PercentilePruner, SuccessiveHalvingPruner, requireTrainingMethods, TrainingMethodUnavailableError,
 } from './search/index.js';
-export { categorical, int, float, logFloat, checkSample, sampleDimension, MlpSpace, CnnSpace, countArchitecture } from './spaces/index.js';
+export { categorical, int, float, logFloat, checkSample, sampleDimension, MlpSpace, CnnSpace, DartsSpace, countArchitecture } from './spaces/index.js';
 export { describeArchitecture } from './cli/format/index.js';
 export { RandomStrategy, GridStrategy, EvolutionStrategy, sampleSpace } from './strategies/index.js';

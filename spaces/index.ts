@@ -3,5 +3,6 @@ export * from './fixed.js';
 export * from './sparsity-dimensions.js';
 export * from './mlp-space.js';
 export * from './cnn-space.js';
+export * from './darts-space.js';
 export { spacesModule } from './module.js';
 export * from './flops.js';

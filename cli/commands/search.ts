@@ -11,7 +11,7 @@ import { UsageError } from '../errors.js';
 
 export const SEARCH_HELP = `sparsenas search — run a search and store every trial
 
-  --space NAME            search space (mlp, cnn, or a plugin's)          [mlp]
+  --space NAME            search space (mlp, cnn, darts, or a plugin's)   [mlp]
   --strategy NAME         search strategy (sparsenas list strategies)     [random]
   --dataset NAME|PATH     embedded, fashion-mnist, mnist, cifar10, ... or a file/dir  [embedded]
   --data-dir DIR          where dataset files are

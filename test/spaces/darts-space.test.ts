@@ -1,0 +1,75 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRng, planNetwork, SpaceError, type CellsLayer } from '../../search/index.js';
+import { countArchitecture, DartsSpace, dartsSpaceFactory } from '../../spaces/index.js';
+import { sampleSpace } from '../../strategies/index.js';
+
+const cellsOf = (a: ReturnType<DartsSpace['freeze']>) => a.layers[0] as CellsLayer;
+
+describe('darts space', () => {
+  const space = new DartsSpace();
+
+  it('has, per cell type and node, its pair of inputs and an op on each, then the sparsity dimensions', () => {
+    const names = space.dimensions.map((d) => d.name);
+    assert.deepEqual(names.slice(0, 6), ['normal_node0_inputs', 'normal_node0_op0', 'normal_node0_op1', 'normal_node1_inputs', 'normal_node1_op0', 'normal_node1_op1']);
+    assert.equal(names.filter((n) => n.startsWith('reduce_')).length, 12);
+    assert.deepEqual(names.slice(24), ['sparsity', 'sparsity_kind', 'sparse_method', 'mask_init', 'nm']);
+    const pairs = space.dimensions.find((d) => d.name === 'normal_node2_inputs')!;
+    assert.deepEqual(pairs.kind === 'categorical' && pairs.choices, ['0,1', '0,2', '1,2', '0,3', '1,3', '2,3']);
+    const ops = space.dimensions.find((d) => d.name === 'reduce_node3_op1')!;
+    assert.deepEqual(ops.kind === 'categorical' && ops.choices, ['max_pool_3x3', 'avg_pool_3x3', 'skip_connect', 'sep_conv_3x3', 'sep_conv_5x5', 'dil_conv_3x3', 'dil_conv_5x5']);
+  });
+
+  it('freezes a sample into a DARTS genotype: two distinct inputs per node, never none, concat of every node', () => {
+    const rng = createRng(7);
+    for (let i = 0; i < 30; i++) {
+      const a = space.freeze(sampleSpace(space, rng));
+      assert.equal(a.family, 'darts');
+      assert.deepEqual(JSON.parse(JSON.stringify(a)), a);
+      const { genotype, channels, cells } = cellsOf(a);
+      assert.deepEqual([channels, cells], [8, 3]);
+      for (const type of ['normal', 'reduce'] as const) {
+        assert.equal(genotype[type].length, 8);
+        assert.deepEqual(genotype[`${type}_concat`], [2, 3, 4, 5]);
+        for (let j = 0; j < 4; j++) {
+          const [[opA, a0], [opB, b0]] = genotype[type].slice(2 * j, 2 * j + 2) as [[string, number], [string, number]];
+          assert.ok(a0 < b0 && b0 < j + 2, `${type} node ${j} reads ${a0}, ${b0}`);
+          assert.ok(opA !== 'none' && opB !== 'none');
+        }
+      }
+      // Every sample plans on the embedded dataset's 28×28×1.
+      assert.deepEqual(planNetwork(a, [28, 28, 1], 10).nodes[0]!.outShape, [7, 7, 128]);
+    }
+  });
+
+  it('maps a sample to its genotype edge by edge', () => {
+    const sample = { ...sampleSpace(space, createRng(1)), normal_node1_inputs: '0,2', normal_node1_op0: 'dil_conv_5x5', normal_node1_op1: 'skip_connect' };
+    assert.deepEqual(cellsOf(space.freeze(sample)).genotype.normal.slice(2, 4), [['dil_conv_5x5', 0], ['skip_connect', 2]]);
+  });
+
+  it('options: C, L, nodes, stem multiplier and ops, validated by name', () => {
+    const small = new DartsSpace({ channels: 4, layers: 5, nodes: 2, stemMultiplier: 1, ops: ['skip_connect', 'sep_conv_3x3'] });
+    assert.equal(small.dimensions.length, 2 * 2 * 3 + 5);
+    const a = small.freeze(sampleSpace(small, createRng(2)));
+    assert.deepEqual(cellsOf(a).genotype.normal_concat, [2, 3]);
+    assert.equal(countArchitecture(a, [28, 28, 1], 10).layers[0]!.outputShape.at(-1), 4);
+    const bad = (options: object, re: RegExp) => assert.throws(() => dartsSpaceFactory.create(options as never), (e: unknown) => e instanceof SpaceError && re.test((e as Error).message));
+    bad({ channels: 0 }, /channels must be an integer in 1..256, got 0/);
+    bad({ layers: 2.5 }, /layers must be an integer in 1..20/);
+    bad({ nodes: 9 }, /nodes must be an integer in 1..8/);
+    bad({ ops: ['none', 'skip_connect'] }, /"none" is not an op of a derived cell/);
+    bad({ ops: ['sep_conv_7x7'] }, /ops must be distinct DARTS ops/);
+    bad({ cells: 3 }, /space.options.cells is not an option of the darts space/);
+    bad({ fixed: { normal_node0_inputs: '0,2' } }, /normal_node0_inputs/);
+    const fixed = new DartsSpace({ fixed: { reduce_node0_op0: 'max_pool_3x3' }, sparsity: { levels: [0.9] } });
+    const f = fixed.freeze(sampleSpace(fixed, createRng(3)));
+    assert.deepEqual(cellsOf(f).genotype.reduce[0], ['max_pool_3x3', 0]);
+    assert.equal(f.sparsity.level, 0.9);
+    assert.equal(f.sparsity.group, undefined);
+  });
+
+  it('rejects a sample outside the space naming the dimension', () => {
+    assert.throws(() => space.freeze({ ...sampleSpace(space, createRng(4)), normal_node1_inputs: '1,1' }), /normal_node1_inputs/);
+    assert.throws(() => space.freeze({ ...sampleSpace(space, createRng(4)), normal_node0_op0: 'none' }), /normal_node0_op0/);
+  });
+});
