@@ -5,7 +5,8 @@ import { DEFAULT_DEFINITION, EventBus, MemoryStore, runSearch, type Strategy, ty
 import { TfjsEvaluator } from '../../evaluators/tfjs-evaluator.js';
 import { syntheticDataset } from '../../evaluators/synthetic-dataset.js';
 import { countArchitecture, DartsSpace } from '../../spaces/index.js';
-import { EvolutionStrategy, RandomStrategy } from '../../strategies/index.js';
+import { EvolutionStrategy, GridStrategy, RandomStrategy } from '../../strategies/index.js';
+import { describeStrategy } from '../../testing.js';
 
 // The darts space end to end: the runner, a strategy, the real tfjs evaluator on a tiny
 // generated image dataset, a small cell network (C = 4, L = 3, two nodes).
@@ -47,3 +48,10 @@ describe('a darts search', () => {
     });
   }
 });
+
+// The strategies' contract on the darts space (a fake evaluator): samples inside the space,
+// resumable, grid visiting each genotype once.
+const small = () => new DartsSpace({ channels: 4, layers: 3, nodes: 2, sparsity: { levels: [0.9] } });
+describeStrategy('random on darts', () => new RandomStrategy(), { space: small() });
+describeStrategy('grid on darts', () => new GridStrategy(), { space: small(), seedSensitive: false });
+describeStrategy('evolution on darts', () => new EvolutionStrategy(), { space: small(), options: { population: 3, sampleSize: 2 }, trials: 8 });
