@@ -43,6 +43,7 @@ type Weighted = DenseLayer | Conv2DLayer;
 export function applySparseIft(arch: Architecture, family: SparseIftFamily, s: number, o: TransformOptions): Architecture {
   if (!(s > 0 && s < 1)) throw new SparsenasError('SPARSE_IFT_LEVEL', `Sparse-IFT sparsity must be in (0, 1), got ${s}`);
   if (arch.layers.some((l) => l.type === 'sum')) throw new SparsenasError('SPARSE_IFT_NESTED', 'Sparse-IFT applies to a plain architecture, not one already transformed (it has sum layers)');
+  if (arch.layers.some((l) => l.type === 'cells')) throw new SparsenasError('SPARSE_IFT_NESTED', 'Sparse-IFT transforms the dense and conv2d layers of a plain network (the mlp or cnn space), not DARTS cells');
   const base: Architecture = {
     ...structuredClone(arch),
     sparsity: { ...arch.sparsity, level: s, kind: 'unstructured', keepFirstDense: o.keepFirstDense ?? true, keepLastDense: true, distribution: 'uniform' },

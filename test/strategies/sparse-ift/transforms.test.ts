@@ -86,3 +86,15 @@ describe('Sparse Parallel biases', () => {
     assert.deepEqual(biases(true), [false, false, false, false]);
   });
 });
+
+describe('Sparse-IFT and DARTS cells', () => {
+  it('refuses a cells network instead of returning it untransformed', () => {
+    const cells: Architecture = { family: 'darts', input: 'image', sparsity: DENSE_SPARSITY, layers: [
+      { type: 'cells', channels: 4, cells: 1, genotype: { normal: [['skip_connect', 0], ['skip_connect', 1]], normal_concat: [2], reduce: [['skip_connect', 0], ['skip_connect', 1]], reduce_concat: [2] } },
+      { type: 'globalAvgPool' },
+    ] };
+    for (const family of SPARSE_IFT_FAMILIES) {
+      assert.throws(() => applySparseIft(cells, family, 0.5, { inputShape: [8, 8, 1], classes: 2 }), /not DARTS cells/);
+    }
+  });
+});
