@@ -71,12 +71,17 @@ export const cellsDescriptor: LayerDescriptor<CellsLayer> = {
     return { outShape: s1.shape, removedOut: [], children };
   },
   weights: () => [],
-  // The sums of each node's edges (the concat is free); the ops are counted in the children.
+  // The sums of each node's edges, at the node's size (the concat is free); the ops are counted in the children.
   extraFlops(node) {
+    const out = (key: string, input: number[]) => node.children![key]!.at(-1)?.outShape ?? input;
     let flops = 0;
     for (const cell of cellsLayout(node.spec).cells) {
-      const elems = product(node.children![cellKeys.pre(cell.index, 1)]!.at(-1)!.outShape);
-      for (const edges of cell.nodes) flops += (edges.reduce((n, e) => n + e.ops.length, 0) - 1) * elems;
+      const shapes = [out(cellKeys.pre(cell.index, 0), []), out(cellKeys.pre(cell.index, 1), [])];
+      cell.nodes.forEach((edges, j) => {
+        const outs = edges.flatMap((e, k) => e.ops.map((op) => out(cellKeys.op(cell.index, j, k, op), shapes[e.from]!)));
+        shapes.push(outs[0]!);
+        flops += (outs.length - 1) * product(outs[0]!);
+      });
     }
     return flops;
   },

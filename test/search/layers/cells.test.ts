@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ArchitectureError, cellsLayout, cellText, checkGenotype, DARTS_V2, DENSE_SPARSITY, planNetwork, planNodes,
+  ArchitectureError, cellsLayout, cellText, checkGenotype, DARTS_V2, DENSE_SPARSITY, layerDescriptor, planNetwork, planNodes,
   type Architecture, type CellsLayer, type Genotype,
 } from '../../../search/index.js';
 
@@ -39,6 +39,12 @@ describe('cells layer (DARTS model.py NetworkCIFAR)', () => {
     assert.equal(weighted[0]!.role, 'first');
     assert.ok(weighted.slice(1, -1).every((n) => n.role === 'hidden'));
     assert.equal(weighted.at(-1)!.role, 'classifier');
+  });
+
+  it('its own FLOPs are the additions of each node\'s edges (the ops count in its children)', () => {
+    const plan = planNetwork(arch(cells({ genotype: tiny, stemMultiplier: 1 })), [8, 8, 1], 2);
+    // One node of two edges per cell, at 8×8×4, 4×4×8 and 2×2×16.
+    assert.equal(layerDescriptor(plan.nodes[0]!.spec).extraFlops(plan.nodes[0]!), 8 * 8 * 4 + 4 * 4 * 8 + 2 * 2 * 16);
   });
 
   it('a cells sparsity override reaches every kernel inside', () => {
