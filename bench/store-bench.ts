@@ -18,12 +18,13 @@ async function run(name: string, store: Store, trials: number): Promise<void> {
   const study = await store.createStudy('bench', DEFAULT_DEFINITION);
   const t0 = performance.now();
   for (let i = 0; i < trials; i++) {
-    const t = await store.createTrial(study.id, { sample: { units: i }, architecture: null, seed: i });
+    const t = await store.transact(study.id, (tx) => tx.insertTrial({ sample: { units: i }, architecture: null, seed: i, state: 'running', owner: 'bench', attempt: 1 }));
+    const lease = { trialId: t.id, owner: 'bench', attempt: 1 };
     for (let e = 0; e < 5; e++) {
-      await store.addEpoch(t.id, { epoch: e, trainLoss: 1, valLoss: 1, valAccuracy: 0.5, elapsedMs: 1 });
-      await store.heartbeat(t.id);
+      await store.addEpoch(lease, { epoch: e, trainLoss: 1, valLoss: 1, valAccuracy: 0.5, elapsedMs: 1 });
+      await store.heartbeat(lease);
     }
-    await store.finishTrial(t.id, { state: 'completed', metrics });
+    await store.finishTrial(lease, { state: 'completed', metrics });
   }
   const ms = performance.now() - t0;
   const r0 = performance.now();

@@ -71,6 +71,8 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   const pruner = opts.pruner ?? new NopPruner();
   const who = opts.strategyName ?? definition.strategy.name;
   const started = now();
+  const owner = `runner:${process.pid}:${Math.random().toString(36).slice(2)}`;
+  const lease = (t: Trial) => ({ trialId: t.id, owner, attempt: t.attempt ?? 1 });
   const log = (level: 'info' | 'warn' | 'error', message: string) => bus.publish({ type: 'search.log', at: now(), level, message });
 
   let study = await store.getStudy(opts.studyName);
@@ -127,8 +129,8 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
       }
       // A killed process never told the strategy how these ended; tell it now, as after a stop.
       for (const t of trials.filter((t) => t.state === 'running')) {
-        const ended = await store.finishTrial(t.id, { state: 'interrupted', error: 'the search process ended while this trial ran' });
-        await tellStrategy(ended);
+        const ended = await store.transact(study.id, (tx) => tx.interruptTrial(t.id, 'the search process ended while this trial ran'));
+        if (ended) await tellStrategy(ended);
       }
       trials = await store.getTrials(study.id);
       const redone = new Set(trials.map((t) => t.attributes?.['redoOf']).filter((x) => typeof x === 'number'));
@@ -181,7 +183,10 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
         ? { newTrial: { sample: {}, architecture: null, seed }, buildError: `strategy ${who} threw in ask(): ${describeError(askError)}` }
         : buildTrial(candidate!, space, seed, who, opts.spaceName ?? `"${space.name}"`);
 
-      let trial = await store.createTrial(study.id, newTrial);
+      const attempt = redoing ? 2 : 1;
+      let trial = await store.transact(study!.id, (tx) => tx.insertTrial(buildError
+        ? { ...newTrial, state: 'failed', attempt, error: buildError }
+        : { ...newTrial, state: 'running', owner, attempt }));
       // Strategies advance their state in ask(); saving it now (not only after tell) means a
       // process killed during this trial resumes with a strategy that already proposed it, so
       // the re-run on resume is the only evaluation of this candidate, never a second ask.
@@ -191,10 +196,7 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
 
       // A method the evaluator does not train would be ignored or fail inside it: refuse it here.
       const methodError = buildError ? undefined : unavailableMethod(training, info, definition.evaluator.name);
-      const result: TrialResult = buildError || methodError
-        ? { state: 'failed', error: buildError ?? methodError }
-        : await evaluate(trial, training);
-      trial = await store.finishTrial(trial.id, result);
+      if (!buildError) trial = (await store.finishTrial(lease(trial), methodError ? { state: 'failed', error: methodError } : await evaluate(trial, training))) ?? trial;
       if (judged(trial)) curves.set(trial.id, await store.getEpochs(trial.id));
       trials = [...trials, trial];
       bus.publish({ type: 'trial.finished', at: now(), trial });
@@ -232,7 +234,7 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     // The user may have stopped while the candidate was being asked for and stored.
     if (opts.signal?.aborted) controller.abort();
-    const beat = setInterval(() => { store.heartbeat(trial.id).catch(() => {}); }, 10_000);
+    const beat = setInterval(() => { store.heartbeat(lease(trial)).catch(() => {}); }, 10_000);
     beat.unref?.();
     const curve: EpochMetrics[] = [];
     // Set when the reporter decided the trial's fate; it wins even if the evaluator swallowed the throw.
@@ -244,8 +246,8 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
           throw (verdict = new TrialDivergedError(`loss is not finite at epoch ${m.epoch} (train ${m.trainLoss}, validation ${m.valLoss}); lower the learning rate`));
         }
         curve.push(m);
-        await store.addEpoch(trial.id, m);
-        await store.heartbeat(trial.id);
+        await store.addEpoch(lease(trial), m);
+        await store.heartbeat(lease(trial));
         bus.publish({ type: 'trial.epochEnded', at: now(), trialId: trial.id, trialNumber: trial.number, totalEpochs: training.epochs, metrics: m });
         if (pruner.shouldPrune(curve, [...curves.values()])) throw (verdict = new TrialPrunedError(m.epoch));
       },

@@ -65,6 +65,68 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE studies ADD COLUMN test_results TEXT;`,
   // 3: a training method's per-epoch outputs (JSON object; NULL for epochs without any).
   `ALTER TABLE epochs ADD COLUMN outputs TEXT;`,
+  // 4: the trial protocol for several workers. Trials gain the `waiting` state, a lease (owner,
+  // attempt) and told_at; a `workers` table; the run's start and the test phase's holder on the
+  // study. SQLite cannot change a CHECK constraint, so trials are rebuilt (the 12 steps of
+  // https://www.sqlite.org/lang_altertable.html#otheralter; `migrate` turns foreign keys off
+  // around it and runs foreign_key_check before committing). Finished trials were told (told_at
+  // = their end); the attempt of a redo is one more than that of the trial it redoes (redoOf).
+  `CREATE TABLE trials_rebuilt (
+     id           INTEGER PRIMARY KEY,
+     study_id     INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+     number       INTEGER NOT NULL,
+     state        TEXT NOT NULL CHECK (state IN ('waiting', 'running', 'completed', 'pruned', 'failed', 'interrupted')),
+     sample       TEXT NOT NULL,
+     architecture TEXT,
+     seed         INTEGER NOT NULL,
+     grp          TEXT,
+     label        TEXT,
+     training     TEXT,
+     attributes   TEXT,
+     metrics      TEXT,
+     val_accuracy REAL,
+     sparsity     REAL,
+     sparse_flops REAL,
+     error        TEXT,
+     started_at   INTEGER NOT NULL,
+     finished_at  INTEGER,
+     heartbeat_at INTEGER,
+     owner        TEXT,
+     attempt      INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1),
+     told_at      INTEGER,
+     UNIQUE (study_id, number)
+   );
+   INSERT INTO trials_rebuilt (id, study_id, number, state, sample, architecture, seed, grp, label, training, attributes, metrics,
+                          val_accuracy, sparsity, sparse_flops, error, started_at, finished_at, heartbeat_at, told_at)
+     SELECT id, study_id, number, state, sample, architecture, seed, grp, label, training, attributes, metrics,
+            val_accuracy, sparsity, sparse_flops, error, started_at, finished_at, heartbeat_at,
+            CASE WHEN state = 'running' THEN NULL ELSE COALESCE(finished_at, started_at) END
+     FROM trials;
+   WITH RECURSIVE chain (id, attempt) AS (
+     SELECT id, 1 FROM trials_rebuilt WHERE json_extract(attributes, '$.redoOf') IS NULL
+     UNION ALL
+     SELECT t.id, chain.attempt + 1 FROM chain
+       JOIN trials_rebuilt p ON p.id = chain.id
+       JOIN trials_rebuilt t ON t.study_id = p.study_id AND json_extract(t.attributes, '$.redoOf') = p.number
+   )
+   UPDATE trials_rebuilt SET attempt = (SELECT MAX(attempt) FROM chain WHERE chain.id = trials_rebuilt.id)
+     WHERE id IN (SELECT id FROM chain WHERE attempt > 1);
+   DROP TABLE trials;
+   ALTER TABLE trials_rebuilt RENAME TO trials;
+   CREATE INDEX trials_by_state ON trials (study_id, state);
+   ALTER TABLE studies ADD COLUMN run_started_at INTEGER;
+   ALTER TABLE studies ADD COLUMN tester TEXT;
+   CREATE TABLE workers (
+     id           TEXT PRIMARY KEY,
+     study_id     INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+     host         TEXT NOT NULL,
+     pid          INTEGER NOT NULL,
+     machine      TEXT,
+     started_at   INTEGER NOT NULL,
+     heartbeat_at INTEGER NOT NULL,
+     ended_at     INTEGER
+   );
+   CREATE INDEX workers_by_study ON workers (study_id);`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -90,13 +152,16 @@ export async function openDatabase(file: string, busyTimeoutMs: number, migratio
   }
   try {
     db.configureBusyTimeout(busyTimeoutMs);
-    await db.exec('PRAGMA foreign_keys = ON');
     await checkIdentity(db, file, migrations.length);
     // Only now that the file is known to be ours may anything write to it.
     await db.exec('PRAGMA journal_mode = WAL');
     // FULL: a commit is on disk when its promise resolves (the Store contract), also on power loss.
     await db.exec('PRAGMA synchronous = FULL');
+    // Off while migrating: rebuilding a table (migration 3) drops the old one, which with foreign
+    // keys on would cascade into its epochs. The pragma is a no-op inside a transaction.
+    await db.exec('PRAGMA foreign_keys = OFF');
     await migrate(db, file, migrations);
+    await db.exec('PRAGMA foreign_keys = ON');
     return db;
   } catch (err) {
     await db.close().catch(() => undefined);
@@ -144,6 +209,10 @@ async function migrate(db: SqliteConnection, file: string, migrations: readonly 
     if (from > migrations.length) throw new StoreError('STORE_SCHEMA_TOO_NEW', `the database ${file} was upgraded to schema version ${from} by a newer sparsenas while opening; upgrade sparsenas`);
     // All steps in one transaction: a failed upgrade leaves the file at its old version.
     for (let v = from; v < migrations.length; v++) await db.exec(migrations[v]!);
+    if (from !== migrations.length) {
+      const broken = await db.all<{ table: string }>('PRAGMA foreign_key_check');
+      if (broken.length) throw new StoreError('STORE_MIGRATION_FAILED', `upgrading the database ${file} left ${broken.length} rows pointing at missing rows (first in table ${broken[0]!.table}); the file was left at its old version`);
+    }
     if (from === 0) await db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
     if (from !== migrations.length) await db.exec(`PRAGMA user_version = ${migrations.length}`);
   });

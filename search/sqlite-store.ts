@@ -1,64 +1,54 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { StudyDefinition } from './config.js';
-import type { Json } from './json.js';
-import type { NewTrial, Store, StudyPatch, TrialResult } from './store.js';
-import type { EpochMetrics, Metrics, Study, StudyState, Trial, TrialState } from './types.js';
+import type { Lease, NewWorker, Store, StudyPatch, StudyTransaction, TrialInsert, TrialResult } from './store.js';
+import type { EpochMetrics, Study, Trial, WorkerInfo } from './types.js';
 import { type SqliteConnection, sqliteCode } from './sqlite-connection.js';
 import { openDatabase } from './sqlite-schema.js';
-import { checkResult, compact, storeErrors } from './store-errors.js';
-import { upgradeLegacyDefinition, upgradeLegacyTraining } from './legacy-training.js';
+import { type EpochRow, type StudyRow, type TrialRow, type WorkerRow, encodeMetrics, json, toEpoch, toStudy, toTrial, toWorker } from './sqlite-rows.js';
+import { checkInsert, checkResult, storeErrors } from './store-errors.js';
 
 export interface SqliteStoreOptions {
-  /** Injected clock (ms) for createdAt / startedAt / heartbeatAt. */
+  /** Injected clock (ms): every timestamp the store writes, and `StudyTransaction.now`. */
   now?: () => number;
-  /** How long a write waits for another process holding the lock (default 5000 ms). */
+  /** How long one statement waits for another process holding the lock (default 5000 ms). */
   busyTimeoutMs?: number;
+  /** How long a write keeps retrying a busy database before STORE_LOCKED (default 120 s). */
+  lockWaitMs?: number;
   /** The schema's migrations; only tests of the upgrade path pass their own (default MIGRATIONS). */
   migrations?: readonly string[];
 }
 
-interface StudyRow {
-  id: number; name: string; definition: string; state: string; created_at: number; updated_at: number;
-  data_checksums: string | null; backend: string | null; strategy_state: string | null;
-  /** Schema version 2; absent when the store was opened with older migrations (upgrade tests). */
-  test_results?: string | null;
-}
-interface TrialRow {
-  id: number; study_id: number; number: number; state: string; sample: string; architecture: string | null; seed: number;
-  grp: string | null; label: string | null; training: string | null; attributes: string | null; metrics: string | null;
-  error: string | null; started_at: number; finished_at: number | null; heartbeat_at: number | null;
-}
-interface EpochRow {
-  epoch: number; train_loss: number | null; val_loss: number | null; val_accuracy: number | null;
-  train_accuracy: number | null; sparsity: number | null; elapsed_ms: number | null;
-  /** Schema version 3; absent when the store was opened with older migrations (upgrade tests). */
-  outputs?: string | null;
-}
-
 /**
  * The Store on an SQLite file (package `sqlite3`), one connection per store. Schema,
- * migrations and the checks made when opening are in `sqlite-schema.ts`. Every operation
- * runs alone on the connection (see `SqliteConnection.exclusive`), so concurrent promise
- * calls are safe; finished-trial immutability is enforced by the SQL itself
- * (`UPDATE … WHERE state = 'running'`), not by a read before the write.
+ * migrations and the checks made when opening are in `sqlite-schema.ts`.
+ *
+ * Every operation runs alone on the connection (`SqliteConnection.exclusive`), so concurrent
+ * promise calls are safe. Between processes, every write is a `BEGIN IMMEDIATE` transaction:
+ * it takes the database's one write lock before reading anything it decides on, and reads the
+ * clock only once it holds the lock, so a timestamp is never older than the lock wait. WAL
+ * readers never wait. A busy lock is retried here until `lockWaitMs`; callers never see
+ * SQLITE_BUSY. The fences (`owner`, `attempt`, `state = 'running'`) are in the SQL itself.
  */
 export class SqliteStore implements Store {
   private closed = false;
+  /** Set while a transaction's function runs, so a call on the store from inside it fails fast instead of deadlocking. */
+  private readonly inTx = new AsyncLocalStorage<true>();
 
   private constructor(
     private readonly db: SqliteConnection,
     readonly file: string,
     private readonly now: () => number,
+    private readonly lockWaitMs: number,
   ) {}
 
   /** Opens (or creates) the database at `file`; `:memory:` gives a private in-memory one. */
   static async open(file: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
     const db = await openDatabase(file, options.busyTimeoutMs ?? 5000, options.migrations);
-    return new SqliteStore(db, file, options.now ?? Date.now);
+    return new SqliteStore(db, file, options.now ?? Date.now, options.lockWaitMs ?? 120_000);
   }
 
   createStudy(name: string, definition: StudyDefinition): Promise<Study> {
-    return this.op(async () => {
-      const at = this.now();
+    return this.write('createStudy', async (at) => {
       try {
         const { lastID } = await this.db.run(
           `INSERT INTO studies (name, definition, state, created_at, updated_at) VALUES (?, ?, 'running', ?, ?)`,
@@ -72,110 +62,139 @@ export class SqliteStore implements Store {
   }
 
   getStudy(name: string): Promise<Study | undefined> {
-    return this.op(async () => {
+    return this.read('getStudy', async () => {
       const row = await this.db.get<StudyRow>('SELECT * FROM studies WHERE name = ?', [name]);
       return row && toStudy(row);
     });
   }
 
   listStudies(): Promise<Study[]> {
-    return this.op(async () => (await this.db.all<StudyRow>('SELECT * FROM studies ORDER BY id')).map(toStudy));
+    return this.read('listStudies', async () => (await this.db.all<StudyRow>('SELECT * FROM studies ORDER BY id')).map(toStudy));
   }
 
   updateStudy(studyId: number, patch: StudyPatch): Promise<void> {
-    return this.op(async () => {
-      const sets = ['updated_at = ?'];
-      const params: (string | number | null)[] = [this.now()];
-      const set = (column: string, value: string | null) => { sets.push(`${column} = ?`); params.push(value); };
-      if (patch.state !== undefined) set('state', patch.state);
-      if (patch.strategyState !== undefined) set('strategy_state', JSON.stringify(patch.strategyState));
-      if (patch.dataChecksums !== undefined) set('data_checksums', JSON.stringify(patch.dataChecksums));
-      if (patch.backend !== undefined) set('backend', patch.backend);
-      if (patch.testResults !== undefined) set('test_results', JSON.stringify(patch.testResults));
-      const { changes } = await this.db.run(`UPDATE studies SET ${sets.join(', ')} WHERE id = ?`, [...params, studyId]);
-      if (changes === 0) throw storeErrors.studyNotFound(studyId);
-    });
+    return this.write('updateStudy', (at) => this.patchStudy(studyId, patch, at));
   }
 
   deleteStudy(studyId: number): Promise<void> {
-    return this.op(async () => {
-      // Trials and epochs go with it: ON DELETE CASCADE (foreign_keys is on for this connection).
+    return this.write('deleteStudy', async () => {
+      // Trials, epochs and workers go with it: ON DELETE CASCADE (foreign_keys is on for this connection).
       const { changes } = await this.db.run('DELETE FROM studies WHERE id = ?', [studyId]);
       if (changes === 0) throw storeErrors.studyNotFound(studyId);
     });
   }
 
-  createTrial(studyId: number, trial: NewTrial): Promise<Trial> {
-    return this.op(() => this.db.transaction(async () => {
-      if (!(await this.db.get('SELECT 1 FROM studies WHERE id = ?', [studyId]))) throw storeErrors.studyNotFound(studyId);
-      const { next } = (await this.db.get<{ next: number }>('SELECT COALESCE(MAX(number) + 1, 0) AS next FROM trials WHERE study_id = ?', [studyId]))!;
-      const at = this.now();
-      const { lastID } = await this.db.run(
-        `INSERT INTO trials (study_id, number, state, sample, architecture, seed, grp, label, training, attributes, started_at, heartbeat_at)
-         VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [studyId, next, JSON.stringify(trial.sample), json(trial.architecture), trial.seed, trial.group ?? null, trial.label ?? null,
-          json(trial.training), json(trial.attributes), at, at]);
-      return this.trialById(lastID);
-    }));
-  }
-
-  heartbeat(trialId: number): Promise<void> {
-    return this.op(async () => {
-      // A late ping after the trial ended is harmless; it must not change a finished trial.
-      const { changes } = await this.db.run(`UPDATE trials SET heartbeat_at = ? WHERE id = ? AND state = 'running'`, [this.now(), trialId]);
-      if (changes === 0) await this.trialById(trialId);
-    });
-  }
-
-  addEpoch(trialId: number, m: EpochMetrics): Promise<void> {
-    return this.op(async () => {
-      let changes: number;
-      try {
-        ({ changes } = await this.db.run(
-          `INSERT INTO epochs (trial_id, epoch, train_loss, val_loss, val_accuracy, train_accuracy, sparsity, elapsed_ms, outputs)
-           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM trials WHERE id = ? AND state = 'running')`,
-          [trialId, m.epoch, m.trainLoss, m.valLoss, m.valAccuracy, m.trainAccuracy ?? null, m.sparsity ?? null, m.elapsedMs, json(m.outputs), trialId]));
-      } catch (err) {
-        if (sqliteCode(err) === 'SQLITE_CONSTRAINT') throw storeErrors.epochExists(trialId, m.epoch);
-        throw err;
-      }
-      if (changes === 0) {
-        await this.trialById(trialId);
-        throw storeErrors.trialFinished(trialId, `adding epoch ${m.epoch}`);
-      }
-    });
-  }
-
-  finishTrial(trialId: number, result: TrialResult): Promise<Trial> {
-    return this.op(async () => {
-      checkResult(trialId, result);
-      const m = result.metrics;
-      const { changes } = await this.db.run(
-        `UPDATE trials SET state = ?, metrics = ?, val_accuracy = ?, sparsity = ?, sparse_flops = ?, error = ?, finished_at = ?
-         WHERE id = ? AND state = 'running'`,
-        [result.state, m ? encodeMetrics(m) : null, m?.valAccuracy ?? null, m?.sparsity ?? null, m?.sparseFlops ?? null,
-          result.error ?? null, this.now(), trialId]);
-      if (changes === 0) {
-        await this.trialById(trialId);
-        throw storeErrors.trialFinished(trialId, `finishing it as ${result.state}`);
-      }
-      return this.trialById(trialId);
-    });
-  }
-
   getTrials(studyId: number): Promise<Trial[]> {
-    return this.op(async () => (await this.db.all<TrialRow>('SELECT * FROM trials WHERE study_id = ? ORDER BY number', [studyId])).map(toTrial));
+    return this.read('getTrials', () => this.trialsOf(studyId));
   }
 
   getTrial(studyId: number, number: number): Promise<Trial | undefined> {
-    return this.op(async () => {
+    return this.read('getTrial', async () => {
       const row = await this.db.get<TrialRow>('SELECT * FROM trials WHERE study_id = ? AND number = ?', [studyId, number]);
       return row && toTrial(row);
     });
   }
 
   getEpochs(trialId: number): Promise<EpochMetrics[]> {
-    return this.op(async () => (await this.db.all<EpochRow>('SELECT * FROM epochs WHERE trial_id = ? ORDER BY epoch', [trialId])).map(toEpoch));
+    return this.read('getEpochs', async () => (await this.db.all<EpochRow>('SELECT * FROM epochs WHERE trial_id = ? ORDER BY epoch', [trialId])).map(toEpoch));
+  }
+
+  getWorkers(studyId: number): Promise<WorkerInfo[]> {
+    return this.read('getWorkers', () => this.workersOf(studyId));
+  }
+
+  transact<T>(studyId: number, fn: (tx: StudyTransaction) => Promise<T>): Promise<T> {
+    return this.write('transact', async (now) => {
+      const study = await this.db.get<StudyRow>('SELECT * FROM studies WHERE id = ?', [studyId]);
+      if (!study) throw storeErrors.studyNotFound(studyId);
+      let open = true;
+      const guard = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => (...a: A): Promise<R> => (open ? f(...a) : Promise.reject(storeErrors.txEnded()));
+      const tx: StudyTransaction = {
+        now,
+        getStudy: guard(async () => toStudy((await this.db.get<StudyRow>('SELECT * FROM studies WHERE id = ?', [studyId]))!)),
+        getTrials: guard(() => this.trialsOf(studyId)),
+        getWorkers: guard(() => this.workersOf(studyId)),
+        updateStudy: guard((patch: StudyPatch) => this.patchStudy(studyId, patch, now)),
+        insertTrial: guard((trial: TrialInsert) => this.insertTrial(studyId, trial, now)),
+        claimTrial: guard(async (trialId: number, owner: string) => {
+          const { changes } = await this.db.run(
+            `UPDATE trials SET state = 'running', owner = ?, started_at = ?, heartbeat_at = ? WHERE id = ? AND study_id = ? AND state = 'waiting'`,
+            [owner, now, now, trialId, studyId]);
+          return changes ? this.trialById(trialId) : undefined;
+        }),
+        interruptTrial: guard(async (trialId: number, error: string) => {
+          const { changes } = await this.db.run(
+            `UPDATE trials SET state = 'interrupted', error = ?, finished_at = ? WHERE id = ? AND study_id = ? AND state = 'running'`,
+            [error, now, trialId, studyId]);
+          return changes ? this.trialById(trialId) : undefined;
+        }),
+        markTold: guard(async (trialIds: readonly number[]) => {
+          for (const id of trialIds) {
+            await this.db.run(`UPDATE trials SET told_at = ? WHERE id = ? AND study_id = ? AND told_at IS NULL AND state NOT IN ('waiting', 'running')`, [now, id, studyId]);
+          }
+        }),
+        registerWorker: guard(async (w: NewWorker) => {
+          try {
+            await this.db.run('INSERT INTO workers (id, study_id, host, pid, machine, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+              [w.id, studyId, w.host, w.pid, w.machine ?? null, now, now]);
+          } catch (err) {
+            if (sqliteCode(err) === 'SQLITE_CONSTRAINT') throw storeErrors.workerExists(w.id);
+            throw err;
+          }
+          return toWorker((await this.db.get<WorkerRow>('SELECT * FROM workers WHERE id = ?', [w.id]))!);
+        }),
+        endWorker: guard(async (workerId: string) => {
+          await this.db.run('UPDATE workers SET ended_at = ? WHERE id = ? AND study_id = ? AND ended_at IS NULL', [now, workerId, studyId]);
+        }),
+      };
+      try {
+        return await this.inTx.run(true, () => fn(tx));
+      } finally {
+        open = false;
+      }
+    });
+  }
+
+  heartbeat(lease: Lease): Promise<boolean> {
+    return this.write('heartbeat', async (at) => {
+      const { changes } = await this.db.run(`UPDATE trials SET heartbeat_at = ? WHERE ${LEASED}`, [at, ...leaseParams(lease)]);
+      return changes > 0;
+    });
+  }
+
+  addEpoch(lease: Lease, m: EpochMetrics): Promise<boolean> {
+    return this.write('addEpoch', async () => {
+      try {
+        const { changes } = await this.db.run(
+          `INSERT INTO epochs (trial_id, epoch, train_loss, val_loss, val_accuracy, train_accuracy, sparsity, elapsed_ms, outputs)
+           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM trials WHERE ${LEASED})`,
+          [lease.trialId, m.epoch, m.trainLoss, m.valLoss, m.valAccuracy, m.trainAccuracy ?? null, m.sparsity ?? null, m.elapsedMs, json(m.outputs),
+            ...leaseParams(lease)]);
+        return changes > 0;
+      } catch (err) {
+        if (sqliteCode(err) === 'SQLITE_CONSTRAINT') throw storeErrors.epochExists(lease.trialId, m.epoch);
+        throw err;
+      }
+    });
+  }
+
+  finishTrial(lease: Lease, result: TrialResult): Promise<Trial | undefined> {
+    return this.write('finishTrial', async (at) => {
+      checkResult(lease.trialId, result);
+      const m = result.metrics;
+      const { changes } = await this.db.run(
+        `UPDATE trials SET state = ?, metrics = ?, val_accuracy = ?, sparsity = ?, sparse_flops = ?, error = ?, finished_at = ? WHERE ${LEASED}`,
+        [result.state, m ? encodeMetrics(m) : null, m?.valAccuracy ?? null, m?.sparsity ?? null, m?.sparseFlops ?? null,
+          result.error ?? null, at, ...leaseParams(lease)]);
+      return changes ? this.trialById(lease.trialId) : undefined;
+    });
+  }
+
+  workerHeartbeat(workerId: string): Promise<boolean> {
+    return this.write('workerHeartbeat', async (at) => {
+      const { changes } = await this.db.run('UPDATE workers SET heartbeat_at = ? WHERE id = ? AND ended_at IS NULL', [at, workerId]);
+      return changes > 0;
+    });
   }
 
   /** Checkpoints the WAL into the main file (so the .db alone is complete) and closes. */
@@ -184,14 +203,86 @@ export class SqliteStore implements Store {
     // Calls made before close() still run; calls made after it are refused at once.
     this.closed = true;
     return this.db.exclusive(async () => {
-      await this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      // Another process may be reading: then the checkpoint is partial, which is fine.
+      await this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)').catch((err) => { if (sqliteCode(err) !== 'SQLITE_BUSY') throw err; });
       await this.db.close();
     });
   }
 
-  private op<T>(fn: () => Promise<T>): Promise<T> {
+  private read<T>(method: string, fn: () => Promise<T>): Promise<T> {
+    return this.op(method, () => this.retryBusy(fn));
+  }
+
+  /** One write transaction: BEGIN IMMEDIATE (retried while busy), the clock read under the lock, fn, COMMIT. */
+  private write<T>(method: string, fn: (now: number) => Promise<T>): Promise<T> {
+    return this.op(method, async () => {
+      await this.retryBusy(() => this.db.exec('BEGIN IMMEDIATE'));
+      try {
+        const out = await fn(this.now());
+        await this.db.exec('COMMIT');
+        return out;
+      } catch (err) {
+        await this.db.exec('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  private op<T>(method: string, fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(storeErrors.closed(`the database ${this.file}`));
+    if (this.inTx.getStore()) return Promise.reject(storeErrors.txNested(method));
     return this.db.exclusive(fn);
+  }
+
+  /** Retries what failed with SQLITE_BUSY (it changed nothing) until lockWaitMs has passed. */
+  private async retryBusy<T>(fn: () => Promise<T>): Promise<T> {
+    const start = Date.now();
+    for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (sqliteCode(err) !== 'SQLITE_BUSY') throw err;
+        if (Date.now() - start >= this.lockWaitMs) throw storeErrors.locked(`the database ${this.file}`, Math.round((Date.now() - start) / 1000));
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+  }
+
+  private async patchStudy(studyId: number, patch: StudyPatch, at: number): Promise<void> {
+    const sets = ['updated_at = ?'];
+    const params: (string | number | null)[] = [at];
+    const set = (column: string, value: string | number | null) => { sets.push(`${column} = ?`); params.push(value); };
+    if (patch.state !== undefined) set('state', patch.state);
+    if (patch.strategyState !== undefined) set('strategy_state', JSON.stringify(patch.strategyState));
+    if (patch.dataChecksums !== undefined) set('data_checksums', JSON.stringify(patch.dataChecksums));
+    if (patch.backend !== undefined) set('backend', patch.backend);
+    if (patch.testResults !== undefined) set('test_results', JSON.stringify(patch.testResults));
+    if (patch.runStartedAt !== undefined) set('run_started_at', patch.runStartedAt);
+    if (patch.tester !== undefined) set('tester', patch.tester);
+    const { changes } = await this.db.run(`UPDATE studies SET ${sets.join(', ')} WHERE id = ?`, [...params, studyId]);
+    if (changes === 0) throw storeErrors.studyNotFound(studyId);
+  }
+
+  private async insertTrial(studyId: number, t: TrialInsert, at: number): Promise<Trial> {
+    checkInsert(t);
+    const { next } = (await this.db.get<{ next: number }>('SELECT COALESCE(MAX(number) + 1, 0) AS next FROM trials WHERE study_id = ?', [studyId]))!;
+    const { lastID } = await this.db.run(
+      `INSERT INTO trials (study_id, number, state, sample, architecture, seed, grp, label, training, attributes, error,
+                           started_at, heartbeat_at, finished_at, owner, attempt, told_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [studyId, next, t.state, JSON.stringify(t.sample), json(t.architecture), t.seed, t.group ?? null, t.label ?? null,
+        json(t.training), json(t.attributes), t.state === 'failed' ? t.error ?? null : null,
+        at, t.state === 'running' ? at : null, t.state === 'failed' ? at : null, t.owner ?? null, t.attempt,
+        t.state === 'failed' && t.told ? at : null]);
+    return this.trialById(lastID);
+  }
+
+  private async trialsOf(studyId: number): Promise<Trial[]> {
+    return (await this.db.all<TrialRow>('SELECT * FROM trials WHERE study_id = ? ORDER BY number', [studyId])).map(toTrial);
+  }
+
+  private async workersOf(studyId: number): Promise<WorkerInfo[]> {
+    return (await this.db.all<WorkerRow>('SELECT * FROM workers WHERE study_id = ? ORDER BY started_at, id', [studyId])).map(toWorker);
   }
 
   private async trialById(id: number): Promise<Trial> {
@@ -201,57 +292,7 @@ export class SqliteStore implements Store {
   }
 }
 
-function json(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
-}
+/** The fence of every write about a running trial. */
+const LEASED = `id = ? AND owner = ? AND attempt = ? AND state = 'running'`;
+const leaseParams = (l: Lease) => [l.trialId, l.owner, l.attempt];
 
-function parse<T>(text: string | null): T | undefined {
-  return text === null ? undefined : (JSON.parse(text) as T);
-}
-
-function toStudy(r: StudyRow): Study {
-  return compact({
-    id: r.id, name: r.name, definition: upgradeLegacyDefinition(JSON.parse(r.definition) as StudyDefinition), state: r.state as StudyState,
-    createdAt: r.created_at, updatedAt: r.updated_at, dataChecksums: parse<Study['dataChecksums']>(r.data_checksums),
-    backend: r.backend ?? undefined, strategyState: parse<Json>(r.strategy_state), testResults: parse<Study['testResults']>(r.test_results ?? null),
-  });
-}
-
-function toTrial(r: TrialRow): Trial {
-  return compact({
-    id: r.id, studyId: r.study_id, number: r.number, state: r.state as TrialState, sample: JSON.parse(r.sample) as Trial['sample'],
-    architecture: r.architecture === null ? null : (JSON.parse(r.architecture) as Trial['architecture']), seed: r.seed,
-    group: r.grp ?? undefined, label: r.label ?? undefined, training: upgradeLegacyTraining(parse<Trial['training']>(r.training)),
-    attributes: parse<Trial['attributes']>(r.attributes), metrics: r.metrics === null ? undefined : decodeMetrics(r.metrics),
-    error: r.error ?? undefined, startedAt: r.started_at, finishedAt: r.finished_at ?? undefined, heartbeatAt: r.heartbeat_at ?? undefined,
-  });
-}
-
-/** SQLite stores NaN as NULL: a required epoch number read back as NULL was NaN. */
-function toEpoch(r: EpochRow): EpochMetrics {
-  return compact({
-    epoch: r.epoch, trainLoss: r.train_loss ?? NaN, valLoss: r.val_loss ?? NaN, valAccuracy: r.val_accuracy ?? NaN,
-    trainAccuracy: r.train_accuracy ?? undefined, sparsity: r.sparsity ?? undefined, elapsedMs: r.elapsed_ms ?? NaN,
-    outputs: parse<EpochMetrics['outputs']>(r.outputs ?? null),
-  });
-}
-
-// JSON has no NaN or ±Infinity (JSON.stringify writes null). Metrics may hold them (an
-// `extra.epochsToThreshold` that was never reached is Infinity), so they are written as the
-// strings "NaN", "Infinity", "-Infinity" and turned back into numbers where Metrics has numbers.
-const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
-
-function encodeMetrics(m: Metrics): string {
-  return JSON.stringify(m, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
-}
-
-function decodeMetrics(text: string): Metrics {
-  const m = JSON.parse(text) as Record<string, unknown>;
-  const revive = (o: Record<string, unknown>, skip: readonly string[]) => {
-    for (const [k, v] of Object.entries(o)) if (!skip.includes(k) && typeof v === 'string' && v in NON_FINITE) o[k] = NON_FINITE[v];
-  };
-  revive(m, ['backend', 'outputs']);
-  for (const layer of (m['layers'] as Record<string, unknown>[] | undefined) ?? []) revive(layer, ['name', 'type']);
-  if (m['extra']) revive(m['extra'] as Record<string, unknown>, []);
-  return m as unknown as Metrics;
-}

@@ -2,8 +2,14 @@ import type { Architecture } from './architecture.js';
 import type { Json, JsonObject } from './json.js';
 import type { StudyDefinition } from './config.js';
 
-export type TrialState = 'running' | 'completed' | 'pruned' | 'failed' | 'interrupted';
+/**
+ * `waiting`: queued (a redo of an interrupted trial), no owner yet; `running`: leased by one
+ * worker (`owner`, `attempt`); the other four are final and immutable.
+ */
+export type TrialState = 'waiting' | 'running' | 'completed' | 'pruned' | 'failed' | 'interrupted';
 export const FINISHED_STATES: readonly TrialState[] = ['completed', 'pruned', 'failed', 'interrupted'];
+/** Final states that count toward `budget.maxTrials` (an interrupted trial is redone instead). */
+export const COUNTED_STATES: readonly TrialState[] = ['completed', 'pruned', 'failed'];
 export type StudyState = 'running' | 'finished' | 'stopped' | 'interrupted';
 
 /** A point in a space: one value per dimension name. */
@@ -143,6 +149,10 @@ export interface Study {
    * once the search is over, so it never takes part in selection.
    */
   testResults?: TestResults;
+  /** When the current run (a search or resume) began, the store's clock: the time limit counts from it. */
+  runStartedAt?: number;
+  /** The worker measuring the test split now (the test phase runs once, by one worker). */
+  tester?: string;
 }
 
 /** One trial measured on the held-out test split from its saved weights. */
@@ -172,7 +182,36 @@ export interface Trial {
   attributes?: JsonObject;
   metrics?: Metrics;
   error?: string;
+  /** When it was queued (waiting) or claimed (running and later states). */
   startedAt: number;
   finishedAt?: number;
   heartbeatAt?: number;
+  /** The worker holding (or that last held) the lease; absent for waiting trials and old databases. */
+  owner?: string;
+  /**
+   * 1 for a candidate's first trial; a redo of an interrupted trial (attribute `redoOf`) has its
+   * predecessor's attempt + 1. With `owner` and the trial id it is the lease's fencing token.
+   * Stores always set it; hand-built trials may leave it out (read as 1).
+   */
+  attempt?: number;
+  /** When the strategy was told how this trial ended (in the same transaction as its snapshot). */
+  toldAt?: number;
+}
+
+/** A process taking part in a study (one row of the store's `workers`). */
+export interface WorkerInfo {
+  /** Unique per process, chosen by the worker (e.g. `host:pid:random`). */
+  id: string;
+  studyId: number;
+  host: string;
+  pid: number;
+  /**
+   * Opaque identity of the pid namespace the worker runs in (boot id and pid namespace): two
+   * workers with the same `machine` may test each other's pid for liveness.
+   */
+  machine?: string;
+  startedAt: number;
+  heartbeatAt: number;
+  /** Set when it left, or was declared dead by `resume --force`; it never writes again. */
+  endedAt?: number;
 }

@@ -33,7 +33,7 @@ export function reportFacts(data: ReportData) {
   const objective = reportObjective(data);
   const ranked = rankTrials(data.trials, objective);
   const front = paretoFront(data.trials);
-  const counts = { running: 0, completed: 0, pruned: 0, failed: 0, interrupted: 0 } as Record<Trial['state'], number>;
+  const counts: Record<Trial['state'], number> = { waiting: 0, running: 0, completed: 0, pruned: 0, failed: 0, interrupted: 0 };
   for (const t of data.trials) counts[t.state]++;
   return { objective, ranked, best: ranked[0], front, counts };
 }

@@ -3,7 +3,7 @@ import { metricValue } from '../../search/index.js';
 import { describeArchitecture, describeTestResult, describeTrialOutcome, formatDuration, formatFixed, oneLine, trialTag } from '../format/index.js';
 import { attachLines, type Output, type Reporter, type ReporterOptions } from './reporter.js';
 
-const ANSI: Record<TrialState, string> = { completed: '32', pruned: '33', failed: '31', interrupted: '35', running: '36' };
+const ANSI: Record<TrialState, string> = { completed: '32', pruned: '33', failed: '31', interrupted: '35', running: '36', waiting: '36' };
 
 /**
  * One line per search start/finish and trial start/finish (and per epoch with `verbose`),

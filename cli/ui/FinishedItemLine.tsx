@@ -9,6 +9,7 @@ const STYLE: Record<Trial['state'], { mark: string; color: string }> = {
   failed: { mark: '✖', color: 'red' },
   interrupted: { mark: '■', color: 'magenta' },
   running: { mark: '▶', color: 'cyan' },
+  waiting: { mark: '…', color: 'cyan' },
 };
 
 /** One line that scrolls above the live region: a finished trial, or a warning/error log. */

@@ -51,7 +51,7 @@ export interface SearchState {
   finish?: { reason: SearchFinishReason; counts: Record<TrialState, number> };
 }
 
-const ZERO_COUNTS: Record<TrialState, number> = { running: 0, completed: 0, pruned: 0, failed: 0, interrupted: 0 };
+const ZERO_COUNTS: Record<TrialState, number> = { waiting: 0, running: 0, completed: 0, pruned: 0, failed: 0, interrupted: 0 };
 
 export function initialSearchState(opts: { now?: number; topN?: number; previousTrials?: readonly Trial[] } = {}): SearchState {
   return {

@@ -32,7 +32,7 @@ export function wholeSearch(): SearchEvent[] {
   for (const t of trials) {
     events.push(trialStarted(t), ...(t.metrics ? epochsOf(t, 3) : []), trialFinished(t));
   }
-  const counts = { running: 0, completed: 4, pruned: 1, failed: 1, interrupted: 0 };
+  const counts = { waiting: 0, running: 0, completed: 4, pruned: 1, failed: 1, interrupted: 0 };
   events.push({ type: 'search.finished', at: 1_200_000, study, reason: 'max-trials', best: trials[5], counts });
   return events;
 }

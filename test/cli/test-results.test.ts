@@ -11,6 +11,7 @@ import { loadReportData, renderMarkdownReport } from '../../cli/report/index.js'
 import { DEFAULT_DEFINITION, SqliteStore, withTestResults, type SearchEvent } from '../../search/index.js';
 import { captureIo } from './capture-io.js';
 import { metrics, mlp, trial } from './fake-study.js';
+import { storeTrial } from '../search/fixtures.js';
 
 const tested: SearchEvent = { type: 'trial.tested', at: 5, trialNumber: 2, testAccuracy: 0.91234, testLoss: 0.30171 };
 
@@ -23,8 +24,7 @@ describe('test results of the best trials in the CLI', () => {
     const store = await SqliteStore.open(db);
     const s = await store.createStudy('s', { ...DEFAULT_DEFINITION, study: 's' });
     for (const acc of [0.8, 0.85, 0.9]) {
-      const t = await store.createTrial(s.id, { sample: {}, architecture: mlp([64]), seed: 1 });
-      await store.finishTrial(t.id, { state: 'completed', metrics: metrics(acc, 1000) });
+      await storeTrial(store, s.id, { sample: {}, architecture: mlp([64]), seed: 1 }, { state: 'completed', metrics: metrics(acc, 1000) });
     }
     await store.updateStudy(s.id, { state: 'finished', testResults: { 2: { testAccuracy: 0.8875, testLoss: 0.41, evaluatedAt: 1 } } });
     await store.close();

@@ -1,5 +1,5 @@
 import { DEFAULT_DEFINITION, DENSE_SPARSITY } from '../../search/index.js';
-import type { Architecture, EpochMetrics, Metrics, StudyDefinition, Trial } from '../../search/index.js';
+import type { Architecture, EpochMetrics, Lease, Metrics, NewTrial, Store, StudyDefinition, Trial, TrialResult } from '../../search/index.js';
 
 /** A valid study definition; `patch` replaces top-level keys. */
 export function definition(patch: Partial<StudyDefinition> = {}): StudyDefinition {
@@ -39,4 +39,19 @@ export function completedTrial(number: number, metrics: Partial<Metrics>, state:
     id: number + 1, studyId: 1, number, state, sample: {}, architecture: null, seed: number,
     metrics: { ...fullMetrics(), extra: {}, ...metrics }, startedAt: 0,
   };
+}
+
+/** The lease of a running trial as the store returned it. */
+export function leaseOf(t: Trial): Lease {
+  return { trialId: t.id, owner: t.owner!, attempt: t.attempt ?? 1 };
+}
+
+/**
+ * Inserts a running trial owned by `owner` (one transaction), as a worker does after asking;
+ * with `result`, finishes it too. For tests that need stored trials, not the protocol.
+ */
+export async function storeTrial(store: Store, studyId: number, trial: NewTrial, result?: TrialResult, owner = 'test-worker'): Promise<Trial> {
+  const t = await store.transact(studyId, (tx) => tx.insertTrial({ ...trial, state: 'running', owner, attempt: 1 }));
+  if (!result) return t;
+  return (await store.finishTrial(leaseOf(t), result))!;
 }

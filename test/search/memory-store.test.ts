@@ -1,4 +1,4 @@
 import { MemoryStore } from '../../search/index.js';
 import { describeStoreConformance } from './store-conformance.js';
 
-describeStoreConformance('MemoryStore', async () => new MemoryStore());
+describeStoreConformance('MemoryStore', async (now) => new MemoryStore({ now }));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { MemoryStore, SqliteStore, deriveSeed, runSearch } from '../../search/index.js';
-import type { Pruner, RunnerOptions, Store, StudyDefinition } from '../../search/index.js';
+import type { Lease, Pruner, RunnerOptions, Store, StudyDefinition } from '../../search/index.js';
 import { definition } from './fixtures.js';
 import { FakeEvaluator, ScriptedStrategy, counting, recordingBus, fakeSpace, trainNormally } from './runner-fakes.js';
 import type { Behaviour, Step } from './runner-fakes.js';
@@ -249,11 +249,11 @@ describe('runSearch', () => {
     const live = await SqliteStore.open(file, { now });
     let dead = false;
     const dying: Store = Object.assign(Object.create(live) as Store, {
-      finishTrial: async (id: number, r: Parameters<Store['finishTrial']>[1]) => {
-        const t = (await live.getTrials(1)).find((x) => x.id === id)!;
+      finishTrial: async (lease: Lease, r: Parameters<Store['finishTrial']>[1]) => {
+        const t = (await live.getTrials(1)).find((x) => x.id === lease.trialId)!;
         if (t.number === 2) dead = true;
         if (dead) throw new Error('SIGKILL');
-        return live.finishTrial(id, r);
+        return live.finishTrial(lease, r);
       },
       updateStudy: async (...args: Parameters<Store['updateStudy']>) => {
         if (dead) throw new Error('SIGKILL');

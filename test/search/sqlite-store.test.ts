@@ -7,15 +7,20 @@ import sqlite3 from 'sqlite3';
 import { SCHEMA_VERSION, SqliteStore } from '../../search/index.js';
 import { MIGRATIONS } from '../../search/sqlite-schema.js';
 import { describeStoreConformance } from './store-conformance.js';
-import { architecture, definition, epoch, fullMetrics } from './fixtures.js';
+import { architecture, definition, epoch, fullMetrics, leaseOf, storeTrial } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sparsenas-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const freshFile = () => join(dir, `db-${files++}.db`);
 
-describeStoreConformance('SqliteStore (file)', () => SqliteStore.open(freshFile()));
-describeStoreConformance('SqliteStore (:memory:)', () => SqliteStore.open(':memory:'));
+describeStoreConformance('SqliteStore (file)', (now) => SqliteStore.open(freshFile(), { now }), {
+  makePair: async () => {
+    const file = freshFile();
+    return [await SqliteStore.open(file), await SqliteStore.open(file)];
+  },
+});
+describeStoreConformance('SqliteStore (:memory:)', (now) => SqliteStore.open(':memory:', { now }));
 
 /** Runs raw SQL on a file with a separate sqlite3 connection. */
 function raw(file: string, sql: string): Promise<unknown[]> {
@@ -35,10 +40,10 @@ describe('SqliteStore', () => {
     const file = freshFile();
     let store = await SqliteStore.open(file);
     const s = await store.createStudy('persist', definition({ seed: 5 }));
-    const t = await store.createTrial(s.id, { sample: { units: 8 }, architecture: architecture(8), seed: 11, group: 'g' });
-    await store.addEpoch(t.id, epoch(0));
-    const done = await store.finishTrial(t.id, { state: 'completed', metrics: fullMetrics() });
-    const running = await store.createTrial(s.id, { sample: {}, architecture: null, seed: 12 });
+    const t = await storeTrial(store, s.id, { sample: { units: 8 }, architecture: architecture(8), seed: 11, group: 'g' });
+    await store.addEpoch(leaseOf(t), epoch(0));
+    const done = await store.finishTrial(leaseOf(t), { state: 'completed', metrics: fullMetrics() });
+    const running = await storeTrial(store, s.id, { sample: {}, architecture: null, seed: 12 });
     await store.updateStudy(s.id, { strategyState: { cursor: 2 } });
     await store.close();
     assert.equal(existsSync(`${file}-wal`), false, 'close checkpoints the WAL into the .db file');
@@ -49,7 +54,7 @@ describe('SqliteStore', () => {
     assert.deepEqual(study.strategyState, { cursor: 2 });
     assert.deepEqual(await store.getTrials(s.id), [done, running]);
     assert.deepEqual(await store.getEpochs(t.id), [epoch(0)]);
-    assert.equal((await store.createTrial(s.id, { sample: {}, architecture: null, seed: 13 })).number, 2);
+    assert.equal((await storeTrial(store, s.id, { sample: {}, architecture: null, seed: 13 })).number, 2);
     await store.close();
   });
 
@@ -57,8 +62,7 @@ describe('SqliteStore', () => {
     const file = freshFile();
     const store = await SqliteStore.open(file);
     const s = await store.createStudy('sql', definition());
-    const t = await store.createTrial(s.id, { sample: {}, architecture: architecture(), seed: 1 });
-    await store.finishTrial(t.id, { state: 'completed', metrics: fullMetrics(0.75) });
+    await storeTrial(store, s.id, { sample: {}, architecture: architecture(), seed: 1 }, { state: 'completed', metrics: fullMetrics(0.75) });
     await store.close();
     assert.deepEqual(await raw(file, 'PRAGMA journal_mode'), [{ journal_mode: 'wal' }]);
     assert.deepEqual(await raw(file, 'PRAGMA user_version'), [{ user_version: SCHEMA_VERSION }]);
@@ -79,7 +83,7 @@ describe('SqliteStore', () => {
     const file = freshFile();
     const old = await SqliteStore.open(file);
     const s = await old.createStudy('old', definition());
-    await old.createTrial(s.id, { sample: { units: 8 }, architecture: null, seed: 3 });
+    await storeTrial(old, s.id, { sample: { units: 8 }, architecture: null, seed: 3 });
     await old.close();
     const next = [...MIGRATIONS, 'ALTER TABLE trials ADD COLUMN note TEXT', `UPDATE trials SET note = 'migrated'`];
     const upgraded = await SqliteStore.open(file, { migrations: next });
@@ -109,18 +113,52 @@ describe('SqliteStore', () => {
     const file = freshFile();
     const v2 = await SqliteStore.open(file, { migrations: MIGRATIONS.slice(0, 2) });
     const s = await v2.createStudy('v2', definition());
-    const t = await v2.createTrial(s.id, { sample: {}, architecture: architecture(), seed: 1 });
     await v2.close();
     // What the version-2 code wrote (it knew no outputs column).
+    await raw(file, `INSERT INTO trials (study_id, number, state, sample, architecture, seed, started_at, finished_at)
+      VALUES (${s.id}, 0, 'completed', '{}', '${JSON.stringify(architecture())}', 1, 100, 200)`);
+    const [{ id }] = (await raw(file, 'SELECT id FROM trials')) as [{ id: number }];
     const e = epoch(0);
     await raw(file, `INSERT INTO epochs (trial_id, epoch, train_loss, val_loss, val_accuracy, train_accuracy, sparsity, elapsed_ms)
-      VALUES (${t.id}, 0, ${e.trainLoss}, ${e.valLoss}, ${e.valAccuracy}, ${e.trainAccuracy}, ${e.sparsity}, ${e.elapsedMs})`);
+      VALUES (${id}, 0, ${e.trainLoss}, ${e.valLoss}, ${e.valAccuracy}, ${e.trainAccuracy}, ${e.sparsity}, ${e.elapsedMs})`);
     assert.deepEqual(await raw(file, 'PRAGMA user_version'), [{ user_version: 2 }]);
     const upgraded = await SqliteStore.open(file);
-    await upgraded.addEpoch(t.id, { ...epoch(1), outputs: { lambda: 2 } });
-    assert.deepEqual(await upgraded.getEpochs(t.id), [epoch(0), { ...epoch(1), outputs: { lambda: 2 } }]);
+    assert.deepEqual(await upgraded.getEpochs(id), [epoch(0)]);
+    const t = await storeTrial(upgraded, s.id, { sample: {}, architecture: architecture(), seed: 2 });
+    await upgraded.addEpoch(leaseOf(t), { ...epoch(1), outputs: { lambda: 2 } });
+    assert.deepEqual(await upgraded.getEpochs(t.id), [{ ...epoch(1), outputs: { lambda: 2 } }]);
     await upgraded.close();
     assert.deepEqual(await raw(file, 'SELECT epoch, outputs FROM epochs ORDER BY epoch'), [{ epoch: 0, outputs: null }, { epoch: 1, outputs: '{"lambda":2}' }]);
+    assert.deepEqual(await raw(file, 'PRAGMA user_version'), [{ user_version: SCHEMA_VERSION }]);
+  });
+
+
+  it('upgrades a version-3 database (before the trial protocol) keeping epochs, redo chains and killed trials', async () => {
+    const file = freshFile();
+    const v3 = await SqliteStore.open(file, { migrations: MIGRATIONS.slice(0, 3) });
+    const s = await v3.createStudy('v3', definition());
+    await v3.close();
+    // Rows as the version-3 code wrote them: a completed trial, one interrupted and redone twice
+    // (the second redo still running when its process was killed).
+    const arch = JSON.stringify(architecture());
+    await raw(file, `INSERT INTO trials (study_id, number, state, sample, architecture, seed, attributes, started_at, finished_at, heartbeat_at) VALUES
+      (${s.id}, 0, 'completed', '{"units":1}', '${arch}', 11, NULL, 100, 200, 100),
+      (${s.id}, 1, 'interrupted', '{"units":2}', '${arch}', 12, NULL, 200, 300, 200),
+      (${s.id}, 2, 'interrupted', '{"units":2}', '${arch}', 12, '{"redoOf":1}', 300, 400, 300),
+      (${s.id}, 3, 'running', '{"units":2}', '${arch}', 12, '{"redoOf":2}', 400, NULL, 450)`);
+    await raw(file, `INSERT INTO epochs (trial_id, epoch, train_loss, val_loss, val_accuracy, elapsed_ms)
+      SELECT id, 0, 1, 1, 0.5, 1 FROM trials`);
+    const store = await SqliteStore.open(file);
+    const trials = await store.getTrials(s.id);
+    assert.deepEqual(trials.map((t) => [t.number, t.state, t.attempt, t.toldAt, t.owner]),
+      [[0, 'completed', 1, 200, undefined], [1, 'interrupted', 1, 300, undefined], [2, 'interrupted', 2, 400, undefined], [3, 'running', 3, undefined, undefined]]);
+    for (const t of trials) assert.deepEqual((await store.getEpochs(t.id)).map((e) => e.epoch), [0], 'rebuilding trials kept its epochs');
+    assert.deepEqual(await store.getWorkers(s.id), []);
+    const redo = await store.transact(s.id, (tx) => tx.insertTrial({ sample: { units: 2 }, architecture: architecture(), seed: 12, state: 'waiting', attempt: 4 }));
+    assert.equal(redo.number, 4);
+    await store.deleteStudy(s.id);
+    await store.close();
+    assert.deepEqual(await raw(file, 'SELECT count(*) AS n FROM epochs'), [{ n: 0 }], 'foreign keys (cascade) are on again');
     assert.deepEqual(await raw(file, 'PRAGMA user_version'), [{ user_version: SCHEMA_VERSION }]);
   });
 
@@ -164,8 +202,8 @@ describe('SqliteStore', () => {
     const b = await SqliteStore.open(file);
     const s = await a.createStudy('shared', definition());
     const created = await Promise.all(Array.from({ length: 30 }, (_, i) =>
-      (i % 2 ? a : b).createTrial(s.id, { sample: { i }, architecture: null, seed: i })));
-    await Promise.all(created.map((t, i) => (i % 2 ? b : a).finishTrial(t.id, { state: 'completed', metrics: fullMetrics(i / 30) })));
+      storeTrial(i % 2 ? a : b, s.id, { sample: { i }, architecture: null, seed: i })));
+    await Promise.all(created.map((t, i) => (i % 2 ? b : a).finishTrial(leaseOf(t), { state: 'completed', metrics: fullMetrics(i / 30) })));
     const trials = await a.getTrials(s.id);
     assert.deepEqual(trials.map((t) => t.number), Array.from({ length: 30 }, (_, i) => i));
     assert.deepEqual(new Set(trials.map((t) => t.seed)).size, 30);

@@ -30,7 +30,7 @@ test('the leaderboard keeps the top N completed trials, best first; best so far 
   const s = reduce(wholeSearch());
   assert.deepEqual(s.leaderboard.map((t) => t.number), [5, 1, 0]);
   assert.equal(s.best?.number, 5);
-  assert.deepEqual(s.counts, { running: 0, completed: 4, pruned: 1, failed: 1, interrupted: 0 });
+  assert.deepEqual(s.counts, { waiting: 0, running: 0, completed: 4, pruned: 1, failed: 1, interrupted: 0 });
   assert.equal(s.phase, 'finished');
   assert.equal(s.finish?.reason, 'max-trials');
   const mid = reduce(wholeSearch().slice(0, 1 + 5 * 2));
