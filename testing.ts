@@ -23,6 +23,12 @@ export interface DescribeStrategyOptions {
   seedSensitive?: boolean;
   /** `StrategyContext.trainingMethods`: what the pretend evaluator trains (default none). */
   trainingMethods?: readonly string[];
+  /**
+   * Set true for strategies that promise never to propose an architecture twice (grid): two
+   * instances restored from one snapshot, asked in turn with each other's proposals running in
+   * the history (two workers), must then never propose the same one.
+   */
+  proposesEachOnce?: boolean;
 }
 
 /** The dataset shape strategies see in the suite (Fashion-MNIST's). */
@@ -53,16 +59,21 @@ export async function driveStrategy(strategy: Strategy, space: SearchSpace, n: n
     const c = await strategy.ask(history);
     out.push(c);
     if (!c) continue;
-    const state = fate(history.length);
-    const trial: Trial = {
-      id: history.length + 1, studyId: 1, number: history.length, state, sample: c.sample,
-      architecture: c.architecture ?? space.freeze(c.sample), seed: c.seed ?? i, group: c.group, label: c.label, attributes: c.attributes,
-      ...(state === 'completed' ? { metrics: fakeMetrics(c) } : { error: `${state} in the conformance suite` }), startedAt: 0, finishedAt: 1,
-    };
+    const trial = asTrial(c, space, history.length, fate(history.length), i);
     history.push(trial);
     await strategy.tell(trial);
   }
   return out;
+}
+
+/** The trial the runner would store for a candidate: completed ones get `fakeMetrics`, running ones nothing yet. */
+function asTrial(c: Candidate, space: SearchSpace, number: number, state: TrialState, i: number): Trial {
+  return {
+    id: number + 1, studyId: 1, number, state, sample: c.sample,
+    architecture: c.architecture ?? space.freeze(c.sample), seed: c.seed ?? i, group: c.group, label: c.label, attributes: c.attributes,
+    ...(state === 'completed' ? { metrics: fakeMetrics(c) } : state === 'running' ? {} : { error: `${state} in the conformance suite` }),
+    startedAt: 0, ...(state === 'running' ? {} : { finishedAt: 1 }),
+  };
 }
 
 /**
@@ -73,7 +84,11 @@ export async function driveStrategy(strategy: Strategy, space: SearchSpace, n: n
  * - on a two-point space it either exhausts for good (`undefined` from then on) or keeps
  *   proposing valid candidates;
  * - `snapshot()` is plain JSON, and a fresh instance restored from it continues exactly
- *   where the first one stopped (what resume does).
+ *   where the first one stopped (what resume does); restoring twice, or over an instance that
+ *   moved on since, equals restoring once (what a worker does when another one moved the state);
+ * - other workers' running trials in the history break nothing, and nothing is bred from them;
+ * - with `proposesEachOnce`, two instances restored from one snapshot never propose one
+ *   architecture twice when their asks interleave.
  *
  *   describeStrategy('my-evo', () => new MyEvo(), { options: { population: 8 } });
  */
@@ -125,6 +140,60 @@ export function describeStrategy(name: string, create: () => Strategy, opts: Des
       if (firstEnd >= 0) assert.ok(cs.slice(firstEnd).every((c) => c === undefined), 'once exhausted, ask() must keep returning undefined');
       for (const c of cs) if (c && !c.architecture) assert.equal(tiny.check(c.sample), undefined);
     });
+
+    it('restoring twice, or over an instance that moved on, equals restoring once', async () => {
+      const whole = await drive(create(), space, n, 13, options);
+      const history: Trial[] = [];
+      const first = create();
+      const head = await drive(first, space, Math.floor(n / 2), 13, options, history);
+      const state = JSON.parse(JSON.stringify(first.snapshot()));
+      const second = create();
+      await second.init({ space, seed: 13, options, definition: { ...DEFAULT_DEFINITION, seed: 13, strategy: { name, options } }, dataset: TEST_DATASET, trainingMethods: methods });
+      second.restore(structuredClone(state));
+      second.restore(structuredClone(state));
+      // Moves on (asks on a throwaway history), then is brought back to the stored state.
+      await drive(second, space, 2, 13, options, structuredClone(history));
+      second.restore(structuredClone(state));
+      const tail = await drive(second, space, n - head.length, 13, options, history);
+      assert.equal(strip([...head, ...tail]), strip(whole));
+    });
+
+    it("copes with other workers' running trials in the history and never breeds from them", async () => {
+      const strategy = create();
+      await strategy.init({ space, seed: 17, options, definition: { ...DEFAULT_DEFINITION, seed: 17, strategy: { name, options } }, dataset: TEST_DATASET, trainingMethods: methods });
+      const history: Trial[] = [];
+      for (let i = 0; i < n; i++) {
+        const c = await strategy.ask(history);
+        if (!c) continue;
+        if (!c.architecture && opts.samplesInSpace !== false) assert.equal(space.check(c.sample)?.message, undefined);
+        const parent = c.attributes?.['parent'];
+        if (typeof parent === 'number') assert.equal(history.find((t) => t.number === parent)?.state, 'completed', `candidate ${i} names trial ${parent} as its parent, which has not completed`);
+        // Every other trial stays running on "another worker"; the rest complete and are told.
+        const trial = asTrial(c, space, history.length, i % 2 ? 'running' : 'completed', i);
+        history.push(trial);
+        if (trial.state !== 'running') await strategy.tell(trial);
+      }
+    });
+
+    if (opts.proposesEachOnce) {
+      it('two instances restored from one snapshot, asked in turn, never propose one architecture twice', async () => {
+        const history: Trial[] = [];
+        const first = create();
+        await drive(first, space, Math.floor(n / 3), 19, options, history);
+        const state = JSON.parse(JSON.stringify(first.snapshot()));
+        const pair = [create(), create()];
+        for (const s of pair) {
+          await s.init({ space, seed: 19, options, definition: { ...DEFAULT_DEFINITION, seed: 19, strategy: { name, options } }, dataset: TEST_DATASET, trainingMethods: methods });
+          s.restore(structuredClone(state));
+        }
+        for (let i = 0; i < n; i++) {
+          const c = await pair[i % 2]!.ask(history);
+          if (c) history.push(asTrial(c, space, history.length, 'running', i));
+        }
+        const keys = history.map((t) => JSON.stringify(t.architecture));
+        assert.equal(new Set(keys).size, keys.length, 'an architecture was proposed twice');
+      });
+    }
 
     it('snapshot/restore continues exactly where it left off', async () => {
       const whole = await drive(create(), space, n, 11, options);

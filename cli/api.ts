@@ -25,6 +25,15 @@ export interface SearchOptions {
   /** Directory for per-trial trained weights (default: next to the database). */
   artifactsDir?: string;
   now?: () => number;
+  /** Seconds without a heartbeat after which a worker is presumed dead (default 60; see RunnerOptions). */
+  staleAfterMs?: number;
+}
+
+export interface ResumeOptions extends SearchOptions {
+  /** Replaces the given budget keys (the others, e.g. the time limit, stay as stored). */
+  budget?: StudyDefinition['budget'];
+  /** Take over although another process looks alive (you know it is dead). */
+  force?: boolean;
 }
 
 /** A running search: await it for the outcome; subscribe to `events$` for progress. */
@@ -63,27 +72,66 @@ export function search(config: StudyDefinitionInput, options: SearchOptions = {}
   // Stored absolute, with the study: a resume (from any directory) loads the same plugins.
   definition.plugins = [...new Set([...definition.plugins, ...(options.plugins ?? [])].map((p) => resolve(p)))];
   const study = options.study ?? definition.study ?? defaultStudyName(definition, options.now?.() ?? Date.now());
-  return new SearchRun((bus) => execute(definition, study, false, bus, options));
+  return new SearchRun((bus) => execute(definition, study, 'create', bus, options));
 }
 
-/** Continues a study that was stopped or killed: interrupted trials are re-run, nothing is duplicated. */
-export function resume(study: string, options: SearchOptions & { budget?: StudyDefinition['budget'] } = {}): SearchRun {
-  return new SearchRun(async (bus) => {
-    const store = await openStore(options.db, { mustExist: true });
-    try {
-      const s = await store.getStudy(study);
-      if (!s) throw new SparsenasError('STUDY_NOT_FOUND', `study "${study}" not found in ${typeof options.db === 'string' ? options.db : 'the store'}; \`sparsenas list studies\` shows the studies`);
-      const definition = { ...s.definition, budget: options.budget ?? s.definition.budget };
-      // The store is passed open; the artifacts still go beside the database file.
-      const artifactsDir = options.artifactsDir ?? artifactsDirFor(options.db, study);
-      return await execute(definition, study, true, bus, { ...options, db: store, artifactsDir });
-    } finally {
-      if (typeof options.db !== 'object') await store.close();
-    }
-  });
+/**
+ * Continues a study that was stopped or killed: interrupted trials are redone, nothing is
+ * duplicated. Refused (STUDY_BUSY) while another process looks alive, unless `force`.
+ */
+export function resume(study: string, options: ResumeOptions = {}): SearchRun {
+  return new SearchRun((bus) => withStoredStudy(study, options, (definition, store, artifactsDir) =>
+    execute(resumedDefinition(definition, options.budget), study, 'resume', bus, { ...options, db: store, artifactsDir })));
 }
 
-async function execute(definition: StudyDefinition, studyName: string, resumeIt: boolean, bus: EventBus, options: SearchOptions): Promise<SearchOutcome> {
+/** The stored definition with a budget from the command line merged in (a raised --trials keeps the time limit). */
+export function resumedDefinition(stored: StudyDefinition, budget: StudyDefinition['budget'] | undefined): StudyDefinition {
+  return budget ? { ...stored, budget: { ...stored.budget, ...budget } } : stored;
+}
+
+/**
+ * Takes part in a study another process runs (`sparsenas worker`): claims waiting trials and asks
+ * for new ones until the budget is spent, beside the other workers.
+ */
+export function work(study: string, options: SearchOptions = {}): SearchRun {
+  return new SearchRun((bus) => withStoredStudy(study, options, (definition, store, artifactsDir) =>
+    execute(definition, study, 'join', bus, { ...options, db: store, artifactsDir })));
+}
+
+async function withStoredStudy(study: string, options: SearchOptions, fn: (definition: StudyDefinition, store: Store, artifactsDir: string | undefined) => Promise<SearchOutcome>): Promise<SearchOutcome> {
+  const store = await openStore(options.db, { mustExist: true });
+  try {
+    const s = await store.getStudy(study);
+    if (!s) throw new SparsenasError('STUDY_NOT_FOUND', `study "${study}" not found in ${typeof options.db === 'string' ? options.db : 'the store'}; \`sparsenas list studies\` shows the studies`);
+    // The store is passed open; the artifacts still go beside the database file.
+    return await fn(s.definition, store, options.artifactsDir ?? artifactsDirFor(options.db, study));
+  } finally {
+    if (typeof options.db !== 'object') await store.close();
+  }
+}
+
+async function execute(definition: StudyDefinition, studyName: string, mode: 'create' | 'resume' | 'join', bus: EventBus, options: SearchOptions & { force?: boolean }): Promise<SearchOutcome> {
+  const parts = await resolveParts(definition, options);
+  const store = await openStore(options.db);
+  try {
+    return await runSearch({
+      store, space: parts.space, evaluator: parts.evaluator, bus, definition, studyName, strategy: parts.strategy,
+      resume: mode === 'resume', join: mode === 'join', force: options.force, staleAfterMs: options.staleAfterMs,
+      strategyName: parts.strategyName,
+      spaceName: parts.spaceName,
+      pruner: createPruner(definition.pruner.name, definition.pruner.options),
+      signal: options.signal,
+      now: options.now,
+      artifactsRoot: options.artifactsDir ?? artifactsDirFor(options.db, studyName),
+    });
+  } finally {
+    await parts.evaluator.dispose().catch(() => {});
+    if (typeof options.db !== 'object') await store.close();
+  }
+}
+
+/** The study's space, strategy and evaluator from the container (plugins loaded), named for errors. */
+export async function resolveParts(definition: StudyDefinition, options: Pick<SearchOptions, 'container' | 'plugins'>) {
   const container = options.container ?? (await createContainer([...definition.plugins, ...(options.plugins ?? [])]));
   const sf = strategyFactory(container, definition.strategy.name);
   const spf = spaceFactory(container, definition.space.name);
@@ -92,21 +140,7 @@ async function execute(definition: StudyDefinition, studyName: string, resumeIt:
   const strategy = create('strategy', sf, (f) => f.create());
   const made = create('evaluator', ef, (f) => f.create(definition.evaluator.options));
   const evaluator = isPlugin(ef) ? namedEvaluator(made, describeFactory(ef)) : made;
-  const store = await openStore(options.db);
-  try {
-    return await runSearch({
-      store, space, evaluator, bus, definition, studyName, resume: resumeIt, strategy,
-      strategyName: describeFactory(sf),
-      spaceName: describeFactory(spf),
-      pruner: createPruner(definition.pruner.name, definition.pruner.options),
-      signal: options.signal,
-      now: options.now,
-      artifactsRoot: options.artifactsDir ?? artifactsDirFor(options.db, studyName),
-    });
-  } finally {
-    await evaluator.dispose().catch(() => {});
-    if (typeof options.db !== 'object') await store.close();
-  }
+  return { space, strategy, evaluator, strategyName: describeFactory(sf), spaceName: describeFactory(spf) };
 }
 
 /** `"name"`, or `"name" (plugin /path/plugin.js)`: how errors name a strategy, space or evaluator. */

@@ -1,3 +1,5 @@
+import type { ParentChannel } from './parent-channel.js';
+
 /** What a command gets from the process: injected so commands run in tests without a terminal. */
 export interface CommandIo {
   cwd: string;
@@ -9,4 +11,6 @@ export interface CommandIo {
   /** Request a graceful stop (what `q` calls). */
   stop(): void;
   env: NodeJS.ProcessEnv;
+  /** Set when a supervisor forked this process with an IPC channel (`sparsenas worker --ipc`). */
+  parent?: ParentChannel;
 }

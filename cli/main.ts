@@ -1,7 +1,7 @@
 import { SparsenasError } from '../search/index.js';
 import { UsageError } from './errors.js';
 import type { CommandIo } from './io.js';
-import { searchCommand, resumeCommand } from './commands/search.js';
+import { searchCommand, resumeCommand, workerCommand } from './commands/search.js';
 import { leaderboardCommand } from './commands/leaderboard.js';
 import { listCommand } from './commands/list.js';
 import { schemaCommand } from './commands/schema.js';
@@ -12,7 +12,9 @@ import { listBackendsText, listDatasetsText } from './commands/list-evaluator.js
 export const HELP = `sparsenas — neural architecture search for sparse networks
 
   sparsenas search [--space mlp] [--strategy random] [--dataset NAME|PATH] [--trials N] ...
-  sparsenas resume --study NAME
+  sparsenas search ... --workers N       N worker processes on one study (Ctrl-C stops them all)
+  sparsenas resume --study NAME [--workers N] [--force]
+  sparsenas worker --study NAME    take part in a running study (from another terminal or machine)
   sparsenas leaderboard [--study NAME] [--top N] [--sort METRIC] [--where EXPR] [--pareto] [--format table|json|csv|md]
   sparsenas report [--study NAME] [--format html|md] [--out FILE]
   sparsenas list strategies|spaces|evaluators|datasets|backends|studies [--plugin FILE]
@@ -29,6 +31,7 @@ type Command = (argv: string[], io: CommandIo) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   search: searchCommand,
   resume: resumeCommand,
+  worker: workerCommand,
   leaderboard: leaderboardCommand,
   list: (argv, io) => listCommand(argv, io, { datasets: listDatasetsText, backends: listBackendsText }),
   report: reportCommand,

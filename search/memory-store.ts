@@ -213,6 +213,7 @@ export class MemoryStore implements Store {
     if (copy.backend !== undefined) study.backend = copy.backend;
     if (copy.testResults !== undefined) study.testResults = copy.testResults;
     if (copy.runStartedAt !== undefined) study.runStartedAt = copy.runStartedAt;
+    if (copy.definition !== undefined) study.definition = copy.definition;
     if (copy.tester === null) delete study.tester;
     else if (copy.tester !== undefined) study.tester = copy.tester;
     study.updatedAt = at;

@@ -259,6 +259,7 @@ export class SqliteStore implements Store {
     if (patch.testResults !== undefined) set('test_results', JSON.stringify(patch.testResults));
     if (patch.runStartedAt !== undefined) set('run_started_at', patch.runStartedAt);
     if (patch.tester !== undefined) set('tester', patch.tester);
+    if (patch.definition !== undefined) set('definition', JSON.stringify(patch.definition));
     const { changes } = await this.db.run(`UPDATE studies SET ${sets.join(', ')} WHERE id = ?`, [...params, studyId]);
     if (changes === 0) throw storeErrors.studyNotFound(studyId);
   }

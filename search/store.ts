@@ -66,6 +66,8 @@ export interface StudyPatch {
   runStartedAt?: number;
   /** null clears it. */
   tester?: string | null;
+  /** A resume that changes the budget (or testTopK) stores it, so every worker uses the same one. */
+  definition?: StudyDefinition;
 }
 
 /**

@@ -23,20 +23,26 @@ export interface StrategyContext {
 /**
  * A search strategy: the small contract every built-in and plugin strategy implements.
  * The runner drives it: init → (ask → evaluate → tell)* ; snapshot after every ask and every tell.
+ * With several workers on one study, each worker has its own instance; every ask and tell runs
+ * inside the study's transaction, after `restore` brought the instance to the stored snapshot
+ * whenever another worker moved it. Each call must be short (a timeout fails the study).
  */
 export interface Strategy {
   /** Called once per study before the first ask (also on resume, before `restore`). */
   init(context: StrategyContext): void | Promise<void>;
   /**
    * Called whenever the runner can start a trial. `history` holds every trial of the study
-   * so far (snapshots). Return the next candidate, or `undefined` when the strategy is
-   * exhausted (the search then ends once running trials finish).
+   * so far (snapshots), other workers' `running` and `waiting` ones included: never breed from
+   * a trial that has not finished, never propose one of them again. Return the next candidate,
+   * or `undefined` when there is nothing to propose now: the runner asks again after the
+   * running trials end, and the search ends when it gets `undefined` with nothing running.
    */
   ask(history: readonly Trial[]): Candidate | undefined | Promise<Candidate | undefined>;
   /**
-   * Called once per trial when it ends (completed, pruned, failed or interrupted); a trial
-   * killed with its process is told as interrupted on resume. A resumed study re-runs an
-   * interrupted trial as a new trial (attribute `redoOf`), told like any other.
+   * Called once per trial when it ends (completed, pruned, failed or interrupted), in the order
+   * they ended, before the next ask. A trial whose worker was killed is told as interrupted by
+   * the worker that notices; its redo (attribute `redoOf`, same candidate and seed) is a new
+   * trial, told like any other.
    */
   tell(trial: Trial): void | Promise<void>;
   /**
@@ -44,7 +50,11 @@ export interface Strategy {
    * study continues without proposing again a candidate it already proposed.
    */
   snapshot(): Json;
-  /** Restores a snapshot taken by `snapshot` (called after `init` on resume). */
+  /**
+   * Restores a snapshot taken by `snapshot`: after `init` on resume, and whenever another worker
+   * saved a newer one. It may be called on an instance that has moved on since: restoring must
+   * replace the whole state (restoring twice equals restoring once).
+   */
   restore(state: Json): void;
 }
 export const Strategy = Symbol.for('sparsenas.Strategy');

@@ -13,6 +13,8 @@ export function trialArtifactDir(artifactsRoot: string, trialNumber: number): st
 
 export interface TestPhaseOptions {
   store: Store;
+  /** The worker holding the test phase (`Study.tester`): each result is written only while it still does. */
+  tester: string;
   evaluator: Evaluator;
   bus: EventBus;
   definition: StudyDefinition;
@@ -22,16 +24,33 @@ export interface TestPhaseOptions {
   artifactsRoot?: string;
   /** Aborting skips the trials not measured yet; a resume measures them. */
   signal?: AbortSignal;
+  /** Event timestamps (results carry the store's clock). */
   now: () => number;
   /** Names the evaluator in warnings. */
   evaluatorName: string;
 }
 
 /**
+ * The best `testTopK` completed trials (by the first objective) not measured on the test split
+ * yet: by an earlier run of this study, or by their own training (`training.evaluateTest`).
+ */
+export function pendingTests(definition: StudyDefinition, study: Study, trials: readonly Trial[]): Trial[] {
+  const k = definition.testTopK ?? 1;
+  if (k <= 0) return [];
+  const objective = definition.objectives[0]!;
+  const results = study.testResults ?? {};
+  return rankTrials(trials, objective)
+    .filter((t) => t.architecture && metricValue(t, objective.metric) !== undefined)
+    .slice(0, k)
+    .filter((t) => results[t.number] === undefined && t.metrics?.testAccuracy === undefined);
+}
+
+/**
  * The end of a search: the best `testTopK` completed trials by the first objective (validation
  * metrics only, so the test split never influences selection) are measured on the test split,
- * once each, from their saved weights. Results go to the study (`testResults`; trials stay
- * immutable), one write per trial so a crash loses none, each announced as `trial.tested`.
+ * once each, from their saved weights, by the one worker holding the test phase. Results go to
+ * the study (`testResults`; trials stay immutable), one transaction per trial so a crash loses
+ * none and a worker that lost the test phase writes none, each announced as `trial.tested`.
  * Trials measured before (an earlier run of a resumed study, or `training.evaluateTest`) are
  * not measured again.
  * A trial that cannot be measured (no weights, an evaluator error) is a warning, not a failure.
@@ -39,14 +58,7 @@ export interface TestPhaseOptions {
 export async function testBestTrials(o: TestPhaseOptions): Promise<TestResults> {
   const log = (message: string) => o.bus.publish({ type: 'search.log', at: o.now(), level: 'warn', message });
   let results: TestResults = { ...(o.study.testResults ?? {}) };
-  const k = o.definition.testTopK ?? 1;
-  if (k <= 0) return results;
-  const objective = o.definition.objectives[0]!;
-  const top = rankTrials(o.trials, objective)
-    .filter((t) => t.architecture && metricValue(t, objective.metric) !== undefined)
-    .slice(0, k);
-  // Measured already: by an earlier run of this study, or by its own training (`training.evaluateTest`).
-  const pending = top.filter((t) => results[t.number] === undefined && t.metrics?.testAccuracy === undefined);
+  const pending = pendingTests(o.definition, o.study, o.trials);
   if (!pending.length) return results;
   const which = pending.length > 1 ? `trials ${pending.map((t) => t.number).join(', ')} were` : `trial ${pending[0]!.number} was`;
   if (!o.evaluator.evaluateTest) {
@@ -62,8 +74,6 @@ export async function testBestTrials(o: TestPhaseOptions): Promise<TestResults> 
       log(`stopped before measuring trial ${t.number} on the test split; \`sparsenas resume --study ${o.study.name}\` measures it`);
       break;
     }
-    // A sign of life before each measurement: a resume elsewhere must not take this study over.
-    await o.store.updateStudy(o.study.id, {});
     let measured: { testAccuracy: number; testLoss: number };
     try {
       measured = await o.evaluator.evaluateTest({
@@ -79,8 +89,19 @@ export async function testBestTrials(o: TestPhaseOptions): Promise<TestResults> 
       log(`trial ${t.number} was not measured on the test split: evaluator ${o.evaluatorName} returned test accuracy ${testAccuracy} and loss ${testLoss}`);
       continue;
     }
-    results = { ...results, [t.number]: { testAccuracy, testLoss, evaluatedAt: o.now() } };
-    await o.store.updateStudy(o.study.id, { testResults: results });
+    const stored = await o.store.transact(o.study.id, async (tx) => {
+      const study = await tx.getStudy();
+      // Another worker took the test phase over (this one was presumed dead): it measures the rest.
+      if (study.tester !== o.tester) return undefined;
+      const merged = { ...(study.testResults ?? {}), [t.number]: { testAccuracy, testLoss, evaluatedAt: tx.now } };
+      await tx.updateStudy({ testResults: merged });
+      return merged;
+    });
+    if (!stored) {
+      log(`another worker took over the test phase; trial ${t.number}'s measurement here was discarded`);
+      break;
+    }
+    results = stored;
     o.bus.publish({ type: 'trial.tested', at: o.now(), trialNumber: t.number, testAccuracy, testLoss });
   }
   return results;

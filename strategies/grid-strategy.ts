@@ -1,5 +1,5 @@
 import { SparsenasError } from '../search/index.js';
-import type { Candidate, Json, SearchSpace, Strategy, StrategyContext, StrategyFactory } from '../search/index.js';
+import type { Candidate, Json, SearchSpace, Strategy, StrategyContext, StrategyFactory, Trial } from '../search/index.js';
 import { gridValues } from '../spaces/index.js';
 import { architectureKey } from './sampling.js';
 
@@ -7,7 +7,9 @@ import { architectureKey } from './sampling.js';
  * Exhaustive grid over every dimension, in mixed-radix order. Floats take `points` evenly
  * spaced values (their step grid when they have a step); `options.values` overrides the
  * grid of any dimension. Samples the space refuses and samples that build an architecture
- * already visited (inactive dimensions) are skipped, so each architecture is tried once.
+ * already visited (inactive dimensions) are skipped, so each architecture is tried once, and so
+ * are architectures already in the history: another worker's running trial, or one proposed by
+ * an instance restored from the same snapshot, is never handed out a second time.
  */
 export class GridStrategy implements Strategy {
   private space!: SearchSpace;
@@ -15,6 +17,7 @@ export class GridStrategy implements Strategy {
   private index = 0;
   private total = 0;
   private seen = new Set<string>();
+  private readonly keys = new Map<number, string | undefined>();
 
   init(ctx: StrategyContext): void {
     this.space = ctx.space;
@@ -29,7 +32,8 @@ export class GridStrategy implements Strategy {
     this.total = this.axes.reduce((n, a) => n * a.values.length, 1);
   }
 
-  ask(): Candidate | undefined {
+  ask(history: readonly Trial[] = []): Candidate | undefined {
+    const taken = new Set(history.map((t) => this.keyOf(t)));
     while (this.index < this.total) {
       let rest = this.index++;
       const sample: Record<string, Json> = {};
@@ -42,12 +46,27 @@ export class GridStrategy implements Strategy {
       const key = architectureKey(this.space, sample);
       if (this.seen.has(key)) continue;
       this.seen.add(key);
+      if (taken.has(key)) continue;
       return { sample };
     }
     return undefined;
   }
 
   tell(): void {}
+
+  /** The architecture key of a trial of this grid (cached: trials never change their sample). */
+  private keyOf(t: Trial): string | undefined {
+    if (!this.keys.has(t.id)) {
+      let key: string | undefined;
+      try {
+        key = this.space.check(t.sample) ? undefined : architectureKey(this.space, t.sample);
+      } catch {
+        key = undefined;
+      }
+      this.keys.set(t.id, key);
+    }
+    return this.keys.get(t.id);
+  }
 
   snapshot(): Json {
     return { index: this.index };

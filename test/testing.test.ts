@@ -56,7 +56,7 @@ describe('describeStrategy (sparsenas/testing)', () => {
 
   it('passes a correct strategy', () => assert.deepEqual(failures('Good'), []));
   it('catches a strategy that ignores the seed', () => assert.ok(failures('IgnoresSeed').includes('is reproducible for a seed and differs across seeds')));
-  it('catches a restore that forgets the state', () => assert.deepEqual(failures('ForgetsState'), ['snapshot/restore continues exactly where it left off']));
+  it('catches a restore that forgets the state', () => assert.deepEqual(failures('ForgetsState'), ['restoring twice, or over an instance that moved on, equals restoring once', 'snapshot/restore continues exactly where it left off']));
   it('catches a snapshot that is not plain JSON', () => assert.deepEqual(failures('MapSnapshot'), ['snapshot/restore continues exactly where it left off']));
   it('catches candidates outside the space', () => assert.ok(failures('OutsideSpace').includes('returns candidates inside the space')));
   it('catches a strategy that breaks on failed trials', () => assert.deepEqual(failures('OnlySuccess'), ['copes with failed, pruned and interrupted trials (and with nothing but failures)']));

@@ -1,7 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import type { StudyDefinitionInput } from '../../search/index.js';
 import { mergeDefinition, parseDefinition } from '../../search/index.js';
-import { search, resume, DEFAULT_DB } from '../api.js';
+import { defaultStudyName, search, resume, work, DEFAULT_DB } from '../api.js';
+import { superviseSearch } from '../supervisor.js';
+import { attachIpcReporter } from '../reporters/ipc-reporter.js';
 import type { SearchRun } from '../api.js';
 import { intFlag, numberFlag, oneOf, parseFlags, dbFlag } from '../args.js';
 import { readConfigFile } from '../config-file.js';
@@ -21,6 +23,8 @@ export const SEARCH_HELP = `sparsenas search — run a search and store every tr
   --batch-size N          batch size                                      [128]
   --lr X                  learning rate                                   [0.001]
   --time-limit MINUTES    stop starting trials after this long
+  --workers N             N worker processes share the study (plus this one showing progress)  [1]
+  --stale-timeout SECONDS a worker silent this long is presumed dead, its trial redone  [60]
   --seed N                study seed; every trial seed derives from it    [0]
   --study NAME            study name                                      [<space>-<strategy>-<time>]
   --db PATH               SQLite database                                 [${DEFAULT_DB}]
@@ -42,6 +46,7 @@ const FLAGS = {
   db: { type: 'string' }, backend: { type: 'string' }, pruner: { type: 'string' }, config: { type: 'string' },
   'allow-software-gpu': { type: 'boolean' }, 'gpu-concurrency': { type: 'string' },
   plugin: { type: 'string', multiple: true }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' },
+  workers: { type: 'string' }, 'stale-timeout': { type: 'string' },
 } as const;
 
 /** Flags → a definition fragment; everything is validated before the database is opened. */
@@ -97,11 +102,27 @@ export async function searchCommand(argv: string[], io: CommandIo): Promise<numb
   const { definition, values } = definitionFromFlags(argv, io.cwd);
   if (values['help']) { io.stdout.write(SEARCH_HELP); return 0; }
   const db = dbFlag(io.cwd, values['db'], DEFAULT_DB);
-  const run = search(definition, { db, signal: io.signal });
+  const { workers, staleAfterMs } = processFlags(values, db);
+  let run: SearchRun;
+  if (workers > 1) {
+    const parsed = parseDefinition(definition);
+    const study = parsed.study ?? defaultStudyName(parsed, Date.now());
+    run = superviseSearch({ definition: parsed, studyName: study, mode: 'create', db, workers, signal: io.signal, staleAfterMs });
+  } else {
+    run = search(definition, { db, signal: io.signal, staleAfterMs });
+  }
   const output = attachReporter(run.events$, values, io);
   const outcome = await run.finally(() => output.done);
   if (outcome.reason === 'stopped') { io.stderr.write(`stopped; resume with: sparsenas resume --study ${outcome.study.name}${values['db'] ? ` --db ${values['db']}` : ''}\n`); return 130; }
   return 0;
+}
+
+/** --workers and --stale-timeout, checked before anything is opened. */
+function processFlags(values: Record<string, unknown>, db: string): { workers: number; staleAfterMs?: number } {
+  const workers = intFlag('workers', values['workers'], 1) ?? 1;
+  if (workers > 1 && db === ':memory:') throw new UsageError('--workers needs a database file the worker processes share; drop --db :memory: or use --workers 1');
+  const stale = numberFlag('stale-timeout', values['stale-timeout']);
+  return { workers, staleAfterMs: stale === undefined ? undefined : stale * 1000 };
 }
 
 /** Dashboard on a terminal, plain lines otherwise, NDJSON with --json; the engine never knows which. */
@@ -110,22 +131,73 @@ function attachReporter(events$: SearchRun['events$'], flags: Record<string, unk
   return reporter.attach(events$, { out: io.stdout, err: io.stderr, onStop: io.stop, color: io.isTTY, verbose: !!flags['verbose'] });
 }
 
-export const RESUME_HELP = `sparsenas resume — continue a stopped or killed study (interrupted trials are re-run)
+export const RESUME_HELP = `sparsenas resume — continue a stopped or killed study (interrupted trials are redone)
 
-  --study NAME    the study to resume (required)
-  --db PATH       SQLite database            [${DEFAULT_DB}]
-  --trials N      raise the trial budget to N
-  --json          print NDJSON events
+  --study NAME            the study to resume (required)
+  --db PATH               SQLite database            [${DEFAULT_DB}]
+  --trials N              raise the trial budget to N (a time limit stays)
+  --workers N             N worker processes share the study  [1]
+  --force                 take over although another process looks alive (you know it is dead)
+  --stale-timeout SECONDS a worker silent this long is presumed dead  [60]
+  --json                  print NDJSON events
+  --plain / --verbose     plain progress lines (with one per epoch)
+
+A study killed on this machine resumes at once (its process is gone). One whose process was
+on another machine, or is paused, is refused until its last heartbeat is older than the
+stale timeout; the message says how long that is.
 `;
 
+const RESUME_FLAGS = {
+  study: { type: 'string' }, db: { type: 'string' }, trials: { type: 'string' }, json: { type: 'boolean' }, plain: { type: 'boolean' },
+  verbose: { type: 'boolean' }, workers: { type: 'string' }, force: { type: 'boolean' }, 'stale-timeout': { type: 'string' },
+} as const;
+
 export async function resumeCommand(argv: string[], io: CommandIo): Promise<number> {
-  const { values: v } = parseFlags('resume', argv, { study: { type: 'string' }, db: { type: 'string' }, trials: { type: 'string' }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' } });
+  const { values: v } = parseFlags('resume', argv, RESUME_FLAGS);
   if (v['help']) { io.stdout.write(RESUME_HELP); return 0; }
   if (typeof v['study'] !== 'string') throw new UsageError('sparsenas resume: --study NAME is required');
   const db = dbFlag(io.cwd, v['db'], DEFAULT_DB);
   const trials = intFlag('trials', v['trials'], 1);
-  const run = resume(v['study'], { db, signal: io.signal, ...(trials ? { budget: { maxTrials: trials } } : {}) });
+  const { workers, staleAfterMs } = processFlags(v, db);
+  const budget = trials ? { maxTrials: trials } : undefined;
+  const force = !!v['force'];
+  const run = workers > 1
+    ? superviseSearch({ studyName: v['study'], mode: 'resume', budget, db, workers, force, staleAfterMs, signal: io.signal })
+    : resume(v['study'], { db, signal: io.signal, force, staleAfterMs, budget });
   const output = attachReporter(run.events$, v, io);
+  const outcome = await run.finally(() => output.done);
+  return outcome.reason === 'stopped' ? 130 : 0;
+}
+
+export const WORKER_HELP = `sparsenas worker — take part in a running study: claim or ask for trials until its budget is spent
+
+  --study NAME            the study to work on (required; it must be running: start it with search or resume)
+  --db PATH               SQLite database            [${DEFAULT_DB}]
+  --stale-timeout SECONDS a worker silent this long is presumed dead  [60]
+  --json                  print NDJSON events
+  --plain / --verbose     plain progress lines (with one per epoch)
+
+Any number of workers may share a study: every trial is evaluated once; a worker that is
+killed has its trial redone by another. Ctrl-C stops this worker only.
+`;
+
+export async function workerCommand(argv: string[], io: CommandIo): Promise<number> {
+  const { values: v } = parseFlags('worker', argv, {
+    study: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' },
+    'stale-timeout': { type: 'string' }, ipc: { type: 'boolean' },
+  });
+  if (v['help']) { io.stdout.write(WORKER_HELP); return 0; }
+  if (typeof v['study'] !== 'string') throw new UsageError('sparsenas worker: --study NAME is required');
+  const db = dbFlag(io.cwd, v['db'], DEFAULT_DB);
+  const { staleAfterMs } = processFlags(v, db);
+  const controller = new AbortController();
+  io.signal.addEventListener('abort', () => controller.abort(), { once: true });
+  // Started by a supervisor: events go to it, a stop comes from it.
+  const parent = v['ipc'] ? io.parent : undefined;
+  if (v['ipc'] && !parent) throw new UsageError('sparsenas worker: --ipc is for worker processes a supervisor starts (sparsenas search --workers N)');
+  parent?.onStop(() => controller.abort());
+  const run = work(v['study'], { db, signal: controller.signal, staleAfterMs });
+  const output = parent ? attachIpcReporter(run.events$, parent) : attachReporter(run.events$, v, io);
   const outcome = await run.finally(() => output.done);
   return outcome.reason === 'stopped' ? 130 : 0;
 }

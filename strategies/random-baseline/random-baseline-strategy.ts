@@ -31,8 +31,9 @@ type Step = { candidate: Candidate } | { searched: { level: number; replicate: n
  * Random Search baseline (Farahani 2024) over the node space of an over-parameterised parent.
  * Per replicate: the dense parent; then per node-sparsity level: N random node masks scored by a
  * cheap proxy (group `proxy`), the best one trained fully (`searched`), and one random mask
- * without selection (`random`). The runner tells each trial before the next ask, so the searched
- * pick reads the proxies' results from the history (which also makes resume exact).
+ * without selection (`random`). The searched pick reads the proxies' results from the history
+ * (which also makes resume exact); while any of them still runs on another worker, ask()
+ * returns undefined ("nothing now") and the pick waits.
  */
 export class RandomBaselineStrategy implements Strategy {
   private plan: Step[] = [];
@@ -80,8 +81,15 @@ export class RandomBaselineStrategy implements Strategy {
 
   ask(history: readonly Trial[]): Candidate | undefined {
     while (this.next < this.plan.length) {
-      const step = this.plan[this.next++]!;
-      if ('candidate' in step) return step.candidate;
+      const step = this.plan[this.next]!;
+      if ('candidate' in step) {
+        this.next++;
+        return step.candidate;
+      }
+      // With several workers some proxies may still be running (or queued to be redone): the
+      // pick waits for all of them. Nothing to propose now; the runner asks again later.
+      if (history.some((t) => isProxyOf(t, step.searched) && (t.state === 'running' || t.state === 'waiting'))) return undefined;
+      this.next++;
       const picked = this.pick(history, step.searched);
       if (picked) return picked;
       // Every proxy of this (level, replicate) failed: nothing to select, so no searched trial.
@@ -104,7 +112,7 @@ export class RandomBaselineStrategy implements Strategy {
     let best: Trial | undefined;
     for (const t of history) {
       const a = t.attributes ?? {};
-      if (t.group !== 'proxy' || a['level'] !== at.level || a['replicate'] !== at.replicate) continue;
+      if (!isProxyOf(t, at)) continue;
       if (t.state !== 'completed' || !t.architecture || !Number.isFinite(t.metrics?.valLoss)) continue;
       if (!best || t.metrics!.valLoss < best.metrics!.valLoss
         || (t.metrics!.valLoss === best.metrics!.valLoss && (a['candidate'] as number) < (best.attributes!['candidate'] as number))) best = t;
@@ -122,6 +130,11 @@ export class RandomBaselineStrategy implements Strategy {
       attributes: { role, level, replicate, ...(this.threshold !== undefined ? { threshold: this.threshold } : {}), ...extra },
     };
   }
+}
+
+function isProxyOf(t: Trial, at: { level: number; replicate: number }): boolean {
+  const a = t.attributes ?? {};
+  return t.group === 'proxy' && a['level'] === at.level && a['replicate'] === at.replicate;
 }
 
 function check(ok: boolean, key: string, expected: string, got: unknown): void {

@@ -82,7 +82,9 @@ describe('runSearch', () => {
       clock += 60_000;
       return trainNormally(req, reporter, signal);
     };
-    const { run } = setup({ behaviour: () => minute, definition: def(undefined, { budget: { timeLimitMinutes: 2.5 } }), now: () => clock });
+    // The time limit is judged on the store's clock, from the start of the run.
+    const store = new MemoryStore({ now: () => clock });
+    const { run } = setup({ store, behaviour: () => minute, definition: def(undefined, { budget: { timeLimitMinutes: 2.5 } }), now: () => clock });
     const out = await run();
     assert.equal(out.reason, 'time-limit');
     // asks at 0, 1 and 2 minutes; at 3 minutes the limit of 2.5 has passed
@@ -172,7 +174,7 @@ describe('runSearch', () => {
     ]);
     const finished = events.at(-1)!;
     assert.ok(finished.type === 'search.finished');
-    assert.deepEqual(finished.counts, { running: 0, completed: 2, pruned: 0, failed: 0, interrupted: 0 });
+    assert.deepEqual(finished.counts, { waiting: 0, running: 0, completed: 2, pruned: 0, failed: 0, interrupted: 0 });
     assert.equal(finished.reason, 'max-trials');
   });
 
@@ -236,29 +238,30 @@ describe('runSearch', () => {
     const out = await run();
     assert.equal(out.reason, 'stopped');
     assert.equal(out.study.state, 'stopped');
-    assert.deepEqual(out.trials.map((t) => t.state), ['completed', 'interrupted']);
+    // The stopped trial is queued again at once (a waiting redo with its candidate and seed), for resume.
+    assert.deepEqual(out.trials.map((t) => t.state), ['completed', 'interrupted', 'waiting']);
     assert.equal(out.trials[1]!.error, 'stopped by the user');
+    assert.deepEqual([out.trials[2]!.sample, out.trials[2]!.seed, out.trials[2]!.attributes, out.trials[2]!.attempt],
+      [out.trials[1]!.sample, out.trials[1]!.seed, { redoOf: 1 }, 2]);
     assert.ok(events.some((e) => e.type === 'search.stopping'));
   });
 
-  it('resumes a killed search: re-runs the interrupted trial once, restores the strategy, honours the budget', async () => {
+  it('resumes a killed search: redoes the interrupted trial once with its seed, restores the strategy, honours the budget', async () => {
     const file = join(dir, 'resume.db');
-    let clock = 1_700_000_000_000;
-    const now = () => clock;
+    const clock = { t: 1_700_000_000_000 };
+    const now = () => clock.t;
     // The process "dies" while trial 2 runs: from then on nothing reaches the database.
     const live = await SqliteStore.open(file, { now });
     let dead = false;
+    const gone = () => { throw new Error('SIGKILL'); };
     const dying: Store = Object.assign(Object.create(live) as Store, {
       finishTrial: async (lease: Lease, r: Parameters<Store['finishTrial']>[1]) => {
         const t = (await live.getTrials(1)).find((x) => x.id === lease.trialId)!;
         if (t.number === 2) dead = true;
-        if (dead) throw new Error('SIGKILL');
-        return live.finishTrial(lease, r);
+        return dead ? gone() : live.finishTrial(lease, r);
       },
-      updateStudy: async (...args: Parameters<Store['updateStudy']>) => {
-        if (dead) throw new Error('SIGKILL');
-        return live.updateStudy(...args);
-      },
+      transact: (...args: Parameters<Store['transact']>) => (dead ? gone() : live.transact(...args)),
+      workerHeartbeat: async (id: string) => (dead ? gone() : live.workerHeartbeat(id)),
     });
     const first = setup({ store: dying, definition: def(4), now });
     await assert.rejects(first.run(), /SIGKILL/);
@@ -270,26 +273,32 @@ describe('runSearch', () => {
     assert.equal((await store.getStudy('study'))!.state, 'running');
     const killed = before[2]!;
 
-    // Right after the kill the study still looks alive: another process could be running it.
-    await assert.rejects(setup({ store, definition: def(4), resume: true, now }).run(), { code: 'STUDY_BUSY' });
+    // Right after the kill the study still looks alive: its worker's heartbeat is fresh (and its
+    // pid, this test's, is alive). The refusal says how long to wait and how not to.
+    clock.t += 15_000;
+    await assert.rejects(setup({ store, definition: def(4), resume: true, now }).run(), (err: { code?: string; message: string }) =>
+      err.code === 'STUDY_BUSY' && /last heartbeat 15 s ago/.test(err.message) && /presumed dead 45 s from now/.test(err.message) && /--force/.test(err.message));
     assert.equal((await store.getTrial(1, 2))!.state, 'running');
-    clock += 61_000;
+    clock.t += 46_000;
 
     const second = setup({ store, definition: def(4), resume: true, now });
     const out = await second.run();
-    assert.deepEqual(second.strategy.restored, { cursor: 3 }, 'the snapshot taken after asking for trial 2');
-    assert.deepEqual(out.trials.map((t) => [t.number, t.state]), [[0, 'completed'], [1, 'completed'], [2, 'interrupted'], [3, 'completed'], [4, 'completed']]);
+    assert.deepEqual(second.strategy.restored, { cursor: 3 }, 'the snapshot saved with trial 2');
+    assert.deepEqual(out.trials.map((t) => [t.number, t.state, t.attempt]),
+      [[0, 'completed', 1], [1, 'completed', 1], [2, 'interrupted', 1], [3, 'completed', 2], [4, 'completed', 1]]);
     const redo = out.trials[3]!;
     assert.deepEqual(redo.sample, killed.sample);
     assert.equal(redo.seed, killed.seed);
     assert.equal(redo.attributes?.['redoOf'], 2);
     assert.deepEqual(out.trials[4]!.sample, { units: 4 }, 'the next ask continues the script, no duplicate');
+    assert.equal(out.trials[4]!.seed, deriveSeed(17, 'trial', 3), 'the seed of its position among candidates, not of its trial number');
     assert.deepEqual(second.strategy.told.map((t) => [t.number, t.state]), [[2, 'interrupted'], [3, 'completed'], [4, 'completed']]);
     assert.equal(second.evaluator.requests.length, 2);
     assert.equal(out.reason, 'max-trials');
     const counted = out.trials.filter((t) => t.state !== 'interrupted');
     assert.equal(counted.length, 4);
     assert.equal(new Set(counted.map((t) => t.sample['units'])).size, 4);
+    assert.ok(out.trials.every((t) => t.state === 'waiting' || t.state === 'running' || t.toldAt !== undefined), 'every finished trial was told');
 
     // Resuming a finished study neither re-runs the interrupted trial again nor exceeds the budget.
     const third = setup({ store, definition: def(4), resume: true, now });
@@ -297,6 +306,23 @@ describe('runSearch', () => {
     assert.equal(again.trials.length, 5);
     assert.equal(third.evaluator.requests.length, 0);
     await store.close();
+  });
+
+  it('resume --force takes over at once from a process that looks alive', async () => {
+    const store = new MemoryStore();
+    const hung: Behaviour = () => new Promise(() => {});
+    const first = setup({ store, behaviour: (n) => (n === 1 ? hung : trainNormally), definition: def(3) });
+    void first.run();
+    while ((await store.getTrials(1)).length < 2) await new Promise((r) => setTimeout(r, 5));
+    await assert.rejects(setup({ store, definition: def(3), resume: true }).run(), { code: 'STUDY_BUSY' });
+    const forced = setup({ store, definition: def(3), resume: true, force: true });
+    const out = await forced.run();
+    assert.deepEqual(out.trials.map((t) => [t.number, t.state]), [[0, 'completed'], [1, 'interrupted'], [2, 'completed'], [3, 'completed']]);
+    assert.equal(out.trials[2]!.attributes?.['redoOf'], 1);
+    assert.match(out.trials[1]!.error!, /was presumed dead: it ended/);
+    const workers = await store.getWorkers(1);
+    assert.ok(workers.every((w) => w.endedAt !== undefined), 'the hung worker was ended: its heartbeats are refused from now on');
+    assert.equal(await store.workerHeartbeat(workers[0]!.id), false);
   });
 
   it('resumes after a real SIGKILL of the search process', { timeout: 30_000 }, async () => {
@@ -317,7 +343,8 @@ describe('runSearch', () => {
     const store = await SqliteStore.open(file);
     const killed = (await store.getTrials(1))[2]!;
     assert.equal(killed.state, 'running');
-    const second = setup({ store, definition: def(4), studyName: 'killed', resume: true, staleAfterMs: 0 });
+    // Its pid is gone and it ran on this machine: presumed dead at once, no waiting.
+    const second = setup({ store, definition: def(4), studyName: 'killed', resume: true });
     const result = await second.run();
     assert.deepEqual(result.trials.map((t) => t.state), ['completed', 'completed', 'interrupted', 'completed', 'completed']);
     assert.deepEqual(result.trials.map((t) => t.sample['units']), [1, 2, 3, 3, 4]);

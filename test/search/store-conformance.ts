@@ -361,13 +361,13 @@ export function describeStoreConformance(name: string, makeStore: (now?: () => n
       const state = { generation: 3, population: [{ sample: { units: 64 }, fitness: 0.91 }], rng: 123456789, done: false, parent: null };
       await store.updateStudy(s.id, { strategyState: state, backend: 'wasm', dataChecksums: { 'train.gz': 'ab12' } });
       await store.updateStudy(s.id, { state: 'stopped' });
-      await tx(store, s.id, (t) => t.updateStudy({ runStartedAt: 1_234, tester: 'w7' }));
+      await tx(store, s.id, (t) => t.updateStudy({ runStartedAt: 1_234, tester: 'w7', definition: definition({ budget: { maxTrials: 20, timeLimitMinutes: 3 } }) }));
       const got = (await store.getStudy('s'))!;
       assert.deepEqual(got.strategyState, state);
       assert.equal(got.backend, 'wasm');
       assert.deepEqual(got.dataChecksums, { 'train.gz': 'ab12' });
       assert.equal(got.state, 'stopped');
-      assert.deepEqual([got.runStartedAt, got.tester], [1_234, 'w7']);
+      assert.deepEqual([got.runStartedAt, got.tester, got.definition.budget], [1_234, 'w7', { maxTrials: 20, timeLimitMinutes: 3 }]);
       assert.ok(got.updatedAt >= s.updatedAt);
       await tx(store, s.id, (t) => t.updateStudy({ tester: null }));
       assert.ok(!('tester' in (await store.getStudy('s'))!));

@@ -32,7 +32,7 @@ function def(maxTrials: number, patch: Partial<StudyDefinition> = {}): StudyDefi
 function setup(o: { evaluator?: FakeEvaluator; definition: StudyDefinition; store?: Store } & Partial<RunnerOptions>) {
   const { bus, events } = recordingBus();
   const evaluator = o.evaluator ?? new TestingEvaluator();
-  const store = o.store ?? new MemoryStore();
+  const store = o.store ?? new MemoryStore({ now: () => 1_000 });
   const opts: RunnerOptions = {
     store, strategy: new ScriptedStrategy(counting), space: fakeSpace, evaluator, bus, studyName: 'study',
     artifactsRoot: '/runs/study.artifacts/study', now: () => 1_000, ...o,
@@ -120,15 +120,28 @@ describe('test split after the search (testTopK)', () => {
     assert.match(warnings(events)[1]!, /^trial 1 was not measured on the test split: evaluator "tfjs" returned test accuracy 0.99 and loss NaN/);
   });
 
-  it('refreshes the study before each measurement, so a resume elsewhere sees it alive', async () => {
-    const store = new MemoryStore();
+  it('writes a result only while this worker holds the test phase; a worker that lost it writes none', async () => {
+    const store = new MemoryStore({ now: () => 1_000 });
     const evaluator = new TestingEvaluator();
-    const updates: number[] = [];
-    const watched = Object.assign(Object.create(store) as Store, {
-      updateStudy: (id: number, patch: Parameters<Store['updateStudy']>[1]) => { if (Object.keys(patch).length === 0) updates.push(evaluator.tested.length); return store.updateStudy(id, patch); },
-    });
-    await setup({ store: watched, evaluator, definition: def(3, { testTopK: 2 }) }).run();
-    assert.deepEqual(updates, [0, 1]);
+    // Once trial 3 is measured, another worker takes the test phase over (this one looked dead).
+    let handedOver = false;
+    const original = evaluator.evaluateTest.bind(evaluator);
+    evaluator.evaluateTest = async (req) => {
+      const out = await original(req);
+      if (req.trialNumber === 2 && !handedOver) {
+        handedOver = true;
+        await store.transact(1, (tx) => tx.updateStudy({ tester: 'another-worker' }));
+      }
+      return out;
+    };
+    const { run, events } = setup({ store, evaluator, definition: def(4, { testTopK: 2 }) });
+    const out = await run();
+    assert.ok(warnings(events).some((m) => /another worker took over the test phase; trial 2's measurement here was discarded/.test(m)));
+    // "another-worker" never registered, so it counts as dead: this worker takes the phase back and measures trial 2 again.
+    assert.deepEqual(evaluator.tested.map((r) => r.trialNumber), [3, 2, 2]);
+    assert.deepEqual(Object.keys(out.study.testResults!).sort(), ['2', '3']);
+    assert.equal(out.study.state, 'finished');
+    assert.equal(out.study.tester, undefined);
   });
 
   it('testTopK 0 never touches the test split, and says nothing', async () => {
@@ -140,14 +153,16 @@ describe('test split after the search (testTopK)', () => {
   });
 
   it('resume tests only the best trials not tested yet', async () => {
-    const store = new MemoryStore();
+    let clock = 1_000;
+    const store = new MemoryStore({ now: () => clock });
     const first = new TestingEvaluator();
     await setup({ store, evaluator: first, definition: def(3, { testTopK: 1 }) }).run();
+    clock = 2_000;
     assert.deepEqual(first.tested.map((r) => r.trialNumber), [2]);
 
     // Same budget, so the loop ends at once; k raised to 2: only trial 1 is new.
     const second = new TestingEvaluator();
-    const again = setup({ store, evaluator: second, definition: def(3, { testTopK: 2 }), resume: true, staleAfterMs: 0, now: () => 2_000 });
+    const again = setup({ store, evaluator: second, definition: def(3, { testTopK: 2 }), resume: true, now: () => 2_000 });
     const out = await again.run();
     assert.deepEqual(second.tested.map((r) => r.trialNumber), [1]);
     assert.deepEqual(out.study.testResults, {
@@ -157,7 +172,7 @@ describe('test split after the search (testTopK)', () => {
     assert.deepEqual(again.events.filter((e) => e.type === 'trial.tested').map((e) => (e as { trialNumber: number }).trialNumber), [1]);
 
     const third = new TestingEvaluator();
-    await setup({ store, evaluator: third, definition: def(3, { testTopK: 2 }), resume: true, staleAfterMs: 0 }).run();
+    await setup({ store, evaluator: third, definition: def(3, { testTopK: 2 }), resume: true }).run();
     assert.deepEqual(third.tested, []);
   });
 });

@@ -7,7 +7,7 @@ import { EvolutionStrategy, GridStrategy, RandomStrategy, strategiesModule } fro
 import { MlpSpace } from '../../spaces/index.js';
 
 describeStrategy('random', () => new RandomStrategy());
-describeStrategy('grid', () => new GridStrategy(), { seedSensitive: false, space: new MlpSpace({ maxLayers: 2, widths: [32, 64], sparsity: { levels: [0, 0.5, 0.9] } }) });
+describeStrategy('grid', () => new GridStrategy(), { seedSensitive: false, proposesEachOnce: true, space: new MlpSpace({ maxLayers: 2, widths: [32, 64], sparsity: { levels: [0, 0.5, 0.9] } }) });
 describeStrategy('evolution', () => new EvolutionStrategy(), { options: { population: 4, sampleSize: 2 }, trials: 14 });
 
 /** Built-ins whose conformance run lives beside their own tests (they need a space or options of their own). */

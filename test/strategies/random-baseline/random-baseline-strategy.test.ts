@@ -67,6 +67,26 @@ describe('random-baseline strategy', () => {
     for (const p of asked.slice(1, 4)) assert.notDeepEqual(asked[5]!.architecture, p.architecture);
   });
 
+  it('waits with the searched pick while a proxy of its level still runs on another worker', async () => {
+    const strategy = new RandomBaselineStrategy();
+    await strategy.init({ space, seed: 3, options, definition: {} as never, dataset: { shape: [28, 28, 1], classes: 10 } });
+    const history: object[] = [];
+    const losses = [0.9, 0.4, 0.7];
+    const trialOf = (c: Candidate, state: string) => ({ id: history.length + 1, number: history.length, state, group: c.group, attributes: c.attributes, architecture: c.architecture,
+      ...(state === 'completed' ? { metrics: { valLoss: c.group === 'proxy' ? losses[c.attributes!['candidate'] as number]! : 0.5, valAccuracy: 0.5 } } : {}) });
+    for (let i = 0; i < 4; i++) {
+      const c = (await strategy.ask(history as never))!;
+      // The best proxy (#1, loss 0.4) is still training elsewhere.
+      history.push(trialOf(c, c.attributes!['candidate'] === 1 ? 'running' : 'completed'));
+    }
+    assert.equal(await strategy.ask(history as never), undefined, 'nothing to propose while the proxy runs');
+    assert.deepEqual(strategy.snapshot(), { next: 4 }, 'and the plan did not move on');
+    Object.assign(history[2]!, { state: 'completed', metrics: { valLoss: 0.4, valAccuracy: 0.5 } });
+    const searched = (await strategy.ask(history as never))!;
+    assert.equal(searched.group, 'searched');
+    assert.equal(searched.attributes!['proxyTrial'], 2);
+  });
+
   it('skips the searched trial when every proxy of its level failed, and carries on', async () => {
     const strategy = new RandomBaselineStrategy();
     const history: object[] = [];

@@ -1,0 +1,33 @@
+import type { SearchEvent } from '../search/index.js';
+
+/**
+ * The IPC channel of a worker process started by a supervisor (`sparsenas search --workers N`):
+ * events go up, a stop request comes down, and the channel closing means the supervisor is gone.
+ */
+export interface ParentChannel {
+  /** Resolves once the message was handed to the channel (so a worker can flush before it exits). */
+  send(event: SearchEvent): Promise<void>;
+  onStop(listener: () => void): void;
+  /** Closes the channel so the process can exit. */
+  close(): void;
+}
+
+/** Messages a supervisor sends to its workers. */
+export type SupervisorMessage = { type: 'stop' };
+
+/** The channel of this process, when a parent forked it with one. */
+export function parentChannel(proc: NodeJS.Process = process): ParentChannel | undefined {
+  if (!proc.send || !proc.connected) return undefined;
+  return {
+    send: (event) => new Promise((resolve) => {
+      if (!proc.connected) return resolve();
+      proc.send!(event, undefined, {}, () => resolve());
+    }),
+    onStop: (listener) => {
+      proc.on('message', (m: SupervisorMessage) => { if (m?.type === 'stop') listener(); });
+      // The supervisor died (kill -9): stop gracefully rather than run on unsupervised.
+      proc.on('disconnect', listener);
+    },
+    close: () => { if (proc.connected) proc.disconnect(); },
+  };
+}

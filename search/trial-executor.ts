@@ -1,0 +1,94 @@
+import type { StudyDefinition } from './config.js';
+import type { Evaluator, TrialReporter } from './evaluator.js';
+import type { EventBus } from './events.js';
+import type { Pruner } from './pruners.js';
+import type { Lease, Store, TrialResult } from './store.js';
+import type { EpochMetrics, Trial } from './types.js';
+import { TrialDivergedError, TrialPrunedError, describeError } from './errors.js';
+import { crashPoint } from './crash-points.js';
+import { trialArtifactDir } from './test-phase.js';
+
+export interface ExecutorOptions {
+  store: Store;
+  evaluator: Evaluator;
+  bus: EventBus;
+  definition: StudyDefinition;
+  studyName: string;
+  pruner: Pruner;
+  /** Aborting stops the trial: it ends `interrupted` and is redone later. */
+  signal?: AbortSignal;
+  now: () => number;
+  artifactsRoot?: string;
+  /** How often the lease is renewed while the trial trains. */
+  heartbeatMs: number;
+}
+
+/** What happened to a leased trial: a result to store, or the lease was lost on the way. */
+export type Outcome = { result: TrialResult } | { lost: string };
+
+/**
+ * Evaluates one leased trial outside any transaction: renews the lease every `heartbeatMs`,
+ * stores each epoch (fenced), feeds the pruner the study's judged curves (`peers`, read from
+ * the store when the trial started), and turns every way it can end into a result. When a
+ * fenced write finds the lease lost (another worker took the trial over) the evaluation is
+ * aborted and nothing more is written for it.
+ */
+export async function executeTrial(o: ExecutorOptions, trial: Trial, lease: Lease, peers: readonly (readonly EpochMetrics[])[]): Promise<Outcome> {
+  const training = { ...o.definition.training, ...(trial.training ?? {}) };
+  const controller = new AbortController();
+  let lost: string | undefined;
+  const lose = (why: string) => { lost ??= why; controller.abort(); };
+  const onAbort = () => controller.abort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  // The user may have stopped while the trial was being claimed.
+  if (o.signal?.aborted) controller.abort();
+  const beat = setInterval(() => {
+    o.store.heartbeat(lease).then((held) => { if (!held) lose('its lease was lost (another worker took it over)'); }, () => {});
+  }, o.heartbeatMs);
+  beat.unref?.();
+  const curve: EpochMetrics[] = [];
+  // Set when the reporter decided the trial's fate; it wins even if the evaluator swallowed the throw.
+  let verdict: TrialPrunedError | TrialDivergedError | undefined;
+  const reporter: TrialReporter = {
+    epochEnded: async (m) => {
+      if (verdict) throw verdict;
+      if (lost) throw new LeaseLost(lost);
+      if (!Number.isFinite(m.trainLoss) || !Number.isFinite(m.valLoss)) {
+        throw (verdict = new TrialDivergedError(`loss is not finite at epoch ${m.epoch} (train ${m.trainLoss}, validation ${m.valLoss}); lower the learning rate`));
+      }
+      crashPoint('epoch-reported');
+      if (!(await o.store.addEpoch(lease, m))) {
+        lose('its lease was lost (another worker took it over)');
+        throw new LeaseLost(lost!);
+      }
+      crashPoint('epoch-stored');
+      curve.push(m);
+      o.bus.publish({ type: 'trial.epochEnded', at: o.now(), trialId: trial.id, trialNumber: trial.number, totalEpochs: training.epochs, metrics: m });
+      if (o.pruner.shouldPrune(curve, peers)) throw (verdict = new TrialPrunedError(m.epoch));
+    },
+  };
+  try {
+    const metrics = await o.evaluator.evaluate({
+      studyName: o.studyName, trialNumber: trial.number, architecture: trial.architecture!, training,
+      dataset: o.definition.dataset, seed: trial.seed,
+      artifactDir: o.artifactsRoot ? trialArtifactDir(o.artifactsRoot, trial.number) : undefined,
+    }, reporter, controller.signal);
+    if (lost) return { lost };
+    if (verdict) throw verdict;
+    if (!Number.isFinite(metrics.valLoss) || !Number.isFinite(metrics.valAccuracy)) {
+      throw new TrialDivergedError(`validation loss is not finite (${metrics.valLoss}); lower the learning rate`);
+    }
+    return { result: { state: 'completed', metrics } };
+  } catch (thrown) {
+    if (lost) return { lost };
+    const err = verdict ?? thrown;
+    if (err instanceof TrialPrunedError) return { result: { state: 'pruned', error: err.message } };
+    if (controller.signal.aborted) return { result: { state: 'interrupted', error: 'stopped by the user' } };
+    return { result: { state: 'failed', error: describeError(err) } };
+  } finally {
+    clearInterval(beat);
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+class LeaseLost extends Error {}
