@@ -25,4 +25,4 @@ export * from './training-methods.js';
 export { upgradeLegacyDefinition, upgradeLegacyTraining } from './legacy-training.js';
 export * from './types.js';
 export * from './worker-identity.js';
-export { WorkerPresumedDead } from './worker-loop.js';
+export { WorkerPresumedDead } from './worker-presumed-dead.js';

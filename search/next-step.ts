@@ -12,6 +12,7 @@ import { deriveSeed } from './rng.js';
 import { unavailableMethod } from './training-methods.js';
 import { compact } from './store-errors.js';
 import { pendingTests } from './test-phase.js';
+import { WorkerPresumedDead } from './worker-presumed-dead.js';
 import { COUNTED_STATES, FINISHED_STATES } from './types.js';
 import { type Liveness, leaseDeath, workerDeath } from './worker-identity.js';
 
@@ -57,6 +58,8 @@ export async function nextStep(tx: StudyTransaction, c: StepContext): Promise<St
   const study = await tx.getStudy();
   if (study.state !== 'running') return { kind: 'left', state: study.state, logs };
   const workers = await tx.getWorkers();
+  // Presumed dead by another worker while it was paused: it must not start anything more.
+  if (workers.find((w) => w.id === c.me)?.endedAt !== undefined) throw new WorkerPresumedDead(c.me);
   let trials = await tx.getTrials();
 
   if (await reap(tx, trials, workers, c, logs)) trials = await tx.getTrials();

@@ -84,6 +84,24 @@ export class SqliteConnection {
 export const OPEN_READWRITE = sqlite3.OPEN_READWRITE;
 export const OPEN_CREATE = sqlite3.OPEN_CREATE;
 
+/**
+ * Retries what failed with SQLITE_BUSY (a failed statement changed nothing) until `waitMs` has
+ * passed, then throws `onTimeout(seconds)`. The busy timeout makes each statement wait a few
+ * seconds on its own; this covers a lock held longer (a burst of workers, a paused process).
+ */
+export async function retryBusy<T>(fn: () => Promise<T>, waitMs: number, onTimeout: (seconds: number) => Error): Promise<T> {
+  const start = Date.now();
+  for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (sqliteCode(err) !== 'SQLITE_BUSY') throw err;
+      if (Date.now() - start >= waitMs) throw onTimeout(Math.round((Date.now() - start) / 1000));
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+}
+
 /** sqlite3 errors carry the SQLite result code name, e.g. `SQLITE_CONSTRAINT`. */
 export function sqliteCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;

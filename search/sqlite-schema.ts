@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreError } from './errors.js';
-import { OPEN_CREATE, OPEN_READWRITE, SqliteConnection, sqliteCode } from './sqlite-connection.js';
+import { OPEN_CREATE, OPEN_READWRITE, SqliteConnection, retryBusy, sqliteCode } from './sqlite-connection.js';
 
 /**
  * `PRAGMA application_id` of a sparsenas database ("SpNs"). It sits in the file header, so
@@ -138,7 +138,7 @@ const SQLITE_HEADER = 'SQLite format 3\0';
  * a text file) or comes from a newer sparsenas is refused before the first write, so a
  * wrong `--db` path never damages the file it points at.
  */
-export async function openDatabase(file: string, busyTimeoutMs: number, migrations: readonly string[] = MIGRATIONS): Promise<SqliteConnection> {
+export async function openDatabase(file: string, busyTimeoutMs: number, migrations: readonly string[] = MIGRATIONS, lockWaitMs = 120_000): Promise<SqliteConnection> {
   const inMemory = file === ':memory:' || file === '';
   const exists = !inMemory && existsSync(file);
   if (exists) checkHeader(file);
@@ -152,15 +152,17 @@ export async function openDatabase(file: string, busyTimeoutMs: number, migratio
   }
   try {
     db.configureBusyTimeout(busyTimeoutMs);
-    await checkIdentity(db, file, migrations.length);
+    // Other processes may hold the lock (workers starting together): wait for it, as every write does.
+    const busy = <T>(fn: () => Promise<T>) => retryBusy(fn, lockWaitMs, (s) => new StoreError('STORE_LOCKED', `the database ${file} stayed locked by another process for ${s} s while opening; a worker may be stuck inside a transaction. Stop it, or wait and try again`));
+    await busy(() => checkIdentity(db, file, migrations.length));
     // Only now that the file is known to be ours may anything write to it.
-    await db.exec('PRAGMA journal_mode = WAL');
+    await busy(() => db.exec('PRAGMA journal_mode = WAL'));
     // FULL: a commit is on disk when its promise resolves (the Store contract), also on power loss.
     await db.exec('PRAGMA synchronous = FULL');
     // Off while migrating: rebuilding a table (migration 3) drops the old one, which with foreign
     // keys on would cascade into its epochs. The pragma is a no-op inside a transaction.
     await db.exec('PRAGMA foreign_keys = OFF');
-    await migrate(db, file, migrations);
+    await busy(() => migrate(db, file, migrations));
     await db.exec('PRAGMA foreign_keys = ON');
     return db;
   } catch (err) {

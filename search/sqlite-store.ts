@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { StudyDefinition } from './config.js';
 import type { Lease, NewWorker, Store, StudyPatch, StudyTransaction, TrialInsert, TrialResult } from './store.js';
 import type { EpochMetrics, Study, Trial, WorkerInfo } from './types.js';
-import { type SqliteConnection, sqliteCode } from './sqlite-connection.js';
+import { type SqliteConnection, retryBusy, sqliteCode } from './sqlite-connection.js';
 import { openDatabase } from './sqlite-schema.js';
 import { type EpochRow, type StudyRow, type TrialRow, type WorkerRow, encodeMetrics, json, toEpoch, toStudy, toTrial, toWorker } from './sqlite-rows.js';
 import { checkInsert, checkResult, storeErrors } from './store-errors.js';
@@ -43,8 +43,9 @@ export class SqliteStore implements Store {
 
   /** Opens (or creates) the database at `file`; `:memory:` gives a private in-memory one. */
   static async open(file: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
-    const db = await openDatabase(file, options.busyTimeoutMs ?? 5000, options.migrations);
-    return new SqliteStore(db, file, options.now ?? Date.now, options.lockWaitMs ?? 120_000);
+    const lockWaitMs = options.lockWaitMs ?? 120_000;
+    const db = await openDatabase(file, options.busyTimeoutMs ?? 5000, options.migrations, lockWaitMs);
+    return new SqliteStore(db, file, options.now ?? Date.now, lockWaitMs);
   }
 
   createStudy(name: string, definition: StudyDefinition): Promise<Study> {
@@ -159,7 +160,7 @@ export class SqliteStore implements Store {
     return this.write('heartbeat', async (at) => {
       const { changes } = await this.db.run(`UPDATE trials SET heartbeat_at = ? WHERE ${LEASED}`, [at, ...leaseParams(lease)]);
       return changes > 0;
-    });
+    }, { durable: false });
   }
 
   addEpoch(lease: Lease, m: EpochMetrics): Promise<boolean> {
@@ -194,7 +195,7 @@ export class SqliteStore implements Store {
     return this.write('workerHeartbeat', async (at) => {
       const { changes } = await this.db.run('UPDATE workers SET heartbeat_at = ? WHERE id = ? AND ended_at IS NULL', [at, workerId]);
       return changes > 0;
-    });
+    }, { durable: false });
   }
 
   /** Checkpoints the WAL into the main file (so the .db alone is complete) and closes. */
@@ -213,17 +214,27 @@ export class SqliteStore implements Store {
     return this.op(method, () => this.retryBusy(fn));
   }
 
-  /** One write transaction: BEGIN IMMEDIATE (retried while busy), the clock read under the lock, fn, COMMIT. */
-  private write<T>(method: string, fn: (now: number) => Promise<T>): Promise<T> {
+  /**
+   * One write transaction: BEGIN IMMEDIATE (retried while busy), the clock read under the lock,
+   * fn, COMMIT. `durable: false` (heartbeats) commits without waiting for the disk: a heartbeat
+   * lost in a power cut is harmless, and with several workers beating often the fsyncs would
+   * hold the one write lock most of the time. The next durable commit syncs it anyway (WAL).
+   */
+  private write<T>(method: string, fn: (now: number) => Promise<T>, o: { durable?: boolean } = {}): Promise<T> {
     return this.op(method, async () => {
-      await this.retryBusy(() => this.db.exec('BEGIN IMMEDIATE'));
+      if (o.durable === false) await this.db.exec('PRAGMA synchronous = NORMAL');
       try {
-        const out = await fn(this.now());
-        await this.db.exec('COMMIT');
-        return out;
-      } catch (err) {
-        await this.db.exec('ROLLBACK').catch(() => undefined);
-        throw err;
+        await this.retryBusy(() => this.db.exec('BEGIN IMMEDIATE'));
+        try {
+          const out = await fn(this.now());
+          await this.db.exec('COMMIT');
+          return out;
+        } catch (err) {
+          await this.db.exec('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      } finally {
+        if (o.durable === false) await this.db.exec('PRAGMA synchronous = FULL');
       }
     });
   }
@@ -234,18 +245,8 @@ export class SqliteStore implements Store {
     return this.db.exclusive(fn);
   }
 
-  /** Retries what failed with SQLITE_BUSY (it changed nothing) until lockWaitMs has passed. */
-  private async retryBusy<T>(fn: () => Promise<T>): Promise<T> {
-    const start = Date.now();
-    for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (sqliteCode(err) !== 'SQLITE_BUSY') throw err;
-        if (Date.now() - start >= this.lockWaitMs) throw storeErrors.locked(`the database ${this.file}`, Math.round((Date.now() - start) / 1000));
-        await new Promise((r) => setTimeout(r, pause));
-      }
-    }
+  private retryBusy<T>(fn: () => Promise<T>): Promise<T> {
+    return retryBusy(fn, this.lockWaitMs, (seconds) => storeErrors.locked(`the database ${this.file}`, seconds));
   }
 
   private async patchStudy(studyId: number, patch: StudyPatch, at: number): Promise<void> {

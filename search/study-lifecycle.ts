@@ -9,7 +9,7 @@ import { StopRequested } from './guarded-strategy.js';
 import { queueRedos } from './next-step.js';
 import { COUNTED_STATES } from './types.js';
 import { seconds, workerDeath } from './worker-identity.js';
-import { WorkerPresumedDead } from './worker-loop.js';
+import { WorkerPresumedDead } from './worker-presumed-dead.js';
 
 /**
  * How a process enters a study: `create` a new one (`sparsenas search`), `resume` one nobody

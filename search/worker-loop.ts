@@ -8,10 +8,12 @@ import type { EpochMetrics, Study, Trial } from './types.js';
 import type { GuardedStrategy } from './guarded-strategy.js';
 import type { Liveness } from './worker-identity.js';
 import { SparsenasError } from './errors.js';
+import { WorkerPresumedDead } from './worker-presumed-dead.js';
 import { StopRequested } from './guarded-strategy.js';
 import { crashPoint } from './crash-points.js';
 import { type DoneReason, nextStep } from './next-step.js';
 import { executeTrial } from './trial-executor.js';
+import { IdleWatch } from './idle-watch.js';
 import { testBestTrials } from './test-phase.js';
 
 /** Everything one worker needs; `beginRun` (study-lifecycle.ts) builds it. */
@@ -41,14 +43,6 @@ export interface WorkerRun {
   maxConsecutiveAskFailures: number;
 }
 
-/** This worker was presumed dead by another (no heartbeat in time) and its work handed over. */
-export class WorkerPresumedDead extends SparsenasError {
-  constructor(id: string) {
-    super('WORKER_PRESUMED_DEAD', `worker ${id} was presumed dead by another process (its heartbeat stopped for longer than the stale timeout, e.g. the process was paused) and its trial was handed to another worker; this worker stops. Raise --stale-timeout if training blocks the process for long`);
-    this.name = 'WorkerPresumedDead';
-  }
-}
-
 /**
  * The short loop every worker runs, the single-process search included:
  * decide (one transaction: tell, claim or ask) → evaluate (outside any transaction, fenced) →
@@ -64,6 +58,7 @@ export async function runWorker(r: WorkerRun): Promise<SearchFinishReason> {
   beat.unref?.();
   const log = (level: 'info' | 'warn' | 'error', message: string) => r.bus.publish({ type: 'search.log', at: r.now(), level, message });
   const curves = new Map<number, EpochMetrics[]>();
+  const watch = new IdleWatch(r.store, r.study, r.liveness);
   const context = { definition: r.definition, strategy: r.strategy, strategyName: r.strategyName, space: r.space, spaceName: r.spaceName, me: r.me.id, liveness: r.liveness, info: r.info };
   let askFailures = 0;
   let lastWait = '';
@@ -101,7 +96,9 @@ export async function runWorker(r: WorkerRun): Promise<SearchFinishReason> {
         case 'wait':
           lastReason = step.reason;
           if (step.detail !== lastWait) log('info', (lastWait = step.detail));
-          await sleep(r.pollMs, stop);
+          // Look again only once a transaction could change something (reads take no lock).
+          do await sleep(r.pollMs, stop);
+          while (!stop.aborted && !(await watch.worthATransaction()));
           break;
         case 'test': {
           await testBestTrials({

@@ -1,32 +1,12 @@
-import { DEFAULT_DEFINITION, DENSE_SPARSITY } from '../../search/index.js';
-import type { Architecture, EpochMetrics, Lease, Metrics, NewTrial, Store, StudyDefinition, Trial, TrialResult } from '../../search/index.js';
+import { DEFAULT_DEFINITION } from '../../search/index.js';
+import type { EpochMetrics, Lease, Metrics, NewTrial, Store, StudyDefinition, Trial, TrialResult } from '../../search/index.js';
+import { fullMetrics } from './protocol-fakes.js';
+
+export { architecture, fullMetrics } from './protocol-fakes.js';
 
 /** A valid study definition; `patch` replaces top-level keys. */
 export function definition(patch: Partial<StudyDefinition> = {}): StudyDefinition {
   return { ...structuredClone(DEFAULT_DEFINITION), ...structuredClone(patch) };
-}
-
-export function architecture(units = 32): Architecture {
-  return {
-    family: 'mlp', input: 'flat',
-    layers: [{ type: 'dense', units, activation: 'relu' }, { type: 'dropout', rate: 0.1 }],
-    sparsity: { ...DENSE_SPARSITY, level: 0.9, method: 'rigl', distribution: 'erk' },
-  };
-}
-
-/** Metrics with every optional field set, per-layer stats and a non-finite extra. */
-export function fullMetrics(valAccuracy = 0.85): Metrics {
-  return {
-    valAccuracy, valLoss: 0.41, trainLoss: 0.38, trainAccuracy: 0.87, testAccuracy: 0.84, testLoss: 0.44,
-    params: 25_450, nonZeros: 2_545, sparsity: 0.9, denseFlops: 50_880, sparseFlops: 5_088, trainTimeMs: 1234.5,
-    epochs: 3, samplesPerSecond: 8123.25, backend: 'wasm',
-    layers: [
-      { name: 'dense_0', type: 'dense', params: 25_120, nonZeros: 2_512, sparsity: 0.9, denseFlops: 50_240, sparseFlops: 5_024 },
-      { name: 'classifier', type: 'dense', params: 330, nonZeros: 33, sparsity: 0.9, denseFlops: 640, sparseFlops: 64 },
-    ],
-    outputs: { genotype: ['sep_conv_3x3', 'skip'], groups: { kept: 3 } },
-    extra: { epochsToThreshold: Infinity, nodeSparsity: 0.25 },
-  };
 }
 
 export function epoch(epoch: number, valAccuracy = 0.5 + epoch / 100): EpochMetrics {
