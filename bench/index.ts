@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, { file: string; what: string }> = {
   'data-memory': { file: 'data-memory.js', what: 'peak RSS while loading a CIFAR-10-sized dataset' },
   store: { file: 'store-bench.js', what: 'store write cost per trial (memory, SQLite file, SQLite :memory:)' },
   gpu: { file: 'gpu/check.js', what: 'webgpu adapter, correctness against cpu, samples/s of the reference models at batch 128/1024/4096 (JSON)' },
+  'event-loop': { file: 'event-loop.js', what: 'how long a CNN epoch blocks the event loop (what the stale timeout must exceed), per backend' },
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -25,7 +25,7 @@ export interface SearchOptions {
   /** Directory for per-trial trained weights (default: next to the database). */
   artifactsDir?: string;
   now?: () => number;
-  /** Seconds without a heartbeat after which a worker is presumed dead (default 60; see RunnerOptions). */
+  /** How long (ms) a process may go without a heartbeat before another presumes it dead (default 60 000). */
   staleAfterMs?: number;
 }
 

@@ -17,9 +17,12 @@ import { runWorker } from './worker-loop.js';
 /**
  * How long a worker or a lease may go without a heartbeat before another process presumes it
  * dead and redoes its trial. It must be much longer than the longest stretch a worker's event
- * loop is blocked by training (heartbeats are timers): measured at ≈0.6 s per step for a small
- * CNN on the native backend (`npm run bench -- event-loop`), so 60 s leaves two orders of
- * magnitude. A kill -9 on the same machine is noticed at once anyway (the pid is gone).
+ * loop is blocked by training (heartbeats are timers; the trainer yields between steps). For
+ * the reference CNN (batch 128) an epoch with validation and saving weights blocked it at most
+ * 0.8 s on the native and wasm backends (`npm run bench -- event-loop`: longest gap between two
+ * firings of a 10 ms timer), so 60 s leaves a margin of ~75×. The pure-JS cpu backend takes
+ * minutes per CNN step: raise the timeout there. A kill -9 on the same machine is noticed at
+ * once anyway (the pid is gone).
  */
 export const DEFAULT_STALE_AFTER_MS = 60_000;
 

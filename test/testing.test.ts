@@ -28,10 +28,16 @@ class MapSnapshot extends Good { snapshot() { return { rng: this.rng.state(), se
 class OutsideSpace extends Good { ask() { return { sample: { ...sampleSpace(this.space, this.rng), layers: 99 } }; } }
 class OnlySuccess extends Good { tell(t) { this.last = t.metrics.valAccuracy; } }
 class Resurrects extends Good { ask() { this.n = (this.n ?? 0) + 1; return this.n === 3 ? undefined : super.ask(); } }
+class RestoresOnce extends Good { restore(s) { if (!this.restored) super.restore(s); this.restored = true; } }
+class BreedsFromRunning extends Good {
+  ask(history) { const last = history.at(-1); const c = super.ask(); return last ? { ...c, attributes: { parent: last.number } } : c; }
+}
 
-for (const [name, S] of Object.entries({ Good, IgnoresSeed, ForgetsState, MapSnapshot, OutsideSpace, OnlySuccess, Resurrects })) {
+for (const [name, S] of Object.entries({ Good, IgnoresSeed, ForgetsState, MapSnapshot, OutsideSpace, OnlySuccess, Resurrects, RestoresOnce, BreedsFromRunning })) {
   describeStrategy(name, () => new S(), { trials: 6 });
 }
+// Random draws repeat across two instances restored from one snapshot: it cannot promise this.
+describeStrategy('ClaimsEachOnce', () => new Good(), { trials: 6, proposesEachOnce: true });
 `;
 
 describe('describeStrategy (sparsenas/testing)', () => {
@@ -57,6 +63,9 @@ describe('describeStrategy (sparsenas/testing)', () => {
   it('passes a correct strategy', () => assert.deepEqual(failures('Good'), []));
   it('catches a strategy that ignores the seed', () => assert.ok(failures('IgnoresSeed').includes('is reproducible for a seed and differs across seeds')));
   it('catches a restore that forgets the state', () => assert.deepEqual(failures('ForgetsState'), ['restoring twice, or over an instance that moved on, equals restoring once', 'snapshot/restore continues exactly where it left off']));
+  it('catches a restore that does not replace the whole state', () => assert.deepEqual(failures('RestoresOnce'), ['restoring twice, or over an instance that moved on, equals restoring once']));
+  it("catches a strategy that breeds from another worker's running trial", () => assert.deepEqual(failures('BreedsFromRunning'), ["copes with other workers' running trials in the history and never breeds from them"]));
+  it('catches two restored instances proposing one architecture twice', () => assert.deepEqual(failures('ClaimsEachOnce'), ['two instances restored from one snapshot, asked in turn, never propose one architecture twice']));
   it('catches a snapshot that is not plain JSON', () => assert.deepEqual(failures('MapSnapshot'), ['snapshot/restore continues exactly where it left off']));
   it('catches candidates outside the space', () => assert.ok(failures('OutsideSpace').includes('returns candidates inside the space')));
   it('catches a strategy that breaks on failed trials', () => assert.deepEqual(failures('OnlySuccess'), ['copes with failed, pruned and interrupted trials (and with nothing but failures)']));

@@ -76,6 +76,26 @@ describe('programmatic API: queries', () => {
     assert.deepEqual(RecordingEvaluator.dirs, [join(dir, 'runs.artifacts', 'w', 'trial-0'), join(dir, 'runs.artifacts', 'w', 'trial-1')]);
   });
 
+  it('resume --trials N raises the budget and keeps the time limit (stored for every worker)', async () => {
+    // 40 ms per trial against a 0.15 s limit: a few trials, never the 1000 asked for.
+    class Slow extends FakeEvaluator {
+      override async evaluate(req: EvaluationRequest, reporter: TrialReporter) {
+        await new Promise((r) => setTimeout(r, 40));
+        return super.evaluate(req, reporter);
+      }
+    }
+    const slow = async () => {
+      const c = await createContainer();
+      c.bind(EvaluatorFactory).toConstantValue({ name: 'fake', description: 'test double', create: () => new Slow() });
+      return c;
+    };
+    await search({ evaluator: { name: 'fake' }, budget: { maxTrials: 2, timeLimitMinutes: 0.0025 } }, { db, study: 'limited', container: await slow() });
+    const out = await resume('limited', { db, budget: { maxTrials: 1000 }, container: await slow() });
+    assert.equal(out.reason, 'time-limit');
+    assert.ok(out.trials.length < 20, `${out.trials.length} trials`);
+    assert.deepEqual(out.study.definition.budget, { maxTrials: 1000, timeLimitMinutes: 0.0025 });
+  });
+
   it('keeps every study in one directory level, whatever its name', () => {
     assert.equal(artifactsDirFor(db, 'a/../../b'), join(dir, 'runs.artifacts', 'a%2F..%2F..%2Fb'));
     assert.equal(artifactsDirFor(db, '..'), join(dir, 'runs.artifacts', '%2E%2E'));
