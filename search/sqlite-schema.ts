@@ -159,7 +159,7 @@ export async function openDatabase(file: string, busyTimeoutMs: number, migratio
     await busy(() => db.exec('PRAGMA journal_mode = WAL'));
     // FULL: a commit is on disk when its promise resolves (the Store contract), also on power loss.
     await db.exec('PRAGMA synchronous = FULL');
-    // Off while migrating: rebuilding a table (migration 3) drops the old one, which with foreign
+    // Off while migrating: rebuilding a table (migration 4) drops the old one, which with foreign
     // keys on would cascade into its epochs. The pragma is a no-op inside a transaction.
     await db.exec('PRAGMA foreign_keys = OFF');
     await busy(() => migrate(db, file, migrations));
