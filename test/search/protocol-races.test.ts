@@ -58,7 +58,10 @@ describe('races and zombies on one study', { timeout: 180_000 }, () => {
     const zombie = startWorker({ file, mode: 'create', ...slow });
     await zombie.when((l) => l.event === 'epoch' && l.trial === 0 && l.epoch === 1);
     await pauseOutsideTransactions(zombie.child, file);
-    // Its pid is alive: only its stale heartbeat can give its trial away.
+    // Its pid is alive: only its stale heartbeat can give its trial away. Join once it is stale,
+    // so the joining worker's first step reaps it and the redo is trial 1 (a worker that joins
+    // sooner starts a new trial 1 and redoes trial 0 later, as trial 2).
+    await new Promise((r) => setTimeout(r, slow.staleAfterMs + 200));
     const other = startWorker({ file, mode: 'join', ...slow });
     try {
       await other.when((l) => l.event === 'finished' && l.trial === 1);
