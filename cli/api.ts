@@ -1,13 +1,13 @@
-import { existsSync } from 'node:fs';
-import { dirname, basename, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Container } from 'inversify';
 import type { Observable } from 'rxjs';
 import {
-  EventBus, MemoryStore, SparsenasError, SqliteStore, createPruner, describeError, parseDefinition, runSearch,
+  EventBus, SparsenasError, createPruner, describeError, parseDefinition, runSearch,
 } from '../search/index.js';
 import type { SearchEvent, SearchOutcome, Store, StudyDefinition, StudyDefinitionInput } from '../search/index.js';
 import { createContainer, evaluatorFactory, spaceFactory, strategyFactory } from './container.js';
 import { namedEvaluator } from './plugin-evaluator.js';
+import { artifactsDirFor, openStore as openAnyStore } from './open-store.js';
 
 export const DEFAULT_DB = 'sparsenas.db';
 
@@ -161,26 +161,14 @@ function create<F extends { name: string; source?: string }, T>(kind: string, fa
 }
 
 /**
- * Opens a store: a SQLite file (created if absent, unless `mustExist`), ':memory:', or passes
- * an open Store through. Reading commands pass `mustExist` so a typo never creates a file.
+ * Opens a store: a SQLite file (created if absent, unless `mustExist`), ':memory:', a
+ * `postgres://` URL, or passes an open Store through (see `cli/open-store.ts`).
  */
-export async function openStore(db: string | Store = DEFAULT_DB, options: { mustExist?: boolean } = {}): Promise<Store> {
-  if (typeof db === 'object') return db;
-  if (options.mustExist && db !== ':memory:' && !existsSync(db)) {
-    throw new SparsenasError('DB_NOT_FOUND', `database ${db} does not exist; pass the file a search wrote with --db (default ./${DEFAULT_DB})`);
-  }
-  if (db === ':memory:') return new MemoryStore();
-  return SqliteStore.open(db);
+export function openStore(db: string | Store = DEFAULT_DB, options: { mustExist?: boolean } = {}): Promise<Store> {
+  return openAnyStore(db, options);
 }
 
-/** Trained weights live beside the database: `sparsenas.db` → `sparsenas.artifacts/<study>/trial-N`. */
-export function artifactsDirFor(db: string | Store | undefined, study: string): string | undefined {
-  if (typeof db === 'object' || db === ':memory:') return undefined;
-  const file = db ?? DEFAULT_DB;
-  // A study name is free text: encoded, it stays one directory level ("a/../b" cannot escape).
-  const dir = encodeURIComponent(study).replace(/^\.\.?$/, (dots) => dots.replace(/\./g, '%2E'));
-  return join(dirname(file), basename(file).replace(/\.[^.]*$/, '') + '.artifacts', dir);
-}
+export { artifactsDirFor };
 
 export function defaultStudyName(d: StudyDefinition, now: number): string {
   const t = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);

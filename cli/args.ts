@@ -1,6 +1,6 @@
-import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
+import { parseDb } from './open-store.js';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -47,8 +47,11 @@ export function oneOf<T extends string>(name: string, value: unknown, choices: r
   return value as T;
 }
 
-/** The --db flag as a path relative to the working directory; ':memory:' stays an in-memory store. */
+/**
+ * The --db flag: a file path resolved against the working directory, ':memory:', or a
+ * postgres:// URL as given; any other URL scheme is a UsageError (see `parseDb`).
+ */
 export function dbFlag(cwd: string, value: unknown, fallback: string): string {
-  const db = typeof value === 'string' ? value : fallback;
-  return db === ':memory:' ? db : resolvePath(cwd, db);
+  const db = parseDb(typeof value === 'string' ? value : fallback, cwd);
+  return db.kind === 'sqlite' ? db.file : db.kind === 'memory' ? ':memory:' : db.url;
 }

@@ -9,6 +9,7 @@ export * from './json.js';
 export * from './layers/index.js';
 export * from './leaderboard.js';
 export * from './memory-store.js';
+export * from './postgres-store.js';
 export * from './pruners.js';
 export * from './rng.js';
 export * from './runner.js';

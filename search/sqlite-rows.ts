@@ -1,5 +1,6 @@
 import type { StudyDefinition } from './config.js';
 import type { Json } from './json.js';
+import type { StudyPatch } from './store.js';
 import type { EpochMetrics, Metrics, Study, StudyState, Trial, TrialState, WorkerInfo } from './types.js';
 import { compact } from './store-errors.js';
 import { upgradeLegacyDefinition, upgradeLegacyTraining } from './legacy-training.js';
@@ -26,6 +27,20 @@ export interface EpochRow {
 export interface WorkerRow {
   id: string; study_id: number; host: string; pid: number; machine: string | null;
   started_at: number; heartbeat_at: number; ended_at: number | null;
+}
+
+/** The columns a StudyPatch sets, with their stored values (both stores; `updated_at` is the caller's). */
+export function studyPatchColumns(patch: StudyPatch): [column: string, value: string | number | null][] {
+  const out: [string, string | number | null][] = [];
+  if (patch.state !== undefined) out.push(['state', patch.state]);
+  if (patch.strategyState !== undefined) out.push(['strategy_state', JSON.stringify(patch.strategyState)]);
+  if (patch.dataChecksums !== undefined) out.push(['data_checksums', JSON.stringify(patch.dataChecksums)]);
+  if (patch.backend !== undefined) out.push(['backend', patch.backend]);
+  if (patch.testResults !== undefined) out.push(['test_results', JSON.stringify(patch.testResults)]);
+  if (patch.runStartedAt !== undefined) out.push(['run_started_at', patch.runStartedAt]);
+  if (patch.tester !== undefined) out.push(['tester', patch.tester]);
+  if (patch.definition !== undefined) out.push(['definition', JSON.stringify(patch.definition)]);
+  return out;
 }
 
 export function json(value: unknown): string | null {

@@ -4,7 +4,7 @@ import type { Lease, NewWorker, Store, StudyPatch, StudyTransaction, TrialInsert
 import type { EpochMetrics, Study, Trial, WorkerInfo } from './types.js';
 import { type SqliteConnection, retryBusy, sqliteCode } from './sqlite-connection.js';
 import { openDatabase } from './sqlite-schema.js';
-import { type EpochRow, type StudyRow, type TrialRow, type WorkerRow, encodeMetrics, json, toEpoch, toStudy, toTrial, toWorker } from './sqlite-rows.js';
+import { type EpochRow, type StudyRow, type TrialRow, type WorkerRow, encodeMetrics, json, studyPatchColumns, toEpoch, toStudy, toTrial, toWorker } from './sqlite-rows.js';
 import { checkInsert, checkResult, storeErrors } from './store-errors.js';
 
 export interface SqliteStoreOptions {
@@ -250,17 +250,9 @@ export class SqliteStore implements Store {
   }
 
   private async patchStudy(studyId: number, patch: StudyPatch, at: number): Promise<void> {
-    const sets = ['updated_at = ?'];
-    const params: (string | number | null)[] = [at];
-    const set = (column: string, value: string | number | null) => { sets.push(`${column} = ?`); params.push(value); };
-    if (patch.state !== undefined) set('state', patch.state);
-    if (patch.strategyState !== undefined) set('strategy_state', JSON.stringify(patch.strategyState));
-    if (patch.dataChecksums !== undefined) set('data_checksums', JSON.stringify(patch.dataChecksums));
-    if (patch.backend !== undefined) set('backend', patch.backend);
-    if (patch.testResults !== undefined) set('test_results', JSON.stringify(patch.testResults));
-    if (patch.runStartedAt !== undefined) set('run_started_at', patch.runStartedAt);
-    if (patch.tester !== undefined) set('tester', patch.tester);
-    if (patch.definition !== undefined) set('definition', JSON.stringify(patch.definition));
+    const columns = studyPatchColumns(patch);
+    const sets = ['updated_at = ?', ...columns.map(([c]) => `${c} = ?`)];
+    const params = [at, ...columns.map(([, v]) => v)];
     const { changes } = await this.db.run(`UPDATE studies SET ${sets.join(', ')} WHERE id = ?`, [...params, studyId]);
     if (changes === 0) throw storeErrors.studyNotFound(studyId);
   }

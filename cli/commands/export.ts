@@ -9,7 +9,7 @@ export const EXPORT_HELP = `sparsenas export — write a trained model in tfjs L
 
   --study NAME    study (default: the most recent)
   --trial N       trial number (default: the best by the study's objective)
-  --db PATH       SQLite database the search wrote          [${DEFAULT_DB}]
+  --db PATH|URL   SQLite file or postgres:// URL              [${DEFAULT_DB}]
   --out DIR       output directory (required): model.json + weights.bin (masks applied,
                   load with tf.loadLayersModel) and trial.json (architecture, sparsity, metrics)
 `;

@@ -9,7 +9,7 @@ import type { CommandIo } from '../io.js';
 export const LEADERBOARD_HELP = `sparsenas leaderboard — rank the trials of a study
 
   --study NAME        study (default: the most recent)
-  --db PATH           SQLite database                         [${DEFAULT_DB}]
+  --db PATH|URL       SQLite file or postgres:// URL          [${DEFAULT_DB}]
   --top N             show the N best
   --sort METRIC       valAccuracy, sparsity, sparseFlops, params, ... [the study's objective]
   --where EXPR        filter, e.g. "sparsity>=0.9" (several: "a>=1,b<2")

@@ -9,7 +9,7 @@ import type { CommandIo } from '../io.js';
 export const LIST_HELP = `sparsenas list strategies|spaces|evaluators|datasets|backends|studies — what is available
 
   --plugin FILE   also load a plugin (repeatable)
-  --db PATH       database, for "studies"     [${DEFAULT_DB}]
+  --db PATH|URL   database, for "studies"     [${DEFAULT_DB}]
   --data-dir DIR  also look here, for "datasets"
   --allow-software-gpu  for "backends": count a software WebGPU adapter (Mesa llvmpipe)
 `;

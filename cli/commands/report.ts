@@ -9,7 +9,7 @@ import type { CommandIo } from '../io.js';
 export const REPORT_HELP = `sparsenas report — a self-contained report of a study
 
   --study NAME     study (default: the most recent)
-  --db PATH        SQLite database                               [${DEFAULT_DB}]
+  --db PATH|URL    SQLite file or postgres:// URL                [${DEFAULT_DB}]
   --format F       html (charts, opens offline) | md (renders on code-hosting sites)   [html]
   --out FILE       where to write it                             [<study>.html | <study>.md]
 `;

@@ -27,7 +27,7 @@ export const SEARCH_HELP = `sparsenas search — run a search and store every tr
   --stale-timeout SECONDS a worker silent this long is presumed dead, its trial redone  [60]
   --seed N                study seed; every trial seed derives from it    [0]
   --study NAME            study name                                      [<space>-<strategy>-<time>]
-  --db PATH               SQLite database                                 [${DEFAULT_DB}]
+  --db PATH|URL           SQLite file or postgres:// URL                 [${DEFAULT_DB}]
   --backend NAME          auto | tensorflow-gpu | webgpu | tensorflow | native | wasm | cpu   [auto]
   --allow-software-gpu    let webgpu run on a software adapter (Mesa llvmpipe): correctness checks only
   --gpu-concurrency N     at most N processes train on one GPU; the others use the next CPU backend
@@ -134,7 +134,7 @@ function attachReporter(events$: SearchRun['events$'], flags: Record<string, unk
 export const RESUME_HELP = `sparsenas resume — continue a stopped or killed study (interrupted trials are redone)
 
   --study NAME            the study to resume (required)
-  --db PATH               SQLite database            [${DEFAULT_DB}]
+  --db PATH|URL           SQLite file or postgres:// URL   [${DEFAULT_DB}]
   --trials N              raise the trial budget to N (a time limit stays)
   --workers N             N worker processes share the study  [1]
   --force                 take over although another process looks alive (you know it is dead)

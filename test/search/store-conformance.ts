@@ -18,6 +18,8 @@ export interface ConformanceOptions {
   clock?: 'injected' | 'server';
   /** Two stores on one database (two connections / processes), for the cross-connection checks. */
   makePair?: () => Promise<[Store, Store]>;
+  /** Why the suite cannot run here (no PostgreSQL server); the suite is skipped with this reason. */
+  skip?: string;
 }
 
 /**
@@ -46,7 +48,7 @@ export function describeStoreConformance(name: string, makeStore: (now?: () => n
   };
   const tx = <T>(store: Store, studyId: number, fn: (tx: StudyTransaction) => Promise<T>) => store.transact(studyId, fn);
 
-  describe(`Store conformance: ${name}`, () => {
+  describe(`Store conformance: ${name}`, { skip: options.skip }, () => {
     it('creates, gets and lists studies', withStore(async (store) => {
       const def = definition({ seed: 42 });
       const a = await store.createStudy('a', def);
