@@ -51,6 +51,8 @@ export function testPostgres(): Promise<PostgresOrSkip> {
     const url = process.env['SPARSENAS_TEST_PG'];
     if (url) return { pg: await existing(url) };
     const why = whyNoThrowaway();
+    // CI (.ci/run) installs PostgreSQL: there, a missing server is a failure, not a skip.
+    if (why && process.env['SPARSENAS_REQUIRE_PG']) throw new Error(`SPARSENAS_REQUIRE_PG is set, but ${why}`);
     if (why) return { skip: why };
     return { pg: await startThrowaway() };
   })();
