@@ -7,6 +7,7 @@ import { listCommand } from './commands/list.js';
 import { schemaCommand } from './commands/schema.js';
 import { reportCommand } from './commands/report.js';
 import { exportCommand } from './commands/export.js';
+import { studyCommand } from './commands/study.js';
 import { listBackendsText, listDatasetsText } from './commands/list-evaluator.js';
 
 export const HELP = `sparsenas — neural architecture search for sparse networks
@@ -19,6 +20,7 @@ export const HELP = `sparsenas — neural architecture search for sparse network
   sparsenas report [--study NAME] [--format html|md] [--out FILE]
   sparsenas list strategies|spaces|evaluators|datasets|backends|studies [--plugin FILE]
   sparsenas export [--study NAME] [--trial N] --out DIR   trained model in tfjs Layers format
+  sparsenas study copy --from DB --to DB STUDY | delete STUDY | rename STUDY NEW
   sparsenas schema                 JSON Schema of config files
 
 Run \`sparsenas <command> --help\` for a command's options.
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   list: (argv, io) => listCommand(argv, io, { datasets: listDatasetsText, backends: listBackendsText }),
   report: reportCommand,
   export: exportCommand,
+  study: studyCommand,
   schema: schemaCommand,
 };
 

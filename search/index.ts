@@ -19,6 +19,8 @@ export * from './sqlite-store.js';
 export * from './store.js';
 export { storeErrors } from './store-errors.js';
 export * from './strategy.js';
+export * from './study-copy.js';
+export * from './study-dump.js';
 export * from './study-lifecycle.js';
 export * from './test-phase.js';
 export * from './test-results.js';

@@ -3,6 +3,8 @@ import type { StudyDefinition } from './config.js';
 import type { Lease, NewWorker, Store, StudyPatch, StudyTransaction, TrialInsert, TrialResult } from './store.js';
 import type { EpochMetrics, Study, Trial, WorkerInfo } from './types.js';
 import { checkInsert, checkResult, compact, storeErrors } from './store-errors.js';
+import type { StudyDump } from './study-dump.js';
+import { checkDump } from './study-import.js';
 
 export interface MemoryStoreOptions {
   /** Injected clock (ms): every timestamp the store writes, and `StudyTransaction.now`. */
@@ -68,6 +70,33 @@ export class MemoryStore implements Store {
       }
       for (const [id, w] of this.workers) if (w.studyId === studyId) this.workers.delete(id);
       this.studies.delete(studyId);
+    });
+  }
+
+  renameStudy(studyId: number, name: string): Promise<void> {
+    return this.op('renameStudy', () => {
+      const study = this.study(studyId);
+      if ([...this.studies.values()].some((s) => s.name === name && s.id !== studyId)) throw storeErrors.studyExists(name);
+      Object.assign(study, { name, updatedAt: this.now() });
+    });
+  }
+
+  importStudy(dump: StudyDump): Promise<Study> {
+    return this.op('importStudy', () => {
+      checkDump(dump);
+      const d = structuredClone(dump);
+      if ([...this.studies.values()].some((s) => s.name === d.study.name)) throw storeErrors.studyExists(d.study.name);
+      const taken = d.workers.find((w) => this.workers.has(w.id));
+      if (taken) throw storeErrors.workerExists(taken.id);
+      const study: Study = { ...d.study, id: this.nextStudyId++ };
+      this.studies.set(study.id, study);
+      for (const { epochs, ...t } of d.trials) {
+        const trial: Trial = { ...t, id: this.nextTrialId++, studyId: study.id };
+        this.trials.set(trial.id, trial);
+        this.epochs.set(trial.id, epochs);
+      }
+      for (const w of d.workers) this.workers.set(w.id, { ...w, studyId: study.id });
+      return structuredClone(study);
     });
   }
 

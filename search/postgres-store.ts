@@ -7,6 +7,8 @@ import { PgConnection, type PgConnectionOptions, type PgQuery, pgCode, redactUrl
 import { PG_MIGRATIONS, checkInStep, migratePostgres } from './postgres-schema.js';
 import { type EpochRow, type StudyRow, type TrialRow, type WorkerRow, encodeMetrics, json, studyPatchColumns, toEpoch, toStudy, toTrial, toWorker } from './sqlite-rows.js';
 import { checkInsert, checkResult, storeErrors } from './store-errors.js';
+import type { StudyDump } from './study-dump.js';
+import { importStudyRows, numberedParams } from './study-import.js';
 
 export interface PostgresStoreOptions extends PgConnectionOptions {
   /** Refuse a database that holds no sparsenas schema yet instead of creating it (reading commands). */
@@ -97,6 +99,27 @@ export class PostgresStore implements Store {
       // Gone on a rerun after a lost COMMIT: that was this call.
       if (rowCount === 0 && attempt === 0) throw storeErrors.studyNotFound(studyId);
     }, { afterCommitLoss: 'rerun' }));
+  }
+
+  renameStudy(studyId: number, name: string): Promise<void> {
+    return this.op('renameStudy', async () => {
+      try {
+        await this.db.transaction(async (q) => {
+          const { rowCount } = await q(`UPDATE studies SET name = $1, updated_at = ${NOW_MS} WHERE id = $2`, [name, studyId]);
+          if (rowCount === 0) throw storeErrors.studyNotFound(studyId);
+        });
+      } catch (err) {
+        if (pgCode(err) === '23505') throw storeErrors.studyExists(name);
+        throw err;
+      }
+    });
+  }
+
+  importStudy(dump: StudyDump): Promise<Study> {
+    return this.op('importStudy', () => this.db.transaction(async (q) => {
+      const id = await importStudyRows(async (sql, params) => (await q(numberedParams(sql), params)).rows, dump);
+      return toStudy((await q<StudyRow>('SELECT * FROM studies WHERE id = $1', [id])).rows[0]!);
+    }));
   }
 
   getTrials(studyId: number): Promise<Trial[]> {

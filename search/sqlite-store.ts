@@ -6,6 +6,8 @@ import { type SqliteConnection, retryBusy, sqliteCode } from './sqlite-connectio
 import { openDatabase } from './sqlite-schema.js';
 import { type EpochRow, type StudyRow, type TrialRow, type WorkerRow, encodeMetrics, json, studyPatchColumns, toEpoch, toStudy, toTrial, toWorker } from './sqlite-rows.js';
 import { checkInsert, checkResult, storeErrors } from './store-errors.js';
+import type { StudyDump } from './study-dump.js';
+import { importStudyRows } from './study-import.js';
 
 export interface SqliteStoreOptions {
   /** Injected clock (ms): every timestamp the store writes, and `StudyTransaction.now`. */
@@ -82,6 +84,25 @@ export class SqliteStore implements Store {
       // Trials, epochs and workers go with it: ON DELETE CASCADE (foreign_keys is on for this connection).
       const { changes } = await this.db.run('DELETE FROM studies WHERE id = ?', [studyId]);
       if (changes === 0) throw storeErrors.studyNotFound(studyId);
+    });
+  }
+
+  renameStudy(studyId: number, name: string): Promise<void> {
+    return this.write('renameStudy', async (at) => {
+      try {
+        const { changes } = await this.db.run('UPDATE studies SET name = ?, updated_at = ? WHERE id = ?', [name, at, studyId]);
+        if (changes === 0) throw storeErrors.studyNotFound(studyId);
+      } catch (err) {
+        if (sqliteCode(err) === 'SQLITE_CONSTRAINT') throw storeErrors.studyExists(name);
+        throw err;
+      }
+    });
+  }
+
+  importStudy(dump: StudyDump): Promise<Study> {
+    return this.write('importStudy', async () => {
+      const id = await importStudyRows((sql, params) => this.db.all(sql, params as (string | number | null)[]), dump);
+      return toStudy((await this.db.get<StudyRow>('SELECT * FROM studies WHERE id = ?', [id]))!);
     });
   }
 

@@ -1,6 +1,7 @@
 import type { StudyDefinition } from './config.js';
 import type { Json } from './json.js';
 import type { Architecture } from './architecture.js';
+import type { StudyDump } from './study-dump.js';
 import type { Candidate, EpochMetrics, Metrics, Sample, Study, StudyState, TestResults, Trial, TrialState, WorkerInfo } from './types.js';
 
 /** A candidate as stored: what a trial is about, before anyone runs it. */
@@ -147,6 +148,14 @@ export interface Store {
   updateStudy(studyId: number, patch: StudyPatch): Promise<void>;
   /** Deletes a study with its trials, epochs and workers. */
   deleteStudy(studyId: number): Promise<void>;
+  /** Gives a study another name (STUDY_EXISTS when it is taken); nothing else changes but updatedAt. */
+  renameStudy(studyId: number, name: string): Promise<void>;
+  /**
+   * Stores a whole study dumped from another store (`study copy`) in one transaction, every
+   * field as dumped (new ids only). STUDY_EXISTS when its name is taken, WORKER_EXISTS when one
+   * of its worker ids is.
+   */
+  importStudy(dump: StudyDump): Promise<Study>;
 
   getTrials(studyId: number): Promise<Trial[]>;
   getTrial(studyId: number, number: number): Promise<Trial | undefined>;

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NewTrial, Store, StudyTransaction, TrialInsert } from '../../search/index.js';
+import type { NewTrial, Store, StudyDump, StudyTransaction, TrialInsert } from '../../search/index.js';
+import { dumpStudy, studyDigest } from '../../search/index.js';
 import { architecture, definition, epoch, fullMetrics, leaseOf, storeTrial } from './fixtures.js';
 
 const newTrial = (patch: Partial<NewTrial> = {}): NewTrial => ({ sample: { units: 32, level: 0.9 }, architecture: architecture(), seed: 7, ...patch });
@@ -20,6 +21,32 @@ export interface ConformanceOptions {
   makePair?: () => Promise<[Store, Store]>;
   /** Why the suite cannot run here (no PostgreSQL server); the suite is skipped with this reason. */
   skip?: string;
+}
+
+/**
+ * A study with something in every field (trials in every state, epochs with a NaN, workers,
+ * strategy state, test results, checksums), dumped: for the import and copy tests.
+ */
+export async function richDump(store: Store, name = 'rich'): Promise<StudyDump> {
+  const s = await store.createStudy(name, definition({ seed: 17 }));
+  await store.updateStudy(s.id, { strategyState: { generation: 2, rng: 99, parents: [1, 2] }, backend: 'wasm', dataChecksums: { 'train.gz': 'ab12', 'test.gz': 'cd34' } });
+  const w = await store.transact(s.id, (tx) => tx.registerWorker({ id: `${name}:host-a:11`, host: 'host-a', pid: 11, machine: 'boot/pid:[1]' }));
+  const done = await storeTrial(store, s.id, newTrial({ seed: 1, group: 'searched', label: 'x', attributes: { parent: 0 }, training: { epochs: 2 } }), undefined, w.id);
+  await store.addEpoch(leaseOf(done), epoch(0));
+  await store.addEpoch(leaseOf(done), { epoch: 1, trainLoss: 0.5, valLoss: 0.6, valAccuracy: NaN, elapsedMs: 7 });
+  await store.finishTrial(leaseOf(done), { state: 'completed', metrics: fullMetrics(0.875) });
+  const killed = await storeTrial(store, s.id, newTrial({ seed: 2 }), undefined, w.id);
+  await store.transact(s.id, async (tx) => {
+    await tx.interruptTrial(killed.id, 'no heartbeat for 60 s');
+    await tx.insertTrial({ ...newTrial({ seed: 2, attributes: { redoOf: killed.number } }), state: 'waiting', attempt: 2 });
+    await tx.insertTrial({ sample: { units: 7 }, architecture: null, seed: 3, state: 'failed', attempt: 1, error: 'outside the space', told: true });
+    await tx.markTold([done.id, killed.id]);
+    await tx.updateStudy({ runStartedAt: 1_234, tester: w.id });
+    await tx.endWorker(w.id);
+  });
+  await storeTrial(store, s.id, newTrial({ seed: 4 }), { state: 'pruned', error: 'pruned after epoch 0' }, w.id);
+  await store.updateStudy(s.id, { testResults: { 0: { testAccuracy: 0.9, testLoss: 0.3, evaluatedAt: 1_700_000_000_000 } }, state: 'stopped' });
+  return dumpStudy(store, name);
 }
 
 /**
@@ -449,6 +476,36 @@ export function describeStoreConformance(name: string, makeStore: (now?: () => n
         }
       });
     }
+
+    it('renames a study; its trials follow, and a taken name is refused', withStore(async (store) => {
+      const a = await store.createStudy('a', definition());
+      await store.createStudy('b', definition());
+      await storeTrial(store, a.id, newTrial());
+      await store.renameStudy(a.id, 'a2');
+      assert.equal(await store.getStudy('a'), undefined);
+      const renamed = (await store.getStudy('a2'))!;
+      assert.equal(renamed.id, a.id);
+      assert.equal((await store.getTrials(renamed.id)).length, 1);
+      await rejectsWith(store.renameStudy(a.id, 'b'), 'STUDY_EXISTS');
+      await rejectsWith(store.renameStudy(a.id + 1000, 'c'), 'STUDY_NOT_FOUND');
+      assert.deepEqual((await store.listStudies()).map((s) => s.name), ['a2', 'b']);
+    }));
+
+    it('imports a dumped study with every field as it was', withStore(async (store) => {
+      const dump = await richDump(store);
+      const source = await store.getStudy('rich');
+      await rejectsWith(store.importStudy(dump), 'STUDY_EXISTS');
+      dump.study.name = 'rich-copy';
+      await rejectsWith(store.importStudy(dump), 'WORKER_EXISTS');
+      for (const w of dump.workers) w.id += '-copy';
+      for (const t of dump.trials) if (t.owner) t.owner += '-copy';
+      const imported = await store.importStudy(dump);
+      assert.notEqual(imported.id, source!.id);
+      assert.equal(imported.name, 'rich-copy');
+      assert.deepEqual(await dumpStudy(store, 'rich-copy'), dump);
+      assert.equal(studyDigest(await dumpStudy(store, 'rich-copy')), studyDigest(dump));
+      await rejectsWith(store.importStudy({ ...dump, format: 'sparsenas-study/0' as 'sparsenas-study/1' }), 'STUDY_DUMP_INVALID');
+    }));
 
     it('finishes calls made before close and rejects calls after it', async () => {
       const store = await makeStore();
