@@ -8,6 +8,7 @@ import { schemaCommand } from './commands/schema.js';
 import { reportCommand } from './commands/report.js';
 import { exportCommand } from './commands/export.js';
 import { studyCommand } from './commands/study.js';
+import { watchCommand } from './commands/watch.js';
 import { listBackendsText, listDatasetsText } from './commands/list-evaluator.js';
 
 export const HELP = `sparsenas — neural architecture search for sparse networks
@@ -21,6 +22,7 @@ export const HELP = `sparsenas — neural architecture search for sparse network
   sparsenas list strategies|spaces|evaluators|datasets|backends|studies [--plugin FILE]
   sparsenas export [--study NAME] [--trial N] --out DIR   trained model in tfjs Layers format
   sparsenas study copy --from DB --to DB STUDY | delete STUDY | rename STUDY NEW
+  sparsenas watch [--study NAME] [--db PATH|URL]   follow a study running on any host
   sparsenas schema                 JSON Schema of config files
 
 Run \`sparsenas <command> --help\` for a command's options.
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   report: reportCommand,
   export: exportCommand,
   study: studyCommand,
+  watch: watchCommand,
   schema: schemaCommand,
 };
 

@@ -22,6 +22,7 @@ export * from './strategy.js';
 export * from './study-copy.js';
 export * from './study-dump.js';
 export * from './study-lifecycle.js';
+export * from './study-poller.js';
 export * from './test-phase.js';
 export * from './test-results.js';
 export * from './training-methods.js';

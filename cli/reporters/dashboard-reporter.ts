@@ -9,7 +9,7 @@ export class DashboardReporter implements Reporter {
 
   attach(events$: Observable<SearchEvent>, options: ReporterOptions = {}): AttachedReporter {
     const handle = renderDashboard(events$, {
-      onStop: options.onStop, topN: options.topN, previousTrials: options.previousTrials,
+      onStop: options.onStop, topN: options.topN, previousTrials: options.previousTrials, watching: options.watching,
       stdout: options.out as NodeJS.WriteStream | undefined,
     });
     return { done: handle.waitUntilExit(), detach: () => handle.unmount() };

@@ -21,6 +21,8 @@ export interface ReporterOptions {
   topN?: number;
   /** Dashboard only, on resume: the study's earlier trials, so the leaderboard includes them. */
   previousTrials?: readonly Trial[];
+  /** Dashboard only: the search runs elsewhere (`sparsenas watch`); `q` quits watching. */
+  watching?: boolean;
 }
 
 /** A listener attached to one search's events. */

@@ -22,13 +22,15 @@ export interface DashboardProps extends SearchStateOptions {
   onForceQuit?: () => void;
   /** Exit the ink app once the search has finished or the stream ended (default true). */
   exitOnFinish?: boolean;
+  /** `sparsenas watch`: the search runs elsewhere, so `q` quits watching instead of stopping it. */
+  watching?: boolean;
 }
 
 /**
  * The live search view, a pure function of the event stream: finished trials scroll above in
  * `<Static>`; the live region holds the header, progress, running trials and the leaderboard.
  */
-export function Dashboard({ events$, onStop, onForceQuit, exitOnFinish = true, ...opts }: DashboardProps) {
+export function Dashboard({ events$, onStop, onForceQuit, exitOnFinish = true, watching = false, ...opts }: DashboardProps) {
   const { state, dispatch, closed } = useSearchState(events$, opts);
   const { width, generation } = useTerminalSize();
   const [help, setHelp] = useState(false);
@@ -67,7 +69,7 @@ export function Dashboard({ events$, onStop, onForceQuit, exitOnFinish = true, .
         {state.running.map((r) => <RunningTrialView key={r.trial.id} run={r} now={state.now} width={width} />)}
         <LeaderboardView state={state} width={width} />
         <StatusLine state={state} />
-        {state.phase === 'finished' ? null : <KeyHelp open={help} canStop={!state.stopRequested} />}
+        {state.phase === 'finished' ? null : <KeyHelp open={help} canStop={!state.stopRequested} watching={watching} />}
       </Box>
     </>
   );
