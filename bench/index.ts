@@ -12,7 +12,7 @@ const BENCHMARKS: Record<string, { file: string; what: string }> = {
   'sparse-methods': { file: 'sparse-methods.js', what: 'host-side cost of mask updates (RigL, SET, GMP, SR-STE)' },
   'wgsef-prox': { file: 'wgsef-prox.js', what: 'WGSEF proximal operator time for 10^3…10^6 groups' },
   'data-memory': { file: 'data-memory.js', what: 'peak RSS while loading a CIFAR-10-sized dataset' },
-  store: { file: 'store-bench.js', what: 'store write cost per trial (memory, SQLite file, SQLite :memory:)' },
+  store: { file: 'store-bench.js', what: 'store cost per trial (SQLite file vs PostgreSQL vs memory, paired rounds) and concurrent workers on one PostgreSQL server' },
   gpu: { file: 'gpu/check.js', what: 'webgpu adapter, correctness against cpu, samples/s of the reference models at batch 128/1024/4096 (JSON)' },
   'event-loop': { file: 'event-loop.js', what: 'how long a CNN epoch blocks the event loop (what the stale timeout must exceed), per backend' },
 };

@@ -182,7 +182,8 @@ export function pgCode(err: unknown): string | undefined {
 /** Connection-level failures: the session is gone (the work it did in an open transaction with it). */
 export function isConnectionError(err: unknown): boolean {
   const code = pgCode(err);
-  if (code && (/^08/.test(code) || ['57P01', '57P02', '57P03', '25P03', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code))) return true;
+  // 53300: too many connections (the server is full): transient like a lost connection.
+  if (code && (/^08/.test(code) || ['57P01', '57P02', '57P03', '25P03', '53300', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code))) return true;
   const message = (err as Error | null)?.message ?? '';
   return /Connection terminated|connection error and is not queryable|Client was closed|timeout exceeded when trying to connect|server closed the connection/i.test(message);
 }

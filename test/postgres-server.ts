@@ -36,6 +36,8 @@ export interface ThrowawayOptions {
   trust?: readonly string[];
   /** max_connections (default 100). */
   maxConnections?: number;
+  /** Keep fsync on, as a real server runs (benchmarks; tests run with fsync off). */
+  durable?: boolean;
 }
 
 export type PostgresOrSkip = { pg: TestPostgres; skip?: undefined } | { pg?: undefined; skip: string };
@@ -99,7 +101,7 @@ export async function startThrowaway(options: ThrowawayOptions = {}): Promise<Te
     for (let attempt = 0; ; attempt++) {
       port = await freePort();
       const listen = ['127.0.0.1', ...(options.listen ?? [])].join(',');
-      const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=${listen} -c fsync=off -c full_page_writes=off -c max_connections=${options.maxConnections ?? 100}`;
+      const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=${listen} ${options.durable ? '' : '-c fsync=off -c full_page_writes=off '}-c max_connections=${options.maxConnections ?? 100}`;
       try {
         run('pg_ctl', ['-D', data, '-w', '-t', '30', '-l', join(dir, 'server.log'), '-o', serverOptions, 'start']);
         break;
