@@ -7,7 +7,7 @@ import {
 import type { SearchEvent, SearchOutcome, Store, StudyDefinition, StudyDefinitionInput } from '../search/index.js';
 import { createContainer, evaluatorFactory, spaceFactory, strategyFactory } from './container.js';
 import { namedEvaluator } from './plugin-evaluator.js';
-import { artifactsDirFor, openStore as openAnyStore } from './open-store.js';
+import { artifactsDirFor, openStore as openAnyStore, studyArtifactsDir } from './open-store.js';
 
 export const DEFAULT_DB = 'sparsenas.db';
 
@@ -22,8 +22,15 @@ export interface SearchOptions {
   plugins?: string[];
   /** A container to resolve strategies, spaces and evaluators from (tests swap fakes in). */
   container?: Container;
-  /** Directory for per-trial trained weights (default: next to the database). */
+  /** Directory for this study's per-trial trained weights (default: next to the database). */
   artifactsDir?: string;
+  /**
+   * A directory for every study's weights, `<artifacts>/<study>/trial-N` (`--artifacts`): on many
+   * hosts, one they all can read, so the test phase and export find every trial's weights.
+   */
+  artifacts?: string;
+  /** This host's directory of the dataset files, instead of the study's (`sparsenas worker --data-dir`). */
+  dataDir?: string;
   now?: () => number;
   /** How long (ms) a process may go without a heartbeat before another presumes it dead (default 60 000). */
   staleAfterMs?: number;
@@ -104,7 +111,7 @@ async function withStoredStudy(study: string, options: SearchOptions, fn: (defin
     const s = await store.getStudy(study);
     if (!s) throw new SparsenasError('STUDY_NOT_FOUND', `study "${study}" not found in ${typeof options.db === 'string' ? options.db : 'the store'}; \`sparsenas list studies\` shows the studies`);
     // The store is passed open; the artifacts still go beside the database file.
-    return await fn(s.definition, store, options.artifactsDir ?? artifactsDirFor(options.db, study));
+    return await fn(s.definition, store, weightsDir(options, study));
   } finally {
     if (typeof options.db !== 'object') await store.close();
   }
@@ -122,7 +129,8 @@ async function execute(definition: StudyDefinition, studyName: string, mode: 'cr
       pruner: createPruner(definition.pruner.name, definition.pruner.options),
       signal: options.signal,
       now: options.now,
-      artifactsRoot: options.artifactsDir ?? artifactsDirFor(options.db, studyName),
+      artifactsRoot: weightsDir(options, studyName),
+      dataDir: options.dataDir,
     });
   } finally {
     await parts.evaluator.dispose().catch(() => {});
@@ -169,6 +177,11 @@ export function openStore(db: string | Store = DEFAULT_DB, options: { mustExist?
 }
 
 export { artifactsDirFor };
+
+/** Where a study's weights go: `artifactsDir`, else under `artifacts`, else beside the database. */
+export function weightsDir(options: Pick<SearchOptions, 'artifactsDir' | 'artifacts' | 'db'>, study: string): string | undefined {
+  return options.artifactsDir ?? (options.artifacts ? studyArtifactsDir(resolve(options.artifacts), study) : artifactsDirFor(options.db, study));
+}
 
 export function defaultStudyName(d: StudyDefinition, now: number): string {
   const t = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);

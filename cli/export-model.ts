@@ -5,7 +5,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { SparsenasError } from '../search/index.js';
 import type { Architecture, DatasetConfig, Metrics, Objective, Store, TrainingConfig, Trial } from '../search/index.js';
 import { ArtifactError, exportTrialModel, readTrialArtifacts } from '../evaluators/index.js';
+import { hostname } from 'node:os';
+import { locateTrialArtifacts, missingArtifacts } from '../search/index.js';
 import { artifactsDirFor } from './api.js';
+import { studyArtifactsDir } from './open-store.js';
 import { describeArchitecture, oneLine } from './format/index.js';
 import { openStudy } from './query.js';
 
@@ -20,6 +23,8 @@ export interface ExportOptions {
   out: string;
   /** The study's artifacts directory, when not beside the database (`<db>.artifacts/<study>`). */
   artifactsDir?: string;
+  /** An artifacts root the search used (`--artifacts DIR`: `DIR/<study>/trial-N`). */
+  artifacts?: string;
 }
 
 /** `trial.json`: what the exported model is, and what it scored while the search ran. */
@@ -70,11 +75,16 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
       trial = await view.best();
       if (!trial) throw new SparsenasError('TRIAL_NOT_FOUND', `study "${study.name}" has no completed trial to export yet`);
     }
-    const root = options.artifactsDir ?? artifactsDirFor(options.db, study.name);
-    if (!root) throw new SparsenasError('ARTIFACTS_UNKNOWN', 'exportModel: pass artifactsDir when db is an open Store or :memory: (trained weights are kept beside a database file)');
-    const trialDir = join(root, `trial-${trial.number}`);
-    if (!existsSync(join(trialDir, 'weights.json'))) {
-      throw new ArtifactError(trialDir, `trial ${trial.number} of study "${study.name}" has no saved weights in ${trialDir}; weights are saved when a search writes to a database file with an evaluator that saves them (the built-in tfjs one does). Re-run the trial, or pass --trial for another one`);
+    const roots = [options.artifactsDir, options.artifacts && studyArtifactsDir(options.artifacts, study.name), artifactsDirFor(options.db, study.name)];
+    // Its worker recorded where it saved them (workers on many hosts: maybe another host).
+    const found = locateTrialArtifacts(trial, await view.store.getWorkers(study.id), roots, (d) => existsSync(join(d, 'weights.json')));
+    if (!found.tried.length) throw new SparsenasError('ARTIFACTS_UNKNOWN', 'exportModel: pass artifactsDir when db is an open Store or :memory: (trained weights are kept beside a database file)');
+    const trialDir = found.dir ?? found.tried[0]!;
+    if (!found.dir) {
+      const where = found.savedOn && found.savedOn.host !== hostname()
+        ? missingArtifacts(trial, found, hostname())
+        : `it has no saved weights in ${found.tried.join(' or ')}; weights are saved when a search writes to a database with an evaluator that saves them (the built-in tfjs one does). Re-run the trial, pass --artifacts with the directory the search used, or --trial for another one`;
+      throw new ArtifactError(trialDir, `cannot export trial ${trial.number} of study "${study.name}": ${where}`);
     }
     // The weights must be the ones this trial trained: same architecture as recorded.
     const saved = await readTrialArtifacts(trialDir);

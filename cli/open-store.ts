@@ -85,13 +85,19 @@ export function artifactsDirFor(db: string | Store | undefined, study: string, c
   if (typeof db === 'object') return undefined;
   const where = parseDb(db ?? 'sparsenas.db', cwd);
   if (where.kind === 'memory') return undefined;
-  // A study name is free text: encoded, it stays one directory level ("a/../b" cannot escape).
-  const dir = encodeURIComponent(study).replace(/^\.\.?$/, (dots) => dots.replace(/\./g, '%2E'));
   if (where.kind === 'postgres') {
     // libpq's default: the database named like the user.
     const u = new URL(where.url);
     const name = decodeURIComponent(u.pathname.slice(1)) || decodeURIComponent(u.username) || 'postgres';
-    return join(cwd, encodeURIComponent(name) + '.artifacts', dir);
+    return studyArtifactsDir(join(cwd, encodeURIComponent(name) + '.artifacts'), study);
   }
-  return join(dirname(where.file), basename(where.file).replace(/\.[^.]*$/, '') + '.artifacts', dir);
+  return studyArtifactsDir(join(dirname(where.file), basename(where.file).replace(/\.[^.]*$/, '') + '.artifacts'), study);
+}
+
+/**
+ * A study's directory under an artifacts root (`--artifacts DIR`: `DIR/<study>/trial-N`).
+ * A study name is free text: encoded, it stays one directory level ("a/../b" cannot escape).
+ */
+export function studyArtifactsDir(root: string, study: string): string {
+  return join(root, encodeURIComponent(study).replace(/^\.\.?$/, (dots) => dots.replace(/\./g, '%2E')));
 }

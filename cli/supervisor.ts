@@ -5,9 +5,9 @@ import {
   beginRun, bestTrial, countStates, endRun, protocolTiming, workerIdentity,
 } from '../search/index.js';
 import type { SearchOptions } from './api.js';
-import { SearchRun, artifactsDirFor, openStore, resolveParts, resumedDefinition } from './api.js';
+import { SearchRun, openStore, resolveParts, resumedDefinition, weightsDir } from './api.js';
 
-export interface SupervisedOptions extends Pick<SearchOptions, 'container' | 'signal' | 'staleAfterMs'> {
+export interface SupervisedOptions extends Pick<SearchOptions, 'container' | 'signal' | 'staleAfterMs' | 'artifacts'> {
   studyName: string;
   /** create: the new study's definition. */
   definition?: StudyDefinition;
@@ -67,7 +67,7 @@ export function superviseSearch(o: SupervisedOptions): SearchRun {
       bus.publish({ type: 'search.started', at: Date.now(), study: begun.study, backend: info.backend, backendReason: info.reason,
         resumed: o.mode === 'resume', dataset: info.dataset, maxTrials: definition.budget.maxTrials,
         timeLimitMinutes: definition.budget.timeLimitMinutes, completedBefore: begun.completedBefore });
-      log('info', `${o.workers} worker processes share study "${o.studyName}"; trained weights go to ${artifactsDirFor(o.db, o.studyName)}`);
+      log('info', `${o.workers} worker processes share study "${o.studyName}"; trained weights go to ${weightsDir(o, o.studyName)}`);
 
       const results = await runWorkers(o, bus, log, timing.staleAfterMs);
       const failed = results.find((r) => r.failure);
@@ -98,7 +98,7 @@ interface WorkerResult {
 
 /** Starts the workers, relays their events, asks them to stop on abort, and waits for all of them. */
 function runWorkers(o: SupervisedOptions, bus: EventBus, log: (level: 'info' | 'warn' | 'error', m: string) => void, staleAfterMs: number): Promise<WorkerResult[]> {
-  const args = ['worker', '--study', o.studyName, '--db', o.db, '--ipc', '--stale-timeout', String(staleAfterMs / 1000)];
+  const args = ['worker', '--study', o.studyName, '--db', o.db, '--ipc', '--stale-timeout', String(staleAfterMs / 1000), ...(o.artifacts ? ['--artifacts', o.artifacts] : [])];
   const spawn = o.spawn ?? ((a: string[]) => fork(BIN, a, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' }));
   const children: ChildProcess[] = [];
   const stopAll = () => {

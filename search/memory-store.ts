@@ -156,7 +156,7 @@ export class MemoryStore implements Store {
         }),
         registerWorker: guard((w: NewWorker) => {
           if (this.workers.has(w.id)) throw storeErrors.workerExists(w.id);
-          const worker: WorkerInfo = compact({ id: w.id, studyId, host: w.host, pid: w.pid, machine: w.machine, startedAt: now, heartbeatAt: now });
+          const worker: WorkerInfo = compact({ id: w.id, studyId, host: w.host, pid: w.pid, machine: w.machine, backend: w.backend, artifacts: w.artifacts, startedAt: now, heartbeatAt: now });
           this.workers.set(w.id, worker);
           return structuredClone(worker);
         }),

@@ -93,6 +93,9 @@ export const PG_MIGRATIONS: readonly string[] = [
      ended_at     BIGINT
    );
    CREATE INDEX workers_by_study ON workers (study_id);`,
+  // 5: the worker's backend and artifacts directory (see MIGRATIONS[4]).
+  `ALTER TABLE workers ADD COLUMN backend TEXT;
+   ALTER TABLE workers ADD COLUMN artifacts TEXT;`,
 ];
 
 /** Where a sparsenas database keeps its identity and version (SQLite: application_id, user_version). */

@@ -180,9 +180,9 @@ export class PostgresStore implements Store {
           registerWorker: guard(async (w: NewWorker) => {
             // ON CONFLICT, not a caught unique violation: a failed statement would abort the transaction.
             const { rows } = await q<WorkerRow>(
-              `INSERT INTO workers (id, study_id, host, pid, machine, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
+              `INSERT INTO workers (id, study_id, host, pid, machine, backend, artifacts, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
                ON CONFLICT (id) DO NOTHING RETURNING *`,
-              [w.id, studyId, w.host, w.pid, w.machine ?? null, now]);
+              [w.id, studyId, w.host, w.pid, w.machine ?? null, w.backend ?? null, w.artifacts ?? null, now]);
             if (!rows[0]) throw storeErrors.workerExists(w.id);
             return toWorker(rows[0]);
           }),

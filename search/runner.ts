@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { StudyDefinition } from './config.js';
 import type { Evaluator } from './evaluator.js';
 import type { EventBus, SearchFinishReason } from './events.js';
@@ -64,6 +65,8 @@ export interface RunnerOptions extends ProtocolTiming {
   now?: () => number;
   /** Directory for per-trial artifacts (trained weights); none when undefined. */
   artifactsRoot?: string;
+  /** This host's directory of the study's data files (a worker on another host); the files must match the study's checksums. */
+  dataDir?: string;
   /** Give up after this many consecutive strategy failures in ask(). */
   maxConsecutiveAskFailures?: number;
   /** This process as a worker (default: hostname, pid and a random id). */
@@ -94,7 +97,7 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   const { store, space, evaluator, bus } = opts;
   const timing = protocolTiming(opts);
   const identity = opts.worker ?? workerIdentity();
-  const me = { ...identity, machine: identity.machine ?? workerIdentity().machine };
+  const me = { ...identity, machine: identity.machine ?? workerIdentity().machine, ...(opts.artifactsRoot ? { artifacts: resolve(opts.artifactsRoot) } : {}) };
   const liveness = { staleAfterMs: timing.staleAfterMs, machine: me.machine, checkPids: timing.checkPids };
   const mode: RunMode = opts.join ? 'join' : opts.resume ? 'resume' : 'create';
   const strategyName = opts.strategyName ?? opts.definition.strategy.name;
@@ -103,7 +106,8 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
 
   const begun = await beginRun({
     store, studyName: opts.studyName, definition: opts.definition, mode, force: opts.force, me, liveness,
-    prepare: (d) => evaluator.prepare(d),
+    // --data-dir: where this host keeps the study's files (checked against the study's sha256).
+    prepare: (d) => evaluator.prepare(opts.dataDir ? { ...d, dataset: { ...d.dataset, dataDir: opts.dataDir } } : d),
     beforeWrite: (info, d) => strategy.init({ space, seed: d.seed, options: d.strategy.options, definition: d, dataset: info.dataset,
       trainingMethods: [...(info.trainingMethods ?? [])] }),
     log: (m) => log('warn', m),

@@ -26,6 +26,8 @@ export interface EpochRow {
 }
 export interface WorkerRow {
   id: string; study_id: number; host: string; pid: number; machine: string | null;
+  /** Schema version 5; absent when opened with older migrations. */
+  backend?: string | null; artifacts?: string | null;
   started_at: number; heartbeat_at: number; ended_at: number | null;
 }
 
@@ -74,6 +76,7 @@ export function toTrial(r: TrialRow): Trial {
 export function toWorker(r: WorkerRow): WorkerInfo {
   return compact({
     id: r.id, studyId: r.study_id, host: r.host, pid: r.pid, machine: r.machine ?? undefined,
+    backend: r.backend ?? undefined, artifacts: r.artifacts ?? undefined,
     startedAt: r.started_at, heartbeatAt: r.heartbeat_at, endedAt: r.ended_at ?? undefined,
   });
 }

@@ -127,6 +127,10 @@ export const MIGRATIONS: readonly string[] = [
      ended_at     INTEGER
    );
    CREATE INDEX workers_by_study ON workers (study_id);`,
+  // 5: where a worker trains (workers on many hosts): its backend, and the directory its trials'
+  // weights go to on its host, so export and the test phase can say which host has them.
+  `ALTER TABLE workers ADD COLUMN backend TEXT;
+   ALTER TABLE workers ADD COLUMN artifacts TEXT;`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -157,8 +157,8 @@ export class SqliteStore implements Store {
         }),
         registerWorker: guard(async (w: NewWorker) => {
           try {
-            await this.db.run('INSERT INTO workers (id, study_id, host, pid, machine, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-              [w.id, studyId, w.host, w.pid, w.machine ?? null, now, now]);
+            await this.db.run('INSERT INTO workers (id, study_id, host, pid, machine, backend, artifacts, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+              [w.id, studyId, w.host, w.pid, w.machine ?? null, w.backend ?? null, w.artifacts ?? null, now, now]);
           } catch (err) {
             if (sqliteCode(err) === 'SQLITE_CONSTRAINT') throw storeErrors.workerExists(w.id);
             throw err;

@@ -54,6 +54,10 @@ export interface NewWorker {
   host: string;
   pid: number;
   machine?: string;
+  /** The backend it trains on (`EvaluatorInfo.backend`). */
+  backend?: string;
+  /** The absolute directory its trials' weights go to, on its host (`trial-N` below it). */
+  artifacts?: string;
 }
 
 /** Fields `updateStudy` may change; each one given replaces the stored value. */

@@ -46,8 +46,8 @@ export async function importStudyRows(sql: SqlRows, dump: StudyDump): Promise<nu
     }
   }
   for (const w of dump.workers) {
-    await sql('INSERT INTO workers (id, study_id, host, pid, machine, started_at, heartbeat_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [w.id, studyId, w.host, w.pid, w.machine ?? null, w.startedAt, w.heartbeatAt, w.endedAt ?? null]);
+    await sql('INSERT INTO workers (id, study_id, host, pid, machine, backend, artifacts, started_at, heartbeat_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [w.id, studyId, w.host, w.pid, w.machine ?? null, w.backend ?? null, w.artifacts ?? null, w.startedAt, w.heartbeatAt, w.endedAt ?? null]);
   }
   return studyId;
 }

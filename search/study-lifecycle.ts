@@ -5,6 +5,7 @@ import type { NewWorker, Store } from './store.js';
 import type { Study, WorkerInfo } from './types.js';
 import type { Liveness } from './worker-identity.js';
 import { SparsenasError } from './errors.js';
+import { assertSameData } from './data-check.js';
 import { StopRequested } from './guarded-strategy.js';
 import { queueRedos } from './next-step.js';
 import { COUNTED_STATES } from './types.js';
@@ -65,6 +66,7 @@ export async function beginRun(o: BeginOptions): Promise<BegunRun> {
   if (existing && o.mode === 'resume' && !o.force) await o.store.transact(existing.id, async (tx) => assertNobodyAlive(existing, await tx.getWorkers(), tx.now, o));
   const definition = o.mode === 'join' ? existing!.definition : o.definition;
   const info = await o.prepare(definition);
+  if (existing) assertSameData(existing, info, o.me.host);
   await o.beforeWrite?.(info, definition);
   const study = existing ?? await o.store.createStudy(o.studyName, definition);
   return o.store.transact(study.id, async (tx) => {
@@ -80,7 +82,7 @@ export async function beginRun(o: BeginOptions): Promise<BegunRun> {
         o.log?.(`--force: worker ${w.id} (pid ${w.pid} on ${w.host}) is taken for dead; its running trial is interrupted and redone`);
       }
     }
-    await tx.registerWorker(o.me);
+    await tx.registerWorker({ ...o.me, backend: info.backend });
     if (o.mode !== 'join') {
       await tx.updateStudy({
         state: 'running', runStartedAt: tx.now, backend: info.backend, dataChecksums: info.dataChecksums,

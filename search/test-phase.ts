@@ -3,7 +3,9 @@ import type { Evaluator } from './evaluator.js';
 import type { EventBus } from './events.js';
 import type { Store } from './store.js';
 import type { Study, TestResults, Trial } from './types.js';
+import { hostname } from 'node:os';
 import { describeError } from './errors.js';
+import { locateTrialArtifacts, missingArtifacts } from './artifact-location.js';
 import { metricValue, rankTrials } from './leaderboard.js';
 
 /** Where a trial's trained weights go (`EvaluationRequest.artifactDir`) under the study's artifacts root. */
@@ -69,16 +71,24 @@ export async function testBestTrials(o: TestPhaseOptions): Promise<TestResults> 
     log(`the best ${which} not measured on the test split: no trained weights were saved (an in-memory database keeps no artifacts); search with a database file to get test accuracy`);
     return results;
   }
+  // A trial trained on another host has its weights there unless the hosts share --artifacts.
+  const workers = await o.store.getWorkers(o.study.id);
+  const here = hostname();
   for (const t of pending) {
     if (o.signal?.aborted) {
       log(`stopped before measuring trial ${t.number} on the test split; \`sparsenas resume --study ${o.study.name}\` measures it`);
       break;
     }
+    const found = locateTrialArtifacts(t, workers, [o.artifactsRoot]);
+    if (!found.dir && found.savedOn && found.savedOn.host !== here) {
+      log(`trial ${t.number} was not measured on the test split: ${missingArtifacts(t, found, here)} (\`sparsenas resume --study ${o.study.name}\` there measures it)`);
+      continue;
+    }
     let measured: { testAccuracy: number; testLoss: number };
     try {
       measured = await o.evaluator.evaluateTest({
         studyName: o.study.name, trialNumber: t.number, architecture: t.architecture!, dataset: o.definition.dataset,
-        training: { ...o.definition.training, ...(t.training ?? {}) }, seed: t.seed, artifactDir: trialArtifactDir(o.artifactsRoot, t.number),
+        training: { ...o.definition.training, ...(t.training ?? {}) }, seed: t.seed, artifactDir: found.dir ?? trialArtifactDir(o.artifactsRoot, t.number),
       });
     } catch (err) {
       log(`trial ${t.number} was not measured on the test split: ${describeError(err)}`);

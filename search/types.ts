@@ -210,6 +210,10 @@ export interface WorkerInfo {
    * workers with the same `machine` may test each other's pid for liveness.
    */
   machine?: string;
+  /** The backend it trains on; a study's workers may differ (a GPU host and CPU hosts). */
+  backend?: string;
+  /** Where its trials' weights are, on `host` (`<artifacts>/trial-N`); absent when it saves none. */
+  artifacts?: string;
   startedAt: number;
   heartbeatAt: number;
   /** Set when it left, or was declared dead by `resume --force`; it never writes again. */

@@ -28,6 +28,7 @@ export const SEARCH_HELP = `sparsenas search — run a search and store every tr
   --seed N                study seed; every trial seed derives from it    [0]
   --study NAME            study name                                      [<space>-<strategy>-<time>]
   --db PATH|URL           SQLite file or postgres:// URL                 [${DEFAULT_DB}]
+  --artifacts DIR         trained weights go to DIR/<study>/trial-N        [beside the database]
   --backend NAME          auto | tensorflow-gpu | webgpu | tensorflow | native | wasm | cpu   [auto]
   --allow-software-gpu    let webgpu run on a software adapter (Mesa llvmpipe): correctness checks only
   --gpu-concurrency N     at most N processes train on one GPU; the others use the next CPU backend
@@ -46,7 +47,7 @@ const FLAGS = {
   db: { type: 'string' }, backend: { type: 'string' }, pruner: { type: 'string' }, config: { type: 'string' },
   'allow-software-gpu': { type: 'boolean' }, 'gpu-concurrency': { type: 'string' },
   plugin: { type: 'string', multiple: true }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' },
-  workers: { type: 'string' }, 'stale-timeout': { type: 'string' },
+  workers: { type: 'string' }, 'stale-timeout': { type: 'string' }, artifacts: { type: 'string' },
 } as const;
 
 /** Flags → a definition fragment; everything is validated before the database is opened. */
@@ -107,14 +108,19 @@ export async function searchCommand(argv: string[], io: CommandIo): Promise<numb
   if (workers > 1) {
     const parsed = parseDefinition(definition);
     const study = parsed.study ?? defaultStudyName(parsed, Date.now());
-    run = superviseSearch({ definition: parsed, studyName: study, mode: 'create', db, workers, signal: io.signal, staleAfterMs });
+    run = superviseSearch({ definition: parsed, studyName: study, mode: 'create', db, workers, signal: io.signal, staleAfterMs, artifacts: artifactsFlag(io.cwd, values) });
   } else {
-    run = search(definition, { db, signal: io.signal, staleAfterMs });
+    run = search(definition, { db, signal: io.signal, staleAfterMs, artifacts: artifactsFlag(io.cwd, values) });
   }
   const output = attachReporter(run.events$, values, io);
   const outcome = await run.finally(() => output.done);
   if (outcome.reason === 'stopped') { io.stderr.write(`stopped; resume with: sparsenas resume --study ${outcome.study.name}${values['db'] ? ` --db ${values['db']}` : ''}\n`); return 130; }
   return 0;
+}
+
+/** --artifacts DIR, absolute (worker processes and other hosts get the same path). */
+function artifactsFlag(cwd: string, values: Record<string, unknown>): string | undefined {
+  return typeof values['artifacts'] === 'string' ? resolve(cwd, values['artifacts']) : undefined;
 }
 
 /** --workers and --stale-timeout, checked before anything is opened. */
@@ -139,6 +145,7 @@ export const RESUME_HELP = `sparsenas resume — continue a stopped or killed st
   --workers N             N worker processes share the study  [1]
   --force                 take over although another process looks alive (you know it is dead)
   --stale-timeout SECONDS a worker silent this long is presumed dead  [60]
+  --artifacts DIR         trained weights go to DIR/<study>/trial-N  [beside the database]
   --json                  print NDJSON events
   --plain / --verbose     plain progress lines (with one per epoch)
 
@@ -150,6 +157,7 @@ stale timeout; the message says how long that is.
 const RESUME_FLAGS = {
   study: { type: 'string' }, db: { type: 'string' }, trials: { type: 'string' }, json: { type: 'boolean' }, plain: { type: 'boolean' },
   verbose: { type: 'boolean' }, workers: { type: 'string' }, force: { type: 'boolean' }, 'stale-timeout': { type: 'string' },
+  artifacts: { type: 'string' },
 } as const;
 
 export async function resumeCommand(argv: string[], io: CommandIo): Promise<number> {
@@ -162,8 +170,8 @@ export async function resumeCommand(argv: string[], io: CommandIo): Promise<numb
   const budget = trials ? { maxTrials: trials } : undefined;
   const force = !!v['force'];
   const run = workers > 1
-    ? superviseSearch({ studyName: v['study'], mode: 'resume', budget, db, workers, force, staleAfterMs, signal: io.signal })
-    : resume(v['study'], { db, signal: io.signal, force, staleAfterMs, budget });
+    ? superviseSearch({ studyName: v['study'], mode: 'resume', budget, db, workers, force, staleAfterMs, signal: io.signal, artifacts: artifactsFlag(io.cwd, v) })
+    : resume(v['study'], { db, signal: io.signal, force, staleAfterMs, budget, artifacts: artifactsFlag(io.cwd, v) });
   const output = attachReporter(run.events$, v, io);
   const outcome = await run.finally(() => output.done);
   return outcome.reason === 'stopped' ? 130 : 0;
@@ -172,7 +180,10 @@ export async function resumeCommand(argv: string[], io: CommandIo): Promise<numb
 export const WORKER_HELP = `sparsenas worker — take part in a running study: claim or ask for trials until its budget is spent
 
   --study NAME            the study to work on (required; it must be running: start it with search or resume)
-  --db PATH               SQLite database            [${DEFAULT_DB}]
+  --db PATH|URL           SQLite file or postgres:// URL (workers on many hosts: postgres://)   [${DEFAULT_DB}]
+  --data-dir DIR          where this host keeps the study's dataset files (they must match its sha256)
+  --artifacts DIR         trained weights go to DIR/<study>/trial-N; on many hosts, a directory all
+                          can read (else each host keeps its own and the study records which)
   --stale-timeout SECONDS a worker silent this long is presumed dead  [60]
   --json                  print NDJSON events
   --plain / --verbose     plain progress lines (with one per epoch)
@@ -184,7 +195,7 @@ killed has its trial redone by another. Ctrl-C stops this worker only.
 export async function workerCommand(argv: string[], io: CommandIo): Promise<number> {
   const { values: v } = parseFlags('worker', argv, {
     study: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' },
-    'stale-timeout': { type: 'string' }, ipc: { type: 'boolean' },
+    'stale-timeout': { type: 'string' }, ipc: { type: 'boolean' }, artifacts: { type: 'string' }, 'data-dir': { type: 'string' },
   });
   if (v['help']) { io.stdout.write(WORKER_HELP); return 0; }
   if (typeof v['study'] !== 'string') throw new UsageError('sparsenas worker: --study NAME is required');
@@ -196,7 +207,8 @@ export async function workerCommand(argv: string[], io: CommandIo): Promise<numb
   const parent = v['ipc'] ? io.parent : undefined;
   if (v['ipc'] && !parent) throw new UsageError('sparsenas worker: --ipc is for worker processes a supervisor starts (sparsenas search --workers N)');
   parent?.onStop(() => controller.abort());
-  const run = work(v['study'], { db, signal: controller.signal, staleAfterMs });
+  const dataDir = typeof v['data-dir'] === 'string' ? resolve(io.cwd, v['data-dir']) : undefined;
+  const run = work(v['study'], { db, signal: controller.signal, staleAfterMs, artifacts: artifactsFlag(io.cwd, v), dataDir });
   const output = parent ? attachIpcReporter(run.events$, parent) : attachReporter(run.events$, v, io);
   const outcome = await run.finally(() => output.done);
   return outcome.reason === 'stopped' ? 130 : 0;

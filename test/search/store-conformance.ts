@@ -30,7 +30,7 @@ export interface ConformanceOptions {
 export async function richDump(store: Store, name = 'rich'): Promise<StudyDump> {
   const s = await store.createStudy(name, definition({ seed: 17 }));
   await store.updateStudy(s.id, { strategyState: { generation: 2, rng: 99, parents: [1, 2] }, backend: 'wasm', dataChecksums: { 'train.gz': 'ab12', 'test.gz': 'cd34' } });
-  const w = await store.transact(s.id, (tx) => tx.registerWorker({ id: `${name}:host-a:11`, host: 'host-a', pid: 11, machine: 'boot/pid:[1]' }));
+  const w = await store.transact(s.id, (tx) => tx.registerWorker({ id: `${name}:host-a:11`, host: 'host-a', pid: 11, machine: 'boot/pid:[1]', backend: 'tensorflow-gpu', artifacts: '/srv/runs/rich' }));
   const done = await storeTrial(store, s.id, newTrial({ seed: 1, group: 'searched', label: 'x', attributes: { parent: 0 }, training: { epochs: 2 } }), undefined, w.id);
   await store.addEpoch(leaseOf(done), epoch(0));
   await store.addEpoch(leaseOf(done), { epoch: 1, trainLoss: 0.5, valLoss: 0.6, valAccuracy: NaN, elapsedMs: 7 });
@@ -280,9 +280,9 @@ export function describeStoreConformance(name: string, makeStore: (now?: () => n
     it('registers workers, keeps their heartbeats, and ends them', withClock(async (store, clock) => {
       const s = await store.createStudy('s', definition());
       const other = await store.createStudy('other', definition());
-      const w = await tx(store, s.id, (t) => t.registerWorker({ id: 'host:11:a', host: 'host', pid: 11, machine: 'boot-1/pid:[4026531836]' }));
+      const w = await tx(store, s.id, (t) => t.registerWorker({ id: 'host:11:a', host: 'host', pid: 11, machine: 'boot-1/pid:[4026531836]', backend: 'native', artifacts: '/data/runs.artifacts/s' }));
       await tx(store, other.id, (t) => t.registerWorker({ id: 'host:12:b', host: 'host', pid: 12 }));
-      assert.deepEqual([w.id, w.studyId, w.host, w.pid, w.machine, w.endedAt], ['host:11:a', s.id, 'host', 11, 'boot-1/pid:[4026531836]', undefined]);
+      assert.deepEqual([w.id, w.studyId, w.host, w.pid, w.machine, w.backend, w.artifacts, w.endedAt], ['host:11:a', s.id, 'host', 11, 'boot-1/pid:[4026531836]', 'native', '/data/runs.artifacts/s', undefined]);
       assert.equal(w.startedAt, w.heartbeatAt);
       await rejectsWith(tx(store, s.id, (t) => t.registerWorker({ id: 'host:11:a', host: 'host', pid: 11 })), 'WORKER_EXISTS');
       clock.t += 2000;
