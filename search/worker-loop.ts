@@ -61,6 +61,7 @@ export async function runWorker(r: WorkerRun): Promise<SearchFinishReason> {
   const watch = new IdleWatch(r.store, r.study, r.liveness);
   const context = { definition: r.definition, strategy: r.strategy, strategyName: r.strategyName, space: r.space, spaceName: r.spaceName, me: r.me.id, liveness: r.liveness, info: r.info };
   let askFailures = 0;
+  let lostConnections = 0;
   let lastWait = '';
   let lastReason: DoneReason = 'max-trials';
   try {
@@ -74,8 +75,16 @@ export async function runWorker(r: WorkerRun): Promise<SearchFinishReason> {
         // Rolled back: the strategy instance may be ahead of the stored snapshot.
         r.strategy.forget();
         if (err instanceof StopRequested) continue;
+        // A server connection cut inside the step (PostgreSQL): nothing of it was stored, or (lost
+        // during COMMIT) its trial is leased to this worker, which forgets it, so it goes stale and
+        // is redone once. Either way the step is simply taken again, from what the store holds.
+        if (isLostConnection(err) && ++lostConnections <= 5) {
+          log('warn', `${(err as Error).message}; taking the step again`);
+          continue;
+        }
         throw err;
       }
+      lostConnections = 0;
       for (const message of step.logs) log('info', message);
       switch (step.kind) {
         case 'evaluate': {
@@ -158,4 +167,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** Store errors after which the step may be taken again (see `PgConnection.transaction`). */
+function isLostConnection(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'STORE_CONNECTION_LOST' || code === 'STORE_COMMIT_UNKNOWN' || code === 'STORE_CONFLICT';
 }

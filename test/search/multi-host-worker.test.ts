@@ -82,3 +82,30 @@ describe('the test phase on a host without the weights', () => {
     assert.match(warning && warning.type === 'search.log' ? warning.message : '', /trial 0 was not measured on the test split: its weights were saved on host gpu-far-away in \/nonexistent\/gpu-far-away\/s\/trial-0/);
   });
 });
+
+describe('a connection to the server cut inside a step', () => {
+  it('rolls that step back and takes it again: nothing lost, nothing asked twice', async () => {
+    const inner = new MemoryStore();
+    let calls = 0;
+    // Every third transaction does its work, then the connection "drops" before COMMIT.
+    const store = new Proxy(inner, {
+      get(target, key, receiver) {
+        if (key !== 'transact') return Reflect.get(target, key, receiver);
+        return (studyId: number, fn: Parameters<MemoryStore['transact']>[1]) => target.transact(studyId, async (tx) => {
+          const out = await fn(tx);
+          if (++calls % 3 === 0) throw Object.assign(new Error('the connection to postgres://h/db was lost during a transaction'), { code: 'STORE_CONNECTION_LOST' });
+          return out;
+        });
+      },
+    });
+    const { bus, events } = recordingBus();
+    const def = definition({ seed: 3, budget: { maxTrials: 4 } });
+    def.training.epochs = 1;
+    const strategy = new ScriptedStrategy(counting);
+    const out = await runSearch({ store, strategy, space: fakeSpace, evaluator: new FakeEvaluator(), bus, definition: def, studyName: 'cut', checkPids: false });
+    assert.equal(out.reason, 'max-trials');
+    assert.deepEqual(out.trials.map((t) => [t.number, t.state, t.sample['units']]), [[0, 'completed', 1], [1, 'completed', 2], [2, 'completed', 3], [3, 'completed', 4]]);
+    assert.ok(calls >= 3, 'connections were cut');
+    assert.ok(events.some((e) => e.type === 'search.log' && /taking the step again/.test(e.message)));
+  });
+});

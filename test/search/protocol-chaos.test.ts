@@ -3,8 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore, createRng } from '../../search/index.js';
-import { STUDY, type Worker, type WorkerConfig, assertInvariants, startWorker } from './protocol-harness.js';
+import { createRng } from '../../search/index.js';
+import { STUDY, type Worker, type WorkerConfig, assertInvariants, openProtocolStore, startWorker } from './protocol-harness.js';
+import { testPostgres } from '../postgres-server.js';
+
+const server = await testPostgres();
+after(() => server.pg?.stop());
 
 const dir = mkdtempSync(join(tmpdir(), 'sparsenas-chaos-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,9 +26,8 @@ const DEADLINE_MS = 120_000;
 
 interface Figures { kills: number; trials: number; lost: number; duplicated: number; processes: number; ms: number; presumed: number }
 
-async function chaosRun(seed: number): Promise<Figures> {
+async function chaosRun(seed: number, file: string): Promise<Figures> {
   const started = Date.now();
-  const file = join(dir, `chaos-${seed}.db`);
   const rng = createRng(seed);
   const workers = 3 + (seed % 2);
   const config = (mode: WorkerConfig['mode']): WorkerConfig => ({
@@ -37,7 +40,7 @@ async function chaosRun(seed: number): Promise<Figures> {
   await creator.when((l) => l.event === 'ready');
   const slots = [creator, ...Array.from({ length: workers - 1 }, () => start('join'))];
   const killed = new Set<Worker>();
-  const store = await SqliteStore.open(file);
+  const store = await openProtocolStore(file);
   const finished = async () => (await store.getStudy(STUDY))!.state === 'finished';
   try {
     while (!(await finished())) {
@@ -78,20 +81,26 @@ async function chaosRun(seed: number): Promise<Figures> {
   };
 }
 
-describe('chaos: workers on one SQLite file, killed at random', () => {
-  it(`${RUNS} runs: every invariant holds after each`, { timeout: RUNS * DEADLINE_MS }, async (t) => {
-    const total = { runs: 0, kills: 0, trials: 0, lost: 0, duplicated: 0, processes: 0 };
-    for (let seed = 1; seed <= RUNS; seed++) {
-      const f = await chaosRun(seed);
-      t.diagnostic(`seed ${seed}: ${f.kills} kills, ${f.processes} processes, ${f.trials} trials, ${f.lost} lost, ${f.duplicated} duplicated, ${f.presumed} live workers presumed dead, ${(f.ms / 1000).toFixed(1)} s`);
-      total.runs++;
-      total.kills += f.kills;
-      total.trials += f.trials;
-      total.lost += f.lost;
-      total.duplicated += f.duplicated;
-      total.processes += f.processes;
-    }
-    t.diagnostic(`chaos total: ${total.runs} runs, ${total.kills} kills, ${total.processes} processes, ${total.trials} trials, ${total.lost} lost, ${total.duplicated} duplicated`);
-    assert.equal(total.lost + total.duplicated, 0);
+/** The chaos runs on one store kind; `db(seed)` gives each run a fresh database. */
+function describeChaos(what: string, db: (seed: number) => Promise<string>, skip?: string): void {
+  describe(`chaos: workers on ${what}, killed at random`, { skip }, () => {
+    it(`${RUNS} runs: every invariant holds after each`, { timeout: RUNS * DEADLINE_MS }, async (t) => {
+      const total = { runs: 0, kills: 0, trials: 0, lost: 0, duplicated: 0, processes: 0 };
+      for (let seed = 1; seed <= RUNS; seed++) {
+        const f = await chaosRun(seed, await db(seed));
+        t.diagnostic(`seed ${seed}: ${f.kills} kills, ${f.processes} processes, ${f.trials} trials, ${f.lost} lost, ${f.duplicated} duplicated, ${f.presumed} live workers presumed dead, ${(f.ms / 1000).toFixed(1)} s`);
+        total.runs++;
+        total.kills += f.kills;
+        total.trials += f.trials;
+        total.lost += f.lost;
+        total.duplicated += f.duplicated;
+        total.processes += f.processes;
+      }
+      t.diagnostic(`chaos total (${what}): ${total.runs} runs, ${total.kills} kills, ${total.processes} processes, ${total.trials} trials, ${total.lost} lost, ${total.duplicated} duplicated`);
+      assert.equal(total.lost + total.duplicated, 0);
+    });
   });
-});
+}
+
+describeChaos('one SQLite file', async (seed) => join(dir, `chaos-${seed}.db`));
+describeChaos('one PostgreSQL database', () => server.pg!.createDatabase('chaos'), server.skip && `no PostgreSQL: ${server.skip}`);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { SqliteStore, deriveSeed } from '../../search/index.js';
-import type { Trial } from '../../search/index.js';
+import { PostgresStore, SqliteStore, deriveSeed } from '../../search/index.js';
+import type { Store, Trial } from '../../search/index.js';
 import { definition } from './fixtures.js';
 
 /** How one worker process of the protocol tests runs (see `workerSource`). */
 export interface WorkerConfig {
+  /** The SQLite file the workers share, or a postgres:// URL (the same tests on PostgreSQL). */
   file: string;
   study?: string;
   mode: 'create' | 'resume' | 'join';
@@ -37,6 +38,7 @@ function workerSource(): string {
   return `
     import { runSearch } from ${from('../../search/runner.js')};
     import { SqliteStore } from ${from('../../search/sqlite-store.js')};
+    import { PostgresStore } from ${from('../../search/postgres-store.js')};
     import { FakeEvaluator, RecordingStrategy, fakeSpace, slowTraining } from ${from('./protocol-fakes.js')};
     const c = JSON.parse(process.env.PROTOCOL_WORKER);
     const say = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
@@ -51,7 +53,7 @@ function workerSource(): string {
     class TestingFake extends FakeEvaluator {
       async evaluateTest(req) { return { testAccuracy: 0.5 + req.trialNumber / 1000, testLoss: 0.5 }; }
     }
-    const store = await SqliteStore.open(c.file);
+    const store = c.file.startsWith('postgres') ? await PostgresStore.open(c.file) : await SqliteStore.open(c.file);
     try {
       const out = await runSearch({
         store, strategy: new RecordingStrategy(), space: fakeSpace, bus, definition: c.definition, studyName: c.study,
@@ -131,9 +133,14 @@ export interface InvariantExpectations {
   stderr?: string[];
 }
 
+/** The store of a `WorkerConfig.file`: SQLite, or PostgreSQL for a postgres:// URL. */
+export function openProtocolStore(file: string): Promise<Store> {
+  return file.startsWith('postgres') ? PostgresStore.open(file) : SqliteStore.open(file);
+}
+
 /** The after-run invariants of issue 13; returns the study's trials for further checks. */
 export async function assertInvariants(file: string, x: InvariantExpectations): Promise<Trial[]> {
-  const store = await SqliteStore.open(file);
+  const store = await openProtocolStore(file);
   try {
     const study = (await store.getStudy(STUDY))!;
     const trials = await store.getTrials(study.id);
