@@ -33,7 +33,7 @@ export async function richDump(store: Store, name = 'rich'): Promise<StudyDump> 
   const w = await store.transact(s.id, (tx) => tx.registerWorker({ id: `${name}:host-a:11`, host: 'host-a', pid: 11, machine: 'boot/pid:[1]', backend: 'tensorflow-gpu', artifacts: '/srv/runs/rich' }));
   const done = await storeTrial(store, s.id, newTrial({ seed: 1, group: 'searched', label: 'x', attributes: { parent: 0 }, training: { epochs: 2 } }), undefined, w.id);
   await store.addEpoch(leaseOf(done), epoch(0));
-  await store.addEpoch(leaseOf(done), { epoch: 1, trainLoss: 0.5, valLoss: 0.6, valAccuracy: NaN, elapsedMs: 7 });
+  await store.addEpoch(leaseOf(done), { epoch: 1, trainLoss: 0.5, valLoss: 0.6, valAccuracy: NaN, elapsedMs: 7, outputs: { phase: 'prune', genotype: [['sep_conv_3x3', 0]] } });
   await store.finishTrial(leaseOf(done), { state: 'completed', metrics: fullMetrics(0.875) });
   const killed = await storeTrial(store, s.id, newTrial({ seed: 2 }), undefined, w.id);
   await store.transact(s.id, async (tx) => {
