@@ -15,9 +15,15 @@ export function namedEvaluator(evaluator: Evaluator, who: string): Evaluator {
       throw new SparsenasError('PLUGIN_FAILED', `evaluator ${who} threw in ${method}(): ${describeError(err)}`, { cause: err });
     }
   };
-  return {
+  const wrapped: Evaluator = {
     prepare: (definition) => blame('prepare', () => evaluator.prepare(definition)),
     evaluate: (request, reporter, signal) => blame('evaluate', () => evaluator.evaluate(request, reporter, signal)),
     dispose: () => blame('dispose', () => evaluator.dispose()),
   };
+  // Optional methods stay optional: the test phase asks whether the evaluator has evaluateTest.
+  if (typeof evaluator.evaluateTest === 'function') {
+    const evaluateTest = evaluator.evaluateTest.bind(evaluator);
+    wrapped.evaluateTest = (request) => blame('evaluateTest', () => evaluateTest(request));
+  }
+  return wrapped;
 }

@@ -1,4 +1,5 @@
-import { Observable, Subject, filter } from 'rxjs';
+import { Observable, Subject, Subscriber, filter } from 'rxjs';
+import type { Operator, Observer, Subscription } from 'rxjs';
 import type { EpochMetrics, Study, Trial } from './types.js';
 
 export type SearchFinishReason = 'max-trials' | 'time-limit' | 'exhausted' | 'stopped';
@@ -26,13 +27,64 @@ export function ofType<T extends SearchEventType>(...types: T[]) {
     source.pipe(filter((e): e is EventOf<T> => (types as string[]).includes(e.type)));
 }
 
+/** Reports a listener's throw on stderr (what rxjs would otherwise rethrow on a timer, ending the process). */
+function reportListenerError(err: unknown, what: string): void {
+  process.stderr.write(`sparsenas: an event listener failed on ${what}: ${(err as Error)?.stack ?? err}\n`);
+}
+
+function guard<A extends unknown[]>(fn: (...args: A) => void, what: (...args: A) => string): (...args: A) => void {
+  return (...args: A) => {
+    try {
+      fn(...args);
+    } catch (err) {
+      reportListenerError(err, what(...args));
+    }
+  };
+}
+
+/**
+ * An Observable whose subscribers cannot throw out of it: a `next`, `error` or `complete`
+ * callback that throws is reported on stderr and the stream goes on. rxjs alone rethrows such an
+ * error asynchronously (an uncaught exception). Operators keep the isolation (`lift` returns
+ * the same class), so `events$.pipe(filter(...)).subscribe(throwing)` is isolated too.
+ */
+export class IsolatedObservable<T> extends Observable<T> {
+  override lift<R>(operator?: Operator<T, R>): Observable<R> {
+    const observable = new IsolatedObservable<R>();
+    observable.source = this;
+    observable.operator = operator;
+    return observable;
+  }
+
+  override subscribe(observerOrNext?: Partial<Observer<T>> | ((value: T) => void) | null, error?: ((e: unknown) => void) | null, complete?: (() => void) | null): Subscription {
+    // Operators subscribe their own Subscriber to the source: leave those alone (they chain teardown).
+    if (observerOrNext instanceof Subscriber) return super.subscribe(observerOrNext);
+    const label = (e: unknown) => (typeof e === 'object' && e !== null && 'type' in e ? String((e as { type: unknown }).type) : 'an event');
+    if (typeof observerOrNext === 'function' || error || complete) {
+      const next = typeof observerOrNext === 'function' ? observerOrNext : undefined;
+      return super.subscribe({
+        next: next ? guard(next, label) : undefined,
+        error: error ? guard(error, () => 'the stream error') : undefined,
+        complete: complete ? guard(complete, () => 'the end of the stream') : undefined,
+      } as Partial<Observer<T>>);
+    }
+    if (!observerOrNext) return super.subscribe();
+    const o = observerOrNext;
+    return super.subscribe({
+      next: o.next ? guard((v: T) => o.next!.call(o, v), label) : undefined,
+      error: o.error ? guard((e: unknown) => o.error!.call(o, e), () => 'the stream error') : undefined,
+      complete: o.complete ? guard(() => o.complete!.call(o), () => 'the end of the stream') : undefined,
+    } as Partial<Observer<T>>);
+  }
+}
+
 /**
  * The search's event stream. Only the runner publishes; listeners get `events$`.
  * A listener that throws is reported on stderr and does not stop the stream or the search.
  */
 export class EventBus {
   private readonly subject = new Subject<SearchEvent>();
-  readonly events$: Observable<SearchEvent> = this.subject.asObservable();
+  readonly events$: Observable<SearchEvent> = new IsolatedObservable<SearchEvent>((subscriber) => this.subject.subscribe(subscriber));
 
   publish(event: SearchEvent): void {
     this.subject.next(event);
@@ -44,7 +96,7 @@ export class EventBus {
       try {
         handler(e);
       } catch (err) {
-        process.stderr.write(`sparsenas: an event listener failed on ${e.type}: ${(err as Error)?.stack ?? err}\n`);
+        reportListenerError(err, e.type);
       }
     });
   }

@@ -1,5 +1,7 @@
 import { dirname, resolve } from 'node:path';
-import type { StudyDefinitionInput } from '../../search/index.js';
+import type { StudyDefinitionInput, Trial } from '../../search/index.js';
+import type { ReporterOptions } from '../reporters/reporter.js';
+import { openStudy } from '../query.js';
 import { mergeDefinition, parseDefinition } from '../../search/index.js';
 import { defaultStudyName, search, resume, work, DEFAULT_DB } from '../api.js';
 import { superviseSearch } from '../supervisor.js';
@@ -132,9 +134,29 @@ function processFlags(values: Record<string, unknown>, db: string): { workers: n
 }
 
 /** Dashboard on a terminal, plain lines otherwise, NDJSON with --json; the engine never knows which. */
-function attachReporter(events$: SearchRun['events$'], flags: Record<string, unknown>, io: CommandIo) {
-  const reporter = selectReporter({ tty: io.isTTY, json: !!flags['json'], plain: !!flags['plain'] });
-  return reporter.attach(events$, { out: io.stdout, err: io.stderr, onStop: io.stop, color: io.isTTY, verbose: !!flags['verbose'] });
+function attachReporter(events$: SearchRun['events$'], flags: Record<string, unknown>, io: CommandIo, extra: Pick<ReporterOptions, 'previousTrials'> = {}) {
+  const reporter = reporterFor(flags, io);
+  return reporter.attach(events$, { out: io.stdout, err: io.stderr, onStop: io.stop, color: io.isTTY, verbose: !!flags['verbose'], ...extra });
+}
+
+function reporterFor(flags: Record<string, unknown>, io: CommandIo) {
+  return selectReporter({ tty: io.isTTY, json: !!flags['json'], plain: !!flags['plain'] });
+}
+
+/**
+ * The trials a study already has, for the dashboard of `resume` (its leaderboard shows them from
+ * the start). Empty when the study cannot be read: resume itself then reports why.
+ */
+export async function earlierTrials(study: string, db: string): Promise<Trial[]> {
+  let view: Awaited<ReturnType<typeof openStudy>> | undefined;
+  try {
+    view = await openStudy(study, { db });
+    return await view.trials();
+  } catch {
+    return [];
+  } finally {
+    await view?.close();
+  }
 }
 
 export const RESUME_HELP = `sparsenas resume — continue a stopped or killed study (interrupted trials are redone)
@@ -169,10 +191,12 @@ export async function resumeCommand(argv: string[], io: CommandIo): Promise<numb
   const { workers, staleAfterMs } = processFlags(v, db);
   const budget = trials ? { maxTrials: trials } : undefined;
   const force = !!v['force'];
+  // Read before the run starts (it publishes on the next tick): the dashboard ranks these from its first frame.
+  const previousTrials = reporterFor(v, io).kind === 'dashboard' ? await earlierTrials(v['study'], db) : undefined;
   const run = workers > 1
     ? superviseSearch({ studyName: v['study'], mode: 'resume', budget, db, workers, force, staleAfterMs, signal: io.signal, artifacts: artifactsFlag(io.cwd, v) })
     : resume(v['study'], { db, signal: io.signal, force, staleAfterMs, budget, artifacts: artifactsFlag(io.cwd, v) });
-  const output = attachReporter(run.events$, v, io);
+  const output = attachReporter(run.events$, v, io, { previousTrials });
   const outcome = await run.finally(() => output.done);
   return outcome.reason === 'stopped' ? 130 : 0;
 }
