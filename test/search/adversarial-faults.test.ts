@@ -68,3 +68,70 @@ describe('adversarial faults (issue 13)', () => {
     }
   });
 });
+
+describe('adversarial faults (issue 13): values a strategy hands over', () => {
+  it('a BigInt in a candidate\'s attributes, sample or training fails that trial with a clear message; the search goes on', async () => {
+    const script = [
+      { sample: { units: 1 }, attributes: { rng: 10n } },
+      { sample: { units: 2, extra: 3n } },
+      { sample: { units: 3 }, training: { epochs: 1n } },
+      { sample: { units: 4 } },
+    ] as unknown as Step[];
+    const { run, store } = setup({ script, definition: def(4) });
+    const out = await run();
+    assert.deepEqual(out.trials.map((t) => t.state), ['failed', 'failed', 'failed', 'completed']);
+    assert.match(out.trials[0]!.error!, /^strategy random returned an invalid candidate from ask\(\): candidate\.attributes cannot be stored as JSON \(Do not know how to serialize a BigInt\)/);
+    assert.match(out.trials[1]!.error!, /candidate\.sample cannot be stored as JSON/);
+    assert.match(out.trials[2]!.error!, /candidate\.training cannot be stored as JSON/);
+    assert.equal(out.trials[0]!.attributes, undefined, 'what cannot be stored is left out');
+    assert.deepEqual(out.trials[1]!.sample, {});
+    assert.equal(out.study.state, 'finished');
+    assert.ok((await store.getTrials(1)).every((t) => t.state !== 'running' && t.state !== 'waiting'), 'nothing left running');
+  });
+
+  it('a BigInt in the strategy snapshot fails the study cleanly: nothing left running, the worker ended', async () => {
+    class BigSnapshot extends ScriptedStrategy {
+      override snapshot() {
+        return (this.cursor >= 2 ? { cursor: BigInt(this.cursor) } : { cursor: this.cursor }) as unknown as ReturnType<ScriptedStrategy['snapshot']>;
+      }
+    }
+    const { bus } = recordingBus();
+    const store = new MemoryStore();
+    const done = runSearch({ store, strategy: new BigSnapshot(counting), space: fakeSpace, evaluator: new FakeEvaluator(), bus, definition: def(4), studyName: 'study', strategyName: '"big"' });
+    await assert.rejects(done, (err: { code?: string; message: string }) => err.code === 'STRATEGY_FAILED'
+      && /strategy "big" snapshot\(\) returned a value that cannot be stored as JSON \(Do not know how to serialize a BigInt\)/.test(err.message));
+    const study = (await store.getStudy('study'))!;
+    assert.equal(study.state, 'interrupted');
+    assert.ok((await store.getTrials(study.id)).every((t) => t.state !== 'running'), 'nothing left running');
+    assert.ok((await store.getWorkers(study.id)).every((w) => w.endedAt !== undefined));
+  });
+
+  it('validates ready-made architecture and training overrides, naming the strategy and the field; the search goes on', async () => {
+    const base = { family: 'mlp', input: 'flat', sparsity: { level: 0, kind: 'unstructured', method: 'static', init: 'magnitude', distribution: 'uniform' } };
+    const script = [
+      { sample: { units: 1 }, architecture: { ...base, layers: 'dense' } },
+      { sample: { units: 2 }, architecture: { ...base, layers: [{ type: 'dense', units: 4 }, { type: 'transformer' }] } },
+      { sample: { units: 3 }, architecture: { ...base, layers: [{ type: 'sum', branches: [[{ type: 'nope' }]] }] } },
+      { sample: { units: 4 }, training: { epochs: -5 } },
+      { sample: { units: 5 }, training: { epochs: 1.5 } },
+      { sample: { units: 6 }, training: { batchSize: 0 } },
+      { sample: { units: 7 }, training: 'fast' },
+      { sample: { units: 8 }, architecture: { ...base, layers: [{ type: 'dense', units: 8, activation: 'relu' }] }, training: { epochs: 1, batchSize: 16 } },
+    ] as unknown as Step[];
+    const { run, evaluator } = setup({ script, definition: def(8) });
+    const out = await run();
+    assert.deepEqual(out.trials.map((t) => t.state), ['failed', 'failed', 'failed', 'failed', 'failed', 'failed', 'failed', 'completed']);
+    const errors = out.trials.map((t) => t.error ?? '');
+    for (const e of errors.slice(0, 7)) assert.match(e, /^strategy random returned an invalid candidate from ask\(\): candidate\./);
+    assert.match(errors[0]!, /candidate\.architecture\.layers must be an array of layers, got "dense"/);
+    assert.match(errors[1]!, /candidate\.architecture\.layers\[1\]\.type "transformer" is not a known layer type; known types: dense, conv2d/);
+    assert.match(errors[2]!, /candidate\.architecture\.layers\[0\]\.branches\[0\]\[0\]\.type "nope" is not a known layer type/);
+    assert.match(errors[3]!, /candidate\.training\.epochs must be a positive integer, got -5/);
+    assert.match(errors[4]!, /candidate\.training\.epochs must be a positive integer, got 1\.5/);
+    assert.match(errors[5]!, /candidate\.training\.batchSize must be a positive integer, got 0/);
+    assert.match(errors[6]!, /candidate\.training must be an object of training overrides, got "fast"/);
+    assert.ok(out.trials.slice(0, 3).every((t) => t.architecture === null), 'a malformed network is not stored for reporters to meet');
+    assert.equal(evaluator.requests.length, 1, 'only the valid candidate reached the evaluator');
+    assert.equal(evaluator.requests[0]!.training.batchSize, 16);
+  });
+});
