@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { locateTrialArtifacts, missingArtifacts } from '../search/index.js';
 import { artifactsDirFor } from './api.js';
 import { studyArtifactsDir } from './open-store.js';
-import { describeArchitecture, oneLine } from './format/index.js';
+import { describeArchitecture, describeTrialArchitecture, oneLine } from './format/index.js';
 import { openStudy } from './query.js';
 
 export interface ExportOptions {
@@ -95,7 +95,7 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
     const m = trial.metrics!;
     const card: ExportedTrial = {
       format: 'sparsenas-export/1', study: study.name, trial: trial.number, seed: trial.seed,
-      summary: oneLine(describeArchitecture(trial.architecture)), architecture: trial.architecture!,
+      summary: oneLine(describeTrialArchitecture(trial)), architecture: trial.architecture!,
       input: { shape: saved.manifest.inputShape, classes: saved.manifest.classes, ...(saved.manifest.dataset ? { dataset: saved.manifest.dataset } : {}) },
       sparsity: { target: trial.architecture!.sparsity, measured: m.sparsity, params: m.params, nonZeros: m.nonZeros, layers: m.layers },
       metrics: m, objective: study.definition.objectives[0]!, dataset: study.definition.dataset,

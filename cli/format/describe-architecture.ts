@@ -1,4 +1,4 @@
-import { layerDescriptor, type Activation, type Architecture, type DescribeContext, type LayerSpec, type SparsitySpec } from '../../search/index.js';
+import { layerDescriptor, type Activation, type LayerCommon, type Architecture, type DescribeContext, type LayerSpec, type SparsitySpec } from '../../search/index.js';
 
 /**
  * One-line summary of an architecture for terminals, tables and reports, e.g.
@@ -7,7 +7,7 @@ import { layerDescriptor, type Activation, type Architecture, type DescribeConte
  * `dwK` depthwise, `sepNkK` separable, `mpK`/`apK` pools, `gap`, `bn`, `do0.5`,
  * `sum(a|b)` parallel branches. One shared activation is written once at the end.
  */
-export function describeArchitecture(arch: Architecture | null | undefined): string {
+export function describeArchitecture(arch: Architecture | null | undefined, measuredSparsity?: number): string {
   if (!arch) return '(no architecture)';
   const activations = new Set<Activation>();
   collectActivations(arch.layers, activations);
@@ -18,7 +18,40 @@ export function describeArchitecture(arch: Architecture | null | undefined): str
   if (shared && shared !== 'linear') parts.push(shared);
   const transform = arch.meta?.['transform'] ?? arch.meta?.['family'];
   if (typeof transform === 'string') parts.push(`[${transform}]`);
-  return `${parts.join(' ')} · ${describeSparsity(arch.sparsity)}`;
+  return `${parts.join(' ')} · ${describeMaskedSparsity(arch, measuredSparsity)}`;
+}
+
+/**
+ * The sparsity part of a label, from the masks the architecture really has and, once trained,
+ * the measured sparsity (1 − nonzeros / params, `metrics.sparsity`):
+ * `90% rigl`, `56% rigl (54% measured)`, `node mask 54%` (a node-masked or WGSEF-derived
+ * network whose global level is 0 is not dense), `dense` only when nothing is masked.
+ */
+export function describeMaskedSparsity(arch: Architecture, measured?: number): string {
+  const s = arch.sparsity;
+  const m = measured !== undefined && Number.isFinite(measured) ? measured : undefined;
+  const nodeMasked = hasNodeMask(arch.layers);
+  const perLayer = hasLayerSparsity(arch.layers);
+  const nominalDense = !s || (s.level === 0 && s.kind !== 'n:m');
+  if (nominalDense && !perLayer) {
+    if (nodeMasked) return m !== undefined && m > 0.0005 ? `node mask ${formatPercent(m)}` : 'node mask';
+    if (m !== undefined && m > 0.005) return `${formatPercent(m)} measured`;
+    return 'dense';
+  }
+  const spec = nominalDense ? `${s?.method ?? 'static'} per-layer` : describeSparsity(s);
+  // The target is of the sparsifiable layers; the measured value counts every weight, so say both when they differ.
+  if (m !== undefined && s && s.kind !== 'n:m' && Math.abs(m - s.level) >= 0.005) return `${spec} (${formatPercent(m)} measured)`;
+  return spec;
+}
+
+function hasNodeMask(layers: readonly LayerSpec[]): boolean {
+  return layers.some((l) => (Array.isArray((l as LayerCommon).keepNodes) && (l as LayerCommon).keepNodes!.length > 0)
+    || (layerDescriptor(l).nested?.(l as never) ?? []).some((chain) => hasNodeMask(chain)));
+}
+
+function hasLayerSparsity(layers: readonly LayerSpec[]): boolean {
+  return layers.some((l) => (typeof (l as LayerCommon).sparsity === 'number' && (l as LayerCommon).sparsity! > 0)
+    || (layerDescriptor(l).nested?.(l as never) ?? []).some((chain) => hasLayerSparsity(chain)));
 }
 
 /** `dense`, `90% rigl`, `2:4 srste`, `75% group(filter) static`, with `erk` when not uniform. */
@@ -32,7 +65,7 @@ export function describeSparsity(s: SparsitySpec | undefined): string {
   return `${what} ${s.method}${extra}`;
 }
 
-function formatPercent(level: number): string {
+export function formatPercent(level: number): string {
   return `${Number((level * 100).toFixed(1))}%`;
 }
 

@@ -31,7 +31,7 @@ export function trialOutcomeParts(trial: Trial): TrialOutcomeParts {
     head: `trial ${trial.number}`,
     state: trial.state,
     details: details.join('  '),
-    architecture: oneLine(describeArchitecture(trial.architecture)),
+    architecture: oneLine(describeTrialArchitecture(trial)),
     tag: tag || undefined,
     reason: trial.error ? oneLine(trial.error) : undefined,
   };
@@ -44,6 +44,14 @@ export function describeTrialOutcome(trial: Trial): string {
   return p.reason ? `${line}  — ${p.reason}` : line;
 }
 
+/**
+ * THE label of a trial's network, in every view (dashboard, plain lines, leaderboard, reports,
+ * export): its architecture with the sparsity of its real masks, measured once trained.
+ */
+export function describeTrialArchitecture(trial: Pick<Trial, 'architecture' | 'metrics'>): string {
+  return describeArchitecture(trial.architecture, trial.metrics?.sparsity);
+}
+
 /** Training time when measured, else wall time between start and finish. */
 export function trialDurationMs(trial: Trial): number | undefined {
   if (trial.metrics) return trial.metrics.trainTimeMs;
@@ -51,8 +59,11 @@ export function trialDurationMs(trial: Trial): number | undefined {
 }
 
 /** `group/label`, either alone, or '' (user strings, made one-line). */
-export function trialTag(trial: Trial): string {
-  return oneLine([trial.group, trial.label].filter(Boolean).join('/'));
+export function trialTag(trial: Pick<Trial, 'group' | 'label'>): string {
+  const { group, label } = trial;
+  // A label that already starts with its group (`proxy s=0.5 #0` in group `proxy`) is not repeated.
+  if (group && label && (label === group || label.startsWith(`${group} `))) return oneLine(label);
+  return oneLine([group, label].filter(Boolean).join('/'));
 }
 
 /** `trial 3 test_acc 0.9120  test_loss 0.3011`: a best trial measured on the test split after the search. */

@@ -1,5 +1,5 @@
 import { SparsenasError, type Objective, type Trial } from '../../search/index.js';
-import { describeArchitecture, oneLine, trialTag, truncate } from '../format/index.js';
+import { describeArchitecture, describeTrialArchitecture, oneLine, trialTag, truncate } from '../format/index.js';
 import { toCsv } from './csv.js';
 import { leaderboardColumns, type LeaderboardColumn } from './leaderboard-columns.js';
 import { markdownTable } from './markdown.js';
@@ -51,7 +51,7 @@ export function entryJson(e: LeaderboardEntry): Record<string, unknown> {
   const t = e.trial;
   return {
     rank: e.rank ?? null, trial: t.number, state: t.state, group: t.group ?? null, label: t.label ?? null,
-    seed: t.seed, summary: oneLine(describeArchitecture(t.architecture)), tag: trialTag(t) || null,
+    seed: t.seed, summary: oneLine(describeTrialArchitecture(t)), tag: trialTag(t) || null,
     metrics: t.metrics ?? null, error: t.error ?? null, architecture: t.architecture, sample: t.sample,
     startedAt: t.startedAt, finishedAt: t.finishedAt ?? null,
   };

@@ -1,6 +1,6 @@
 import { metricValue, type Trial } from '../../search/index.js';
 import {
-  describeArchitecture, formatCount, formatDuration, formatFixed, oneLine, trialDurationMs, trialTag,
+  describeArchitecture, describeTrialArchitecture, formatCount, formatDuration, formatFixed, oneLine, trialDurationMs, trialTag,
 } from '../format/index.js';
 import type { LeaderboardEntry } from './select-trials.js';
 
@@ -55,5 +55,5 @@ export function leaderboardColumns(sortMetric?: string, only?: readonly string[]
 }
 
 function archText(trial: Trial): string {
-  return oneLine(describeArchitecture(trial.architecture));
+  return oneLine(describeTrialArchitecture(trial));
 }

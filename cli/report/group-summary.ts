@@ -1,5 +1,5 @@
 import { metricValue, type Objective, type Trial } from '../../search/index.js';
-import { formatCount, oneLine } from '../format/index.js';
+import { formatCount, oneLine, trialTag } from '../format/index.js';
 
 export interface GroupSummary {
   /** `group/label`, or `(none)` for trials with neither. */
@@ -22,7 +22,7 @@ export interface GroupSummary {
 export function summariseGroups(trials: readonly Trial[], objective: Objective): GroupSummary[] {
   const groups = new Map<string, Trial[]>();
   for (const t of trials) {
-    const key = oneLine([t.group, t.label].filter(Boolean).join('/')) || '(none)';
+    const key = trialTag(t) || '(none)';
     groups.set(key, [...(groups.get(key) ?? []), t]);
   }
   const out = [...groups].map(([group, ts]) => {

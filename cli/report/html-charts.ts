@@ -1,5 +1,5 @@
 import { metricValue } from '../../search/index.js';
-import { describeArchitecture, formatCount, formatFixed, oneLine, truncate } from '../format/index.js';
+import { describeArchitecture, describeTrialArchitecture, formatCount, formatFixed, oneLine, truncate } from '../format/index.js';
 import { reportFacts, seriesOf, type ReportData } from './report-data.js';
 import { barChart } from './svg/bar-chart.js';
 import { lineChart } from './svg/line-chart.js';
@@ -14,7 +14,7 @@ function points(data: ReportData, x: (m: NonNullable<ReportData['trials'][number
     const m = t.metrics!;
     return {
       x: x(m), y: m.valAccuracy, trial: t.number, series: seriesOf(t),
-      tooltip: `trial ${t.number} · val_acc ${formatFixed(m.valAccuracy)} · sparse FLOPs ${formatCount(m.sparseFlops)} · sparsity ${formatFixed(m.sparsity, 3)} · ${oneLine(describeArchitecture(t.architecture))}`,
+      tooltip: `trial ${t.number} · val_acc ${formatFixed(m.valAccuracy)} · sparse FLOPs ${formatCount(m.sparseFlops)} · sparsity ${formatFixed(m.sparsity, 3)} · ${oneLine(describeTrialArchitecture(t))}`,
     };
   });
 }
@@ -45,7 +45,7 @@ export function accuracyVsSparsityChart(data: ReportData): string {
 export function learningCurvesChart(data: ReportData, facts: Facts, top = 5): string | undefined {
   const series = facts.ranked.filter((t) => (data.epochs[t.number]?.length ?? 0) > 0).slice(0, top).map((t) => ({
     trial: t.number,
-    label: truncate(`trial ${t.number} ${oneLine(describeArchitecture(t.architecture))}`, 30),
+    label: truncate(`trial ${t.number} ${oneLine(describeTrialArchitecture(t))}`, 30),
     points: data.epochs[t.number]!.map((e) => ({ x: e.epoch, y: e.valAccuracy })),
   }));
   if (!series.length) return undefined;

@@ -1,5 +1,5 @@
 import { metricValue, type Trial } from '../../search/index.js';
-import { describeArchitecture, formatFixed, oneLine } from '../format/index.js';
+import { describeArchitecture, describeTrialArchitecture, formatFixed, oneLine } from '../format/index.js';
 import { leaderboardColumns, selectLeaderboard } from '../leaderboard/index.js';
 import { escapeHtml } from './escape-html.js';
 import { accuracyVsFlopsChart, accuracyVsSparsityChart, layerSparsityChart, learningCurvesChart } from './html-charts.js';
@@ -79,7 +79,7 @@ function summary(data: ReportData, facts: Facts): string {
     ['backend', data.study.backend ?? '-'], ['seed', String(d.seed)],
     ['objectives', d.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')],
     ['trials', `${data.trials.length} (${(['completed', 'pruned', 'failed', 'interrupted', 'running'] as const).filter((s) => c[s]).map((s) => `${c[s]} ${s}`).join(', ') || 'none'})`],
-    ['best', best ? `trial ${best.number}: ${facts.objective.metric} ${formatFixed(metricValue(best, facts.objective.metric))}, ${oneLine(describeArchitecture(best.architecture))}` : '-'],
+    ['best', best ? `trial ${best.number}: ${facts.objective.metric} ${formatFixed(metricValue(best, facts.objective.metric))}, ${oneLine(describeTrialArchitecture(best))}` : '-'],
     ['created', new Date(data.study.createdAt).toISOString()], ['updated', new Date(data.study.updatedAt).toISOString()],
   ];
   return `<dl class="summary">\n${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}\n</dl>`;
@@ -125,7 +125,7 @@ function detailsSection(facts: Facts, top = 5): string {
   if (!best.length) return '';
   const json = (v: unknown) => `<pre><code>${escapeHtml(JSON.stringify(v, null, 2))}</code></pre>`;
   const items = best.map((t, i) => `<details${i === 0 ? ' open' : ''} data-trial="${t.number}">
-<summary>#${i + 1} trial ${t.number}: ${escapeHtml(oneLine(describeArchitecture(t.architecture)))} (seed ${t.seed})</summary>
+<summary>#${i + 1} trial ${t.number}: ${escapeHtml(oneLine(describeTrialArchitecture(t)))} (seed ${t.seed})</summary>
 <p>sample</p>${json(t.sample)}
 <p>architecture</p>${json(t.architecture)}
 ${t.training ? `<p>training overrides</p>${json(t.training)}` : ''}${t.metrics?.outputs ? `<p>strategy outputs</p>${json(t.metrics.outputs)}` : ''}${t.metrics?.extra ? `<p>extra metrics</p>${json(t.metrics.extra)}` : ''}

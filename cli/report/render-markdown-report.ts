@@ -1,5 +1,5 @@
 import { metricValue } from '../../search/index.js';
-import { describeArchitecture, formatCount, formatFixed, oneLine, progressBar, truncate } from '../format/index.js';
+import { describeArchitecture, describeTrialArchitecture, formatCount, formatFixed, oneLine, progressBar, truncate } from '../format/index.js';
 import { escapeMarkdown, formatLeaderboard, markdownCodeBlock, markdownTable } from '../leaderboard/index.js';
 
 import { asciiScatter } from './ascii-scatter.js';
@@ -24,7 +24,7 @@ export function renderMarkdownReport(data: ReportData): string {
     `- **backend**: ${md(data.study.backend ?? '-')}`,
     `- **objectives**: ${d.objectives.map((o) => `${o.direction} ${md(o.metric)}`).join(', ')}`,
     `- **trials**: ${data.trials.length} (${(['completed', 'pruned', 'failed', 'interrupted', 'running'] as const).filter((s) => c[s]).map((s) => `${c[s]} ${s}`).join(', ') || 'none'})`,
-    `- **best**: ${best ? `trial ${best.number}, ${md(facts.objective.metric)} ${formatFixed(metricValue(best, facts.objective.metric))}, ${md(describeArchitecture(best.architecture))}` : '-'}`,
+    `- **best**: ${best ? `trial ${best.number}, ${md(facts.objective.metric)} ${formatFixed(metricValue(best, facts.objective.metric))}, ${md(describeTrialArchitecture(best))}` : '-'}`,
     '',
   );
 

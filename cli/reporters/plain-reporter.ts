@@ -1,6 +1,6 @@
 import type { EventOf, SearchEvent, TrialState } from '../../search/index.js';
 import { metricValue } from '../../search/index.js';
-import { describeArchitecture, describeTestResult, describeTrialOutcome, formatDuration, formatFixed, oneLine, trialTag } from '../format/index.js';
+import { describeArchitecture, describeTrialArchitecture, describeTestResult, describeTrialOutcome, formatDuration, formatFixed, oneLine, trialTag } from '../format/index.js';
 import { attachLines, type Output, type Reporter, type ReporterOptions } from './reporter.js';
 
 const ANSI: Record<TrialState, string> = { completed: '32', pruned: '33', failed: '31', interrupted: '35', running: '36', waiting: '36' };
@@ -29,7 +29,7 @@ export function plainLine(e: SearchEvent, options: { color?: boolean; verbose?: 
     case 'search.started': return startedLine(e);
     case 'trial.started': {
       const tag = trialTag(e.trial);
-      return `trial ${e.trial.number} started  ${oneLine(describeArchitecture(e.trial.architecture))}${tag ? `  ${tag}` : ''}`;
+      return `trial ${e.trial.number} started  ${oneLine(describeTrialArchitecture(e.trial))}${tag ? `  ${tag}` : ''}`;
     }
     case 'trial.epochEnded': {
       if (!options.verbose) return undefined;
@@ -67,6 +67,6 @@ function finishedLine(e: EventOf<'search.finished'>): string {
   const total = c.completed + c.pruned + c.failed + c.interrupted + c.running;
   const counts = (['completed', 'pruned', 'failed', 'interrupted'] as const).filter((s) => c[s]).map((s) => `${c[s]} ${s}`).join(', ');
   const objective = e.study.definition.objectives?.[0]?.metric ?? 'valAccuracy';
-  const best = e.best ? `  best trial ${e.best.number} ${objective} ${formatFixed(metricValue(e.best, objective))}  ${oneLine(describeArchitecture(e.best.architecture))}` : '';
+  const best = e.best ? `  best trial ${e.best.number} ${objective} ${formatFixed(metricValue(e.best, objective))}  ${oneLine(describeTrialArchitecture(e.best))}` : '';
   return `search finished (${e.reason})  ${total} trials${counts ? `: ${counts}` : ''}${best}`;
 }

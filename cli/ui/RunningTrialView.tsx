@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { describeArchitecture, formatDuration, formatFixed, oneLine, progressBar, sparkline, trialTag } from '../format/index.js';
+import { describeArchitecture, describeTrialArchitecture, formatDuration, formatFixed, oneLine, progressBar, sparkline, trialTag } from '../format/index.js';
 import type { RunningTrial } from './search-state.js';
 
 /** A running trial: architecture, epoch progress, and sparklines of loss and validation accuracy. */
@@ -11,7 +11,7 @@ export function RunningTrialView({ run, now, width }: { run: RunningTrial; now: 
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
-        <Text color="cyan">▶ trial {trial.number}</Text>  {oneLine(describeArchitecture(trial.architecture))}
+        <Text color="cyan">▶ trial {trial.number}</Text>  {oneLine(describeTrialArchitecture(trial))}
         {tag ? <Text dimColor>  {tag}</Text> : null}
       </Text>
       <Text wrap="truncate-end">

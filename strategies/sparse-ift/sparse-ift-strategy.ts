@@ -81,9 +81,18 @@ export class SparseIftStrategy implements Strategy {
 function candidate(architecture: Architecture, family: string, level: number, method: string, replicate: number, seed: number): Candidate {
   return {
     sample: {}, architecture, seed, group: family,
-    label: family === 'dense' ? 'dense base' : `${family} s=${level} ${method}`,
+    label: family === 'dense' ? 'dense base' : sparseIftLabel(family, level, architecture.sparsity.level, method),
     attributes: { family, level, method, replicate },
   };
+}
+
+/**
+ * `parallel s=0.5 rigl`; a transform that solves its own level for iso-FLOPs (wide) names the
+ * level its layers really get, as the architecture's label does: `wide s=0.5→29.7% rigl`.
+ */
+export function sparseIftLabel(family: string, nominal: number, applied: number, method: string): string {
+  const level = Math.abs(applied - nominal) < 0.0005 ? `s=${nominal}` : `s=${nominal}→${Number((applied * 100).toFixed(1))}%`;
+  return `${family} ${level} ${method}`;
 }
 
 export const sparseIftStrategyFactory: StrategyFactory = {
