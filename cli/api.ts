@@ -91,9 +91,14 @@ export function resume(study: string, options: ResumeOptions = {}): SearchRun {
     execute(resumedDefinition(definition, options.budget), study, 'resume', bus, { ...options, db: store, artifactsDir })));
 }
 
-/** The stored definition with a budget from the command line merged in (a raised --trials keeps the time limit). */
+/**
+ * The stored definition with a budget from the command line merged in: a raised --trials keeps
+ * the time limit, and a key given as `undefined` (`{ maxTrials: 50, timeLimitMinutes: undefined }`)
+ * keeps the stored value instead of erasing it.
+ */
 export function resumedDefinition(stored: StudyDefinition, budget: StudyDefinition['budget'] | undefined): StudyDefinition {
-  return budget ? { ...stored, budget: { ...stored.budget, ...budget } } : stored;
+  const given = Object.fromEntries(Object.entries(budget ?? {}).filter(([, v]) => v !== undefined));
+  return Object.keys(given).length ? { ...stored, budget: { ...stored.budget, ...given } } : stored;
 }
 
 /**

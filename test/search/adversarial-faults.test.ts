@@ -135,3 +135,28 @@ describe('adversarial faults (issue 13): values a strategy hands over', () => {
     assert.equal(evaluator.requests[0]!.training.batchSize, 16);
   });
 });
+
+describe('adversarial faults (issue 13): resume --trials N', () => {
+  it('keeps the stored time limit, also when the budget passed names it as undefined', async () => {
+    const { resumedDefinition } = await import('../../cli/api.js');
+    const stored = definition({ budget: { maxTrials: 10, timeLimitMinutes: 0.05 } });
+    assert.deepEqual(resumedDefinition(stored, { maxTrials: 50 }).budget, { maxTrials: 50, timeLimitMinutes: 0.05 });
+    assert.deepEqual(resumedDefinition(stored, { maxTrials: 50, timeLimitMinutes: undefined }).budget, { maxTrials: 50, timeLimitMinutes: 0.05 });
+    assert.equal(resumedDefinition(stored, undefined), stored);
+  });
+
+  it('a resumed study with a raised trial budget stops at its time limit (clock injected)', async () => {
+    const clock = { t: 1_700_000_000_000 };
+    const store = new MemoryStore({ now: () => clock.t });
+    // Every trial takes 10 s of the store's clock; the limit is 3 s per run.
+    const tenSeconds: Behaviour = async (req, reporter, signal) => { clock.t += 10_000; return trainNormally(req, reporter, signal); };
+    const d = { ...def(2), budget: { maxTrials: 2, timeLimitMinutes: 0.05 } };
+    await setup({ store, definition: d, behaviour: () => tenSeconds }).run();
+    const { resumedDefinition } = await import('../../cli/api.js');
+    const stored = (await store.getStudy('study'))!.definition;
+    const out = await setup({ store, definition: resumedDefinition(stored, { maxTrials: 1000 }), resume: true, behaviour: () => tenSeconds }).run();
+    assert.equal(out.reason, 'time-limit');
+    assert.equal(out.trials.length, 2, 'the first run stopped after 1 trial, the resume after 1 more');
+    assert.deepEqual(out.study.definition.budget, { maxTrials: 1000, timeLimitMinutes: 0.05 });
+  });
+});
