@@ -14,7 +14,8 @@ import { listBackendsText, listDatasetsText } from './commands/list-evaluator.js
 export const HELP = `sparsenas — neural architecture search for sparse networks
 
   sparsenas search [--space mlp] [--strategy random] [--dataset NAME|PATH] [--trials N] ...
-  sparsenas search ... --workers N       N worker processes on one study (Ctrl-C stops them all)
+  sparsenas search ... --workers N|auto  N worker processes on one study (Ctrl-C stops them all)
+                       auto: 1 worker, every CPU a native kernel thread (--threads T sets them)
   sparsenas resume --study NAME [--workers N] [--force]
   sparsenas worker --study NAME    take part in a running study (from another terminal or machine)
   sparsenas leaderboard [--study NAME] [--top N] [--sort METRIC] [--where EXPR] [--pareto] [--format table|json|csv|md]

@@ -17,6 +17,8 @@ export interface SupervisedOptions extends Pick<SearchOptions, 'container' | 'si
   /** The SQLite file the workers share. */
   db: string;
   workers: number;
+  /** Threads of each worker's native kernel pool (passed as `--threads`); undefined: the addon's default. */
+  threads?: number;
   /** resume: take over although another process looks alive. */
   force?: boolean;
   /** Starts one worker process with these CLI arguments (default: fork this package's `sparsenas`). */
@@ -38,6 +40,7 @@ const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
 export function superviseSearch(o: SupervisedOptions): SearchRun {
   return new SearchRun(async (bus) => {
     if (!(Number.isInteger(o.workers) && o.workers >= 1)) throw new SparsenasError('USAGE', `--workers must be a positive integer, got ${o.workers}`);
+    if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1)) throw new SparsenasError('USAGE', `--threads must be a positive integer, got ${o.threads}`);
     const timing = protocolTiming({ staleAfterMs: o.staleAfterMs });
     const store = await openStore(o.db, { mustExist: o.mode === 'resume' });
     const stored = o.mode === 'resume' ? await store.getStudy(o.studyName).catch(async (err) => { await store.close(); throw err; }) : undefined;
@@ -67,7 +70,7 @@ export function superviseSearch(o: SupervisedOptions): SearchRun {
       bus.publish({ type: 'search.started', at: Date.now(), study: begun.study, backend: info.backend, backendReason: info.reason,
         resumed: o.mode === 'resume', dataset: info.dataset, maxTrials: definition.budget.maxTrials,
         timeLimitMinutes: definition.budget.timeLimitMinutes, completedBefore: begun.completedBefore });
-      log('info', `${o.workers} worker processes share study "${o.studyName}"; trained weights go to ${weightsDir(o, o.studyName)}`);
+      log('info', `${o.workers} worker processes share study "${o.studyName}"${o.threads ? `, ${o.threads} native kernel thread${o.threads > 1 ? 's' : ''} each` : ''}; trained weights go to ${weightsDir(o, o.studyName)}`);
 
       const results = await runWorkers(o, bus, log, timing.staleAfterMs);
       const failed = results.find((r) => r.failure);
@@ -98,7 +101,8 @@ interface WorkerResult {
 
 /** Starts the workers, relays their events, asks them to stop on abort, and waits for all of them. */
 function runWorkers(o: SupervisedOptions, bus: EventBus, log: (level: 'info' | 'warn' | 'error', m: string) => void, staleAfterMs: number): Promise<WorkerResult[]> {
-  const args = ['worker', '--study', o.studyName, '--db', o.db, '--ipc', '--stale-timeout', String(staleAfterMs / 1000), ...(o.artifacts ? ['--artifacts', o.artifacts] : [])];
+  const args = ['worker', '--study', o.studyName, '--db', o.db, '--ipc', '--stale-timeout', String(staleAfterMs / 1000), ...(o.artifacts ? ['--artifacts', o.artifacts] : []),
+    ...(o.threads ? ['--threads', String(o.threads)] : [])];
   const spawn = o.spawn ?? ((a: string[]) => fork(BIN, a, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' }));
   const children: ChildProcess[] = [];
   const stopAll = () => {

@@ -12,6 +12,7 @@ import { readConfigFile } from '../config-file.js';
 import { selectReporter } from '../reporters/index.js';
 import type { CommandIo } from '../io.js';
 import { UsageError } from '../errors.js';
+import { AUTO_RULE, applyThreads, resolveParallelism } from '../parallelism.js';
 
 export const SEARCH_HELP = `sparsenas search — run a search and store every trial
 
@@ -25,7 +26,9 @@ export const SEARCH_HELP = `sparsenas search — run a search and store every tr
   --batch-size N          batch size                                      [128]
   --lr X                  learning rate                                   [0.001]
   --time-limit MINUTES    stop starting trials after this long
-  --workers N             N worker processes share the study (plus this one showing progress)  [1]
+  --workers N|auto        N worker processes share the study (plus this one showing progress)  [1]
+                          each gets CPUs/N native kernel threads; ${AUTO_RULE}
+  --threads T             threads of each process's native kernels (1-16)  [CPUs/workers]
   --stale-timeout SECONDS a worker silent this long is presumed dead, its trial redone  [60]
   --seed N                study seed; every trial seed derives from it    [0]
   --study NAME            study name                                      [<space>-<strategy>-<time>]
@@ -49,7 +52,7 @@ const FLAGS = {
   db: { type: 'string' }, backend: { type: 'string' }, pruner: { type: 'string' }, config: { type: 'string' },
   'allow-software-gpu': { type: 'boolean' }, 'gpu-concurrency': { type: 'string' },
   plugin: { type: 'string', multiple: true }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' },
-  workers: { type: 'string' }, 'stale-timeout': { type: 'string' }, artifacts: { type: 'string' },
+  workers: { type: 'string' }, threads: { type: 'string' }, 'stale-timeout': { type: 'string' }, artifacts: { type: 'string' },
 } as const;
 
 /** Flags → a definition fragment; everything is validated before the database is opened. */
@@ -105,13 +108,14 @@ export async function searchCommand(argv: string[], io: CommandIo): Promise<numb
   const { definition, values } = definitionFromFlags(argv, io.cwd);
   if (values['help']) { io.stdout.write(SEARCH_HELP); return 0; }
   const db = dbFlag(io.cwd, values['db'], DEFAULT_DB);
-  const { workers, staleAfterMs } = processFlags(values, db);
+  const { workers, threads, staleAfterMs } = processFlags(values, db);
   let run: SearchRun;
   if (workers > 1) {
     const parsed = parseDefinition(definition);
     const study = parsed.study ?? defaultStudyName(parsed, Date.now());
-    run = superviseSearch({ definition: parsed, studyName: study, mode: 'create', db, workers, signal: io.signal, staleAfterMs, artifacts: artifactsFlag(io.cwd, values) });
+    run = superviseSearch({ definition: parsed, studyName: study, mode: 'create', db, workers, threads, signal: io.signal, staleAfterMs, artifacts: artifactsFlag(io.cwd, values) });
   } else {
+    applyThreads(threads);
     run = search(definition, { db, signal: io.signal, staleAfterMs, artifacts: artifactsFlag(io.cwd, values) });
   }
   const output = attachReporter(run.events$, values, io);
@@ -125,12 +129,12 @@ function artifactsFlag(cwd: string, values: Record<string, unknown>): string | u
   return typeof values['artifacts'] === 'string' ? resolve(cwd, values['artifacts']) : undefined;
 }
 
-/** --workers and --stale-timeout, checked before anything is opened. */
-function processFlags(values: Record<string, unknown>, db: string): { workers: number; staleAfterMs?: number } {
-  const workers = intFlag('workers', values['workers'], 1) ?? 1;
+/** --workers, --threads and --stale-timeout, checked before anything is opened. */
+export function processFlags(values: Record<string, unknown>, db: string): { workers: number; threads?: number; staleAfterMs?: number } {
+  const { workers, threads } = resolveParallelism(values['workers'], values['threads']);
   if (workers > 1 && db === ':memory:') throw new UsageError('--workers needs a database file the worker processes share; drop --db :memory: or use --workers 1');
   const stale = numberFlag('stale-timeout', values['stale-timeout']);
-  return { workers, staleAfterMs: stale === undefined ? undefined : stale * 1000 };
+  return { workers, threads, staleAfterMs: stale === undefined ? undefined : stale * 1000 };
 }
 
 /** Dashboard on a terminal, plain lines otherwise, NDJSON with --json; the engine never knows which. */
@@ -164,7 +168,8 @@ export const RESUME_HELP = `sparsenas resume — continue a stopped or killed st
   --study NAME            the study to resume (required)
   --db PATH|URL           SQLite file or postgres:// URL   [${DEFAULT_DB}]
   --trials N              raise the trial budget to N (a time limit stays)
-  --workers N             N worker processes share the study  [1]
+  --workers N|auto        N worker processes share the study, CPUs/N threads each  [1]
+  --threads T             threads of each process's native kernels (1-16)  [CPUs/workers]
   --force                 take over although another process looks alive (you know it is dead)
   --stale-timeout SECONDS a worker silent this long is presumed dead  [60]
   --artifacts DIR         trained weights go to DIR/<study>/trial-N  [beside the database]
@@ -178,7 +183,7 @@ stale timeout; the message says how long that is.
 
 const RESUME_FLAGS = {
   study: { type: 'string' }, db: { type: 'string' }, trials: { type: 'string' }, json: { type: 'boolean' }, plain: { type: 'boolean' },
-  verbose: { type: 'boolean' }, workers: { type: 'string' }, force: { type: 'boolean' }, 'stale-timeout': { type: 'string' },
+  verbose: { type: 'boolean' }, workers: { type: 'string' }, threads: { type: 'string' }, force: { type: 'boolean' }, 'stale-timeout': { type: 'string' },
   artifacts: { type: 'string' },
 } as const;
 
@@ -188,13 +193,14 @@ export async function resumeCommand(argv: string[], io: CommandIo): Promise<numb
   if (typeof v['study'] !== 'string') throw new UsageError('sparsenas resume: --study NAME is required');
   const db = dbFlag(io.cwd, v['db'], DEFAULT_DB);
   const trials = intFlag('trials', v['trials'], 1);
-  const { workers, staleAfterMs } = processFlags(v, db);
+  const { workers, threads, staleAfterMs } = processFlags(v, db);
+  if (workers === 1) applyThreads(threads);
   const budget = trials ? { maxTrials: trials } : undefined;
   const force = !!v['force'];
   // Read before the run starts (it publishes on the next tick): the dashboard ranks these from its first frame.
   const previousTrials = reporterFor(v, io).kind === 'dashboard' ? await earlierTrials(v['study'], db) : undefined;
   const run = workers > 1
-    ? superviseSearch({ studyName: v['study'], mode: 'resume', budget, db, workers, force, staleAfterMs, signal: io.signal, artifacts: artifactsFlag(io.cwd, v) })
+    ? superviseSearch({ studyName: v['study'], mode: 'resume', budget, db, workers, threads, force, staleAfterMs, signal: io.signal, artifacts: artifactsFlag(io.cwd, v) })
     : resume(v['study'], { db, signal: io.signal, force, staleAfterMs, budget, artifacts: artifactsFlag(io.cwd, v) });
   const output = attachReporter(run.events$, v, io, { previousTrials });
   const outcome = await run.finally(() => output.done);
@@ -209,6 +215,7 @@ export const WORKER_HELP = `sparsenas worker — take part in a running study: c
   --artifacts DIR         trained weights go to DIR/<study>/trial-N; on many hosts, a directory all
                           can read (else each host keeps its own and the study records which)
   --stale-timeout SECONDS a worker silent this long is presumed dead  [60]
+  --threads T             threads of this worker's native kernels (1-16)  [every CPU]
   --json                  print NDJSON events
   --plain / --verbose     plain progress lines (with one per epoch)
 
@@ -220,11 +227,13 @@ export async function workerCommand(argv: string[], io: CommandIo): Promise<numb
   const { values: v } = parseFlags('worker', argv, {
     study: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' },
     'stale-timeout': { type: 'string' }, ipc: { type: 'boolean' }, artifacts: { type: 'string' }, 'data-dir': { type: 'string' },
+    threads: { type: 'string' },
   });
   if (v['help']) { io.stdout.write(WORKER_HELP); return 0; }
   if (typeof v['study'] !== 'string') throw new UsageError('sparsenas worker: --study NAME is required');
   const db = dbFlag(io.cwd, v['db'], DEFAULT_DB);
-  const { staleAfterMs } = processFlags(v, db);
+  const { staleAfterMs, threads } = processFlags(v, db);
+  applyThreads(threads);
   const controller = new AbortController();
   io.signal.addEventListener('abort', () => controller.abort(), { once: true });
   // Started by a supervisor: events go to it, a stop comes from it.
