@@ -15,8 +15,17 @@ export interface CnnSpaceOptions {
   heads?: ('gap' | 'flatten')[];
   headUnits?: number[];
   activations?: Activation[];
-  batchNorm?: boolean;
+  /** Batch normalisation after each conv: on by default; `[true, false]` searches both. */
+  batchNorm?: boolean | boolean[];
+  /**
+   * The highest level a `static` mask may have (default 0.9): a fixed random or magnitude mask
+   * above it leaves a few weights per filter of a small conv and the network trains at chance.
+   * Dynamic methods (gmp, rigl, set) may go to the space's top level.
+   */
+  maxStaticSparsity?: number;
 }
+
+export const DEFAULT_MAX_STATIC_SPARSITY = 0.9;
 
 const STAGE_DIMS = ['channels', 'kernel', 'block', 'pool', 'depth'];
 
@@ -31,7 +40,7 @@ export class CnnSpace implements SearchSpace {
   readonly dimensions: readonly Dimension[];
 
   constructor(private readonly options: JsonObject = {}) {
-    checkOptionKeys('cnn', options, ['minStages', 'maxStages', 'channels', 'kernels', 'blocks', 'pools', 'maxDepth', 'heads', 'headUnits', 'activations', 'batchNorm', 'sparsity', 'fixed']);
+    checkOptionKeys('cnn', options, ['minStages', 'maxStages', 'channels', 'kernels', 'blocks', 'pools', 'maxDepth', 'heads', 'headUnits', 'activations', 'batchNorm', 'maxStaticSparsity', 'sparsity', 'fixed']);
     const o = options as CnnSpaceOptions;
     const minStages = o.minStages ?? 1;
     const maxStages = o.maxStages ?? 3;
@@ -52,6 +61,7 @@ export class CnnSpace implements SearchSpace {
       categorical('head', o.heads ?? ['gap', 'flatten'], 'global average pooling or flatten before the classifier'),
       categorical('head_units', o.headUnits ?? [0, 128], 'hidden dense units in the head (0: none)'),
       categorical('activation', o.activations ?? ['relu'], 'activation'),
+      categorical('batch_norm', batchNormChoices(o.batchNorm), 'batch normalisation after each conv (default on: without it some candidates never leave chance)'),
       ...sparsityDimensions(sparsityOptions(options)),
     ], options);
   }
@@ -59,10 +69,21 @@ export class CnnSpace implements SearchSpace {
   check(sample: Sample): SpaceError | undefined {
     const stages = sample['stages'];
     const active = (d: Dimension) => {
+      // A sample stored before batch_norm was a dimension freezes with the option's value.
+      if (d.name === 'batch_norm' && !('batch_norm' in sample)) return false;
       const m = /^([a-z]+)_(\d+)$/.exec(d.name);
       return !m || !STAGE_DIMS.includes(m[1]!) || typeof stages !== 'number' || Number(m[2]) < stages;
     };
-    return checkSample(this.dimensions, sample, active) ?? checkSparsityCombination(sample);
+    return checkSample(this.dimensions, sample, active) ?? checkSparsityCombination(sample) ?? this.checkStaticLevel(sample);
+  }
+
+  private checkStaticLevel(sample: Sample): SpaceError | undefined {
+    const max = (this.options as CnnSpaceOptions).maxStaticSparsity ?? DEFAULT_MAX_STATIC_SPARSITY;
+    const level = sample['sparsity'];
+    if (sample['sparse_method'] === 'static' && sample['sparsity_kind'] !== 'n:m' && typeof level === 'number' && level > max + 1e-9) {
+      return new SpaceError('sparsity', `cnn space: a static mask at sparsity ${level} leaves too few weights in small convs to train (limit ${max}); use sparse_method gmp, rigl or set for higher levels, or raise space.options.maxStaticSparsity`);
+    }
+    return undefined;
   }
 
   freeze(sample: Sample): Architecture {
@@ -70,6 +91,8 @@ export class CnnSpace implements SearchSpace {
     if (err) throw err;
     const o = this.options as CnnSpaceOptions;
     const activation = sample['activation'] as Activation;
+    // Samples stored before batch_norm was a dimension carry the option's value.
+    const bn = typeof sample['batch_norm'] === 'boolean' ? sample['batch_norm'] : batchNormChoices(o.batchNorm)[0]!;
     const layers: LayerSpec[] = [];
     for (let i = 0; i < (sample['stages'] as number); i++) {
       const filters = sample[`channels_${i}`] as number;
@@ -78,9 +101,9 @@ export class CnnSpace implements SearchSpace {
       for (let j = 0; j < (sample[`depth_${i}`] as number); j++) {
         const name = `s${i}_conv${j}`;
         // The first conv of the network is plain: a depthwise conv over 1–3 input channels learns almost nothing.
-        if (separable && layers.length > 0) layers.push({ type: 'separableConv2d', name, filters, kernel, padding: 'same', activation: o.batchNorm ? 'linear' : activation });
-        else layers.push({ type: 'conv2d', name, filters, kernel, padding: 'same', activation: o.batchNorm ? 'linear' : activation });
-        if (o.batchNorm) layers.push({ type: 'batchNorm' }, { type: 'activation', activation });
+        if (separable && layers.length > 0) layers.push({ type: 'separableConv2d', name, filters, kernel, padding: 'same', activation: bn ? 'linear' : activation });
+        else layers.push({ type: 'conv2d', name, filters, kernel, padding: 'same', activation: bn ? 'linear' : activation });
+        if (bn) layers.push({ type: 'batchNorm' }, { type: 'activation', activation });
       }
       const pool = sample[`pool_${i}`];
       if (pool === 'max' || pool === 'avg') layers.push({ type: pool === 'max' ? 'maxPool' : 'avgPool', size: 2, stride: 2 });
@@ -91,6 +114,13 @@ export class CnnSpace implements SearchSpace {
     return { family: 'cnn', input: 'image', layers, sparsity: sparsitySpec(sample, sparsityOptions(this.options), 'filter') };
   }
 
+}
+
+function batchNormChoices(v: boolean | boolean[] | undefined): boolean[] {
+  if (v === undefined) return [true];
+  const list = Array.isArray(v) ? v : [v];
+  if (!list.length || list.some((x) => typeof x !== 'boolean')) throw new SpaceError('batch_norm', `cnn space: batchNorm must be true, false or a list of them, got ${JSON.stringify(v)}`);
+  return list;
 }
 
 export const cnnSpaceFactory: SpaceFactory = {

@@ -61,9 +61,9 @@ describe('mlp space', () => {
 
 describe('cnn space', () => {
   it('freezes stages into conv, separable and pooling layers with an image input', () => {
-    const space = new CnnSpace();
+    const space = new CnnSpace({ batchNorm: false });
     const s = { ...sampleSpace(space, createRng(7)), stages: 2, channels_0: 16, kernel_0: 3, block_0: 'plain', pool_0: 'max', depth_0: 1,
-      channels_1: 32, kernel_1: 5, block_1: 'separable', pool_1: 'avg', depth_1: 2, head: 'gap', head_units: 0 };
+      channels_1: 32, kernel_1: 5, block_1: 'separable', pool_1: 'avg', depth_1: 2, head: 'gap', head_units: 0, batch_norm: false };
     const a = space.freeze(s);
     assert.equal(a.input, 'image');
     assert.deepEqual(a.layers.map((l) => l.type), ['conv2d', 'maxPool', 'separableConv2d', 'separableConv2d', 'avgPool', 'globalAvgPool']);
