@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, { file: string; what: string }> = {
   'data-memory': { file: 'data-memory.js', what: 'peak RSS while loading a CIFAR-10-sized dataset' },
   store: { file: 'store-bench.js', what: 'store cost per trial (SQLite file vs PostgreSQL vs memory, paired rounds) and concurrent workers on one PostgreSQL server' },
   gpu: { file: 'gpu/check.js', what: 'webgpu adapter, correctness against cpu, samples/s of the reference models at batch 128/1024/4096 (JSON)' },
+  workers: { file: 'workers.js', what: '1 worker x N threads vs N workers x 1 thread, trials/hour of small MLP searches (the --workers auto decision)' },
   'event-loop': { file: 'event-loop.js', what: 'how long a CNN epoch blocks the event loop (what the stale timeout must exceed), per backend' },
 };
 
