@@ -34,6 +34,8 @@ export interface SearchOptions {
   now?: () => number;
   /** How long (ms) a process may go without a heartbeat before another presumes it dead (default 60 000). */
   staleAfterMs?: number;
+  /** The longest one strategy call (ask, tell, snapshot…) may take before the study fails with a clear error (default min(30 000, staleAfterMs / 3)). */
+  strategyTimeoutMs?: number;
 }
 
 export interface ResumeOptions extends SearchOptions {
@@ -129,6 +131,7 @@ async function execute(definition: StudyDefinition, studyName: string, mode: 'cr
     return await runSearch({
       store, space: parts.space, evaluator: parts.evaluator, bus, definition, studyName, strategy: parts.strategy,
       resume: mode === 'resume', join: mode === 'join', force: options.force, staleAfterMs: options.staleAfterMs,
+      strategyTimeoutMs: options.strategyTimeoutMs,
       strategyName: parts.strategyName,
       spaceName: parts.spaceName,
       pruner: createPruner(definition.pruner.name, definition.pruner.options),

@@ -7,7 +7,7 @@ import {
 import type { SearchOptions } from './api.js';
 import { SearchRun, openStore, resolveParts, resumedDefinition, weightsDir } from './api.js';
 
-export interface SupervisedOptions extends Pick<SearchOptions, 'container' | 'signal' | 'staleAfterMs' | 'artifacts'> {
+export interface SupervisedOptions extends Pick<SearchOptions, 'container' | 'signal' | 'staleAfterMs' | 'strategyTimeoutMs' | 'artifacts'> {
   studyName: string;
   /** create: the new study's definition. */
   definition?: StudyDefinition;
@@ -41,7 +41,7 @@ export function superviseSearch(o: SupervisedOptions): SearchRun {
   return new SearchRun(async (bus) => {
     if (!(Number.isInteger(o.workers) && o.workers >= 1)) throw new SparsenasError('USAGE', `--workers must be a positive integer, got ${o.workers}`);
     if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1)) throw new SparsenasError('USAGE', `--threads must be a positive integer, got ${o.threads}`);
-    const timing = protocolTiming({ staleAfterMs: o.staleAfterMs });
+    const timing = protocolTiming({ staleAfterMs: o.staleAfterMs, strategyTimeoutMs: o.strategyTimeoutMs });
     const store = await openStore(o.db, { mustExist: o.mode === 'resume' });
     const stored = o.mode === 'resume' ? await store.getStudy(o.studyName).catch(async (err) => { await store.close(); throw err; }) : undefined;
     if (o.mode === 'resume' && !stored) {
@@ -72,7 +72,7 @@ export function superviseSearch(o: SupervisedOptions): SearchRun {
         timeLimitMinutes: definition.budget.timeLimitMinutes, completedBefore: begun.completedBefore });
       log('info', `${o.workers} worker processes share study "${o.studyName}"${o.threads ? `, ${o.threads} native kernel thread${o.threads > 1 ? 's' : ''} each` : ''}; trained weights go to ${weightsDir(o, o.studyName)}`);
 
-      const results = await runWorkers(o, bus, log, timing.staleAfterMs);
+      const results = await runWorkers(o, bus, log, timing.staleAfterMs, timing.strategyTimeoutMs);
       const failed = results.find((r) => r.failure);
       const reason: SearchFinishReason = o.signal?.aborted ? 'stopped' : results.find((r) => r.reason && r.reason !== 'stopped')?.reason ?? 'stopped';
       const failure = failed ? new SparsenasError('WORKER_FAILED', `worker ${failed.index} ${failed.failure}`) : undefined;
@@ -100,8 +100,8 @@ interface WorkerResult {
 }
 
 /** Starts the workers, relays their events, asks them to stop on abort, and waits for all of them. */
-function runWorkers(o: SupervisedOptions, bus: EventBus, log: (level: 'info' | 'warn' | 'error', m: string) => void, staleAfterMs: number): Promise<WorkerResult[]> {
-  const args = ['worker', '--study', o.studyName, '--db', o.db, '--ipc', '--stale-timeout', String(staleAfterMs / 1000), ...(o.artifacts ? ['--artifacts', o.artifacts] : []),
+function runWorkers(o: SupervisedOptions, bus: EventBus, log: (level: 'info' | 'warn' | 'error', m: string) => void, staleAfterMs: number, strategyTimeoutMs: number): Promise<WorkerResult[]> {
+  const args = ['worker', '--study', o.studyName, '--db', o.db, '--ipc', '--stale-timeout', String(staleAfterMs / 1000), '--strategy-timeout', String(strategyTimeoutMs / 1000), ...(o.artifacts ? ['--artifacts', o.artifacts] : []),
     ...(o.threads ? ['--threads', String(o.threads)] : [])];
   const spawn = o.spawn ?? ((a: string[]) => fork(BIN, a, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' }));
   const children: ChildProcess[] = [];

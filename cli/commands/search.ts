@@ -30,6 +30,7 @@ export const SEARCH_HELP = `sparsenas search — run a search and store every tr
                           each gets CPUs/N native kernel threads; ${AUTO_RULE}
   --threads T             threads of each process's native kernels (1-16)  [CPUs/workers]
   --stale-timeout SECONDS a worker silent this long is presumed dead, its trial redone  [60]
+  --strategy-timeout SECONDS a strategy call taking longer fails the study   [min(30, stale/3)]
   --seed N                study seed; every trial seed derives from it    [0]
   --study NAME            study name                                      [<space>-<strategy>-<time>]
   --db PATH|URL           SQLite file or postgres:// URL                 [${DEFAULT_DB}]
@@ -52,7 +53,7 @@ const FLAGS = {
   db: { type: 'string' }, backend: { type: 'string' }, pruner: { type: 'string' }, config: { type: 'string' },
   'allow-software-gpu': { type: 'boolean' }, 'gpu-concurrency': { type: 'string' },
   plugin: { type: 'string', multiple: true }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' },
-  workers: { type: 'string' }, threads: { type: 'string' }, 'stale-timeout': { type: 'string' }, artifacts: { type: 'string' },
+  workers: { type: 'string' }, threads: { type: 'string' }, 'stale-timeout': { type: 'string' }, 'strategy-timeout': { type: 'string' }, artifacts: { type: 'string' },
 } as const;
 
 /** Flags → a definition fragment; everything is validated before the database is opened. */
@@ -108,15 +109,15 @@ export async function searchCommand(argv: string[], io: CommandIo): Promise<numb
   const { definition, values } = definitionFromFlags(argv, io.cwd);
   if (values['help']) { io.stdout.write(SEARCH_HELP); return 0; }
   const db = dbFlag(io.cwd, values['db'], DEFAULT_DB);
-  const { workers, threads, staleAfterMs } = processFlags(values, db);
+  const { workers, threads, staleAfterMs, strategyTimeoutMs } = processFlags(values, db);
   let run: SearchRun;
   if (workers > 1) {
     const parsed = parseDefinition(definition);
     const study = parsed.study ?? defaultStudyName(parsed, Date.now());
-    run = superviseSearch({ definition: parsed, studyName: study, mode: 'create', db, workers, threads, signal: io.signal, staleAfterMs, artifacts: artifactsFlag(io.cwd, values) });
+    run = superviseSearch({ definition: parsed, studyName: study, mode: 'create', db, workers, threads, signal: io.signal, staleAfterMs, strategyTimeoutMs, artifacts: artifactsFlag(io.cwd, values) });
   } else {
     applyThreads(threads);
-    run = search(definition, { db, signal: io.signal, staleAfterMs, artifacts: artifactsFlag(io.cwd, values) });
+    run = search(definition, { db, signal: io.signal, staleAfterMs, strategyTimeoutMs, artifacts: artifactsFlag(io.cwd, values) });
   }
   const output = attachReporter(run.events$, values, io);
   const outcome = await run.finally(() => output.done);
@@ -129,12 +130,13 @@ function artifactsFlag(cwd: string, values: Record<string, unknown>): string | u
   return typeof values['artifacts'] === 'string' ? resolve(cwd, values['artifacts']) : undefined;
 }
 
-/** --workers, --threads and --stale-timeout, checked before anything is opened. */
-export function processFlags(values: Record<string, unknown>, db: string): { workers: number; threads?: number; staleAfterMs?: number } {
+/** --workers, --threads, --stale-timeout and --strategy-timeout, checked before anything is opened. */
+export function processFlags(values: Record<string, unknown>, db: string): { workers: number; threads?: number; staleAfterMs?: number; strategyTimeoutMs?: number } {
   const { workers, threads } = resolveParallelism(values['workers'], values['threads']);
   if (workers > 1 && db === ':memory:') throw new UsageError('--workers needs a database file the worker processes share; drop --db :memory: or use --workers 1');
   const stale = numberFlag('stale-timeout', values['stale-timeout']);
-  return { workers, threads, staleAfterMs: stale === undefined ? undefined : stale * 1000 };
+  const strategy = numberFlag('strategy-timeout', values['strategy-timeout']);
+  return { workers, threads, staleAfterMs: stale === undefined ? undefined : stale * 1000, strategyTimeoutMs: strategy === undefined ? undefined : strategy * 1000 };
 }
 
 /** Dashboard on a terminal, plain lines otherwise, NDJSON with --json; the engine never knows which. */
@@ -172,6 +174,7 @@ export const RESUME_HELP = `sparsenas resume — continue a stopped or killed st
   --threads T             threads of each process's native kernels (1-16)  [CPUs/workers]
   --force                 take over although another process looks alive (you know it is dead)
   --stale-timeout SECONDS a worker silent this long is presumed dead  [60]
+  --strategy-timeout SECONDS a strategy call taking longer fails the study   [min(30, stale/3)]
   --artifacts DIR         trained weights go to DIR/<study>/trial-N  [beside the database]
   --json                  print NDJSON events
   --plain / --verbose     plain progress lines (with one per epoch)
@@ -183,7 +186,7 @@ stale timeout; the message says how long that is.
 
 const RESUME_FLAGS = {
   study: { type: 'string' }, db: { type: 'string' }, trials: { type: 'string' }, json: { type: 'boolean' }, plain: { type: 'boolean' },
-  verbose: { type: 'boolean' }, workers: { type: 'string' }, threads: { type: 'string' }, force: { type: 'boolean' }, 'stale-timeout': { type: 'string' },
+  verbose: { type: 'boolean' }, workers: { type: 'string' }, threads: { type: 'string' }, force: { type: 'boolean' }, 'stale-timeout': { type: 'string' }, 'strategy-timeout': { type: 'string' },
   artifacts: { type: 'string' },
 } as const;
 
@@ -193,15 +196,15 @@ export async function resumeCommand(argv: string[], io: CommandIo): Promise<numb
   if (typeof v['study'] !== 'string') throw new UsageError('sparsenas resume: --study NAME is required');
   const db = dbFlag(io.cwd, v['db'], DEFAULT_DB);
   const trials = intFlag('trials', v['trials'], 1);
-  const { workers, threads, staleAfterMs } = processFlags(v, db);
+  const { workers, threads, staleAfterMs, strategyTimeoutMs } = processFlags(v, db);
   if (workers === 1) applyThreads(threads);
   const budget = trials ? { maxTrials: trials } : undefined;
   const force = !!v['force'];
   // Read before the run starts (it publishes on the next tick): the dashboard ranks these from its first frame.
   const previousTrials = reporterFor(v, io).kind === 'dashboard' ? await earlierTrials(v['study'], db) : undefined;
   const run = workers > 1
-    ? superviseSearch({ studyName: v['study'], mode: 'resume', budget, db, workers, threads, force, staleAfterMs, signal: io.signal, artifacts: artifactsFlag(io.cwd, v) })
-    : resume(v['study'], { db, signal: io.signal, force, staleAfterMs, budget, artifacts: artifactsFlag(io.cwd, v) });
+    ? superviseSearch({ studyName: v['study'], mode: 'resume', budget, db, workers, threads, force, staleAfterMs, strategyTimeoutMs, signal: io.signal, artifacts: artifactsFlag(io.cwd, v) })
+    : resume(v['study'], { db, signal: io.signal, force, staleAfterMs, strategyTimeoutMs, budget, artifacts: artifactsFlag(io.cwd, v) });
   const output = attachReporter(run.events$, v, io, { previousTrials });
   const outcome = await run.finally(() => output.done);
   return outcome.reason === 'stopped' ? 130 : 0;
@@ -215,6 +218,7 @@ export const WORKER_HELP = `sparsenas worker — take part in a running study: c
   --artifacts DIR         trained weights go to DIR/<study>/trial-N; on many hosts, a directory all
                           can read (else each host keeps its own and the study records which)
   --stale-timeout SECONDS a worker silent this long is presumed dead  [60]
+  --strategy-timeout SECONDS a strategy call taking longer fails the study   [min(30, stale/3)]
   --threads T             threads of this worker's native kernels (1-16)  [every CPU]
   --json                  print NDJSON events
   --plain / --verbose     plain progress lines (with one per epoch)
@@ -226,13 +230,13 @@ killed has its trial redone by another. Ctrl-C stops this worker only.
 export async function workerCommand(argv: string[], io: CommandIo): Promise<number> {
   const { values: v } = parseFlags('worker', argv, {
     study: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' },
-    'stale-timeout': { type: 'string' }, ipc: { type: 'boolean' }, artifacts: { type: 'string' }, 'data-dir': { type: 'string' },
+    'stale-timeout': { type: 'string' }, 'strategy-timeout': { type: 'string' }, ipc: { type: 'boolean' }, artifacts: { type: 'string' }, 'data-dir': { type: 'string' },
     threads: { type: 'string' },
   });
   if (v['help']) { io.stdout.write(WORKER_HELP); return 0; }
   if (typeof v['study'] !== 'string') throw new UsageError('sparsenas worker: --study NAME is required');
   const db = dbFlag(io.cwd, v['db'], DEFAULT_DB);
-  const { staleAfterMs, threads } = processFlags(v, db);
+  const { staleAfterMs, threads, strategyTimeoutMs } = processFlags(v, db);
   applyThreads(threads);
   const controller = new AbortController();
   io.signal.addEventListener('abort', () => controller.abort(), { once: true });
@@ -241,7 +245,7 @@ export async function workerCommand(argv: string[], io: CommandIo): Promise<numb
   if (v['ipc'] && !parent) throw new UsageError('sparsenas worker: --ipc is for worker processes a supervisor starts (sparsenas search --workers N)');
   parent?.onStop(() => controller.abort());
   const dataDir = typeof v['data-dir'] === 'string' ? resolve(io.cwd, v['data-dir']) : undefined;
-  const run = work(v['study'], { db, signal: controller.signal, staleAfterMs, artifacts: artifactsFlag(io.cwd, v), dataDir });
+  const run = work(v['study'], { db, signal: controller.signal, staleAfterMs, strategyTimeoutMs, artifacts: artifactsFlag(io.cwd, v), dataDir });
   const output = parent ? attachIpcReporter(run.events$, parent) : attachReporter(run.events$, v, io);
   const outcome = await run.finally(() => output.done);
   return outcome.reason === 'stopped' ? 130 : 0;
