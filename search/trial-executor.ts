@@ -4,6 +4,7 @@ import type { EventBus } from './events.js';
 import type { Pruner } from './pruners.js';
 import type { Lease, Store, TrialResult } from './store.js';
 import type { EpochMetrics, Trial } from './types.js';
+import { endedAtChance } from './types.js';
 import { TrialDivergedError, TrialPrunedError, describeError } from './errors.js';
 import { crashPoint } from './crash-points.js';
 import { trialArtifactDir } from './test-phase.js';
@@ -19,6 +20,8 @@ export interface ExecutorOptions {
   signal?: AbortSignal;
   now: () => number;
   artifactsRoot?: string;
+  /** The dataset's number of classes, when the evaluator knows it: a trial at chance is flagged. */
+  classes?: number;
   /** How often the lease is renewed while the trial trains. */
   heartbeatMs: number;
 }
@@ -78,7 +81,8 @@ export async function executeTrial(o: ExecutorOptions, trial: Trial, lease: Leas
     if (!Number.isFinite(metrics.valLoss) || !Number.isFinite(metrics.valAccuracy)) {
       throw new TrialDivergedError(`validation loss is not finite (${metrics.valLoss}); lower the learning rate`);
     }
-    return { result: { state: 'completed', metrics } };
+    const atChance = o.classes !== undefined && endedAtChance(metrics, o.classes);
+    return { result: { state: 'completed', metrics: atChance ? { ...metrics, didNotLearn: true } : metrics } };
   } catch (thrown) {
     if (lost) return { lost };
     const err = verdict ?? thrown;

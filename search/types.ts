@@ -102,6 +102,15 @@ export interface EpochMetrics {
   outputs?: JsonObject;
 }
 
+/**
+ * Whether a trained network predicts no better than a uniform guess: validation accuracy at most
+ * 1.2/classes and validation loss at least 0.97·ln(classes) (the loss of a uniform softmax).
+ */
+export function endedAtChance(m: Pick<Metrics, 'valAccuracy' | 'valLoss'>, classes: number): boolean {
+  if (!(Number.isInteger(classes) && classes >= 2)) return false;
+  return m.valAccuracy <= 1.2 / classes && m.valLoss >= 0.97 * Math.log(classes);
+}
+
 export interface Metrics {
   valAccuracy: number;
   valLoss: number;
@@ -127,6 +136,11 @@ export interface Metrics {
   layers: LayerStats[];
   /** Strategy-specific outputs of a one-shot run (a DARTS genotype, surviving WGSEF groups...). */
   outputs?: JsonObject;
+  /**
+   * Set when the trial ended at chance (`endedAtChance`): validation accuracy about 1/classes and
+   * loss about ln(classes). Every view flags it "did not learn".
+   */
+  didNotLearn?: boolean;
   /** Extra named scalars (e.g. epochsToThreshold, nodeSparsity). */
   extra?: { [name: string]: number };
 }

@@ -147,7 +147,7 @@ export async function runWorker(r: WorkerRun): Promise<SearchFinishReason> {
     for (const t of judged) if (!curves.has(t.id)) curves.set(t.id, await r.store.getEpochs(t.id));
     const outcome = await executeTrial({
       store: r.store, evaluator: r.evaluator, bus: r.bus, definition: r.definition, studyName: r.study.name, pruner: r.pruner,
-      signal: stop, now: r.now, artifactsRoot: r.artifactsRoot, heartbeatMs: r.heartbeatMs,
+      signal: stop, now: r.now, artifactsRoot: r.artifactsRoot, heartbeatMs: r.heartbeatMs, classes: r.info.dataset?.classes,
     }, trial, lease, judged.map((t) => curves.get(t.id)!));
     const finished = 'result' in outcome ? await r.store.finishTrial(lease, outcome.result) : undefined;
     if (!finished) {

@@ -21,6 +21,7 @@ export function trialOutcomeParts(trial: Trial): TrialOutcomeParts {
   const details: string[] = [];
   if (m) {
     details.push(`val_acc ${formatFixed(m.valAccuracy)}`);
+    if (m.didNotLearn) details.push(`(${DID_NOT_LEARN}: chance accuracy and loss)`);
     if (m.testAccuracy !== undefined) details.push(`test_acc ${formatFixed(m.testAccuracy)}`);
     details.push(`sparsity ${formatFixed(m.sparsity, 2)}`, `sparse_flops ${formatCount(m.sparseFlops)}`);
   }
@@ -44,12 +45,16 @@ export function describeTrialOutcome(trial: Trial): string {
   return p.reason ? `${line}  — ${p.reason}` : line;
 }
 
+/** The flag of a trial that ended at chance (`metrics.didNotLearn`). */
+export const DID_NOT_LEARN = 'did not learn';
+
 /**
  * THE label of a trial's network, in every view (dashboard, plain lines, leaderboard, reports,
  * export): its architecture with the sparsity of its real masks, measured once trained.
  */
 export function describeTrialArchitecture(trial: Pick<Trial, 'architecture' | 'metrics'>): string {
-  return describeArchitecture(trial.architecture, trial.metrics?.sparsity);
+  const label = describeArchitecture(trial.architecture, trial.metrics?.sparsity);
+  return trial.metrics?.didNotLearn ? `${label} · ${DID_NOT_LEARN}` : label;
 }
 
 /** Training time when measured, else wall time between start and finish. */
