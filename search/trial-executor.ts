@@ -81,6 +81,13 @@ export async function executeTrial(o: ExecutorOptions, trial: Trial, lease: Leas
     if (!Number.isFinite(metrics.valLoss) || !Number.isFinite(metrics.valAccuracy)) {
       throw new TrialDivergedError(`validation loss is not finite (${metrics.valLoss}); lower the learning rate`);
     }
+    // A plugin's metrics (extra, outputs) must be JSON: a BigInt would make the result unwritable
+    // and leave the trial running; it fails this trial instead, naming the evaluator.
+    try {
+      JSON.stringify(metrics);
+    } catch (err) {
+      return { result: { state: 'failed', error: `evaluator "${o.definition.evaluator.name}" returned metrics that cannot be stored as JSON (${describeError(err)}); use numbers, strings, booleans, arrays and plain objects` } };
+    }
     const atChance = o.classes !== undefined && endedAtChance(metrics, o.classes);
     return { result: { state: 'completed', metrics: atChance ? { ...metrics, didNotLearn: true } : metrics } };
   } catch (thrown) {

@@ -160,3 +160,17 @@ describe('adversarial faults (issue 13): resume --trials N', () => {
     assert.deepEqual(out.study.definition.budget, { maxTrials: 1000, timeLimitMinutes: 0.05 });
   });
 });
+
+describe('adversarial faults (issue 13): values an evaluator hands back', () => {
+  it('metrics that cannot be stored as JSON fail that trial, naming the evaluator; nothing left running', async () => {
+    const bigExtra: Behaviour = async (req, reporter, signal) => {
+      const m = await trainNormally(req, reporter, signal);
+      return { ...m, extra: { ...m.extra, flops: 10n as unknown as number } };
+    };
+    const { run, store } = setup({ definition: def(2), behaviour: (n) => (n === 0 ? bigExtra : trainNormally) });
+    const out = await run();
+    assert.deepEqual(out.trials.map((t) => t.state), ['failed', 'completed']);
+    assert.match(out.trials[0]!.error!, /^evaluator "[^"]+" returned metrics that cannot be stored as JSON \(Do not know how to serialize a BigInt\)/);
+    assert.ok((await store.getTrials(1)).every((t) => t.state !== 'running'));
+  });
+});
