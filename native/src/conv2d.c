@@ -91,7 +91,8 @@ typedef struct {
   float alpha;
   const float *prelu;
   int chunk;
-  float **partials;   /* filter gradient: one accumulator per thread */
+  float **partials;   /* filter gradient: one accumulator per slot of a wave */
+  int wave, wave_width;
 } conv_job;
 
 /* The images of one task and their patch matrix (the input itself for pointwise convs). */
@@ -133,9 +134,14 @@ void spn_conv2d(const spn_conv_shape *s, const float *x, const float *w, const f
   spn_pool_run(forward_task, &j, chunk_count(s, j.chunk));
 }
 
-static void filter_task(void *ctx, int task, int thread) {
+static void filter_task(void *ctx, int slot, int thread) {
   const conv_job *j = ctx;
   const spn_conv_shape *s = j->s;
+  /* Wave `wave` runs chunks wave*W .. wave*W+W-1; slot i always accumulates chunk wave*W+i into
+   * partials[i], whichever thread runs it: the sum order is fixed, so the gradient is the same
+   * bits on every run with the same thread count (a per-thread accumulator depended on which
+   * thread claimed which chunk). */
+  const int task = j->wave * j->wave_width + slot;
   int b0, nb;
   const float *cols = patches(j, task, thread, &b0, &nb);
   const int P = pixels(s), K = patch_len(s);
@@ -144,7 +150,7 @@ static void filter_task(void *ctx, int task, int thread) {
       .m = K, .n = s->out_c, .k = nb * P,
       .a = cols, .rs_a = 1, .cs_a = K,
       .b = j->dy + (size_t)b0 * P * s->out_c, .rs_b = s->out_c, .cs_b = 1,
-      .c = j->partials[thread], .ldc = s->out_c,
+      .c = j->partials[slot], .ldc = s->out_c,
       .accumulate = 1, .bias = NULL, .activation = SPN_ACT_LINEAR, .alpha = 0.f};
   spn_gemm_serial(&g, thread);
 }
@@ -158,8 +164,12 @@ void spn_conv2d_backprop_filter(const spn_conv_shape *s, const float *x, const f
     partials[t] = spn_scratch(t, 2, size);
     memset(partials[t], 0, size * sizeof(float));
   }
-  conv_job j = {.s = s, .x = x, .dy = dy, .chunk = chunk_images(s), .partials = partials};
-  spn_pool_run(filter_task, &j, chunk_count(s, j.chunk));
+  conv_job j = {.s = s, .x = x, .dy = dy, .chunk = chunk_images(s), .partials = partials, .wave_width = threads};
+  const int tasks = chunk_count(s, j.chunk);
+  for (j.wave = 0; j.wave * threads < tasks; j.wave++) {
+    const int left = tasks - j.wave * threads;
+    spn_pool_run(filter_task, &j, left < threads ? left : threads);
+  }
   memcpy(dw, partials[0], size * sizeof(float));
   for (int t = 1; t < threads; t++)
     for (size_t i = 0; i < size; i++) dw[i] += partials[t][i];
