@@ -4,6 +4,7 @@ import { LEADERBOARD_FORMATS, formatLeaderboard } from '../leaderboard/index.js'
 import { DEFAULT_DB } from '../api.js';
 import { openStudy } from '../query.js';
 import { intFlag, oneOf, parseFlags, dbFlag } from '../args.js';
+import { terminalSafe } from '../format/format-numbers.js';
 import type { CommandIo } from '../io.js';
 
 export const LEADERBOARD_HELP = `sparsenas leaderboard — rank the trials of a study
@@ -31,7 +32,7 @@ export async function leaderboardCommand(argv: string[], io: CommandIo): Promise
   const view = await openStudy(v['study'] as string | undefined, { db: dbFlag(io.cwd, v['db'], DEFAULT_DB) });
   try {
     const trials = await view.trials();
-    if (format === 'table') io.stdout.write(`study ${view.study.name} (${trials.length} trials)\n`);
+    if (format === 'table') io.stdout.write(`study ${terminalSafe(view.study.name)} (${trials.length} trials)\n`);
     const text = formatLeaderboard(trials, {
       format, top, where, sort: v['sort'] as string | undefined, pareto: !!v['pareto'], all: !!v['all'], objectives: view.study.definition.objectives,
     });

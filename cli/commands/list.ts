@@ -4,6 +4,7 @@ import { openExistingStore } from '../query.js';
 import { parseFlags, dbFlag } from '../args.js';
 import { createContainer, listFactories } from '../container.js';
 import { UsageError } from '../errors.js';
+import { terminalSafe } from '../format/format-numbers.js';
 import type { CommandIo } from '../io.js';
 
 export const LIST_HELP = `sparsenas list strategies|spaces|evaluators|datasets|backends|studies — what is available
@@ -15,7 +16,8 @@ export const LIST_HELP = `sparsenas list strategies|spaces|evaluators|datasets|b
 `;
 
 /** Left-aligned columns, header row first (the `list` outputs). */
-export const table = (rows: string[][]) => {
+export const table = (rawRows: string[][]) => {
+  const rows = rawRows.map((r) => r.map(terminalSafe));
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 };

@@ -41,6 +41,16 @@ export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }
 
+/**
+ * One table cell or label as the terminal shows it: every control character (ESC, CR, newline,
+ * C1 controls) is written as a visible `\\xNN` escape, so a study name such as "\\x1b]0;pwned\\x07"
+ * is shown, never executed by the terminal.
+ */
+export function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** Cut to `width` columns with an ellipsis. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';

@@ -7,6 +7,8 @@
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\r\n]+/g, ' ')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
     .replace(/[\\`*_{}[\]<>()#+!|~&$]/g, (c) => `\\${c}`);
 }
 

@@ -1,8 +1,11 @@
+import { terminalSafe } from '../format/format-numbers.js';
+
 /**
  * Aligned plain-text table: columns padded to their widest cell, numbers right-aligned,
  * the last column left ragged so long architecture strings don't pad every row.
  */
-export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], aligns: readonly ('left' | 'right')[]): string {
+export function textTable(headers: readonly string[], rawRows: readonly (readonly string[])[], aligns: readonly ('left' | 'right')[]): string {
+  const rows = rawRows.map((r) => r.map(terminalSafe));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells.map((c, i) => {
