@@ -10,6 +10,7 @@ export type OptionSpecs = Record<string, OptionSpec>;
  * flag and points at `--help`, raised before anything touches the database.
  */
 export function parseFlags(command: string, argv: string[], options: OptionSpecs, allowPositionals = 0) {
+  argv = joinNegativeValues(argv, options);
   try {
     const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: allowPositionals > 0 });
     if (parsed.positionals.length > allowPositionals) {
@@ -26,17 +27,39 @@ export function parseFlags(command: string, argv: string[], options: OptionSpecs
   }
 }
 
-/** Parse an integer flag, naming the flag in the error. */
+/**
+ * `--trials -1`: node's parseArgs refuses a value that starts with a dash ("Did you forget
+ * to specify the option argument"). A value that looks like a negative number after a
+ * string option is joined to it (`--trials=-1`), so the flag's own check reports it clearly.
+ */
+function joinNegativeValues(argv: string[], options: OptionSpecs): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i]!;
+    const next = argv[i + 1];
+    let name: string | undefined;
+    if (tok === '--') { out.push(...argv.slice(i)); break; }
+    if (/^--[^=]+$/.test(tok)) name = tok.slice(2);
+    else if (/^-[^-]$/.test(tok)) name = Object.keys(options).find((k) => options[k]!.short === tok.slice(1));
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(tok);
+  }
+  return out;
+}
+
+/** Parse an integer flag (plain decimal digits only: no "0x10", " 2", "1e3"), naming the flag in the error. */
 export function intFlag(name: string, value: unknown, min = 0): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
+  const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
   return n;
 }
 
 export function numberFlag(name: string, value: unknown, { positive = true } = {}): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  const n = typeof value === 'string' && /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(value) ? Number(value) : NaN;
   if (!Number.isFinite(n) || (positive && n <= 0)) throw new UsageError(`--${name} must be a ${positive ? 'positive ' : ''}number, got "${value}"`);
   return n;
 }
