@@ -6,6 +6,7 @@ import { type SqliteConnection, retryBusy, sqliteCode } from './sqlite-connectio
 import { openDatabase } from './sqlite-schema.js';
 import { type EpochRow, type StudyRow, type TrialRow, type WorkerRow, encodeMetrics, json, studyPatchColumns, toEpoch, toStudy, toTrial, toWorker } from './sqlite-rows.js';
 import { checkInsert, checkResult, storeErrors } from './store-errors.js';
+import { StoreError } from './errors.js';
 import type { StudyDump } from './study-dump.js';
 import { importStudyRows } from './study-import.js';
 
@@ -33,6 +34,8 @@ export interface SqliteStoreOptions {
  */
 export class SqliteStore implements Store {
   private closed = false;
+  /** Set once `PRAGMA quick_check` passed, so a corrupt file is refused before anything is written to it. */
+  private checked = false;
   /** Set while a transaction's function runs, so a call on the store from inside it fails fast instead of deadlocking. */
   private readonly inTx = new AsyncLocalStorage<true>();
 
@@ -243,6 +246,7 @@ export class SqliteStore implements Store {
    */
   private write<T>(method: string, fn: (now: number) => Promise<T>, o: { durable?: boolean } = {}): Promise<T> {
     return this.op(method, async () => {
+      if (!this.checked) await this.checkIntegrity();
       if (o.durable === false) await this.db.exec('PRAGMA synchronous = NORMAL');
       try {
         await this.retryBusy(() => this.db.exec('BEGIN IMMEDIATE'));
@@ -258,6 +262,20 @@ export class SqliteStore implements Store {
         if (o.durable === false) await this.db.exec('PRAGMA synchronous = FULL');
       }
     });
+  }
+
+  /** Refuses a damaged database before the first write: nothing is written into a file that is already corrupt. */
+  private async checkIntegrity(): Promise<void> {
+    let problems: string[];
+    try {
+      problems = (await this.db.all<{ quick_check: string }>('PRAGMA quick_check(5)')).map((r) => Object.values(r)[0] as string);
+    } catch (err) {
+      problems = [(err as Error).message];
+    }
+    if (problems.length === 1 && problems[0] === 'ok') { this.checked = true; return; }
+    throw new StoreError('DB_CORRUPT',
+      `the database ${this.file} is corrupt (PRAGMA quick_check: ${problems.join('; ')}); nothing was written to it. ` +
+      `Restore it from a backup, or recover what is readable with \`sqlite3 ${this.file} ".recover" | sqlite3 recovered.db\` and use --db recovered.db`);
   }
 
   private op<T>(method: string, fn: () => Promise<T>): Promise<T> {
