@@ -67,7 +67,8 @@ export async function executeTrial(o: ExecutorOptions, trial: Trial, lease: Leas
       crashPoint('epoch-stored');
       curve.push(m);
       o.bus.publish({ type: 'trial.epochEnded', at: o.now(), trialId: trial.id, trialNumber: trial.number, totalEpochs: training.epochs, metrics: m });
-      if (o.pruner.shouldPrune(curve, peers)) throw (verdict = new TrialPrunedError(m.epoch));
+      // A trial that has run its last epoch is finished work: it is never pruned (issue 17, defect 2).
+      if (curve.length < training.epochs && o.pruner.shouldPrune(curve, peers)) throw (verdict = new TrialPrunedError(m.epoch));
     },
   };
   try {

@@ -185,6 +185,12 @@ describe('runSearch', () => {
     assert.match(out.trials[1]!.error!, /pruned after epoch 0/);
   });
 
+  it('never prunes a trial that has run its last epoch (its metrics are kept)', async () => {
+    const pruneAtEnd: Pruner = { shouldPrune: (curve) => curve.length === 2 };
+    const out = await setup({ pruner: pruneAtEnd, definition: def(2) }).run();
+    assert.deepEqual(out.trials.map((t) => t.state), ['completed', 'completed']);
+  });
+
   it('gives the pruner the curves of completed and pruned trials', async () => {
     const seen: number[][] = [];
     const spy: Pruner = {
@@ -195,7 +201,8 @@ describe('runSearch', () => {
     };
     const out = await setup({ pruner: spy, definition: def(3) }).run();
     assert.deepEqual(out.trials.map((t) => t.state), ['completed', 'pruned', 'completed']);
-    assert.deepEqual(seen, [[], [], [2], [2, 1], [2, 1]]);
+    // Not consulted at a last epoch: a finished trial is never pruned.
+    assert.deepEqual(seen, [[], [2], [2, 1]]);
   });
 
   it("stores a training method's per-epoch outputs with the epoch and publishes them on trial.epochEnded", async () => {
