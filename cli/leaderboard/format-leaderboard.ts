@@ -61,7 +61,7 @@ function emptyMessage(trials: readonly Trial[], options: LeaderboardQuery): stri
   if (!trials.length) return 'no trials yet';
   const completed = trials.filter((t) => t.state === 'completed').length;
   if (!completed) return `no completed trials (${trials.length} trials, none completed); add --all to list them`;
-  return `no trial matches${options.where ? ` --where "${typeof options.where === 'string' ? options.where : 'filters'}"` : ''} among ${completed} completed trials`;
+  return `no trial matches${options.where ? ` --where "${typeof options.where === 'string' ? options.where : options.where.map((f) => `${f.metric}${f.op}${f.value}`).join(' and ')}"` : ''} among ${completed} completed trials`;
 }
 
 function cut(table: string, width: number | undefined): string {

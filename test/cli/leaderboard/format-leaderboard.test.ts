@@ -70,3 +70,8 @@ test('json: array best first, with metrics and per-layer stats', () => {
   assert.deepEqual(parsed.map((r) => [r.rank, r.trial]), [[1, 5], [2, 1]]);
   assert.equal(parsed[0]!.metrics.layers.length, 3);
 });
+
+test('the no-match message shows the actual filters, not a placeholder (issue 17, defect 3)', () => {
+  const out = formatLeaderboard([trial(0, { metrics: metrics(0.5, 1) })], { where: [{ metric: 'valAccuracy', op: '>', value: 0.8 }] });
+  assert.equal(out, 'no trial matches --where "valAccuracy>0.8" among 1 completed trials');
+});
