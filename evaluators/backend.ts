@@ -171,6 +171,8 @@ async function tryBackend(backend: BackendName, keep: boolean, options: BackendO
       device = `webgpu ${gpu.adapter.api} ${gpu.adapter.vendor} ${gpu.adapter.device}`;
     } else if (backend === 'native') {
       const missing = await nativeHook(importer);
+      // Disabled on purpose: the fix is to unset the variable, not to build the kernels.
+      if (missing?.includes('SPARSENAS_NATIVE=0')) return unavailable(missing, 'unset SPARSENAS_NATIVE (SPARSENAS_NATIVE=0 disables the native kernels) or pick another --backend');
       if (missing) return unavailable(missing);
     } else if (backend === 'wasm') {
       const missing = await importOptional('@tensorflow/tfjs-backend-wasm', importer);
