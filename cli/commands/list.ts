@@ -27,7 +27,8 @@ export type ListExtra = (io: CommandIo, flags: Record<string, unknown>) => Promi
 export async function listCommand(argv: string[], io: CommandIo, extra: Record<string, ListExtra> = {}): Promise<number> {
   const { values: v, positionals } = parseFlags('list', argv, { plugin: { type: 'string', multiple: true }, db: { type: 'string' }, 'data-dir': { type: 'string' }, 'allow-software-gpu': { type: 'boolean' } }, 1);
   const what = positionals[0];
-  if (v['help'] || !what) { io.stdout.write(LIST_HELP); return what ? 0 : 2; }
+  if (v['help']) { io.stdout.write(LIST_HELP); return 0; }
+  if (!what) { io.stderr.write(LIST_HELP); return 2; }
   const container = await createContainer(((v['plugin'] as string[] | undefined) ?? []).map((p) => resolve(io.cwd, p)));
   const f = listFactories(container);
   const named = (items: { name: string; description: string; source?: string }[]) =>
