@@ -60,16 +60,10 @@ export class IsolatedObservable<T> extends Observable<T> {
     // Operators subscribe their own Subscriber to the source: leave those alone (they chain teardown).
     if (observerOrNext instanceof Subscriber) return super.subscribe(observerOrNext);
     const label = (e: unknown) => (typeof e === 'object' && e !== null && 'type' in e ? String((e as { type: unknown }).type) : 'an event');
-    if (typeof observerOrNext === 'function' || error || complete) {
-      const next = typeof observerOrNext === 'function' ? observerOrNext : undefined;
-      return super.subscribe({
-        next: next ? guard(next, label) : undefined,
-        error: error ? guard(error, () => 'the stream error') : undefined,
-        complete: complete ? guard(complete, () => 'the end of the stream') : undefined,
-      } as Partial<Observer<T>>);
-    }
-    if (!observerOrNext) return super.subscribe();
-    const o = observerOrNext;
+    // One observer, whichever form the callbacks came in (a next function with error/complete, or an object).
+    const o: Partial<Observer<T>> = observerOrNext == null || typeof observerOrNext === 'function'
+      ? { next: observerOrNext ?? undefined, error: error ?? undefined, complete: complete ?? undefined }
+      : observerOrNext;
     return super.subscribe({
       next: o.next ? guard((v: T) => o.next!.call(o, v), label) : undefined,
       error: o.error ? guard((e: unknown) => o.error!.call(o, e), () => 'the stream error') : undefined,
@@ -92,13 +86,7 @@ export class EventBus {
 
   /** Subscribe with isolation: errors in `handler` are caught per event. */
   subscribe(handler: (e: SearchEvent) => void): { unsubscribe(): void } {
-    return this.events$.subscribe((e) => {
-      try {
-        handler(e);
-      } catch (err) {
-        reportListenerError(err, e.type);
-      }
-    });
+    return this.events$.subscribe(handler);
   }
 
   complete(): void {
