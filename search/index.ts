@@ -1,6 +1,7 @@
 // The core of sparsenas: types, contracts, the runner, events, leaderboard, stores. No tfjs, no ink.
 export * from './architecture.js';
 export * from './artifact-location.js';
+export * from './canonical-architecture.js';
 export * from './config.js';
 export * from './data-check.js';
 export * from './errors.js';

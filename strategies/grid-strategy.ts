@@ -2,20 +2,26 @@ import { SparsenasError } from '../search/index.js';
 import type { Candidate, Json, SearchSpace, Strategy, StrategyContext, StrategyFactory, Trial } from '../search/index.js';
 import { gridValues } from '../spaces/index.js';
 import { architectureKey } from './sampling.js';
+import { GRID_ORDERS, gridPoint, gridPositions, type GridOrder } from './grid-order.js';
 
 /**
- * Exhaustive grid over every dimension, in mixed-radix order. Floats take `points` evenly
- * spaced values (their step grid when they have a step); `options.values` overrides the
- * grid of any dimension. Samples the space refuses and samples that build an architecture
- * already visited (inactive dimensions) are skipped, so each architecture is tried once, and so
- * are architectures already in the history: another worker's running trial, or one proposed by
- * an instance restored from the same snapshot, is never handed out a second time.
+ * Exhaustive grid over every dimension. Floats take `points` evenly spaced values (their step
+ * grid when they have a step); `options.values` overrides the grid of any dimension. The order
+ * (`options.order`, grid-order.ts) is `spread` by default: any prefix covers every dimension
+ * coarsely, so a small budget is not spent in one corner; `lexicographic` is the mixed-radix
+ * order. Samples the space refuses and samples whose canonical architecture (canonical-
+ * architecture.ts: the dense network once, whatever its mask init or method) was already visited
+ * are skipped, so each trained network is tried once, and so are architectures already in the
+ * history: another worker's running trial, or one proposed by an instance restored from the same
+ * snapshot, is never handed out a second time. The snapshot is the position in the order (and
+ * the order), so a resumed grid continues exactly.
  */
 export class GridStrategy implements Strategy {
   private space!: SearchSpace;
   private axes: { name: string; values: Json[] }[] = [];
   private index = 0;
   private total = 0;
+  private order: GridOrder = 'spread';
   private seen = new Set<string>();
   private readonly keys = new Map<number, string | undefined>();
 
@@ -28,20 +34,26 @@ export class GridStrategy implements Strategy {
         throw new SparsenasError('STRATEGY_OPTION', `strategy.options.values.${key}: "${key}" is not a dimension of space "${ctx.space.name}"`);
       }
     }
+    const order = ctx.options['order'] ?? 'spread';
+    if (!GRID_ORDERS.includes(order as GridOrder)) {
+      throw new SparsenasError('STRATEGY_OPTION', `strategy.options.order must be one of ${GRID_ORDERS.join(', ')}, got ${JSON.stringify(order)}`);
+    }
     this.axes = ctx.space.dimensions.map((d) => ({ name: d.name, values: values[d.name] ?? gridValues(d, points) }));
-    this.total = this.axes.reduce((n, a) => n * a.values.length, 1);
+    this.setOrder(order as GridOrder);
+  }
+
+  private setOrder(order: GridOrder): void {
+    this.order = order;
+    this.total = gridPositions(order, this.axes.map((a) => a.values.length));
   }
 
   ask(history: readonly Trial[] = []): Candidate | undefined {
     const taken = new Set(history.map((t) => this.keyOf(t)));
     while (this.index < this.total) {
-      let rest = this.index++;
+      const point = gridPoint(this.order, this.axes.map((a) => a.values.length), this.index++);
+      if (!point) break;
       const sample: Record<string, Json> = {};
-      for (let i = this.axes.length - 1; i >= 0; i--) {
-        const axis = this.axes[i]!;
-        sample[axis.name] = axis.values[rest % axis.values.length]!;
-        rest = Math.floor(rest / axis.values.length);
-      }
+      this.axes.forEach((axis, i) => { sample[axis.name] = axis.values[point[i]!]!; });
       if (this.space.check(sample)) continue;
       const key = architectureKey(this.space, sample);
       if (this.seen.has(key)) continue;
@@ -69,12 +81,15 @@ export class GridStrategy implements Strategy {
   }
 
   snapshot(): Json {
-    return { index: this.index };
+    return { index: this.index, order: this.order };
   }
 
   restore(state: Json): void {
+    // A snapshot without an order is from a grid that only knew the lexicographic one.
+    const s = state as { index: number; order?: GridOrder };
+    this.setOrder(s.order ?? 'lexicographic');
     // Replaying the enumeration rebuilds the set of visited architectures deterministically.
-    const target = (state as { index: number }).index;
+    const target = s.index;
     this.index = 0;
     this.seen.clear();
     while (this.index < target && this.ask()) { /* replay */ }
@@ -83,7 +98,7 @@ export class GridStrategy implements Strategy {
 
 export const gridStrategyFactory: StrategyFactory = {
   name: 'grid',
-  description: 'exhaustive grid over the space (floats at `points` values), each architecture once',
+  description: 'exhaustive grid over the space (floats at `points` values), spread order, each distinct network once',
   source: 'built-in',
   create: () => new GridStrategy(),
 };

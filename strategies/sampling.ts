@@ -1,4 +1,4 @@
-import { SparsenasError } from '../search/index.js';
+import { SparsenasError, canonicalArchitecture } from '../search/index.js';
 import type { Rng, Sample, SearchSpace } from '../search/index.js';
 import { sampleDimension } from '../spaces/index.js';
 
@@ -18,7 +18,7 @@ export function sampleSpace(space: SearchSpace, rng: Rng, maxTries = 1000): Samp
   throw new SparsenasError('SPACE_EMPTY', `no valid sample of space "${space.name}" in ${maxTries} draws (last problem: ${last}); check space.options`);
 }
 
-/** Canonical key of what a sample builds, so equal architectures count once. */
+/** Canonical key of what a sample trains, so equal networks count once (mask init at sparsity 0 and the like ignored). */
 export function architectureKey(space: SearchSpace, sample: Sample): string {
-  return JSON.stringify(space.freeze(sample));
+  return JSON.stringify(canonicalArchitecture(space.freeze(sample)));
 }
