@@ -14,6 +14,47 @@ export const METRICS: Record<string, 'maximize' | 'minimize'> = {
   samplesPerSecond: 'maximize', epochs: 'minimize', number: 'minimize',
 };
 
+/**
+ * The leaderboard's column names (what the table and CSV show) and the metric each stands for.
+ * `time` is shown in seconds, so a filter on it is read in seconds (`time<60`).
+ */
+export const METRIC_ALIASES: Record<string, { metric: string; scale?: number }> = {
+  val_acc: { metric: 'valAccuracy' }, test_acc: { metric: 'testAccuracy' }, val_loss: { metric: 'valLoss' },
+  test_loss: { metric: 'testLoss' }, train_loss: { metric: 'trainLoss' }, train_acc: { metric: 'trainAccuracy' },
+  nonzeros: { metric: 'nonZeros' }, sparse_flops: { metric: 'sparseFlops' }, dense_flops: { metric: 'denseFlops' },
+  trial: { metric: 'number' }, time: { metric: 'trainTimeMs', scale: 1000 }, time_s: { metric: 'trainTimeMs', scale: 1000 },
+  train_time_s: { metric: 'trainTimeMs', scale: 1000 }, train_time_ms: { metric: 'trainTimeMs' },
+};
+
+/** The metric key a name stands for: a column name (`val_acc`) becomes its key (`valAccuracy`); others are kept. */
+export function canonicalMetric(name: string): string {
+  return METRIC_ALIASES[name]?.metric ?? name;
+}
+
+/**
+ * Throws UNKNOWN_METRIC (a usage error) unless `name` is a known metric, a column name, or an
+ * `extra` metric (`NAME` or `extra.NAME`) that one of `trials` reports. `where` says where the
+ * name was written, for the message. When no trial has metrics yet nothing can be checked.
+ */
+export function checkMetricName(name: string, trials: readonly Trial[], where: string): void {
+  if (METRICS[name] || METRIC_ALIASES[name]) return;
+  const extras = new Set<string>();
+  let measured = false;
+  for (const t of trials) {
+    if (!t.metrics) continue;
+    measured = true;
+    for (const k of Object.keys(t.metrics.extra ?? {})) extras.add(k);
+  }
+  if (!measured) return;
+  const key = name.startsWith('extra.') ? name.slice(6) : name;
+  if (extras.has(key)) return;
+  const columns = Object.entries(METRIC_ALIASES).filter(([, a]) => !a.scale).map(([c, a]) => `${c} (${a.metric})`);
+  const rest = Object.keys(METRICS).filter((m) => !Object.values(METRIC_ALIASES).some((a) => a.metric === m));
+  const extraList = extras.size ? `; extra metrics of these trials: ${[...extras].sort().map((k) => `extra.${k}`).join(', ')}` : '';
+  throw new SparsenasError('UNKNOWN_METRIC',
+    `unknown metric "${name}" ${where}; known: ${[...columns, ...rest, 'time (seconds)'].join(', ')}${extraList}`);
+}
+
 /** Value of a metric for a trial: a Metrics field, `number`, or `extra.NAME` / `NAME` from extra. */
 export function metricValue(trial: Trial, metric: string): number | undefined {
   if (metric === 'number') return trial.number;
@@ -56,7 +97,10 @@ export interface Filter {
   value: number;
 }
 
-/** Parse `sparsity>=0.9` (several joined by `,` or ` and `). */
+/**
+ * Parse `sparsity>=0.9` (several joined by `,` or ` and `). A column name (`val_acc>0.8`,
+ * `nonzeros<100000`, `time<60` in seconds) becomes its metric key and unit.
+ */
 export function parseFilter(text: string): Filter[] {
   return text
     .split(/\s*(?:,|\band\b)\s*/)
@@ -68,7 +112,8 @@ export function parseFilter(text: string): Filter[] {
         throw new SparsenasError('FILTER_INVALID', `cannot read the filter "${part}": write METRIC OP NUMBER, e.g. "sparsity>=0.9" (operators >= <= > < == !=)`);
       }
       const op = (m[2] === '=' ? '==' : m[2]) as Filter['op'];
-      return { metric: m[1]!, op, value: Number(m[3]) };
+      const alias = METRIC_ALIASES[m[1]!];
+      return { metric: alias?.metric ?? m[1]!, op, value: Number(m[3]) * (alias?.scale ?? 1) };
     });
 }
 

@@ -12,8 +12,9 @@ export const LEADERBOARD_HELP = `sparsenas leaderboard — rank the trials of a 
   --study NAME        study (default: the most recent)
   --db PATH|URL       SQLite file or postgres:// URL          [${DEFAULT_DB}]
   --top N             show the N best
-  --sort METRIC       valAccuracy, sparsity, sparseFlops, params, ... [the study's objective]
-  --where EXPR        filter, e.g. "sparsity>=0.9" (several: "a>=1,b<2")
+  --sort METRIC       a column name or metric key: val_acc|valAccuracy, sparsity,
+                      nonzeros|nonZeros, sparse_flops|sparseFlops, time (s), ... [the study's objective]
+  --where EXPR        filter, e.g. "sparsity>=0.9" or "val_acc>0.8,nonzeros<100000"
   --pareto            only non-dominated trials on (valAccuracy, sparseFlops)
   --format F          table | json | csv | md                 [table]
   --all               also list pruned, failed and interrupted trials

@@ -34,7 +34,7 @@ export function formatLeaderboard(trials: readonly Trial[], options: Leaderboard
     case 'md':
       return markdownTable(cols.map((c) => c.header), textRows(entries, cols), cols.map((c) => c.align));
     case 'csv':
-      return toCsv(cols.map((c) => c.key), entries.map((e) => cols.map((c) => c.raw(e))));
+      return toCsv(cols.map((c) => c.csvHeader ?? c.key), entries.map((e) => cols.map((c) => c.raw(e))));
     case 'json':
       return JSON.stringify(entries.map(entryJson), null, 2);
     default:

@@ -8,6 +8,8 @@ import type { LeaderboardEntry } from './select-trials.js';
 export interface LeaderboardColumn {
   key: string;
   header: string;
+  /** CSV header when it differs from `key` (a unit: `time_s`). */
+  csvHeader?: string;
   align: 'left' | 'right';
   text(entry: LeaderboardEntry): string;
   raw(entry: LeaderboardEntry): string | number | undefined;
@@ -30,7 +32,10 @@ export const LEADERBOARD_COLUMNS: readonly LeaderboardColumn[] = [
   metric('params', 'params', 'params', formatCount),
   metric('sparse_flops', 'sparse FLOPs', 'sparseFlops', formatCount),
   metric('dense_flops', 'dense FLOPs', 'denseFlops', formatCount),
-  { key: 'time', header: 'time', align: 'right', text: (e) => formatDuration(trialDurationMs(e.trial)), raw: (e) => trialDurationMs(e.trial) },
+  {
+    key: 'time', header: 'time', csvHeader: 'train_time_s', align: 'right', text: (e) => formatDuration(trialDurationMs(e.trial)),
+    raw: (e) => { const ms = trialDurationMs(e.trial); return ms === undefined ? undefined : ms / 1000; },
+  },
   { key: 'tag', header: 'group/label', align: 'left', text: (e) => trialTag(e.trial) || '-', raw: (e) => trialTag(e.trial) || undefined },
   { key: 'architecture', header: 'architecture', align: 'left', text: (e) => archText(e.trial), raw: (e) => archText(e.trial) },
 ];

@@ -1,5 +1,5 @@
 import {
-  applyFilters, directionOf, paretoFront, parseFilter, rankTrials,
+  applyFilters, canonicalMetric, checkMetricName, directionOf, paretoFront, parseFilter, rankTrials,
   type Filter, type Objective, type Trial,
 } from '../../search/index.js';
 
@@ -27,10 +27,23 @@ export interface LeaderboardEntry {
 
 /** The objective a query ranks by. */
 export function queryObjective(query: LeaderboardQuery, objectives?: readonly Objective[]): Objective {
-  if (query.sort) return { metric: query.sort, direction: query.direction ?? directionOf(query.sort) };
+  if (query.sort) {
+    const metric = canonicalMetric(query.sort);
+    return { metric, direction: query.direction ?? directionOf(metric) };
+  }
   const first = objectives?.[0];
   if (first) return query.direction ? { ...first, direction: query.direction } : first;
   return { metric: 'valAccuracy', direction: query.direction ?? 'maximize' };
+}
+
+/**
+ * An unknown metric in the sort or a filter is an error listing the known ones
+ * (UNKNOWN_METRIC), never an empty column or a filter that matches nothing.
+ */
+export function checkQueryMetrics(trials: readonly Trial[], query: LeaderboardQuery, filters?: readonly Filter[]): void {
+  if (query.sort) checkMetricName(query.sort, trials, 'to sort by (--sort)');
+  const fs = filters ?? (typeof query.where === 'string' ? parseFilter(query.where) : query.where ?? []);
+  for (const f of fs) checkMetricName(f.metric, trials, `in the filter (--where) "${f.metric}${f.op}${f.value}"`);
 }
 
 /**
@@ -38,7 +51,9 @@ export function queryObjective(query: LeaderboardQuery, objectives?: readonly Ob
  * sparsity>=0.9 --pareto` is the front among the sparse trials, as users expect.
  */
 export function selectLeaderboard(trials: readonly Trial[], query: LeaderboardQuery = {}, objectives?: readonly Objective[]): LeaderboardEntry[] {
-  const filters = typeof query.where === 'string' ? parseFilter(query.where) : query.where ?? [];
+  const filters = (typeof query.where === 'string' ? parseFilter(query.where) : query.where ?? [])
+    .map((f) => ({ ...f, metric: canonicalMetric(f.metric) }));
+  checkQueryMetrics(trials, query, filters);
   let pool = filters.length ? applyFilters(trials, filters) : trials.slice();
   if (query.pareto) pool = query.pareto === true ? paretoFront(pool) : paretoFront(pool, query.pareto);
   const ranked = rankTrials(pool, queryObjective(query, objectives));
