@@ -111,7 +111,7 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
         step++;
         const idx = order.slice(b * training.batchSize, (b + 1) * training.batchSize);
         const t0 = now();
-        const ctx: MethodStepContext = { step, totalSteps, learningRate: learningRateAt(training, step, totalSteps), epoch };
+        const ctx: MethodStepContext = { step, totalSteps, learningRate: learningRateAt(training, step, totalSteps), epoch, optimizer };
         setLearningRate(optimizer, ctx.learningRate);
         await tm?.beforeStep?.(ctx);
         pending.push({ read: await trainStep(opts, optimizer, ctx, idx, kernels), epoch, step, size: idx.length });

@@ -28,7 +28,7 @@ export class TrainingMethodRegistry {
       throw new SparsenasError('TRAINING_METHOD_UNAVAILABLE', `training method "${config.name}" is not one this evaluator trains (${this.names.map((n) => `"${n}"`).join(', ') || 'none'}); check training.method.name`);
     }
     let method: TrainingMethod | undefined;
-    const tools = createMethodTools({ net: trial.net, sparse: trial.sparse, dataset: trial.dataset, seed: trial.seed, method: () => method });
+    const tools = createMethodTools({ net: trial.net, sparse: trial.sparse, dataset: trial.dataset, seed: trial.seed, training: trial.training, method: () => method });
     const { sparse: _sparse, ...setup } = trial;
     method = factory.create({ ...setup, options: config.options ?? {}, tools });
     return method;

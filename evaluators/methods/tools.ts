@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRng, deriveSeed, SparsenasError } from '../../search/index.js';
+import { createRng, deriveSeed, SparsenasError, type TrainingConfig } from '../../search/index.js';
 import { makeBatch } from '../batches.js';
+import { regularise } from '../gradients.js';
+import { createOptimizer } from '../optimizer.js';
 import type { Dataset } from '../data/types.js';
 import type { ForwardOptions, Network } from '../network/types.js';
 import type { SparseMethod } from '../sparse/types.js';
@@ -16,6 +18,8 @@ export interface ToolsContext {
   sparse: SparseMethod;
   dataset: Dataset;
   seed: number;
+  /** The trial's training (optimiser kind, clipping, weight decay). */
+  training: TrainingConfig;
   /** The method the tools serve (read at each call: it exists only once its factory returned). */
   method: () => TrainingMethod | undefined;
 }
@@ -26,8 +30,15 @@ export function createMethodTools(c: ToolsContext): MethodTools {
     const forward = forwardFor(c.method(), { training, weight: (p) => c.sparse.effectiveWeight(p) });
     return tf.losses.softmaxCrossEntropy(batch.y, c.net.apply(batch.x, forward)) as tf.Scalar;
   };
+  const kernels = new Map(c.net.params.map((p) => [p.weight.name, p.weight]));
   return {
     loss,
+    optimizer(overrides = {}) {
+      return createOptimizer({ ...c.training, ...overrides });
+    },
+    applyGradients(optimizer, grads, options = {}) {
+      tf.tidy(() => optimizer.applyGradients(options.regularise === false ? grads : regularise(grads, c.training, kernels)));
+    },
     gradients(batch, variables) {
       try {
         const { value, grads } = tf.variableGrads(() => loss(batch, true), [...variables]);

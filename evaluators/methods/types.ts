@@ -15,6 +15,13 @@ export interface Batch {
 export interface MethodStepContext extends SparseStepContext {
   /** 1-based epoch the step belongs to. */
   epoch: number;
+  /**
+   * The loop's optimiser (`training.optimizer`), this step's `learningRate` already set. A
+   * replaced `step` may update the network's weights with it (`tools.applyGradients`), so a
+   * method keeps the loop's optimiser state and schedule; variables the method owns (α) get an
+   * optimiser of their own (`tools.optimizer`). Owned by the loop: never dispose it.
+   */
+  optimizer: tf.Optimizer;
 }
 
 /** What a method's own `step` returns: the batch's mean loss and number of correct predictions. */
@@ -46,6 +53,19 @@ export interface MethodTools {
    * own batch order, and a trial reproduces. The caller disposes each batch.
    */
   batches(split: MethodSplit, batchSize: number, stream: string): () => Batch;
+  /**
+   * A new optimiser for the method's own variables: `training.optimizer` with `overrides`
+   * (e.g. `{ optimizer: 'adam', learningRate: 3e-4 }` for DARTS' α). Its learning rate stays
+   * as created (no schedule). The method owns it and disposes it in `dispose`.
+   */
+  optimizer(overrides?: Partial<Pick<TrainingConfig, 'optimizer' | 'learningRate' | 'momentum' | 'nesterov'>>): tf.Optimizer;
+  /**
+   * Applies `grads` (by variable name) with `optimizer` as the loop's step does: global
+   * grad-norm clipping (`training.gradClipNorm`) and weight decay on the network's kernels
+   * (`training.weightDecay`) unless `regularise` is false (an α step). Disposes what it creates,
+   * never `grads`.
+   */
+  applyGradients(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, options?: { regularise?: boolean }): void;
 }
 
 /** What a factory gets to create the method of one trial. */
@@ -102,7 +122,10 @@ export interface TrainingMethod {
   beforeStep?(ctx: MethodStepContext): void | Promise<void>;
   /**
    * Instead of the loop's step, when defined: compute the loss on `batch` and update what the
-   * method trains with its own optimiser (the batch belongs to the loop). The loop then commits
+   * method trains, with the loop's optimiser (`ctx.optimizer`) and/or its own (the batch
+   * belongs to the loop). Everything a one-shot step needs is at hand: the network
+   * (`MethodSetup.net`), batches of the validation split (`tools.batches`), gradients that
+   * change nothing (`tools.gradients`), the step index (`ctx.step` of `ctx.totalSteps`). The loop then commits
    * the BN statistics recorded by the step's training-mode forwards, and runs the sparse
    * method's `afterStep` (without dense gradients: RigL cannot run under a replaced step), the
    * node masks and `afterStep`.

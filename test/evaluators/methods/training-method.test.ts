@@ -152,7 +152,7 @@ test('tools: gradients change nothing (weights, BN statistics); loss and the eva
   };
   try {
     const before = tf.memory().numTensors;
-    const tools = createMethodTools({ net, sparse, dataset: data, seed: 9, method: () => method });
+    const tools = createMethodTools({ net, sparse, dataset: data, seed: 9, training, method: () => method });
     const snapshot = () => net.namedWeights().map((w) => { const v = w.tensor.dataSync().slice(); w.tensor.dispose(); return [w.name, v] as const; });
     const start = snapshot();
     const next = tools.batches('validation', 10, 'alpha');
@@ -181,6 +181,76 @@ test('tools: gradients change nothing (weights, BN statistics); loss and the eva
     assert.equal(new Set(first.slice(0, 4)).size, 4);
     assert.throws(() => tools.batches('validation', 0, 'x'), /batch size must be a positive integer/);
     assert.equal(tf.memory().numTensors, before);
+  } finally {
+    sparse.dispose();
+    net.dispose();
+  }
+});
+
+test('a replaced step can do a DARTS-shaped step: own variable and optimiser on a validation batch, then the weights with the loop optimiser', async () => {
+  const seen: { step: number; lr: number; loopOptimizer: boolean }[] = [];
+  let loopOptimizer: tf.Optimizer | undefined;
+  let alphaOptimizer: tf.Optimizer | undefined;
+  const factory: TrainingMethodFactory = {
+    name: 'one-shot', description: 'a scale α stepped on validation batches, the weights on the training batch',
+    create({ net, tools }) {
+      const alpha = tf.tidy(() => tf.variable(tf.scalar(1), true, 'one-shot/alpha'));
+      alphaOptimizer = tools.optimizer({ optimizer: 'sgd', learningRate: 0.5 });
+      const validation = tools.batches('validation', 8, 'alpha');
+      let alphaSteps = 0;
+      const scaled = (v: tf.Variable) => v.name.endsWith('classifier/kernel');
+      return {
+        forwardOptions: (base) => ({ ...base, weight: (p) => (scaled(p.weight) ? tf.mul(base.weight!(p), alpha) : base.weight!(p)) }),
+        step(batch, ctx) {
+          loopOptimizer ??= ctx.optimizer;
+          seen.push({ step: ctx.step, lr: ctx.learningRate, loopOptimizer: ctx.optimizer === loopOptimizer });
+          const v = validation();
+          const a = tools.gradients(v, [alpha]);
+          tools.applyGradients(alphaOptimizer!, a.grads, { regularise: false });
+          alphaSteps++;
+          tf.dispose([v.x, v.y, v.labels, a.loss, ...Object.values(a.grads)]);
+          const w = tools.gradients(batch, net.trainable);
+          tools.applyGradients(ctx.optimizer, w.grads);
+          const loss = w.loss.dataSync()[0]!;
+          tf.dispose([w.loss, ...Object.values(w.grads)]);
+          return { loss, correct: 0 };
+        },
+        epochEnded: (epoch) => ({ epoch, alpha: alpha.dataSync()[0]!, alphaSteps }),
+        dispose: () => { alpha.dispose(); alphaOptimizer!.dispose(); },
+      };
+    },
+  };
+  const { epochs } = await evaluate(factory, {}, { ...training, optimizer: 'sgd', learningRate: 0.2, lrSchedule: 'cosine' });
+  assert.deepEqual(seen.map((s) => s.step), [1, 2, 3, 4]);
+  assert.ok(seen.every((s) => s.loopOptimizer), 'the same loop optimiser every step');
+  assert.equal(seen[0]!.lr, 0.2);
+  assert.ok(seen[3]!.lr < seen[1]!.lr, 'the loop schedule reaches the step');
+  assert.equal((loopOptimizer as unknown as { learningRate: number }).learningRate, seen[3]!.lr, 'ctx.optimizer has the step\'s learning rate set');
+  assert.equal((alphaOptimizer as unknown as { learningRate: number }).learningRate, 0.5, 'the method\'s own optimiser keeps its rate');
+  assert.deepEqual(epochs.map((e) => (e.outputs as { alphaSteps: number }).alphaSteps), [2, 4]);
+  const alphas = epochs.map((e) => (e.outputs as { alpha: number }).alpha);
+  assert.ok(alphas.every((a) => a !== 1 && Number.isFinite(a)), `α moved: ${alphas.join(', ')}`);
+});
+
+test('tools.applyGradients clips and decays like the loop step; regularise: false applies the raw gradient', () => {
+  const net = buildNetwork(mlp, data.shape, data.classes, 5);
+  const sparse = new StaticMethod();
+  try {
+    const before = tf.memory().numTensors;
+    const tools = createMethodTools({ net, sparse, dataset: data, seed: 9, training: { ...training, gradClipNorm: 1, weightDecay: 0.1 }, method: () => undefined });
+    const kernel = net.params[0]!.weight;
+    const sgd = tools.optimizer({ optimizer: 'sgd', learningRate: 1 });
+    const start = kernel.dataSync().slice();
+    const g = tf.fill(kernel.shape, 3);
+    const norm = Math.sqrt(9 * kernel.size);
+    tools.applyGradients(sgd, { [kernel.name]: g });
+    const clipped = kernel.dataSync().slice();
+    clipped.forEach((x, i) => assert.ok(Math.abs(x - (start[i]! - (3 / norm + 0.1 * start[i]!))) < 1e-5, `entry ${i}: clipped to norm 1 plus 0.1·w`));
+    tools.applyGradients(sgd, { [kernel.name]: g }, { regularise: false });
+    kernel.dataSync().forEach((x, i) => assert.ok(Math.abs(x - (clipped[i]! - 3)) < 1e-5, `entry ${i}: raw gradient`));
+    g.dispose();
+    sgd.dispose();
+    assert.equal(tf.memory().numTensors, before, 'applyGradients leaks nothing');
   } finally {
     sparse.dispose();
     net.dispose();

@@ -31,7 +31,9 @@ function methodOf(s: GroupProxOptions): TrainingMethodConfig {
   return penalty === 'group-lasso' ? { name: 'group-lasso', options } : { name: 'wgsef', options: { ...options, penalty } };
 }
 
-const step = (n: number, totalSteps: number, learningRate: number) => ({ step: n, totalSteps, learningRate, epoch: 1 });
+/** The prox runs after the loop's optimiser step and never touches the optimiser it is handed. */
+const loopOptimizer = tf.train.sgd(0);
+const step = (n: number, totalSteps: number, learningRate: number) => ({ step: n, totalSteps, learningRate, epoch: 1, optimizer: loopOptimizer });
 
 /** Columns of a dense kernel [in, out] plus the bias entry: the neuron groups. */
 function neuronGroups(w: tf.Tensor, b: tf.Tensor): Float64Array[] {
