@@ -71,11 +71,24 @@ export function directionOf(metric: string): 'maximize' | 'minimize' {
   return METRICS[metric] ?? 'maximize';
 }
 
-/** Completed trials, best first by `objective`; trials without the metric go last. */
+/**
+ * `attributes.role` values of trials that are stored and shown but never ranked: a one-shot
+ * supernet (DASS, DARTS) is a mixture of every candidate op, not a network to deploy, so it
+ * is left out of rankings, the best trial, the Pareto front and the test phase.
+ */
+export const UNRANKED_ROLES: readonly string[] = ['supernet'];
+
+/** Whether a trial competes in rankings (it is completed and its role is not in `UNRANKED_ROLES`). */
+export function ranks(trial: Trial): boolean {
+  const role = trial.attributes?.['role'];
+  return trial.state === 'completed' && !(typeof role === 'string' && UNRANKED_ROLES.includes(role));
+}
+
+/** Completed trials that rank (not supernets), best first by `objective`; trials without the metric go last. */
 export function rankTrials(trials: readonly Trial[], objective: Objective): Trial[] {
   const sign = objective.direction === 'maximize' ? -1 : 1;
   return trials
-    .filter((t) => t.state === 'completed')
+    .filter(ranks)
     .slice()
     .sort((a, b) => {
       const va = metricValue(a, objective.metric);
@@ -135,7 +148,7 @@ export function applyFilters(trials: readonly Trial[], filters: readonly Filter[
 }
 
 /**
- * Non-dominated completed trials for several objectives (default: maximise validation
+ * Non-dominated completed trials that rank (not supernets) for several objectives (default: maximise validation
  * accuracy, minimise sparse FLOPs). O(n²), fine for study sizes.
  */
 export function paretoFront(
@@ -143,7 +156,7 @@ export function paretoFront(
   objectives: readonly Objective[] = [{ metric: 'valAccuracy', direction: 'maximize' }, { metric: 'sparseFlops', direction: 'minimize' }],
 ): Trial[] {
   const pts = trials
-    .filter((t) => t.state === 'completed')
+    .filter(ranks)
     .map((t) => ({ t, v: objectives.map((o) => metricValue(t, o.metric)) }))
     .filter((p) => p.v.every((x) => x !== undefined)) as { t: Trial; v: number[] }[];
   const better = (a: number, b: number, o: Objective) => (o.direction === 'maximize' ? a > b : a < b);

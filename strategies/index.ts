@@ -6,4 +6,5 @@ export * from './base-architecture.js';
 export * from './sparse-ift/index.js';
 export * from './wgsef/index.js';
 export * from './random-baseline/index.js';
+export * from './dass/index.js';
 export { strategiesModule } from './module.js';

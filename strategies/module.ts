@@ -1,5 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { StrategyFactory } from '../search/index.js';
+import { dassStrategyFactory } from './dass/index.js';
 import { evolutionStrategyFactory } from './evolution-strategy.js';
 import { gridStrategyFactory } from './grid-strategy.js';
 import { randomStrategyFactory } from './random-strategy.js';
@@ -9,7 +10,7 @@ import { wgsefStrategyFactory } from './wgsef/index.js';
 
 /** Binds the built-in strategies; `getAll(StrategyFactory)` lists them, by name. */
 export const strategiesModule = new ContainerModule(({ bind }) => {
-  for (const f of [randomStrategyFactory, gridStrategyFactory, evolutionStrategyFactory, sparseIftStrategyFactory, wgsefStrategyFactory, randomBaselineStrategyFactory]) {
+  for (const f of [randomStrategyFactory, gridStrategyFactory, evolutionStrategyFactory, sparseIftStrategyFactory, wgsefStrategyFactory, randomBaselineStrategyFactory, dassStrategyFactory]) {
     bind<StrategyFactory>(StrategyFactory).toConstantValue(f);
   }
 });

@@ -1,12 +1,17 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { MaskedParam } from '../sparse/types.js';
-import type { NetworkPlan, PlanNode } from '../../search/index.js';
+import type { CellType, NetworkPlan, PlanNode } from '../../search/index.js';
 
 export interface ForwardOptions {
   /** Training mode: batch statistics in BN (recorded for the running averages), dropout on. */
   training: boolean;
   /** The weight a masked kernel contributes: the sparse method's `effectiveWeight` (default W ⊙ M). */
   weight?: (param: MaskedParam) => tf.Tensor;
+  /**
+   * A supernet's mixing weights softmax(α) of a cell type, [edges, ops] (`supernetEdges`
+   * order): called inside the forward, so the tape that records it differentiates α.
+   */
+  alpha?: (type: CellType) => tf.Tensor;
 }
 
 /** What accounting needs to know about one planned layer once it is built. */

@@ -1,7 +1,8 @@
 import type { LayerSpec } from '../architecture.js';
 import { dartsOpLayers, factorizedReduceLayers, reluConvBnLayers, type DartsOp } from './darts-ops.js';
-import type { CellsLayer } from './cells.js';
-import type { CellType } from './genotype.js';
+import { supernetOps, type CellsLayer } from './cells.js';
+import { supernetEdges } from './derive-genotype.js';
+import { defaultConcat, type CellType } from './genotype.js';
 
 /**
  * The wiring of a `cells` layer (DARTS `model.py` NetworkCIFAR, `model_search.py` Network):
@@ -21,7 +22,9 @@ export interface CellEdge {
   /** The state it reads: 0, 1 the preprocessed inputs, 2… earlier nodes. */
   from: number;
   ops: DartsOp[];
-  combine: 'sum';
+  combine: 'sum' | 'mixed';
+  /** A mixed edge's row of its cell type's α (`supernetEdges` order). */
+  alpha?: number;
 }
 
 export interface CellPlanLayout {
@@ -55,13 +58,23 @@ export function cellsLayout(spec: CellsLayer): CellsLayout {
     const reduction = reductions.has(i);
     if (reduction) C *= 2;
     const type: CellType = reduction ? 'reduce' : 'normal';
-    const edges = spec.genotype[type];
     const nodes: CellEdge[][] = [];
-    for (let j = 0; j < edges.length / 2; j++) nodes.push(edges.slice(2 * j, 2 * j + 2).map(([op, from]) => ({ from, ops: [op], combine: 'sum' as const })));
-    cells.push({ index: i, type, reduction, reductionPrev, channels: C, nodes, concat: spec.genotype[`${type}_concat`] });
+    let concat: number[];
+    if (spec.supernet) {
+      const ops = supernetOps(spec.supernet);
+      supernetEdges(spec.supernet.nodes).forEach(({ node, from }, row) => (nodes[node] ??= []).push({ from, ops: [...ops], combine: 'mixed', alpha: row }));
+      concat = defaultConcat(spec.supernet.nodes);
+    } else {
+      const edges = spec.genotype![type];
+      for (let j = 0; j < edges.length / 2; j++) nodes.push(edges.slice(2 * j, 2 * j + 2).map(([op, from]) => ({ from, ops: [op], combine: 'sum' as const })));
+      concat = spec.genotype![`${type}_concat`];
+    }
+    cells.push({ index: i, type, reduction, reductionPrev, channels: C, nodes, concat });
     reductionPrev = reduction;
   }
-  return { stemChannels: (spec.stemMultiplier ?? 3) * spec.channels, cells, affine: true, poolBatchNorm: false };
+  // The search network (model_search.py): BN without affine parameters, a BN after each pool.
+  const search = spec.supernet !== undefined;
+  return { stemChannels: (spec.stemMultiplier ?? 3) * spec.channels, cells, affine: !search, poolBatchNorm: search };
 }
 
 /** Children keys of a cells node, shared by the planner and the builders. */

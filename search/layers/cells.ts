@@ -1,5 +1,6 @@
 import { ArchitectureError } from '../errors.js';
 import { cellKeys, cellsLayout, edgeOpLayers, preprocessLayers, stemLayers } from './cell-layout.js';
+import { DARTS_OPS, isDartsOp, type DartsOp } from './darts-ops.js';
 import { cellText, checkGenotype, type Genotype } from './genotype.js';
 import { fillDefaults, imageInput, product } from './geometry.js';
 import type { LayerDescriptor, PlanNode, PlanState } from './types.js';
@@ -18,10 +19,42 @@ export interface CellsLayer {
   cells: number;
   /** Stem channels = stemMultiplier · C (DARTS: 3). */
   stemMultiplier?: number;
-  genotype: Genotype;
+  /** The derived cells' wiring (exactly one of `genotype` and `supernet`). */
+  genotype?: Genotype;
+  /**
+   * A DARTS/DASS search network instead of a genotype: every state → node edge holds every op
+   * of `ops` (default the eight DARTS ops), combined by the mixed op Σ_o softmax(α_e)_o·o(x)
+   * with α from the training method (`ForwardOptions.alpha`); BN without affine parameters,
+   * a non-affine BN after each pool (`model_search.py`).
+   */
+  supernet?: SupernetCells;
   name?: string;
   /** Sparsity override for every kernel inside (stem included). */
   sparsity?: number;
+}
+
+export interface SupernetCells {
+  /** Intermediate nodes per cell (DARTS: 4, i.e. 14 edges). */
+  nodes: number;
+  ops?: DartsOp[];
+}
+
+/** The ops of a supernet's edges. */
+export function supernetOps(s: SupernetCells): DartsOp[] {
+  return s.ops ?? [...DARTS_OPS];
+}
+
+function checkSupernet(name: string, spec: CellsLayer): void {
+  if (spec.genotype !== undefined) throw new ArchitectureError(name, `cells ${name}: give either genotype (a derived network) or supernet (a search network), not both`);
+  const s = spec.supernet as unknown;
+  const o = (typeof s === 'object' && s !== null ? s : {}) as Record<string, unknown>;
+  if (!(Number.isInteger(o['nodes']) && (o['nodes'] as number) >= 1 && (o['nodes'] as number) <= 8)) {
+    throw new ArchitectureError(name, `cells ${name}: supernet.nodes must be an integer in 1..8, got ${JSON.stringify(o['nodes'])}`);
+  }
+  const ops = o['ops'];
+  if (ops !== undefined && (!Array.isArray(ops) || ops.length === 0 || new Set(ops).size !== ops.length || !ops.every(isDartsOp))) {
+    throw new ArchitectureError(name, `cells ${name}: supernet.ops must be distinct DARTS ops among ${DARTS_OPS.join(', ')}, got ${JSON.stringify(ops)}`);
+  }
 }
 
 export const cellsDescriptor: LayerDescriptor<CellsLayer> = {
@@ -40,7 +73,8 @@ export const cellsDescriptor: LayerDescriptor<CellsLayer> = {
     positive('channels');
     positive('cells');
     positive('stemMultiplier');
-    checkGenotype(name, spec.genotype);
+    if (spec.supernet !== undefined) checkSupernet(name, spec);
+    else checkGenotype(name, spec.genotype);
     const layout = cellsLayout(spec);
     const children: Record<string, PlanNode[]> = {};
     // Inner layers inherit the cells' sparsity override.
@@ -80,12 +114,16 @@ export const cellsDescriptor: LayerDescriptor<CellsLayer> = {
       cell.nodes.forEach((edges, j) => {
         const outs = edges.flatMap((e, k) => e.ops.map((op) => out(cellKeys.op(cell.index, j, k, op), shapes[e.from]!)));
         shapes.push(outs[0]!);
-        flops += (outs.length - 1) * product(outs[0]!);
+        // A mixed edge also scales each op's output by its weight.
+        const scaled = edges.reduce((n, e) => n + (e.combine === 'mixed' ? e.ops.length : 0), 0);
+        flops += (outs.length - 1 + scaled) * product(outs[0]!);
       });
     }
     return flops;
   },
-  describe: (l) => `cells(C${l.channels}×${l.cells}${l.stemMultiplier !== undefined && l.stemMultiplier !== 3 ? ` stem×${l.stemMultiplier}` : ''} normal: ${cellText(l.genotype, 'normal')}; reduce: ${cellText(l.genotype, 'reduce')})`,
+  describe: (l) => `cells(C${l.channels}×${l.cells}${l.stemMultiplier !== undefined && l.stemMultiplier !== 3 ? ` stem×${l.stemMultiplier}` : ''} ${l.supernet
+    ? `supernet: ${l.supernet.nodes} nodes × ${supernetOps(l.supernet).length} ops`
+    : `normal: ${cellText(l.genotype!, 'normal')}; reduce: ${cellText(l.genotype!, 'reduce')}`})`,
 };
 
 /** Shapes that are summed or concatenated must agree. */

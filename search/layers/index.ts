@@ -6,3 +6,5 @@ export { activationOf, convOutputSize, product, removedByKeep } from './geometry
 export { DARTS_OPS, DARTS_OP_TOKENS, dartsOpLayers, factorizedReduceLayers, isDartsOp, reluConvBnLayers, type DartsOp, type OpOptions } from './darts-ops.js';
 export { cellText, checkGenotype, DARTS_V2, defaultConcat, type CellType, type Genotype, type GenotypeEdge } from './genotype.js';
 export { cellKeys, cellsLayout, edgeOpLayers, preprocessLayers, stemLayers, type CellEdge, type CellPlanLayout, type CellsLayout } from './cell-layout.js';
+export { alphaEntropy, deriveGenotype, nodesOfEdges, parametricShare, softmax, supernetEdges, type AlphaLogits, type SupernetEdge } from './derive-genotype.js';
+export { supernetOps, type SupernetCells } from './cells.js';

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng, planNetwork, SpaceError, type CellsLayer } from '../../search/index.js';
+import { createRng, planNetwork, SpaceError, type CellsLayer, type Genotype } from '../../search/index.js';
 import { countArchitecture, DartsSpace, dartsSpaceFactory } from '../../spaces/index.js';
 import { sampleSpace } from '../../strategies/index.js';
 
-const cellsOf = (a: ReturnType<DartsSpace['freeze']>) => a.layers[0] as CellsLayer;
+const cellsOf = (a: ReturnType<DartsSpace['freeze']>) => a.layers[0] as CellsLayer & { genotype: Genotype };
 
 describe('darts space', () => {
   const space = new DartsSpace();

@@ -15,6 +15,7 @@ const ELSEWHERE: Record<string, string> = {
   'sparse-ift': 'test/strategies/sparse-ift/sparse-ift-strategy.test.ts',
   'random-baseline': 'test/strategies/random-baseline/random-baseline-strategy.test.ts',
   wgsef: 'test/strategies/wgsef/conformance.test.ts',
+  dass: 'test/strategies/dass/dass-strategy.test.ts',
 };
 
 it('every built-in strategy goes through the conformance suite', async () => {

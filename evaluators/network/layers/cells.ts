@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { cellKeys, cellsLayout, type CellEdge, type CellsLayer, type PlanNode } from '../../../search/index.js';
-import type { Forward, LayerBuilder } from './types.js';
+import { cellKeys, cellsLayout, type CellEdge, type CellsLayer, type CellType, type PlanNode } from '../../../search/index.js';
+import type { BuiltForwardOptions, Forward, LayerBuilder } from './types.js';
 
 /**
  * A DARTS cell network (search/layers/cell-layout.ts): the stem, then per cell its two
@@ -12,7 +12,10 @@ export const cellsBuilder: LayerBuilder<CellsLayer> = {
   build(node, ctx) {
     const cells = wiring(node, (key) => ctx.chain(child(node, key)));
     const sum = (parts: tf.Tensor[]) => tf.addN(parts), concat = (parts: tf.Tensor[]) => tf.concat(parts, 3);
-    return (x, o) => run<Forward, tf.Tensor>(cells, x, { apply: (f, h) => f(h, o), combine, sum, concat });
+    return (x, o) => {
+      const mixed = mixedCombine(node, o);
+      return run<Forward, tf.Tensor>(cells, x, { apply: (f, h) => f(h, o), combine: (edge, outs, type) => (edge.combine === 'mixed' ? mixed(edge, outs, type) : combine(edge, outs)), sum, concat });
+    };
   },
   export(node, x, ctx) {
     const cells = wiring(node, (key) => (h: tf.SymbolicTensor) => ctx.chain(child(node, key), h));
@@ -26,7 +29,7 @@ export const cellsBuilder: LayerBuilder<CellsLayer> = {
 
 interface Wired<F> {
   stem: F;
-  cells: { pre: [F, F]; nodes: { edge: CellEdge; ops: F[] }[][]; concat: number[] }[];
+  cells: { type: CellType; pre: [F, F]; nodes: { edge: CellEdge; ops: F[] }[][]; concat: number[] }[];
 }
 
 function child(node: PlanNode<CellsLayer>, key: string): PlanNode[] {
@@ -40,6 +43,7 @@ function wiring<F>(node: PlanNode<CellsLayer>, chain: (key: string) => F): Wired
   const layout = cellsLayout(node.spec);
   const stem = chain(cellKeys.stem);
   const cells = layout.cells.map((cell) => ({
+    type: cell.type,
     pre: [chain(cellKeys.pre(cell.index, 0)), chain(cellKeys.pre(cell.index, 1))] as [F, F],
     nodes: cell.nodes.map((edges, j) => edges.map((edge, k) => ({ edge, ops: edge.ops.map((op) => chain(cellKeys.op(cell.index, j, k, op))) }))),
     concat: cell.concat,
@@ -51,7 +55,7 @@ function wiring<F>(node: PlanNode<CellsLayer>, chain: (key: string) => F): Wired
 interface Ops<F, T> {
   apply(chain: F, x: T): T;
   /** An edge's op outputs combined by the edge's rule. */
-  combine(edge: CellEdge, outs: T[]): T;
+  combine(edge: CellEdge, outs: T[], type: CellType): T;
   /** Two or more tensors summed (a node's edges). */
   sum(parts: T[]): T;
   concat(parts: T[]): T;
@@ -64,7 +68,7 @@ function run<F, T>(w: Wired<F>, x: T, ops: Ops<F, T>): T {
   for (const cell of w.cells) {
     const states = [ops.apply(cell.pre[0], s0), ops.apply(cell.pre[1], s1)];
     for (const edges of cell.nodes) {
-      const outs = edges.map(({ edge, ops: chains }) => ops.combine(edge, chains.map((c) => ops.apply(c, states[edge.from]!))));
+      const outs = edges.map(({ edge, ops: chains }) => ops.combine(edge, chains.map((c) => ops.apply(c, states[edge.from]!)), cell.type));
       states.push(outs.length === 1 ? outs[0]! : ops.sum(outs));
     }
     const parts = cell.concat.map((i) => states[i]!);
@@ -73,16 +77,38 @@ function run<F, T>(w: Wired<F>, x: T, ops: Ops<F, T>): T {
   return s1;
 }
 
-/** An edge's ops combined by its rule: `sum` (DASS' supernet adds the α-weighted mixed op here). */
+/** An edge's ops summed (a derived cell's edges have one op each). */
 function combine(edge: CellEdge, outs: tf.Tensor[]): tf.Tensor {
-  switch (edge.combine) {
-    case 'sum': return outs.length === 1 ? outs[0]! : tf.addN(outs);
-  }
+  return outs.length === 1 ? outs[0]! : tf.addN(outs);
+}
+
+/**
+ * The mixed op of a supernet edge, Σ_o w_o·o(x), with w = row `edge.alpha` of the cell type's
+ * mixing weights `o.alpha(type)` (softmax(α), from the training method), read once per cell
+ * type and forward pass (inside the caller's tape, so ∂/∂α flows). `none` contributes zeros:
+ * its term is skipped (the same value and gradient).
+ */
+function mixedCombine(node: PlanNode<CellsLayer>, o: BuiltForwardOptions): (edge: CellEdge, outs: tf.Tensor[], type: CellType) => tf.Tensor {
+  const rows = new Map<CellType, tf.Tensor[][]>();
+  return (edge, outs, type) => {
+    let w = rows.get(type);
+    if (!w) {
+      if (!o.alpha) throw new Error(`cells ${node.name} is a supernet: its forward needs the mixing weights of each cell type (ForwardOptions.alpha), which a training method such as dass provides; train it with training.method`);
+      const weights = o.alpha(type);
+      const expected = [cellsLayout(node.spec).cells.find((c) => c.type === type)!.nodes.flat().length, outs.length];
+      if (weights.shape.join() !== expected.join()) throw new Error(`cells ${node.name}: the ${type} mixing weights have shape [${weights.shape.join(', ')}], the supernet needs [${expected.join(', ')}] (edges × ops)`);
+      w = tf.unstack(weights).map((r) => tf.unstack(r));
+      rows.set(type, w);
+    }
+    const row = w[edge.alpha!]!;
+    const terms = outs.flatMap((t, k) => (edge.ops[k] === 'none' ? [] : [tf.mul(t, row[k]!)]));
+    return terms.length === 0 ? outs[0]! : terms.length === 1 ? terms[0]! : tf.addN(terms);
+  };
 }
 
 function exportCombine(node: PlanNode, edge: CellEdge, outs: tf.SymbolicTensor[], add: (parts: tf.SymbolicTensor[]) => tf.SymbolicTensor): tf.SymbolicTensor {
   switch (edge.combine) {
     case 'sum': return outs.length === 1 ? outs[0]! : add(outs);
   }
-  throw new Error(`cells ${node.name}: an edge combined by ${String(edge.combine)} has no tf.layers form`);
+  throw new Error(`cells ${node.name} is a supernet: its mixed edges have no tf.layers form; export a trial of its derived cell instead`);
 }
