@@ -14,9 +14,23 @@ export function createOptimizer(training: TrainingConfig): tf.Optimizer {
   switch (training.optimizer) {
     case 'adam': return tf.train.adam(lr, 0.9, 0.999, OPTIMIZER_EPSILON);
     case 'sgd': return tf.train.sgd(lr);
-    case 'momentum': return tf.train.momentum(lr, training.momentum ?? 0.9, training.nesterov ?? false);
+    case 'momentum': return disposingLearningRate(tf.train.momentum(lr, training.momentum ?? 0.9, training.nesterov ?? false));
     case 'rmsprop': return tf.train.rmsprop(lr, 0.9, training.momentum ?? 0, OPTIMIZER_EPSILON);
   }
+}
+
+/**
+ * tfjs' MomentumOptimizer.dispose releases its momentum scalar and accumulators but not the
+ * −lr scalar it inherits from SGD (`c`), so every momentum trial leaked one tensor. Its dispose
+ * now releases that too (disposing a tensor twice is a no-op, should tfjs fix it).
+ */
+function disposingLearningRate(optimizer: tf.MomentumOptimizer): tf.MomentumOptimizer {
+  const dispose = optimizer.dispose.bind(optimizer);
+  optimizer.dispose = () => {
+    dispose();
+    (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
+  };
+  return optimizer;
 }
 
 /**
