@@ -2,7 +2,8 @@
 // accounting, the Evaluator implementation, artifacts and export.
 export { BACKENDS, chooseBackend, probeBackends, TFJS_NAME, type BackendChoice, type BackendName, type BackendProbe, type ChosenBackend } from './backend.js';
 export { countNetwork, weightSparsity, TRAINING_STEP_FACTOR, type Accounting } from './accounting.js';
-export { buildNetwork } from './network/build-network.js';
+export { buildNetwork, buildPlannedNetwork } from './network/build-network.js';
+export { buildDartsOp, type DartsOpNetwork, type DartsOpOptions } from './network/darts-op.js';
 export { LAYER_BUILDERS, layerBuilder } from './network/layers/registry.js';
 export type { BuildContext, ExportContext, LayerBuilder } from './network/layers/types.js';
 export type { ForwardOptions, LayerRecord, NamedTensor, Network } from './network/types.js';

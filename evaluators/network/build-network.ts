@@ -28,6 +28,14 @@ export function buildNetwork(arch: Architecture, inputShape: readonly number[], 
   return new RawNetwork(planNetwork(arch, inputShape, classes), arch.sparsity.level, seed);
 }
 
+/**
+ * Build a planned chain as a trainable network (`planLayers`: a piece without classifier, e.g.
+ * one DARTS op); kernels start at `level` as `targetSparsity`. `apply` returns the chain's output.
+ */
+export function buildPlannedNetwork(plan: NetworkPlan, level: number, seed: number): Network {
+  return new RawNetwork(plan, level, seed);
+}
+
 class RawNetwork implements Network, BuildContext {
   readonly params: MaskedParam[] = [];
   readonly trainable: tf.Variable[] = [];

@@ -1,7 +1,7 @@
 // The layer registry: one pure-TS descriptor per layer type, and the planner that reads them.
 export * from './types.js';
 export { LAYER_DESCRIPTORS, layerDescriptor, type LayerType, type SpecOf } from './registry.js';
-export { planNetwork, planNodes } from './plan.js';
+export { planLayers, planNetwork, planNodes } from './plan.js';
 export { activationOf, convOutputSize, product, removedByKeep } from './geometry.js';
 export { DARTS_OPS, DARTS_OP_TOKENS, dartsOpLayers, factorizedReduceLayers, isDartsOp, reluConvBnLayers, type DartsOp, type OpOptions } from './darts-ops.js';
 export { cellText, checkGenotype, DARTS_V2, defaultConcat, type CellType, type Genotype, type GenotypeEdge } from './genotype.js';

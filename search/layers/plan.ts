@@ -28,6 +28,19 @@ export function planNetwork(arch: Architecture, inputShape: readonly number[], c
   return { inputShape: [...inputShape], classes, nodes };
 }
 
+/**
+ * Plan a chain of layers on its own, as a piece of a bigger network (one DARTS op, a cell's
+ * preprocessing): the same descriptors and shape checks as `planNetwork`, but no classifier
+ * and no inserted flatten at either end. Every weighted layer is `hidden` (a piece has no first
+ * layer or classifier for `keepFirstDense`/`keepLastDense`). Names start with `prefix`.
+ */
+export function planLayers(layers: readonly LayerSpec[], inputShape: readonly number[], prefix = ''): NetworkPlan & { outShape: number[] } {
+  const planner = new Planner();
+  planner.weightedSeen = true;
+  const { nodes, end } = planner.chain(layers, prefix, { shape: [...inputShape], removed: [] });
+  return { inputShape: [...inputShape], classes: 0, nodes, outShape: end.shape };
+}
+
 class Planner implements PlanContext {
   weightedSeen = false;
   private readonly names = new Set<string>();
