@@ -1,5 +1,6 @@
-import { writeFileSync, renameSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { SparsenasError } from '../../search/index.js';
 import { DEFAULT_DB } from '../api.js';
 import { openStudy } from '../query.js';
 import { oneOf, parseFlags, dbFlag } from '../args.js';
@@ -11,7 +12,7 @@ export const REPORT_HELP = `sparsenas report — a self-contained report of a st
   --study NAME     study (default: the most recent)
   --db PATH|URL    SQLite file or postgres:// URL                [${DEFAULT_DB}]
   --format F       html (charts, opens offline) | md (renders on code-hosting sites)   [html]
-  --out FILE       where to write it                             [<study>.html | <study>.md]
+  --out FILE       where to write it; missing folders are created [<study>.html | <study>.md]
 `;
 
 export async function reportCommand(argv: string[], io: CommandIo): Promise<number> {
@@ -24,12 +25,29 @@ export async function reportCommand(argv: string[], io: CommandIo): Promise<numb
     const data = await loadReportData(view.store, study.name);
     const text = format === 'html' ? renderHtmlReport(data) : renderMarkdownReport(data);
     const out = resolve(io.cwd, (v['out'] as string | undefined) ?? `${study.name.replace(/[^\w.-]+/g, '_')}.${format}`);
-    // Write beside the target and rename, so a crash never leaves half a report.
-    writeFileSync(out + '.tmp', text);
-    renameSync(out + '.tmp', out);
+    writeReport(out, text);
     io.stdout.write(`report of study ${study.name} (${data.trials.length} trials) written to ${out}\n`);
   } finally {
     await view.close();
   }
   return 0;
+}
+
+/**
+ * Writes beside the target and renames, so a crash never leaves half a report. Missing folders
+ * of the path are created (as `mkdir -p` would); a path that still cannot be written is an error
+ * naming the file and the reason, not a stack trace.
+ */
+function writeReport(out: string, text: string): void {
+  try {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out + '.tmp', text);
+    renameSync(out + '.tmp', out);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied'
+      : e.code === 'ENOTDIR' || e.code === 'EEXIST' ? 'a part of the path is a file, not a folder'
+        : e.code === 'EISDIR' ? 'it is a folder; give a file name' : (e.message ?? String(err));
+    throw new SparsenasError('REPORT_WRITE_FAILED', `cannot write the report to ${out}: ${why}; choose another --out`);
+  }
 }
