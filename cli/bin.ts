@@ -14,6 +14,17 @@ const stop = () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+// A closed standard output (`sparsenas search --json | head`) is EPIPE on the next write: stop
+// the search as Ctrl-C does (the study is left stopped, resumable) instead of crashing with
+// the study left running. Later writes to the closed stream are dropped.
+let stdoutClosed = false;
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  if (stdoutClosed) return;
+  stdoutClosed = true;
+  if (!parent) process.stderr.write('sparsenas: standard output was closed; stopping as on Ctrl-C (`sparsenas resume` continues the study)\n');
+  controller.abort();
+});
 
 const code = await main(process.argv.slice(2), {
   cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, isTTY: !!process.stdout.isTTY,
