@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, SparsenasError, type TrainingConfig } from '../../search/index.js';
-import { makeBatch } from '../batches.js';
+import { correctCount, makeBatch } from '../batches.js';
 import { regularise } from '../gradients.js';
 import { createOptimizer } from '../optimizer.js';
 import type { Dataset } from '../data/types.js';
@@ -26,10 +26,13 @@ export interface ToolsContext {
 
 /** The `MethodTools` of one trial: forwards as the training loop runs them, batches of any split. */
 export function createMethodTools(c: ToolsContext): MethodTools {
-  const loss = (batch: Batch, training: boolean): tf.Scalar => {
+  const lossAndHits = (batch: Batch, training: boolean, hits?: { value?: tf.Scalar }): tf.Scalar => {
     const forward = forwardFor(c.method(), { training, weight: (p) => c.sparse.effectiveWeight(p) });
-    return tf.losses.softmaxCrossEntropy(batch.y, c.net.apply(batch.x, forward)) as tf.Scalar;
+    const logits = c.net.apply(batch.x, forward);
+    if (hits) hits.value = tf.keep(correctCount(logits, batch.labels));
+    return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
   };
+  const loss = (batch: Batch, training: boolean): tf.Scalar => lossAndHits(batch, training);
   const kernels = new Map(c.net.params.map((p) => [p.weight.name, p.weight]));
   return {
     loss,
@@ -39,11 +42,13 @@ export function createMethodTools(c: ToolsContext): MethodTools {
     applyGradients(optimizer, grads, options = {}) {
       tf.tidy(() => optimizer.applyGradients(options.regularise === false ? grads : regularise(grads, c.training, kernels)));
     },
-    gradients(batch, variables) {
+    gradients(batch, variables, options = {}) {
+      const hits: { value?: tf.Scalar } | undefined = options.countCorrect ? {} : undefined;
       try {
-        const { value, grads } = tf.variableGrads(() => loss(batch, true), [...variables]);
-        return { loss: value, grads };
+        const { value, grads } = tf.variableGrads(() => lossAndHits(batch, true, hits), [...variables]);
+        return hits?.value ? { loss: value, grads, correct: hits.value.dataSync()[0]! } : { loss: value, grads };
       } finally {
+        hits?.value?.dispose();
         c.net.discardBatchNorm();
       }
     },

@@ -44,9 +44,11 @@ export interface MethodTools {
   /**
    * ∂loss/∂v for each of `variables` on `batch`, with a training-mode forward, changing nothing:
    * no variable is updated and the BN statistics that forward recorded are discarded (what a
-   * DARTS α step on a validation batch needs). The caller disposes `loss` and `grads`.
+   * DARTS α step on a validation batch needs). The caller disposes `loss` and `grads`. With
+   * `countCorrect`, `correct` is the batch's number of correct predictions of that same forward
+   * (read back, a plain number), for a replaced `step`'s `StepOutcome`.
    */
-  gradients(batch: Batch, variables: readonly tf.Variable[]): { loss: tf.Scalar; grads: tf.NamedTensorMap };
+  gradients(batch: Batch, variables: readonly tf.Variable[], options?: { countCorrect?: boolean }): { loss: tf.Scalar; grads: tf.NamedTensorMap; correct?: number };
   /**
    * An endless stream of batches of `split`: shuffled once per pass with a seed derived from
    * the trial seed and `stream`, so streams are independent of each other and of the loop's

@@ -191,6 +191,7 @@ test('a replaced step can do a DARTS-shaped step: own variable and optimiser on 
   const seen: { step: number; lr: number; loopOptimizer: boolean }[] = [];
   let loopOptimizer: tf.Optimizer | undefined;
   let alphaOptimizer: tf.Optimizer | undefined;
+  const corrects: number[] = [];
   const factory: TrainingMethodFactory = {
     name: 'one-shot', description: 'a scale α stepped on validation batches, the weights on the training batch',
     create({ net, tools }) {
@@ -209,11 +210,12 @@ test('a replaced step can do a DARTS-shaped step: own variable and optimiser on 
           tools.applyGradients(alphaOptimizer!, a.grads, { regularise: false });
           alphaSteps++;
           tf.dispose([v.x, v.y, v.labels, a.loss, ...Object.values(a.grads)]);
-          const w = tools.gradients(batch, net.trainable);
+          const w = tools.gradients(batch, net.trainable, { countCorrect: true });
           tools.applyGradients(ctx.optimizer, w.grads);
           const loss = w.loss.dataSync()[0]!;
           tf.dispose([w.loss, ...Object.values(w.grads)]);
-          return { loss, correct: 0 };
+          corrects.push(w.correct!);
+          return { loss, correct: w.correct! };
         },
         epochEnded: (epoch) => ({ epoch, alpha: alpha.dataSync()[0]!, alphaSteps }),
         dispose: () => { alpha.dispose(); alphaOptimizer!.dispose(); },
@@ -228,6 +230,8 @@ test('a replaced step can do a DARTS-shaped step: own variable and optimiser on 
   assert.equal((loopOptimizer as unknown as { learningRate: number }).learningRate, seen[3]!.lr, 'ctx.optimizer has the step\'s learning rate set');
   assert.equal((alphaOptimizer as unknown as { learningRate: number }).learningRate, 0.5, 'the method\'s own optimiser keeps its rate');
   assert.deepEqual(epochs.map((e) => (e.outputs as { alphaSteps: number }).alphaSteps), [2, 4]);
+  assert.ok(corrects.every((n) => Number.isInteger(n) && n >= 0 && n <= 32), `correct counts ${corrects.join(', ')}`);
+  assert.deepEqual(epochs.map((e) => e.trainAccuracy), [(corrects[0]! + corrects[1]!) / 64, (corrects[2]! + corrects[3]!) / 64], 'the epoch counts the correct predictions of the step\'s own forward');
   const alphas = epochs.map((e) => (e.outputs as { alpha: number }).alpha);
   assert.ok(alphas.every((a) => a !== 1 && Number.isFinite(a)), `α moved: ${alphas.join(', ')}`);
 });
