@@ -5,10 +5,10 @@ import { applyFixed, checkOptionKeys } from './fixed.js';
 import { checkSparsityCombination, sparsityDimensions, sparsityOptions, sparsitySpec } from './sparsity-dimensions.js';
 
 export interface DartsSpaceOptions {
-  /** C, channels of the first cells (default 8). */
-  channels?: number;
-  /** L, cells in the network; reduction cells at ⌊L/3⌋ and ⌊2L/3⌋ (default 3). */
-  layers?: number;
+  /** C, channels of the first cells (default 8); a list of choices searches it (dimension `channels`). */
+  channels?: number | number[];
+  /** L, cells in the network; reduction cells at ⌊L/3⌋ and ⌊2L/3⌋ (default 3); a list searches it (dimension `layers`). */
+  layers?: number | number[];
   /** Intermediate nodes per cell (default 4, as DARTS). */
   nodes?: number;
   /** Stem channels = stemMultiplier · C (default 3, as DARTS). */
@@ -27,22 +27,24 @@ const DEFAULT_OPS = DARTS_OPS.filter((op) => op !== 'none');
  * on each (`_op0` on the lower state, `_op1` on the higher). `none` is not an op here: DARTS
  * never derives it. Every cell outputs the concat of its intermediate nodes. The network is a
  * `cells` layer (stem, L cells) and global average pooling before the classifier, with the
- * sparsity dimensions of every space (groups default to filters). Defaults are sized for a
- * quick run on 28×28 images: C = 8, L = 3 (one normal cell, two reduction cells).
+ * sparsity dimensions of every space (groups default to filters), then C (`channels`) and L
+ * (`layers`), one choice each unless the options list several (last, so a seed draws the same
+ * genotypes and sparsity whether they are searched or not). Defaults are sized for a quick run
+ * on 28×28 images: C = 8, L = 3 (one normal cell, two reduction cells).
  */
 export class DartsSpace implements SearchSpace {
   readonly name = 'darts';
   readonly dimensions: readonly Dimension[];
-  private readonly channels: number;
-  private readonly layers: number;
+  private readonly channels: number[];
+  private readonly layers: number[];
   private readonly nodes: number;
   private readonly stemMultiplier: number;
 
   constructor(private readonly options: JsonObject = {}) {
     checkOptionKeys('darts', options, ['channels', 'layers', 'nodes', 'stemMultiplier', 'ops', 'sparsity', 'fixed']);
     const o = options as DartsSpaceOptions;
-    this.channels = intOption('channels', o.channels, 8, 1, 256);
-    this.layers = intOption('layers', o.layers, 3, 1, 20);
+    this.channels = intChoices('channels', o.channels, 8, 1, 256);
+    this.layers = intChoices('layers', o.layers, 3, 1, 20);
     this.nodes = intOption('nodes', o.nodes, 4, 1, 8);
     this.stemMultiplier = intOption('stemMultiplier', o.stemMultiplier, 3, 1, 8);
     const ops = o.ops ?? DEFAULT_OPS;
@@ -58,11 +60,15 @@ export class DartsSpace implements SearchSpace {
     this.dimensions = applyFixed('darts', [
       ...CELL_TYPES.flatMap(cellDims),
       ...sparsityDimensions(sparsityOptions(options)),
+      categorical('channels', this.channels, 'C: channels of the cells before the first reduction (doubled at each reduction cell)'),
+      categorical('layers', this.layers, 'L: cells in the network; reduction cells at ⌊L/3⌋ and ⌊2L/3⌋'),
     ], options);
   }
 
   check(sample: Sample): SpaceError | undefined {
-    return checkSample(this.dimensions, sample) ?? checkSparsityCombination(sample);
+    // A sample stored before C and L were dimensions freezes with the first choice of each.
+    const present = (d: Dimension) => !(NETWORK_DIMS.includes(d.name) && sample !== null && typeof sample === 'object' && !(d.name in sample));
+    return checkSample(this.dimensions, sample, present) ?? checkSparsityCombination(sample);
   }
 
   freeze(sample: Sample): Architecture {
@@ -76,11 +82,17 @@ export class DartsSpace implements SearchSpace {
       family: 'darts',
       input: 'image',
       layers: [
-        { type: 'cells', name: 'cells', channels: this.channels, cells: this.layers, stemMultiplier: this.stemMultiplier, genotype },
+        { type: 'cells', name: 'cells', channels: this.choice(sample, 'channels'), cells: this.choice(sample, 'layers'), stemMultiplier: this.stemMultiplier, genotype },
         { type: 'globalAvgPool' },
       ],
       sparsity: sparsitySpec(sample, sparsityOptions(this.options), 'filter'),
     };
+  }
+
+  /** C or L of a sample; the first choice (the option's value) when the sample predates the dimension. */
+  private choice(sample: Sample, name: 'channels' | 'layers'): number {
+    const d = this.dimensions.find((x) => x.name === name)!;
+    return (name in sample ? sample[name] : d.kind === 'categorical' ? d.choices[0] : undefined) as number;
   }
 
   private cell(sample: Sample, type: CellType): GenotypeEdge[] {
@@ -98,6 +110,17 @@ function inputPairs(j: number): string[] {
   return out;
 }
 
+const NETWORK_DIMS = ['channels', 'layers'];
+
+/** An integer option that may list choices: `8` or `[8, 16]`, distinct, each in low..high. */
+function intChoices(key: string, value: unknown, fallback: number, low: number, high: number): number[] {
+  if (!Array.isArray(value)) return [intOption(key, value, fallback, low, high)];
+  if (value.length === 0 || new Set(value).size !== value.length) {
+    throw new SpaceError(key, `darts space: ${key} must be an integer or a non-empty list of distinct integers in ${low}..${high}, got ${JSON.stringify(value)}`);
+  }
+  return value.map((v) => intOption(key, v, fallback, low, high));
+}
+
 function intOption(key: string, value: unknown, fallback: number, low: number, high: number): number {
   if (value === undefined) return fallback;
   if (!(Number.isInteger(value) && (value as number) >= low && (value as number) <= high)) {
@@ -108,7 +131,7 @@ function intOption(key: string, value: unknown, fallback: number, low: number, h
 
 export const dartsSpaceFactory: SpaceFactory = {
   name: 'darts',
-  description: 'DARTS cells: genotype (inputs and op of every node of the normal and reduction cell), C, L; sparsity level/kind/method',
+  description: 'DARTS cells: genotype (inputs and op of every node of the normal and reduction cell); sparsity level/kind/method; C, L',
   source: 'built-in',
   create: (options) => new DartsSpace(options),
 };
