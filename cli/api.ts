@@ -180,7 +180,7 @@ function create<F extends { name: string; source?: string }, T>(kind: string, fa
  * Opens a store: a SQLite file (created if absent, unless `mustExist`), ':memory:', a
  * `postgres://` URL, or passes an open Store through (see `cli/open-store.ts`).
  */
-export function openStore(db: string | Store = DEFAULT_DB, options: { mustExist?: boolean } = {}): Promise<Store> {
+export function openStore(db: string | Store = DEFAULT_DB, options: { mustExist?: boolean; readOnly?: boolean } = {}): Promise<Store> {
   return openAnyStore(db, options);
 }
 

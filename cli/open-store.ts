@@ -59,9 +59,11 @@ export function describeDb(db: DbLocation): string {
 /**
  * Opens a store: a SQLite file (created if absent, unless `mustExist`), ':memory:', a
  * PostgreSQL database (its tables created if it has none, unless `mustExist`), or passes an
- * open Store through. Reading commands pass `mustExist` so a typo never creates anything.
+ * open Store through. Reading commands pass `mustExist` so a typo never creates anything, and
+ * `readOnly` so a SQLite file is opened read-only and never written (a 0444 file, a read-only
+ * directory or filesystem can be read; see `openDatabaseReadOnly`).
  */
-export async function openStore(db: string | Store, options: { mustExist?: boolean; cwd?: string } = {}): Promise<Store> {
+export async function openStore(db: string | Store, options: { mustExist?: boolean; readOnly?: boolean; cwd?: string } = {}): Promise<Store> {
   if (typeof db === 'object') return db;
   const where = parseDb(db, options.cwd);
   switch (where.kind) {
@@ -71,7 +73,7 @@ export async function openStore(db: string | Store, options: { mustExist?: boole
       if (options.mustExist && !existsSync(where.file)) {
         throw new SparsenasError('DB_NOT_FOUND', `database ${where.file} does not exist; pass the file a search wrote with --db (default ./sparsenas.db)`);
       }
-      return SqliteStore.open(where.file);
+      return SqliteStore.open(where.file, { readOnly: options.readOnly });
   }
 }
 

@@ -9,7 +9,7 @@ export interface QueryOptions {
   db?: string | Store;
 }
 
-/** A study opened for reading. Every method returns snapshots; call `close()` when done. */
+/** A study opened for reading (a SQLite file read-only). Every method returns snapshots; call `close()` when done. */
 export interface StudyView {
   readonly study: Study;
   /**
@@ -25,7 +25,7 @@ export interface StudyView {
   leaderboard(query?: LeaderboardQuery): Promise<LeaderboardEntry[]>;
   /** Best completed trial by the study's first objective. */
   best(): Promise<Trial | undefined>;
-  /** The underlying store (closed by `close()` when the view opened it). */
+  /** The underlying store (closed by `close()` when the view opened it; read-only when the view opened a SQLite file). */
   store: Store;
   close(): Promise<void>;
 }
@@ -100,7 +100,10 @@ export async function findStudy(store: Store, name: string | undefined): Promise
   return all.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
 }
 
-/** Like `openStore`, but a database file that does not exist is an error (a typo must not create one). */
+/**
+ * Like `openStore`, for reading: a database file that does not exist is an error (a typo must not
+ * create one), and a SQLite file is opened read-only, so nothing is ever written to it.
+ */
 export function openExistingStore(db: string | Store = DEFAULT_DB): Promise<Store> {
-  return openStore(db, { mustExist: true });
+  return openStore(db, { mustExist: true, readOnly: true });
 }

@@ -83,6 +83,9 @@ export class SqliteConnection {
 
 export const OPEN_READWRITE = sqlite3.OPEN_READWRITE;
 export const OPEN_CREATE = sqlite3.OPEN_CREATE;
+export const OPEN_READONLY = sqlite3.OPEN_READONLY;
+/** With it, `open` takes a `file:` URI (`?immutable=1`, `?mode=ro`). */
+export const OPEN_URI = sqlite3.OPEN_URI;
 
 /**
  * Retries what failed with SQLITE_BUSY (a failed statement changed nothing) until `waitMs` has

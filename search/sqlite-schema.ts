@@ -1,7 +1,9 @@
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { W_OK, X_OK } from 'node:constants';
+import { accessSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { StoreError } from './errors.js';
-import { OPEN_CREATE, OPEN_READWRITE, SqliteConnection, retryBusy, sqliteCode } from './sqlite-connection.js';
+import { OPEN_CREATE, OPEN_READONLY, OPEN_READWRITE, OPEN_URI, SqliteConnection, retryBusy, sqliteCode } from './sqlite-connection.js';
 
 /**
  * `PRAGMA application_id` of a sparsenas database ("SpNs"). It sits in the file header, so
@@ -177,6 +179,93 @@ export async function openDatabase(file: string, busyTimeoutMs: number, migratio
   }
 }
 
+/**
+ * Opens an existing sparsenas database for reading only (`list studies`, `leaderboard`, `report`,
+ * `export`, `watch`): SQLITE_OPEN_READONLY, and no pragma, migration or checkpoint that writes,
+ * so a file without write permission (0444) reads the same every time. In a directory SQLite
+ * cannot create files in (read-only directory or filesystem), a WAL database cannot get its
+ * `-shm` index; it is then opened `immutable=1` (nobody can be writing to it there: a writer
+ * needs the same files), as is a file nobody may write (no write bit; root aside). A database
+ * older than this sparsenas is upgraded first when the file and its directory are writable (as a
+ * read-write open would); otherwise the error names the file and says to open it once with
+ * write access.
+ */
+export async function openDatabaseReadOnly(file: string, busyTimeoutMs: number, migrations: readonly string[] = MIGRATIONS, lockWaitMs = 120_000): Promise<SqliteConnection> {
+  if (file === ':memory:' || file === '') return openDatabase(file, busyTimeoutMs, migrations, lockWaitMs);
+  checkHeader(file);
+  let opened = await openForReading(file, busyTimeoutMs, migrations.length);
+  if (opened.version < migrations.length) {
+    await opened.db.close();
+    const readOnly = whyReadOnly(file);
+    if (readOnly) {
+      const what = opened.version === 0 ? 'holds no sparsenas tables yet' : `has schema version ${opened.version}, older than this sparsenas (version ${migrations.length})`;
+      throw new StoreError('STORE_NEEDS_UPGRADE', `the database ${file} ${what} and must be upgraded before it can be read, but ${readOnly}, so it was left untouched. ` +
+        `Open it once with write access (e.g. \`chmod u+w ${file} ${dirname(file)}\`, or as the file's owner run \`sparsenas list studies --db ${file}\`); after that it reads read-only anywhere`);
+    }
+    // As a read-write open would: upgrade, then read through a read-only connection as always.
+    await (await openDatabase(file, busyTimeoutMs, migrations, lockWaitMs)).close();
+    opened = await openForReading(file, busyTimeoutMs, migrations.length);
+  }
+  return opened.db;
+}
+
+async function openForReading(file: string, busyTimeoutMs: number, known: number): Promise<{ db: SqliteConnection; version: number }> {
+  const connect = async (target: string, mode: number) => {
+    let db: SqliteConnection;
+    try {
+      db = await SqliteConnection.open(target, mode);
+    } catch (err) {
+      throw new StoreError('STORE_OPEN_FAILED', `cannot open the database ${file} for reading: ${(err as Error).message}; check its permissions`, { cause: err });
+    }
+    db.configureBusyTimeout(busyTimeoutMs);
+    try {
+      return { db, version: await checkIdentity(db, file, known) };
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      if (sqliteCode(err) === 'SQLITE_NOTADB') throw notOurs(file, 'it is not an SQLite database');
+      throw err;
+    }
+  };
+  const wal = `${file}-wal`;
+  const pendingWal = existsSync(wal) && statSync(wal).size > 0;
+  // No pending WAL: the file alone is the whole database, and immutable=1 reads it without an index.
+  const immutable = async () => {
+    try {
+      return await connect(`${pathToFileURL(file).href}?immutable=1`, OPEN_READONLY | OPEN_URI);
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError('STORE_OPEN_FAILED', `cannot read the database ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  // A file without any write permission (0444) cannot change under us, and reading it must not
+  // leave -wal/-shm files behind (created 0444 like it, they would keep a later writer out).
+  if ((statSync(file).mode & 0o222) === 0 && !pendingWal) return immutable();
+  try {
+    return await connect(file, OPEN_READONLY);
+  } catch (err) {
+    // A WAL database needs its -shm index, which SQLite could not create beside the file.
+    if (!['SQLITE_READONLY', 'SQLITE_CANTOPEN'].includes(sqliteCode(err) ?? '')) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError('STORE_OPEN_FAILED', `cannot read the database ${file}: ${(err as Error).message}`, { cause: err });
+    }
+    if (pendingWal) {
+      throw new StoreError('STORE_OPEN_FAILED', `cannot read the database ${file}: its latest changes are in ${wal}, which SQLite can only read with an index file (${file}-shm) it cannot create in ${dirname(file)}; ` +
+        `make the directory writable for one read (\`chmod u+w ${dirname(file)}\`), or copy ${file} with ${wal} to a writable directory`, { cause: err });
+    }
+    return immutable();
+  }
+}
+
+/** Why this process cannot write `file` (or create its journal beside it), or undefined if it can. */
+function whyReadOnly(file: string): string | undefined {
+  const denied = (path: string, mode: number) => { try { accessSync(path, mode); return undefined; } catch (err) { return (err as NodeJS.ErrnoException).code ?? 'denied'; } };
+  const f = denied(file, W_OK);
+  if (f) return f === 'EROFS' ? `it is on a read-only filesystem` : `the file is not writable (${f})`;
+  const d = denied(dirname(file), W_OK | X_OK);
+  if (d) return d === 'EROFS' ? `it is on a read-only filesystem` : `its directory ${dirname(file)} is not writable (${d})`;
+  return undefined;
+}
+
 function checkHeader(file: string): void {
   const stat = statSync(file);
   if (stat.isDirectory()) throw new StoreError('STORE_NOT_SPARSENAS', `${file} is a directory; pass the path of a database file, e.g. ${file}/sparsenas.db`);
@@ -195,17 +284,19 @@ function checkHeader(file: string): void {
   if (head.toString('latin1') !== SQLITE_HEADER) throw notOurs(file, 'it is not an SQLite database');
 }
 
-async function checkIdentity(db: SqliteConnection, file: string, known: number): Promise<void> {
+/** Refuses another program's or a newer sparsenas's database; returns the schema version (0: empty, ours to initialise). */
+async function checkIdentity(db: SqliteConnection, file: string, known: number): Promise<number> {
   const appId = (await db.get<{ application_id: number }>('PRAGMA application_id'))!.application_id;
   const version = (await db.get<{ user_version: number }>('PRAGMA user_version'))!.user_version;
   const objects = (await db.get<{ n: number }>('SELECT count(*) AS n FROM sqlite_master'))!.n;
   if (appId !== APPLICATION_ID) {
     if (objects > 0 || version !== 0 || appId !== 0) throw notOurs(file, 'it is an SQLite database of another program');
-    return; // an empty database: ours to initialise
+    return 0; // an empty database: ours to initialise
   }
   if (version > known) {
     throw new StoreError('STORE_SCHEMA_TOO_NEW', `the database ${file} has schema version ${version}, but this sparsenas knows versions up to ${known}; upgrade sparsenas to open it (the file was left untouched)`);
   }
+  return version;
 }
 
 async function migrate(db: SqliteConnection, file: string, migrations: readonly string[]): Promise<void> {

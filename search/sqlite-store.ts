@@ -3,7 +3,7 @@ import type { StudyDefinition } from './config.js';
 import type { Lease, NewWorker, Store, StudyPatch, StudyTransaction, TrialInsert, TrialResult } from './store.js';
 import type { EpochMetrics, Study, Trial, WorkerInfo } from './types.js';
 import { type SqliteConnection, retryBusy, sqliteCode } from './sqlite-connection.js';
-import { openDatabase } from './sqlite-schema.js';
+import { openDatabase, openDatabaseReadOnly } from './sqlite-schema.js';
 import { type EpochRow, type StudyRow, type TrialRow, type WorkerRow, encodeMetrics, json, studyPatchColumns, toEpoch, toStudy, toTrial, toWorker } from './sqlite-rows.js';
 import { checkInsert, checkResult, storeErrors } from './store-errors.js';
 import { StoreError } from './errors.js';
@@ -19,6 +19,11 @@ export interface SqliteStoreOptions {
   lockWaitMs?: number;
   /** The schema's migrations; only tests of the upgrade path pass their own (default MIGRATIONS). */
   migrations?: readonly string[];
+  /**
+   * Open an existing database for reading only (the reading commands): nothing is ever written
+   * to it, so a read-only file, directory or filesystem can be read; every write is refused.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -44,13 +49,15 @@ export class SqliteStore implements Store {
     readonly file: string,
     private readonly now: () => number,
     private readonly lockWaitMs: number,
+    private readonly readOnly = false,
   ) {}
 
   /** Opens (or creates) the database at `file`; `:memory:` gives a private in-memory one. */
   static async open(file: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
     const lockWaitMs = options.lockWaitMs ?? 120_000;
-    const db = await openDatabase(file, options.busyTimeoutMs ?? 5000, options.migrations, lockWaitMs);
-    return new SqliteStore(db, file, options.now ?? Date.now, lockWaitMs);
+    const open = options.readOnly ? openDatabaseReadOnly : openDatabase;
+    const db = await open(file, options.busyTimeoutMs ?? 5000, options.migrations, lockWaitMs);
+    return new SqliteStore(db, file, options.now ?? Date.now, lockWaitMs, !!options.readOnly && file !== ':memory:' && file !== '');
   }
 
   createStudy(name: string, definition: StudyDefinition): Promise<Study> {
@@ -228,6 +235,8 @@ export class SqliteStore implements Store {
     // Calls made before close() still run; calls made after it are refused at once.
     this.closed = true;
     return this.db.exclusive(async () => {
+      // A read-only connection writes nothing, not even a checkpoint (the writer's close does it).
+      if (this.readOnly) return this.db.close();
       // Another process may be reading: then the checkpoint is partial, which is fine.
       await this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)').catch((err) => { if (sqliteCode(err) !== 'SQLITE_BUSY') throw err; });
       await this.db.close();
@@ -245,6 +254,9 @@ export class SqliteStore implements Store {
    * hold the one write lock most of the time. The next durable commit syncs it anyway (WAL).
    */
   private write<T>(method: string, fn: (now: number) => Promise<T>, o: { durable?: boolean } = {}): Promise<T> {
+    if (this.readOnly) {
+      return Promise.reject(new StoreError('STORE_READ_ONLY', `the database ${this.file} was opened read-only, for reading; ${method} cannot write to it. Open it without readOnly to change it`));
+    }
     return this.op(method, async () => {
       if (!this.checked) await this.checkIntegrity();
       if (o.durable === false) await this.db.exec('PRAGMA synchronous = NORMAL');

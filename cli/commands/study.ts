@@ -43,7 +43,7 @@ const copy: Sub = async ([name, extra], v, io) => {
   const from = dbFlag(io.cwd, v['from'], DEFAULT_DB);
   const to = dbFlag(io.cwd, v['to'], DEFAULT_DB);
   if (from === to) throw new UsageError(`sparsenas study copy: --from and --to are the same database (${describeDb(parseDb(from))}); use \`sparsenas study rename\` there`);
-  const source = await openStore(from, { mustExist: true });
+  const source = await openStore(from, { mustExist: true, readOnly: true });
   try {
     const target = await openStore(to);
     try {
