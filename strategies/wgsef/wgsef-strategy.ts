@@ -2,7 +2,7 @@ import {
   deriveSeed, DENSE_SPARSITY, requireTrainingMethods, type Architecture, type Candidate, type Json, type JsonObject, type Sample,
   type SearchSpace, type Strategy, type StrategyContext, type StrategyFactory, type TrainingMethodConfig, type Trial,
 } from '../../search/index.js';
-import { deriveArchitecture, type Survivors } from './derive-architecture.js';
+import { deriveArchitecture, groupedLayers, type Survivors } from './derive-architecture.js';
 import { WgsefError } from './errors.js';
 import { parseWgsefOptions, type PenaltyName, type WgsefOptions } from './wgsef-options.js';
 
@@ -90,6 +90,10 @@ export class WgsefStrategy implements Strategy {
       architecture = context.space.freeze(sample);
     } catch (err) {
       throw new WgsefError(`wgsef could not build its parent network from ${this.options.base ? 'strategy.options.base' : 'the widest point of the space'} (${(err as Error).message}); pass strategy.options.base, a (partial) sample of space "${context.space.name}"`);
+    }
+    // Refused here, not after a whole grouped run whose survivors no layer could take.
+    if (groupedLayers(architecture).length === 0) {
+      throw new WgsefError(`wgsef narrows dense and conv layers (in sum branches too), and the parent network of space "${context.space.name}" has none (its layers: ${architecture.layers.map((l) => l.type).join(', ')}); DARTS cells (space darts) have no width wgsef can derive: search them with random, grid, evolution or dass, or use the mlp or cnn space`);
     }
     // The penalty does the sparsifying: the parent itself is dense.
     this.base = { sample, architecture: { ...architecture, sparsity: { ...DENSE_SPARSITY } } };

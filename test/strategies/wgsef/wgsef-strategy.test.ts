@@ -153,3 +153,10 @@ test('options are validated with the key named', () => {
   assert.throws(() => s.init(context({ k: 2, ks: 3 })), (e: unknown) => e instanceof WgsefError && /strategy.options.ks/.test(e.message));
   assert.throws(() => s.init(context({ k: 2, base: { width: 'wide' } })), /strategy.options.base/);
 });
+
+test('init refuses a space whose parent has no layer wgsef can narrow (DARTS cells), before any trial runs', async () => {
+  const { DartsSpace } = await import('../../../spaces/index.js');
+  const s = new WgsefStrategy();
+  assert.throws(() => s.init({ ...context({ k: 2 }), space: new DartsSpace() }), (e: unknown) => e instanceof WgsefError
+    && /parent network of space "darts" has none \(its layers: cells, globalAvgPool\); DARTS cells \(space darts\) have no width wgsef can derive: search them with random, grid, evolution or dass/.test((e as Error).message));
+});

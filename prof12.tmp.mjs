@@ -1,0 +1,16 @@
+import * as tf from '@tensorflow/tfjs';
+import { chooseBackend, buildNetwork, trainNetwork, syntheticDataset, createSparseMethod } from './dist/evaluators/index.js';
+import { DartsSpace } from './dist/spaces/darts-space.js';
+import { countArchitecture } from './dist/spaces/index.js';
+import { sampleSpace } from './dist/strategies/index.js';
+import { createRng } from './dist/search/index.js';
+await chooseBackend(process.argv[2] ?? 'native');
+const space = new DartsSpace({});
+const arch = space.freeze(sampleSpace(space, createRng(0)));
+const data = syntheticDataset({ shape: [28, 28, 1], classes: 10, train: 512, validation: 128, test: 16 }, 4);
+const net = buildNetwork(arch, [28, 28, 1], 10, 1);
+const method = createSparseMethod(arch.sparsity); method.init(net.params, arch.sparsity, createRng(3), 10); net.enforceStructure();
+const c0 = process.cpuUsage(); const t0 = Date.now();
+await trainNetwork({ net, method, dataset: data, training: { epochs: 1, batchSize: 128, optimizer: 'adam', learningRate: 0.001 }, seed: 2, reporter: { epochEnded() {} } });
+const cpu = process.cpuUsage(c0);
+console.log(process.argv[2], 'dense MFLOPs/img', (countArchitecture(arch, [28,28,1], 10).denseFlops / 1e6).toFixed(1), 'wall s', (Date.now() - t0) / 1000, 'cpu s', ((cpu.user + cpu.system) / 1e6).toFixed(1), 'cpu ms/train sample', ((cpu.user + cpu.system) / 1000 / 512).toFixed(1));
