@@ -36,7 +36,9 @@ export {
   SparsenasError, SpaceError, ConfigError, EventBus, ofType, parseDefinition, definitionJsonSchema, createRng, deriveSeed,
   rankTrials, paretoFront, parseFilter, applyFilters, metricValue, bestTrial, MemoryStore, SqliteStore,
   MedianPruner, PercentilePruner, SuccessiveHalvingPruner, requireTrainingMethods, TrainingMethodUnavailableError,
+  option, describeOptions, canonicalArchitecture,
 } from './search/index.js';
+export type { OptionsSchema, OptionDoc, ConfigIssue } from './search/index.js';
 export { categorical, int, float, logFloat, checkSample, sampleDimension, MlpSpace, CnnSpace, DartsSpace, countArchitecture } from './spaces/index.js';
 export { describeArchitecture } from './cli/format/index.js';
 export { RandomStrategy, GridStrategy, EvolutionStrategy, sampleSpace } from './strategies/index.js';

@@ -7,6 +7,7 @@ import {
 import type { SearchEvent, SearchOutcome, Store, StudyDefinition, StudyDefinitionInput } from '../search/index.js';
 import { createContainer, evaluatorFactory, spaceFactory, strategyFactory } from './container.js';
 import { namedEvaluator } from './plugin-evaluator.js';
+import { BUILTIN_COMPONENTS, checkComponentOptions } from './component-schemas.js';
 import { artifactsDirFor, openStore as openAnyStore, studyArtifactsDir } from './open-store.js';
 
 export const DEFAULT_DB = 'sparsenas.db';
@@ -77,7 +78,8 @@ export class SearchRun implements Promise<SearchOutcome> {
  *   const { best } = await run;
  */
 export function search(config: StudyDefinitionInput, options: SearchOptions = {}): SearchRun {
-  const definition = parseDefinition(config);
+  // Every problem at once, the built-in spaces' and strategies' options included; a plugin's are checked once it is loaded.
+  const definition = parseDefinition(config, 'search definition', BUILTIN_COMPONENTS);
   // Stored absolute, with the study: a resume (from any directory) loads the same plugins.
   definition.plugins = [...new Set([...definition.plugins, ...(options.plugins ?? [])].map((p) => resolve(p)))];
   const study = options.study ?? definition.study ?? defaultStudyName(definition, options.now?.() ?? Date.now());
@@ -125,7 +127,7 @@ async function withStoredStudy(study: string, options: SearchOptions, fn: (defin
 }
 
 async function execute(definition: StudyDefinition, studyName: string, mode: 'create' | 'resume' | 'join', bus: EventBus, options: SearchOptions & { force?: boolean }): Promise<SearchOutcome> {
-  const parts = await resolveParts(definition, options);
+  const parts = await resolveParts(definition, options, mode === 'create');
   const store = await openStore(options.db);
   try {
     return await runSearch({
@@ -147,10 +149,13 @@ async function execute(definition: StudyDefinition, studyName: string, mode: 'cr
 }
 
 /** The study's space, strategy and evaluator from the container (plugins loaded), named for errors. */
-export async function resolveParts(definition: StudyDefinition, options: Pick<SearchOptions, 'container' | 'plugins'>) {
+export async function resolveParts(definition: StudyDefinition, options: Pick<SearchOptions, 'container' | 'plugins'>, checkOptions = false) {
   const container = options.container ?? (await createContainer([...definition.plugins, ...(options.plugins ?? [])]));
   const sf = strategyFactory(container, definition.strategy.name);
   const spf = spaceFactory(container, definition.space.name);
+  // A new study's options against the schemas of the parts it uses, plugins' included, before any store is opened.
+  // (A stored study is not re-checked: it resumes with the options it was created with.)
+  if (checkOptions) checkComponentOptions(definition, spf, sf);
   const ef = evaluatorFactory(container, definition.evaluator.name);
   const space = create('space', spf, (f) => f.create(definition.space.options));
   const strategy = create('strategy', sf, (f) => f.create());

@@ -49,7 +49,7 @@ export function superviseSearch(o: SupervisedOptions): SearchRun {
       throw new SparsenasError('STUDY_NOT_FOUND', `study "${o.studyName}" not found in ${o.db}; \`sparsenas list studies\` shows the studies`);
     }
     const requested = stored ? resumedDefinition(stored.definition, o.budget) : o.definition!;
-    const parts = await resolveParts(requested, o).catch(async (err) => { await store.close(); throw err; });
+    const parts = await resolveParts(requested, o, o.mode === 'create').catch(async (err) => { await store.close(); throw err; });
     const me = workerIdentity();
     const liveness = { staleAfterMs: timing.staleAfterMs, machine: me.machine, checkPids: timing.checkPids };
     const log = (level: 'info' | 'warn' | 'error', message: string) => bus.publish({ type: 'search.log', at: Date.now(), level, message });

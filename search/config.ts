@@ -3,6 +3,8 @@ import { ConfigError } from './errors.js';
 import { upgradeLegacyDefinition } from './legacy-training.js';
 import type { DatasetConfig, TrainingConfig } from './types.js';
 import type { JsonObject } from './json.js';
+import { formatIssues, option, optionIssues, optionsJsonSchema, zodIssues, knownKeys } from './options-schema.js';
+import type { ConfigIssue, OptionsSchema } from './options-schema.js';
 
 /**
  * The whole definition of a search: the config file's shape, the programmatic API's input,
@@ -43,6 +45,27 @@ export const objectiveSchema = z.strictObject({
   direction: z.enum(['maximize', 'minimize']),
 });
 
+/**
+ * The options of each built-in pruner (pruners.ts `createPruner` reads them with the same defaults).
+ * `pruner.options` is checked against the pruner named, before the study is created.
+ */
+export const prunerOptionSchemas = {
+  none: z.strictObject({}),
+  median: z.strictObject({
+    warmupEpochs: option(z.number().int().min(0), 'epochs a trial runs before it can be pruned', 1),
+    minTrials: option(z.number().int().min(1), 'trials that must have reached an epoch before any is pruned at it', 3),
+  }),
+  'successive-halving': z.strictObject({
+    minEpochs: option(z.number().int().min(1), 'epoch of the first rung (rungs at minEpochs·η^k)', 1),
+    reductionFactor: option(z.number().int().min(2), 'η: the top 1/η of the trials at a rung continue', 3),
+  }),
+} as const;
+export type PrunerName = keyof typeof prunerOptionSchemas;
+export const PRUNER_NAMES = Object.keys(prunerOptionSchemas) as PrunerName[];
+
+const prunerSchema = z.discriminatedUnion('name', PRUNER_NAMES.map((name) =>
+  z.strictObject({ name: z.literal(name), options: (prunerOptionSchemas[name] as z.ZodObject).default({}) })) as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]]);
+
 export const studyDefinitionSchema = z.strictObject({
   $schema: z.string().optional(),
   study: z.string().min(1).optional(),
@@ -50,7 +73,7 @@ export const studyDefinitionSchema = z.strictObject({
   space: z.strictObject({ name: z.string().min(1), options: jsonObject.default({}) }),
   strategy: z.strictObject({ name: z.string().min(1), options: jsonObject.default({}) }),
   evaluator: z.strictObject({ name: z.string().min(1), options: jsonObject.default({}) }).default({ name: 'tfjs', options: {} }),
-  pruner: z.strictObject({ name: z.enum(['none', 'median', 'successive-halving']), options: jsonObject.default({}) }).default({ name: 'none', options: {} }),
+  pruner: prunerSchema.default({ name: 'none', options: {} }),
   dataset: datasetSchema,
   training: trainingSchema,
   budget: z.strictObject({
@@ -126,36 +149,66 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Validate a definition (defaults applied first). Throws `ConfigError` naming the key and the fix. */
-export function parseDefinition(input: unknown, source = 'search definition'): StudyDefinition {
+/**
+ * The option schemas of the spaces and strategies a definition may name (their factories'
+ * `optionsSchema`): with them, `parseDefinition` checks `space.options` and `strategy.options`
+ * too, and `definitionJsonSchema` documents them. Components without a schema are not checked.
+ */
+export interface ComponentSchemas {
+  spaces?: readonly { name: string; optionsSchema?: OptionsSchema }[];
+  strategies?: readonly { name: string; optionsSchema?: OptionsSchema }[];
+}
+
+/**
+ * Validate a definition (defaults applied first). Throws one `ConfigError` listing every problem
+ * (`issues`), each naming the key and the fix; with `components`, the options of the space and
+ * strategy named are checked against their schemas in the same pass.
+ */
+export function parseDefinition(input: unknown, source = 'search definition', components: ComponentSchemas = {}): StudyDefinition {
   // An old config's `training.regularizer` is read as the training method it meant (legacy-training.ts).
   const merged = mergeDefinition(DEFAULT_DEFINITION as StudyDefinitionInput, upgradeLegacyDefinition((input ?? {}) as StudyDefinitionInput));
   const result = studyDefinitionSchema.safeParse(merged);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const key = issue.path.join('.') || '(root)';
-    let message = `${source}: ${key}: ${issue.message}`;
-    if (issue.code === 'unrecognized_keys') {
-      const keys = (issue as { keys: string[] }).keys;
-      const at = issue.path.length ? issue.path.join('.') + '.' : '';
-      message = `${source}: unknown key ${keys.map((k) => `"${at}${k}"`).join(', ')}; remove it or check its spelling (see sparsenas.schema.json)`;
-      throw new ConfigError(at + keys[0], message);
-    }
-    throw new ConfigError(key, message);
-  }
+  const issues: ConfigIssue[] = result.success ? [] : zodIssues(result.error.issues, '', (path) => knownKeys(studyDefinitionSchema, path, merged));
+  const m = merged as StudyDefinition;
+  issues.push(...componentOptionIssues(m, components));
+  if (issues.length) throw new ConfigError(issues[0]!.key, formatIssues(source, issues), issues);
   return result.data as StudyDefinition;
+}
+
+/** The problems of `space.options` and `strategy.options` against the schemas of the components named. */
+export function componentOptionIssues(d: Pick<StudyDefinition, 'space' | 'strategy'>, components: ComponentSchemas): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const check = (kind: 'space' | 'strategy', list: ComponentSchemas['spaces']) => {
+    const part = d[kind] as { name?: unknown; options?: unknown } | undefined;
+    const schema = list?.find((c) => c.name === part?.name)?.optionsSchema;
+    if (schema) out.push(...optionIssues(schema, part?.options ?? {}, `${kind}.options`));
+  };
+  check('space', components.spaces);
+  check('strategy', components.strategies);
+  return out;
 }
 
 /**
  * The JSON Schema of the config file, for editors. Every key is optional in a file (defaults
  * fill the rest before validation), so `required` lists are dropped.
  */
-export function definitionJsonSchema(): Record<string, unknown> {
+export function definitionJsonSchema(components: ComponentSchemas = {}): Record<string, unknown> {
   const schema = z.toJSONSchema(studyDefinitionSchema, { io: 'input' }) as Record<string, unknown>;
+  // Each space's and strategy's options, under "if name is X then options is ...".
+  const props = schema['properties'] as Record<string, Record<string, unknown>>;
+  for (const [kind, list] of [['space', components.spaces], ['strategy', components.strategies]] as const) {
+    const cases = (list ?? []).filter((c) => c.optionsSchema).map((c) => ({
+      if: { properties: { name: { const: c.name } } },
+      then: { properties: { options: optionsJsonSchema(c.optionsSchema!) } },
+    }));
+    if (cases.length) props[kind] = { ...props[kind], allOf: cases };
+  }
   const strip = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(strip);
     else if (node && typeof node === 'object') {
       delete (node as Record<string, unknown>)['required'];
+      // Without `required`, a bare object matches every branch of a oneOf: editors must accept it.
+      if ('oneOf' in node) { (node as Record<string, unknown>)['anyOf'] = (node as Record<string, unknown>)['oneOf']; delete (node as Record<string, unknown>)['oneOf']; }
       Object.values(node).forEach(strip);
     }
   };

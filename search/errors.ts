@@ -34,9 +34,12 @@ export class ArchitectureError extends SparsenasError {
 }
 
 export class ConfigError extends SparsenasError {
-  constructor(readonly key: string, message: string) {
+  /** Every problem found, when the definition had several (`key` is the first one's). */
+  readonly issues: readonly { key: string; message: string }[];
+  constructor(readonly key: string, message: string, issues?: readonly { key: string; message: string }[]) {
     super('CONFIG_INVALID', message);
     this.name = 'ConfigError';
+    this.issues = issues ?? [{ key, message }];
   }
 }
 

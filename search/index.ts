@@ -14,6 +14,7 @@ export * from './leaderboard.js';
 export * from './memory-store.js';
 export * from './postgres-store.js';
 export * from './pruners.js';
+export * from './options-schema.js';
 export * from './rng.js';
 export * from './runner.js';
 export * from './space.js';

@@ -93,6 +93,7 @@ function percentileOf(values: number[], p: number): number {
   return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
 }
 
+/** Options are those of `prunerOptionSchemas` (config.ts), checked with the definition; the defaults here are the ones documented there. */
 export function createPruner(name: 'none' | 'median' | 'successive-halving', options: Record<string, unknown> = {}): Pruner {
   const num = (k: string, d: number) => (typeof options[k] === 'number' ? (options[k] as number) : d);
   switch (name) {

@@ -2,6 +2,7 @@ import type { Architecture } from './architecture.js';
 import type { Json, JsonObject } from './json.js';
 import type { Sample } from './types.js';
 import type { SpaceError } from './errors.js';
+import type { OptionsSchema } from './options-schema.js';
 
 /** One searchable dimension. Strategies see a space only as a flat list of these. */
 export type Dimension =
@@ -32,6 +33,11 @@ export interface SpaceFactory {
   readonly description: string;
   /** Where it comes from: 'built-in' or a plugin file. */
   source?: string;
+  /**
+   * The schema of `space.options` (options-schema.ts): checked before a study is created, listed
+   * by `sparsenas list spaces NAME` with the dimensions, and put into sparsenas.schema.json.
+   */
+  readonly optionsSchema?: OptionsSchema;
   create(options: JsonObject): SearchSpace;
 }
 export const SpaceFactory = Symbol.for('sparsenas.SpaceFactory');

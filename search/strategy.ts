@@ -2,6 +2,7 @@ import type { Json, JsonObject } from './json.js';
 import type { StudyDefinition } from './config.js';
 import type { SearchSpace } from './space.js';
 import type { Candidate, Trial } from './types.js';
+import type { OptionsSchema } from './options-schema.js';
 
 export interface StrategyContext {
   readonly space: SearchSpace;
@@ -66,6 +67,12 @@ export interface StrategyFactory {
   readonly description: string;
   /** 'built-in' or the plugin file that registered it. */
   source?: string;
+  /**
+   * The schema of `strategy.options` (options-schema.ts): checked before a study is created (every
+   * problem at once), listed by `sparsenas list strategies NAME`, and put into sparsenas.schema.json.
+   * Without one, any options are accepted and `init` checks them.
+   */
+  readonly optionsSchema?: OptionsSchema;
   create(): Strategy;
 }
 export const StrategyFactory = Symbol.for('sparsenas.StrategyFactory');

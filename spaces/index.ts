@@ -4,5 +4,5 @@ export * from './sparsity-dimensions.js';
 export * from './mlp-space.js';
 export * from './cnn-space.js';
 export * from './darts-space.js';
-export { spacesModule } from './module.js';
+export { spacesModule, BUILTIN_SPACES } from './module.js';
 export * from './flops.js';

@@ -4,9 +4,10 @@ import { cnnSpaceFactory } from './cnn-space.js';
 import { dartsSpaceFactory } from './darts-space.js';
 import { mlpSpaceFactory } from './mlp-space.js';
 
+/** The built-in spaces, in `list spaces` order. */
+export const BUILTIN_SPACES: readonly SpaceFactory[] = [mlpSpaceFactory, cnnSpaceFactory, dartsSpaceFactory];
+
 /** Binds the built-in spaces; `getAll(SpaceFactory)` lists them. */
 export const spacesModule = new ContainerModule(({ bind }) => {
-  bind<SpaceFactory>(SpaceFactory).toConstantValue(mlpSpaceFactory);
-  bind<SpaceFactory>(SpaceFactory).toConstantValue(cnnSpaceFactory);
-  bind<SpaceFactory>(SpaceFactory).toConstantValue(dartsSpaceFactory);
+  for (const f of BUILTIN_SPACES) bind<SpaceFactory>(SpaceFactory).toConstantValue(f);
 });

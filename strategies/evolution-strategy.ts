@@ -2,6 +2,7 @@ import { createRng, deriveSeed, metricValue } from '../search/index.js';
 import type { Candidate, Json, Rng, Sample, SearchSpace, Strategy, StrategyContext, StrategyFactory, Trial } from '../search/index.js';
 import { sampleDimension } from '../spaces/index.js';
 import { sampleSpace } from './sampling.js';
+import { evolutionOptionsSchema } from './option-schemas.js';
 
 /**
  * Regularised (aging) evolution, Real et al. 2019 (AAAI), Algorithm 1: the population is
@@ -63,6 +64,7 @@ export class EvolutionStrategy implements Strategy {
 
 export const evolutionStrategyFactory: StrategyFactory = {
   name: 'evolution',
+  optionsSchema: evolutionOptionsSchema,
   description: 'regularised (aging) evolution, Real et al. 2019: tournament selection, one-dimension mutation',
   source: 'built-in',
   create: () => new EvolutionStrategy(),

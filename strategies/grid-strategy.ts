@@ -3,6 +3,7 @@ import type { Candidate, Json, SearchSpace, Strategy, StrategyContext, StrategyF
 import { gridValues } from '../spaces/index.js';
 import { architectureKey } from './sampling.js';
 import { GRID_ORDERS, gridPoint, gridPositions, type GridOrder } from './grid-order.js';
+import { gridOptionsSchema } from './option-schemas.js';
 
 /**
  * Exhaustive grid over every dimension. Floats take `points` evenly spaced values (their step
@@ -98,6 +99,7 @@ export class GridStrategy implements Strategy {
 
 export const gridStrategyFactory: StrategyFactory = {
   name: 'grid',
+  optionsSchema: gridOptionsSchema,
   description: 'exhaustive grid over the space (floats at `points` values), spread order, each distinct network once',
   source: 'built-in',
   create: () => new GridStrategy(),

@@ -7,4 +7,4 @@ export * from './sparse-ift/index.js';
 export * from './wgsef/index.js';
 export * from './random-baseline/index.js';
 export * from './dass/index.js';
-export { strategiesModule } from './module.js';
+export { strategiesModule, BUILTIN_STRATEGIES } from './module.js';

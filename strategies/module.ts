@@ -8,9 +8,12 @@ import { randomBaselineStrategyFactory } from './random-baseline/index.js';
 import { sparseIftStrategyFactory } from './sparse-ift/index.js';
 import { wgsefStrategyFactory } from './wgsef/index.js';
 
+/** The built-in strategies, in `list strategies` order. */
+export const BUILTIN_STRATEGIES: readonly StrategyFactory[] = [randomStrategyFactory, gridStrategyFactory, evolutionStrategyFactory, sparseIftStrategyFactory, wgsefStrategyFactory, randomBaselineStrategyFactory, dassStrategyFactory];
+
 /** Binds the built-in strategies; `getAll(StrategyFactory)` lists them, by name. */
 export const strategiesModule = new ContainerModule(({ bind }) => {
-  for (const f of [randomStrategyFactory, gridStrategyFactory, evolutionStrategyFactory, sparseIftStrategyFactory, wgsefStrategyFactory, randomBaselineStrategyFactory, dassStrategyFactory]) {
+  for (const f of BUILTIN_STRATEGIES) {
     bind<StrategyFactory>(StrategyFactory).toConstantValue(f);
   }
 });

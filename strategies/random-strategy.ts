@@ -1,6 +1,7 @@
 import { createRng, deriveSeed } from '../search/index.js';
 import type { Candidate, Json, Rng, SearchSpace, Strategy, StrategyContext, StrategyFactory } from '../search/index.js';
 import { sampleSpace } from './sampling.js';
+import { randomOptionsSchema } from './option-schemas.js';
 
 /** Uniform random search (Bergstra & Bengio 2012): independent draws from one seeded stream. */
 export class RandomStrategy implements Strategy {
@@ -32,6 +33,7 @@ export class RandomStrategy implements Strategy {
 
 export const randomStrategyFactory: StrategyFactory = {
   name: 'random',
+  optionsSchema: randomOptionsSchema,
   description: 'uniform random sampling of the space, seeded (the baseline of every NAS study)',
   source: 'built-in',
   create: () => new RandomStrategy(),

@@ -1,5 +1,6 @@
 import { definitionJsonSchema } from '../../search/index.js';
 import type { CommandIo } from '../io.js';
+import { BUILTIN_COMPONENTS } from '../component-schemas.js';
 
 /** `sparsenas schema` prints the JSON Schema of config files (committed as sparsenas.schema.json). */
 export const SCHEMA_HELP = `sparsenas schema — print the JSON Schema of search config files (sparsenas.schema.json)
@@ -14,6 +15,6 @@ export async function schemaCommand(argv: string[], io: CommandIo): Promise<numb
     io.stderr.write(`sparsenas schema: unexpected argument "${argv[0]}"; it takes none (see sparsenas schema --help)\n`);
     return 2;
   }
-  io.stdout.write(JSON.stringify(definitionJsonSchema(), null, 2) + '\n');
+  io.stdout.write(JSON.stringify(definitionJsonSchema(BUILTIN_COMPONENTS), null, 2) + '\n');
   return 0;
 }

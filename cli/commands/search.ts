@@ -9,6 +9,7 @@ import { attachIpcReporter } from '../reporters/ipc-reporter.js';
 import type { SearchRun } from '../api.js';
 import { intFlag, numberFlag, oneOf, parseFlags, dbFlag } from '../args.js';
 import { readConfigFile } from '../config-file.js';
+import { BUILTIN_COMPONENTS } from '../component-schemas.js';
 import { selectReporter } from '../reporters/index.js';
 import type { CommandIo } from '../io.js';
 import { UsageError } from '../errors.js';
@@ -92,7 +93,7 @@ export function definitionFromFlags(argv: string[], cwd: string): { definition: 
   if (flags.evaluator && evaluatorName !== 'tfjs') {
     throw new UsageError(`--allow-software-gpu and --gpu-concurrency are options of the tfjs evaluator, but this search uses evaluator "${evaluatorName}"; set its own options in the config file instead`);
   }
-  parseDefinition(definition, typeof v['config'] === 'string' ? `config file ${v['config']}` : 'search flags');
+  parseDefinition(definition, typeof v['config'] === 'string' ? `config file ${v['config']}` : 'search flags', BUILTIN_COMPONENTS);
   return { definition, values: v };
 }
 

@@ -87,9 +87,37 @@ export function planTrainValidation(
     );
   }
   // At least one sample on each side: a fraction that rounds to an empty split is a config mistake we can absorb.
-  const validationCount = Math.min(kept.length - 1, Math.max(1, Math.round(options.validationFraction * kept.length)));
+  const validationCount = splitCounts(kept.length, options.validationFraction).validation;
+  if (options.subset !== undefined && options.subset < pool.length) checkSubsetSplit(options.subset, options.validationFraction, classes, pool.length, source);
   const { drawn, rest } = stratifiedDraw(kept, labels, classes, validationCount, rng);
   return { train: rest, validation: drawn };
+}
+
+/** Validation and training counts of n samples at this fraction (at least one on each side). */
+function splitCounts(n: number, fraction: number): { train: number; validation: number } {
+  const validation = Math.min(n - 1, Math.max(1, Math.round(fraction * n)));
+  return { train: n - validation, validation };
+}
+
+/**
+ * A subset so small that a split has fewer samples than there are classes (`--subset 5`: 4
+ * training images and 1 validation image of 10 classes) gives accuracies that mean nothing: it is
+ * refused with the numbers and the smallest subset that gives every class a sample on each side.
+ */
+function checkSubsetSplit(subset: number, fraction: number, classes: number, available: number, source: string): void {
+  const { train, validation } = splitCounts(subset, fraction);
+  if (train >= classes && validation >= classes) return;
+  let least: number | undefined;
+  for (let n = subset + 1; n <= available; n++) {
+    const c = splitCounts(n, fraction);
+    if (c.train >= classes && c.validation >= classes) { least = n; break; }
+  }
+  throw new DatasetConfigError(
+    source,
+    `dataset.subset ${subset} gives ${train} training and ${validation} validation sample(s) (validationFraction ${fraction}) for ${classes} classes: ` +
+      `each split needs at least one sample per class. ${least !== undefined ? `Use a subset of at least ${least} (--subset ${least})` : `The dataset has only ${available} training samples; drop the subset`}` +
+      `${validation < classes && least !== undefined ? ' or raise dataset.validationFraction' : ''}`,
+  );
 }
 
 /**

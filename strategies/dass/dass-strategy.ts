@@ -5,6 +5,7 @@ import {
   type TrainingMethodConfig, type Trial,
 } from '../../search/index.js';
 import { DassError, parseDassOptions, type DassOptions, type PhaseEpochs, type RetrainNetworkOptions } from './dass-options.js';
+import { dassOptionsSchema } from '../option-schemas.js';
 
 /** The training method the evaluator must train (evaluators/methods/dass). */
 export const DASS_METHOD = 'dass';
@@ -263,6 +264,7 @@ function networkOfSpace(space: SearchSpace, nodes: number): RetrainNetworkOption
 
 export const dassStrategyFactory: StrategyFactory = {
   name: 'dass',
+  optionsSchema: dassOptionsSchema,
   description: 'DASS: differentiable search of DARTS cells with sparse parametric ops (supernet by the dass method), derived cells retrained sparse; DARTS-then-pruned and random controls',
   source: 'built-in',
   create: () => new DassStrategy(),

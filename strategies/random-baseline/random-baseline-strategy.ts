@@ -2,6 +2,7 @@ import { SparsenasError, createRng, deriveSeed } from '../../search/index.js';
 import type { Architecture, Candidate, Json, JsonObject, Sample, Strategy, StrategyContext, StrategyFactory, Trial, TrainingConfig } from '../../search/index.js';
 import { baseArchitecture } from '../base-architecture.js';
 import { randomNodeMask } from './node-mask.js';
+import { randomBaselineOptionsSchema } from '../option-schemas.js';
 
 export type ProxyKind = 'trained' | 'init';
 
@@ -143,6 +144,7 @@ function check(ok: boolean, key: string, expected: string, got: unknown): void {
 
 export const randomBaselineStrategyFactory: StrategyFactory = {
   name: 'random-baseline',
+  optionsSchema: randomBaselineOptionsSchema,
   description: 'Random Search baseline (Farahani 2024): best of N random node masks by a cheap proxy vs one random mask vs the dense parent',
   source: 'built-in',
   create: () => new RandomBaselineStrategy(),

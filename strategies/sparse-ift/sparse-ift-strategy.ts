@@ -3,6 +3,7 @@ import type { Architecture, Candidate, Json, Sample, SearchSpace, SparseMethod, 
 import { SPARSE_IFT_FAMILIES, applySparseIft } from './transforms.js';
 import type { SparseIftFamily } from './transforms.js';
 import { baseArchitecture } from '../base-architecture.js';
+import { sparseIftOptionsSchema } from '../option-schemas.js';
 
 const SPARSE_IFT_METHODS: readonly string[] = ['rigl', 'static', 'set'];
 
@@ -97,6 +98,7 @@ export function sparseIftLabel(family: string, nominal: number, applied: number,
 
 export const sparseIftStrategyFactory: StrategyFactory = {
   name: 'sparse-ift',
+  optionsSchema: sparseIftOptionsSchema,
   description: 'Sparse-IFT (Thangarasa et al. 2024): iso-FLOP transforms (wide, parallel, factorized, doped) × sparsity × RigL/static vs dense',
   source: 'built-in',
   create: () => new SparseIftStrategy(),

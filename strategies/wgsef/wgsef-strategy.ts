@@ -5,6 +5,7 @@ import {
 import { deriveArchitecture, groupedLayers, type Survivors } from './derive-architecture.js';
 import { WgsefError } from './errors.js';
 import { parseWgsefOptions, type PenaltyName, type WgsefOptions } from './wgsef-options.js';
+import { wgsefOptionsSchema } from '../option-schemas.js';
 
 type Phase = 'pending' | 'grouped-asked' | 'grouped-done' | 'derived-asked' | 'done' | 'failed';
 
@@ -243,6 +244,7 @@ export function parseGroupedOutputs(outputs: unknown): GroupedRunOutputs {
 
 export const wgsefStrategyFactory: StrategyFactory = {
   name: 'wgsef',
+  optionsSchema: wgsefOptionsSchema,
   description: 'WGSEF: group envelope regularisation (proximal gradient) to exactly k groups, then retrain the narrower network; group lasso control',
   source: 'built-in',
   create: () => new WgsefStrategy(),
