@@ -55,3 +55,9 @@ const small = () => new DartsSpace({ channels: 4, layers: 3, nodes: 2, sparsity:
 describeStrategy('random on darts', () => new RandomStrategy(), { space: small() });
 describeStrategy('grid on darts', () => new GridStrategy(), { space: small(), seedSensitive: false });
 describeStrategy('evolution on darts', () => new EvolutionStrategy(), { space: small(), options: { population: 3, sampleSize: 2 }, trials: 8 });
+
+// C and L searched as dimensions (space.options lists choices): the same contract.
+const sized = () => new DartsSpace({ channels: [2, 4], layers: [2, 3], nodes: 2, sparsity: { levels: [0.9] } });
+describeStrategy('random on darts, C and L searched', () => new RandomStrategy(), { space: sized() });
+describeStrategy('grid on darts, C and L searched', () => new GridStrategy(), { space: sized(), seedSensitive: false });
+describeStrategy('evolution on darts, C and L searched', () => new EvolutionStrategy(), { space: sized(), options: { population: 3, sampleSize: 2 }, trials: 8 });
