@@ -166,6 +166,7 @@ export class TfjsEvaluator implements Evaluator {
         denseFlops: count.denseFlops, sparseFlops: count.sparseFlops,
         trainTimeMs: result.trainTimeMs, epochs: result.epochs, samplesPerSecond: result.samplesPerSecond,
         backend, layers: count.layers, extra,
+        ...(result.sparseLayers.length ? { sparseKernels: result.sparseLayers } : {}),
         ...(trainingMethod?.outputs ? { outputs: trainingMethod.outputs() } : {}),
       };
     } finally {

@@ -4,7 +4,7 @@ import { weightSparsity } from './accounting.js';
 import { correctCount, evaluateSplit, makeBatch, type BatchMaker } from './batches.js';
 import { captureGradient, regularise } from './gradients.js';
 import type { Dataset } from './data/types.js';
-import type { Network } from './network/types.js';
+import type { Network, SparseKernelOption } from './network/types.js';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer.js';
 import { createPacer } from './pacer.js';
 import type { MaskedParam, SparseMethod } from './sparse/types.js';
@@ -54,6 +54,8 @@ export interface TrainResult {
   trainTimeMs: number;
   /** Training samples per second over the optimiser steps (evaluation excluded). */
   samplesPerSecond: number;
+  /** Layers that ran on the sparse kernels (evaluators/network/sparse-kernels.ts), in forward order. */
+  sparseLayers: string[];
 }
 
 /**
@@ -76,8 +78,9 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const rng = createRng(deriveSeed(opts.seed, 'batches'));
   const kernels = new Map(net.params.map((p) => [p.weight.name, p.weight]));
   const weight = (p: MaskedParam) => method.effectiveWeight(p);
+  const sparse = sparseKernelOption(method, weight);
   const tm = opts.trainingMethod;
-  const evalForward = () => forwardFor(tm, { training: false, weight });
+  const evalForward = () => forwardFor(tm, { training: false, weight, ...(sparse ? { sparse } : {}) });
   const evalBatch = evaluationBatchSize(training);
   const optimizer = createOptimizer(training);
   const readbackEvery = Math.max(1, Math.floor(opts.readbackEvery ?? 1));
@@ -114,7 +117,7 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
         const ctx: MethodStepContext = { step, totalSteps, learningRate: learningRateAt(training, step, totalSteps), epoch, optimizer };
         setLearningRate(optimizer, ctx.learningRate);
         await tm?.beforeStep?.(ctx);
-        pending.push({ read: await trainStep(opts, optimizer, ctx, idx, kernels), epoch, step, size: idx.length });
+        pending.push({ read: await trainStep(opts, optimizer, ctx, idx, kernels, sparse), epoch, step, size: idx.length });
         if (pending.length >= readbackEvery) await drain();
         stepTimeMs += now() - t0;
         samples += idx.length;
@@ -138,6 +141,7 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
     const result: TrainResult = {
       epochs, trainLoss: epochLoss, trainAccuracy: epochAcc, valLoss: val.loss, valAccuracy: val.accuracy,
       trainTimeMs: now() - started, samplesPerSecond: stepTimeMs > 0 ? (samples / stepTimeMs) * 1000 : 0,
+      sparseLayers: net.params.filter((p) => sparse?.ran.has(p.name)).map((p) => p.name),
     };
     if (training.evaluateTest && dataset.test.count > 0) {
       const test = await evaluateSplit(net, dataset.test, shape, classes, evalForward(), evalBatch, pacer, opts.batches);
@@ -174,6 +178,15 @@ async function readBack(pending: PendingStep[]): Promise<{ loss: number; hits: n
   }
 }
 
+/**
+ * The sparse-kernel option of a trial's forwards (`ForwardOptions.sparse`), when its sparse
+ * method says which params are plain W ⊙ M; undefined otherwise or with SPARSENAS_SPARSE_KERNELS=0.
+ */
+function sparseKernelOption(method: SparseMethod, weight: (p: MaskedParam) => tf.Tensor): SparseKernelOption | undefined {
+  if (!method.plainMask || process.env.SPARSENAS_SPARSE_KERNELS === '0') return undefined;
+  return { weight, eligible: (p) => method.plainMask!(p), ran: new Set() };
+}
+
 /** Batch size of evaluation passes (no gradients, so larger than training's is fine). */
 export function evaluationBatchSize(training: TrainingConfig): number {
   return Math.max(training.batchSize, 256);
@@ -192,7 +205,7 @@ export function plannedSteps(training: TrainingConfig, trainCount: number): numb
  * phases in which the sparse method says it reads them on the host.
  */
 async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: MethodStepContext, idx: number[],
-  kernels: ReadonlyMap<string, tf.Variable>): Promise<tf.Tensor | [number, number]> {
+  kernels: ReadonlyMap<string, tf.Variable>, sparse: SparseKernelOption | undefined): Promise<tf.Tensor | [number, number]> {
   const { net, method, dataset, training, device } = opts;
   const tm = opts.trainingMethod;
   // A method that does not say reads everywhere, every step (slow on webgpu, but correct).
@@ -214,11 +227,12 @@ async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: Metho
       tf.dispose([batch.x, batch.y, batch.labels]);
     }
   }
+  // RigL's grow step needs ∂L/∂W_eff everywhere: that step (only) runs dense.
   const dense = method.wantsDenseGradient(ctx) ? new Map<string, tf.Tensor>() : undefined;
   const weight = dense
     ? (p: MaskedParam) => captureGradient(method.effectiveWeight(p), p.name, dense)
-    : (p: MaskedParam) => method.effectiveWeight(p);
-  const forward = forwardFor(tm, { training: true, weight });
+    : sparse?.weight ?? ((p: MaskedParam) => method.effectiveWeight(p));
+  const forward = forwardFor(tm, { training: true, weight, ...(sparse && !dense ? { sparse } : {}) });
   const trainable = tm?.trainable ? [...tm.trainable(net.trainable, ctx)] : net.trainable;
   let hits: tf.Scalar | undefined;
   let value: tf.Scalar | undefined;

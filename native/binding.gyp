@@ -14,7 +14,8 @@
         "src/conv2d.c",
         "src/max-pool.c",
         "src/reduce-sum.c",
-        "src/elementwise.c"
+        "src/elementwise.c",
+        "src/sparse-dense.c"
       ],
       "cflags": ["-O3", "-std=gnu11", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
       "cflags!": ["-O2", "-O0"],

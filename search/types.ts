@@ -141,6 +141,8 @@ export interface Metrics {
    * loss about ln(classes). Every view flags it "did not learn".
    */
   didNotLearn?: boolean;
+  /** Layers that trained on the native sparse kernels (sparse W ⊙ M from the mask's non-zeros); absent: none. */
+  sparseKernels?: string[];
   /** Extra named scalars (e.g. epochsToThreshold, nodeSparsity). */
   extra?: { [name: string]: number };
 }

@@ -27,6 +27,7 @@ export function trialOutcomeParts(trial: Trial): TrialOutcomeParts {
   }
   const ms = trialDurationMs(trial);
   if (ms !== undefined) details.push(formatDuration(ms));
+  if (m?.sparseKernels?.length) details.push(`sparse kernels: ${m.sparseKernels.map(oneLine).join(', ')}`);
   const tag = trialTag(trial);
   return {
     head: `trial ${trial.number}`,

@@ -5,7 +5,7 @@ import type { MaskedParam } from '../sparse/types.js';
 import { initKernel } from './init.js';
 import { BN_MOMENTUM } from './layers/batch-norm.js';
 import { layerBuilder } from './layers/registry.js';
-import type { BatchStatistics, BuildContext, Forward, Kernel, WeightOf } from './layers/types.js';
+import type { BatchStatistics, BiasAdd, BuildContext, Forward, Kernel, WeightOf } from './layers/types.js';
 import { structuralMask } from './structural-mask.js';
 import type { ForwardOptions, LayerRecord, NamedTensor, Network } from './types.js';
 
@@ -157,7 +157,7 @@ class RawNetwork implements Network, BuildContext {
     return { param, value };
   }
 
-  bias(node: PlanNode, removed: readonly number[] = []): (y: tf.Tensor) => tf.Tensor {
+  bias(node: PlanNode, removed: readonly number[] = []): BiasAdd {
     const listed = layerDescriptor(node.spec).weights(node).find((w) => w.suffix === 'bias');
     if (!listed) return (y) => y;
     const size = listed.shape[0]!;
@@ -173,7 +173,8 @@ class RawNetwork implements Network, BuildContext {
     record.biasSize = size;
     record.biasKept = size - removed.length;
     this.saved.push({ name: `${node.name}/bias`, value: () => (mask ? tf.mul(bias, mask) : bias.clone()), load: (t) => bias.assign(t) });
-    return (y) => tf.add(y, mask ? tf.mul(bias, mask) : bias);
+    const tensor = () => (mask ? tf.mul(bias, mask) : bias);
+    return Object.assign((y: tf.Tensor) => tf.add(y, tensor()), { tensor });
   }
 
   parameter(node: PlanNode, suffix: string, init: tf.Tensor): tf.Variable {

@@ -12,6 +12,21 @@ export interface ForwardOptions {
    * order): called inside the forward, so the tape that records it differentiates α.
    */
   alpha?: (type: CellType) => tf.Tensor;
+  /**
+   * Sparse kernels for this forward (evaluators/network/sparse-kernels.ts): set by the training
+   * loop when `weight` is exactly W ⊙ M for the params `eligible` accepts and nobody needs the
+   * dense ∂L/∂W_eff (RigL's grow step). A layer then computes W ⊙ M from the mask's non-zeros
+   * when the crossover rule prefers it, and adds its name to `ran`. Honoured only while
+   * `weight` is the very function given here (a training method's own weights switch it off).
+   */
+  sparse?: SparseKernelOption;
+}
+
+export interface SparseKernelOption {
+  weight: (param: MaskedParam) => tf.Tensor;
+  eligible(param: MaskedParam): boolean;
+  /** Names of the layers that ran on sparse kernels. */
+  ran: Set<string>;
 }
 
 /** What accounting needs to know about one planned layer once it is built. */

@@ -88,6 +88,10 @@ export abstract class MaskedMethod implements SparseMethod {
     return this.isDense(param) ? tf.clone(param.weight) : tf.mul(param.weight, param.mask);
   }
 
+  plainMask(_param: MaskedParam): boolean {
+    return true;
+  }
+
   wantsDenseGradient(_ctx: SparseStepContext): boolean {
     return false;
   }

@@ -59,6 +59,10 @@ export class NmMethod extends MaskedMethod {
     if (allowed) tf.tidy(() => { p.weight.assign(tf.mul(p.weight, tf.tensor(allowed, p.weight.shape))); });
   }
 
+  override plainMask(p: MaskedParam): boolean {
+    return this.mode === 'static' || p.targetSparsity === 0;
+  }
+
   override effectiveWeight(p: MaskedParam): tf.Tensor {
     if (this.mode === 'static' || p.targetSparsity === 0) return super.effectiveWeight(p);
     return this.ste(p)(p.weight);

@@ -61,6 +61,12 @@ export interface SparseMethod {
    */
   effectiveWeight(param: MaskedParam): tf.Tensor;
   /**
+   * True when `effectiveWeight(param)` is exactly `param.weight ⊙ param.mask` with plain
+   * gradients (∂L/∂W = ∂L/∂W_eff ⊙ M): sparse kernels may then compute the layer from the
+   * mask's non-zeros. Omitted: never (SR-STE's straight-through estimator, custom weights).
+   */
+  plainMask?(param: MaskedParam): boolean;
+  /**
    * True when the method needs the dense gradient ∂L/∂W_eff at this step (RigL's grow step);
    * the loop then passes it to `afterStep`.
    */

@@ -13,6 +13,7 @@
 #include "gemm.h"
 #include "max-pool.h"
 #include "reduce-sum.h"
+#include "sparse-dense.h"
 #include "thread-pool.h"
 
 #define CHECK(call)                                                    \
@@ -358,6 +359,151 @@ static napi_value js_select_isa(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* A compressed pattern handed in from JS: ptr [rows + 1] ascending from 0, idx [ptr[rows]]
+ * each in [0, cols). Checked on every call (O(nnz) against O(nnz x batch) of work). */
+static int get_pattern(napi_env env, napi_value vptr, napi_value vidx, int rows, int cols,
+                       const int32_t **ptr, const int32_t **idx) {
+  napi_typedarray_type type;
+  size_t n, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, vptr, &type, &n, &data, &ab, &offset) != napi_ok ||
+      type != napi_int32_array || n != (size_t)rows + 1) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "sparse pattern: row pointers must be an Int32Array of rows + 1");
+    return 0;
+  }
+  const int32_t *p = data;
+  if (napi_get_typedarray_info(env, vidx, &type, &n, &data, &ab, &offset) != napi_ok ||
+      type != napi_int32_array || p[0] != 0 || (size_t)p[rows] != n) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "sparse pattern: indices must be an Int32Array of ptr[rows] values");
+    return 0;
+  }
+  const int32_t *x = data;
+  for (int r = 0; r < rows; r++)
+    if (p[r + 1] < p[r]) {
+      napi_throw_range_error(env, "SPARSENAS_NATIVE", "sparse pattern: row pointers must not decrease");
+      return 0;
+    }
+  for (size_t k = 0; k < n; k++)
+    if (x[k] < 0 || x[k] >= cols) {
+      napi_throw_range_error(env, "SPARSENAS_NATIVE", "sparse pattern: an index lies outside the layer");
+      return 0;
+    }
+  *ptr = p;
+  *idx = x;
+  return 1;
+}
+
+/* sparseDense(heap, op, a, b, c, out, dims Int32Array[batch, in, out, activation],
+ *             optr, oidx, iptr, iidx, perm)
+ *   op 0 forward:      a = x [batch x in], b = w [in x out], c = bias [out] or -1, out = y
+ *   op 1 input grad:   a = dy, b = y (relu) or -1, c = w, out = dx [batch x in]
+ *   op 2 weight grad:  a = dy, b = y (relu) or -1, c = x, out = dw [in x out]
+ *   op 3 bias grad:    a = dy, b = y (relu) or -1, out = db [out] */
+static napi_value js_sparse_dense(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  heap_view h;
+  int32_t d[4], op;
+  if (!get_args(env, info, 12, argv) || !get_heap(env, argv[0], &h) || !get_ints(env, argv[6], d, 4))
+    return NULL;
+  CHECK(napi_get_value_int32(env, argv[1], &op));
+  const int act = d[3];
+  if (op < 0 || op > 3 || (act != SPN_ACT_LINEAR && act != SPN_ACT_RELU)) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "sparseDense: op must be 0-3 and activation linear or relu");
+    return NULL;
+  }
+  spn_sparse_dense s = {.batch = d[0], .in = d[1], .out = d[2]};
+  if (!get_pattern(env, argv[7], argv[8], s.out, s.in, &s.optr, &s.oidx) ||
+      !get_pattern(env, argv[9], argv[10], s.in, s.out, &s.iptr, &s.iidx))
+    return NULL;
+  if (s.optr[s.out] != s.iptr[s.in]) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "sparseDense: the two patterns hold different non-zero counts");
+    return NULL;
+  }
+  {
+    napi_typedarray_type type;
+    size_t n, offset;
+    void *data;
+    napi_value ab;
+    if (napi_get_typedarray_info(env, argv[11], &type, &n, &data, &ab, &offset) != napi_ok ||
+        type != napi_int32_array || n != (size_t)s.iptr[s.in]) {
+      napi_throw_type_error(env, "SPARSENAS_NATIVE", "sparse pattern: the permutation must be an Int32Array of nnz values");
+      return NULL;
+    }
+    s.perm = data;
+    for (size_t k = 0; k < n; k++)
+      if (s.perm[k] < 0 || (size_t)s.perm[k] >= n) {
+        napi_throw_range_error(env, "SPARSENAS_NATIVE", "sparse pattern: a permutation entry lies outside the non-zeros");
+        return NULL;
+      }
+  }
+  const size_t bi = (size_t)s.batch * s.in, bo = (size_t)s.batch * s.out, io = (size_t)s.in * s.out;
+  float *a, *b, *c, *out;
+  const size_t na = op == 0 ? bi : bo;
+  const size_t nb = op == 0 ? io : bo;
+  const size_t nc = op == 0 ? (size_t)s.out : op == 1 ? io : op == 2 ? bi : 0;
+  const size_t nout = op == 0 ? bo : op == 1 ? bi : op == 2 ? io : (size_t)s.out;
+  if (!heap_ptr(env, &h, argv[2], na, &a) || !heap_ptr(env, &h, argv[3], nb, &b) ||
+      !heap_ptr(env, &h, argv[4], nc, &c) || !heap_ptr(env, &h, argv[5], nout, &out))
+    return NULL;
+  if (a == NULL || out == NULL || (op == 0 && b == NULL) || ((op == 1 || op == 2) && c == NULL) ||
+      (op > 0 && act == SPN_ACT_RELU && b == NULL)) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "sparseDense: a required tensor is missing");
+    return NULL;
+  }
+  if (s.batch == 0 || s.in == 0 || s.out == 0) {
+    if (op == 2 || op == 3 || op == 0) {
+      /* no batch: zero gradients; forward of an empty layer: bias (+act) only */
+      if (op == 2) memset(out, 0, io * sizeof(float));
+      if (op == 3) memset(out, 0, (size_t)s.out * sizeof(float));
+      if (op == 0)
+        for (size_t r = 0; r < (size_t)s.batch; r++)
+          for (size_t o = 0; o < (size_t)s.out; o++) {
+            const float v = c ? c[o] : 0.f;
+            out[r * s.out + o] = act == SPN_ACT_RELU && v < 0.f ? 0.f : v;
+          }
+    } else {
+      memset(out, 0, bi * sizeof(float));
+    }
+    return NULL;
+  }
+  switch (op) {
+    case 0: LOCKED(spn_sparse_dense_forward(&s, a, b, c, act, out)); break;
+    case 1: LOCKED(spn_sparse_dense_grad_input(&s, a, b, act, c, out)); break;
+    case 2: LOCKED(spn_sparse_dense_grad_weight(&s, a, b, act, c, out)); break;
+    default: LOCKED(spn_sparse_dense_grad_bias(&s, a, b, act, out)); break;
+  }
+  return NULL;
+}
+
+/* sparseInfo() -> { isa, bytes }: the sparse kernels' ISA and the bytes their buffers hold. */
+static napi_value js_sparse_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value obj, isa, bytes;
+  size_t held;
+  const char *name;
+  LOCKED(held = spn_sparse_bytes(); name = spn_sparse_isa());
+  CHECK(napi_create_object(env, &obj));
+  CHECK(napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &isa));
+  CHECK(napi_create_double(env, (double)held, &bytes));
+  CHECK(napi_set_named_property(env, obj, "isa", isa));
+  CHECK(napi_set_named_property(env, obj, "bytes", bytes));
+  return obj;
+}
+
+/* selectSparseIsa(name) -> boolean ("avx2" | "generic"), for tests of both paths. */
+static napi_value js_select_sparse_isa(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  char name[32];
+  size_t len;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  CHECK(napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len));
+  int ok;
+  LOCKED(ok = spn_sparse_select(name));
+  CHECK(napi_get_boolean(env, ok, &result));
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   LOCKED(spn_pool_init(0); spn_gemm_kernel());
   napi_property_descriptor props[] = {
@@ -372,6 +518,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sum", NULL, js_sum, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"selectIsa", NULL, js_select_isa, NULL, NULL, NULL, napi_default, NULL},
+      {"sparseDense", NULL, js_sparse_dense, NULL, NULL, NULL, napi_default, NULL},
+      {"sparseInfo", NULL, js_sparse_info, NULL, NULL, NULL, napi_default, NULL},
+      {"selectSparseIsa", NULL, js_select_sparse_isa, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok)
     return NULL;

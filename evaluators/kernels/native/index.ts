@@ -17,10 +17,12 @@ import { binary, cast, unary } from './elementwise-kernels.js';
 import { identity } from './identity-kernel.js';
 import { maxPool, maxPoolGrad } from './pool-kernels.js';
 import { sum } from './reduce-kernels.js';
+import { disableSparseKernels, installSparseKernels } from './sparse-dense.js';
 import type { NativeKernelBody } from './wasm-heap.js';
 
 export { loadNativeAddon, type NativeAddon } from './native-addon.js';
 export { NativeKernelError } from './override-kernel.js';
+export { compressMask, patternOf, patternRebuilds, prefersSparse, SPARSE_DENSITY_CROSSOVER, sparseDense, sparseKernelsBlocker, type SparseActivation, type SparsePattern } from './sparse-dense.js';
 
 /** The kernels this module provides, by tfjs kernel name. Registries are data. */
 export const NATIVE_KERNELS: Readonly<Record<string, NativeKernelBody>> = {
@@ -60,6 +62,8 @@ export function nativeAvailable(): { ok: boolean; reason: string } {
 export function installNativeKernels(): string[] {
   const { addon } = loadNativeAddon();
   if (addon === null) return [];
+  // The sparse dense-layer kernels are new kernel names, not overrides: enabled alongside.
+  installSparseKernels(addon);
   return Object.entries(NATIVE_KERNELS)
     .filter(([name, body]) => overrideWasmKernel(name, addon, body))
     .map(([name]) => name);
@@ -67,5 +71,6 @@ export function installNativeKernels(): string[] {
 
 /** Puts back the kernels installNativeKernels replaced (benchmarks compare both). Returns their names. */
 export function uninstallNativeKernels(): string[] {
+  disableSparseKernels();
   return Object.keys(NATIVE_KERNELS).filter((name) => restoreWasmKernel(name));
 }

@@ -27,6 +27,17 @@ export interface NativeAddon {
   info(): { isa: string; threads: number };
   /** Forces a micro-kernel (tests exercise every path the CPU can run); false if unsupported. */
   selectIsa(isa: string): boolean;
+  /**
+   * Sparse dense-layer kernels (sparse-dense.ts); optional: an addon built before them still
+   * loads and the layers stay dense. dims: [batch, in, out, activation (0 linear, 1 relu)];
+   * op 0: a = x, b = w, c = bias, out = y; op 1/2/3 (input/weight/bias gradient): a = dy,
+   * b = y (relu gate) or -1, c = w / x / -1.
+   */
+  sparseDense?(heap: Float32Array, op: number, a: number, b: number, c: number, out: number, dims: Int32Array,
+    optr: Int32Array, oidx: Int32Array, iptr: Int32Array, iidx: Int32Array, perm: Int32Array): void;
+  /** The sparse kernels' ISA ('avx2' | 'generic') and the bytes their reused buffers hold. */
+  sparseInfo?(): { isa: string; bytes: number };
+  selectSparseIsa?(isa: string): boolean;
 }
 
 export const ADDON_FILE = 'sparsenas_native.node';

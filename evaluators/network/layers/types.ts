@@ -36,7 +36,7 @@ export interface BuildContext {
    */
   kernel(node: PlanNode, suffix: string, removedOut?: readonly number[], depthwise?: boolean): Kernel;
   /** Adds the layer's bias when its descriptor lists one (the identity otherwise); `removed` entries stay zero. */
-  bias(node: PlanNode, removed?: readonly number[]): (y: tf.Tensor) => tf.Tensor;
+  bias(node: PlanNode, removed?: readonly number[]): BiasAdd;
   /** A trainable tensor the descriptor lists under `suffix` that is not a kernel or bias (BN γ, β). */
   parameter(node: PlanNode, suffix: string, init: tf.Tensor): tf.Variable;
   /** A saved, non-trainable tensor `<layer>/<suffix>` (BN running statistics). */
@@ -48,6 +48,9 @@ export interface BuildContext {
   /** A fresh seed from the network's dropout stream (call it per forward pass). */
   dropoutSeed(): number;
 }
+
+/** Adds a layer's bias; `tensor` gives the bias itself (masked) for kernels that fuse it, absent without a bias. */
+export type BiasAdd = ((y: tf.Tensor) => tf.Tensor) & { tensor?: () => tf.Tensor };
 
 export interface BatchStatistics {
   mean: tf.Variable;

@@ -45,3 +45,8 @@ test('a trial outcome is one line, with the failure reason and no control charac
   assert.match(line, /^trial 4 failed  12\.5s  x y  mlp .* — boom \[2Jcleared$/);
   assert.equal(oneLine('a\r\n\tb'), 'a b');
 });
+
+test('a trial outcome names the layers that trained on the sparse kernels (issue 15)', () => {
+  const t = trial(5, { metrics: { ...metrics(0.8123, 1_200_000), sparseKernels: ['dense_0', 'classifier'] } });
+  assert.equal(describeTrialOutcome(t), 'trial 5 completed  val_acc 0.8123  sparsity 0.90  sparse_flops 1.2M  12.3s  sparse kernels: dense_0, classifier  mlp 512-256 relu · 90% rigl');
+});

@@ -1,0 +1,172 @@
+import * as tf from '@tensorflow/tfjs';
+
+import type { NativeAddon } from './native-addon.js';
+import { WasmHeap, type KernelArgs } from './wasm-heap.js';
+
+/**
+ * Sparse dense layers on the native addon (native/src/sparse-dense.c): `act(x · (W ⊙ M) + b)`
+ * computed from the mask's non-zeros only, forward and backward, with the weight gradient
+ * evaluated at the non-zeros only (exactly zero elsewhere, as the dense `W ⊙ M` route gives).
+ * The mask's pattern is compressed once per mask change (a mask is a tf.Variable: every
+ * `assign` gives it new data, which is what invalidates the cache), never per step; the
+ * weights are read from the dense W in place.
+ */
+
+export const SPARSE_DENSE = 'SparsenasSparseDense';
+const SPARSE_DENSE_GRAD = 'SparsenasSparseDenseGrad';
+
+/** Fused activations of the sparse kernel (`enum spn_activation`); others run after it. */
+export const SPARSE_ACTIVATIONS = { linear: 0, relu: 1 } as const;
+export type SparseActivation = keyof typeof SPARSE_ACTIVATIONS;
+
+/** A mask [in x out] compressed twice: by output (its inputs) and by input (its outputs). */
+export interface SparsePattern {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly nnz: number;
+  readonly density: number;
+  readonly optr: Int32Array;
+  readonly oidx: Int32Array;
+  readonly iptr: Int32Array;
+  readonly iidx: Int32Array;
+  /** By-input position → by-output position of the same weight (the forward gathers W row by row). */
+  readonly perm: Int32Array;
+}
+
+/** Compresses a row-major [inputs x outputs] 0/1 mask (any non-zero counts as kept). */
+export function compressMask(mask: ArrayLike<number>, inputs: number, outputs: number): SparsePattern {
+  if (mask.length !== inputs * outputs) throw new Error(`compressMask: ${mask.length} mask values for a ${inputs}x${outputs} kernel`);
+  const iptr = new Int32Array(inputs + 1);
+  const optr = new Int32Array(outputs + 1);
+  for (let i = 0; i < inputs; i++) {
+    let n = 0;
+    for (let o = 0, at = i * outputs; o < outputs; o++, at++) {
+      if (mask[at] !== 0) { n++; optr[o + 1]!++; }
+    }
+    iptr[i + 1] = iptr[i]! + n;
+  }
+  for (let o = 0; o < outputs; o++) optr[o + 1]! += optr[o]!;
+  const nnz = iptr[inputs]!;
+  const iidx = new Int32Array(nnz);
+  const oidx = new Int32Array(nnz);
+  const perm = new Int32Array(nnz);
+  const fill = optr.slice(0, outputs);
+  for (let i = 0, k = 0; i < inputs; i++) {
+    for (let o = 0, at = i * outputs; o < outputs; o++, at++) {
+      if (mask[at] !== 0) { iidx[k] = o; perm[k++] = fill[o]!; oidx[fill[o]!++] = i; }
+    }
+  }
+  return { inputs, outputs, nnz, density: inputs * outputs ? nnz / (inputs * outputs) : 0, optr, oidx, iptr, iidx, perm };
+}
+
+interface Cached { dataId: object; pattern: SparsePattern }
+const cache = new WeakMap<tf.Variable, Cached>();
+let rebuilds = 0;
+
+/** How many patterns were compressed since the process started (tests: once per mask change). */
+export function patternRebuilds(): number {
+  return rebuilds;
+}
+
+/** The mask's compressed pattern, rebuilt only when the mask variable was assigned since. */
+export function patternOf(mask: tf.Variable): SparsePattern {
+  const hit = cache.get(mask);
+  if (hit && hit.dataId === mask.dataId) return hit.pattern;
+  const [inputs, outputs] = mask.shape as [number, number];
+  const pattern = compressMask(mask.dataSync() as Float32Array, inputs, outputs);
+  rebuilds++;
+  cache.set(mask, { dataId: mask.dataId, pattern });
+  return pattern;
+}
+
+interface ForwardAttrs { pattern: SparsePattern; activation: number }
+interface GradAttrs extends ForwardAttrs { op: 1 | 2 | 3 }
+
+function dims(batch: number, p: SparsePattern, activation: number): Int32Array {
+  return Int32Array.from([batch, p.inputs, p.outputs, activation]);
+}
+
+function forwardKernel(addon: NativeAddon, { inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const { x, w, bias } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo; bias?: tf.TensorInfo };
+  const { pattern: p, activation } = attrs as unknown as ForwardAttrs;
+  const batch = x.shape[0]!;
+  const mem = new WasmHeap(backend);
+  const y = mem.output([batch, p.outputs]);
+  addon.sparseDense!(mem.heap, 0, mem.offset(x), mem.offset(w), mem.offset(bias), mem.offset(y), dims(batch, p, activation), p.optr, p.oidx, p.iptr, p.iidx, p.perm);
+  return y;
+}
+
+function gradKernel(addon: NativeAddon, { inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const { dy, y, other } = inputs as { dy: tf.TensorInfo; y?: tf.TensorInfo; other?: tf.TensorInfo };
+  const { pattern: p, activation, op } = attrs as unknown as GradAttrs;
+  const batch = dy.shape[0]!;
+  const mem = new WasmHeap(backend);
+  const out = mem.output(op === 1 ? [batch, p.inputs] : op === 2 ? [p.inputs, p.outputs] : [p.outputs]);
+  const gate = activation === SPARSE_ACTIVATIONS.relu ? mem.offset(y) : -1;
+  addon.sparseDense!(mem.heap, op, mem.offset(dy), gate, mem.offset(other), mem.offset(out), dims(batch, p, activation), p.optr, p.oidx, p.iptr, p.iidx, p.perm);
+  return out;
+}
+
+let registered = false;
+let enabled = false;
+
+/**
+ * Registers the sparse kernels and their gradient for the wasm backend (once) and enables them;
+ * false when the addon predates them (rebuild with `node scripts/build-native.mjs`).
+ */
+export function installSparseKernels(addon: NativeAddon): boolean {
+  if (typeof addon.sparseDense !== 'function') return false;
+  if (!registered) {
+    tf.registerKernel({ kernelName: SPARSE_DENSE, backendName: 'wasm', kernelFunc: (args) => forwardKernel(addon, args) });
+    tf.registerKernel({ kernelName: SPARSE_DENSE_GRAD, backendName: 'wasm', kernelFunc: (args) => gradKernel(addon, args) });
+    tf.registerGradient({
+      kernelName: SPARSE_DENSE,
+      inputsToSave: ['x', 'w'],
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs) => {
+        const [x, w, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const a = attrs as unknown as ForwardAttrs;
+        const grad = (op: 1 | 2 | 3, other?: tf.Tensor) => () =>
+          tf.engine().runKernel(SPARSE_DENSE_GRAD, { dy: dy as tf.Tensor, y, ...(other ? { other } : {}) }, { ...a, op } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        return { x: grad(1, w), w: grad(2, x), bias: grad(3) };
+      },
+    });
+    registered = true;
+  }
+  enabled = true;
+  return true;
+}
+
+/** Turns the sparse kernels off (benchmarks of the dense path); installSparseKernels turns them on. */
+export function disableSparseKernels(): void {
+  enabled = false;
+}
+
+/** Why sparse kernels are off here, or null when they may run (on the wasm backend, addon loaded). */
+export function sparseKernelsBlocker(): string | null {
+  if (process.env.SPARSENAS_SPARSE_KERNELS === '0') return 'disabled by SPARSENAS_SPARSE_KERNELS=0';
+  if (!enabled) return 'the native backend is not active (or its addon predates the sparse kernels: rebuild with `node scripts/build-native.mjs`)';
+  if (tf.getBackend() !== 'wasm') return `backend ${tf.getBackend()} has no sparse kernels`;
+  return null;
+}
+
+/**
+ * The crossover rule (measured by `npm run bench -- sparse-kernels`, see README): a masked dense
+ * layer runs sparse when its density is at most SPARSE_DENSITY_CROSSOVER. Below a few thousand
+ * non-zeros both routes cost about one kernel dispatch, and sparse is never slower there.
+ */
+export const SPARSE_DENSITY_CROSSOVER = 0.3;
+
+export function prefersSparse(p: SparsePattern): boolean {
+  return p.density <= SPARSE_DENSITY_CROSSOVER;
+}
+
+/**
+ * `act(x · (W ⊙ M) + bias)` on the sparse kernels. `x` is [batch, in], `weight` and `mask`
+ * [in, out], `bias` [out]. The caller checks `sparseKernelsBlocker()` first.
+ */
+export function sparseDense(x: tf.Tensor2D, weight: tf.Tensor, pattern: SparsePattern, bias: tf.Tensor | undefined, activation: SparseActivation): tf.Tensor2D {
+  const inputs: tf.NamedTensorMap = { x, w: weight, ...(bias ? { bias } : {}) };
+  const attrs: ForwardAttrs = { pattern, activation: SPARSE_ACTIVATIONS[activation] };
+  return tf.engine().runKernel(SPARSE_DENSE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}

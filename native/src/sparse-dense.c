@@ -1,0 +1,459 @@
+/* Sparse dense-layer kernels (sparse-dense.h). Every output value is computed by one thread
+ * in a fixed order, so results do not depend on the thread count. */
+#include "sparse-dense.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+#include "thread-pool.h"
+
+#ifdef SPN_X86
+#include <immintrin.h>
+#endif
+
+#define PAD8(n) (((size_t)(n) + 7) & ~(size_t)7)
+/* Below this many multiply-adds a phase runs on the calling thread only. */
+#define SPN_SPARSE_SERIAL_FMAS (48 * 1024)
+#define SPN_SPARSE_MAX_TASKS (SPN_MAX_THREADS * 8)
+
+/* ---- buffers: the transposed operands, grow-only, shared (calls are serialised) ---- */
+
+static struct { float *p; size_t cap; } bufs[4];
+static size_t held_bytes;
+
+static float *buffer(int slot, size_t floats) {
+  if (bufs[slot].cap < floats) {
+    const size_t bytes = (floats * sizeof(float) + 63) & ~(size_t)63;
+    float *p = aligned_alloc(64, bytes);
+    if (p == NULL) {
+      fprintf(stderr, "sparsenas native: out of memory allocating %zu bytes for a sparse kernel\n", bytes);
+      abort();
+    }
+    free(bufs[slot].p);
+    held_bytes -= bufs[slot].cap * sizeof(float);
+    bufs[slot].p = p;
+    bufs[slot].cap = bytes / sizeof(float);
+    held_bytes += bytes;
+  }
+  return bufs[slot].p;
+}
+
+size_t spn_sparse_bytes(void) { return held_bytes; }
+
+/* ---- row kernels ---- */
+
+/* out[0..bp) = sum_k vals[k] * in_t[idx[k] * bp + 0..bp) (bp a multiple of 8). */
+typedef void (*spmm_row_fn)(const int32_t *idx, int n, const float *vals,
+                            const float *in_t, size_t bp, float *out);
+/* dw[oidx[k]] = <xrow, dzt[oidx[k] * bp ..]> for every k. */
+typedef void (*sddmm_row_fn)(const float *xrow, const int32_t *oidx, int n, const float *dzt,
+                             size_t bp, float *dwrow);
+
+static void spmm_row_generic(const int32_t *idx, int n, const float *vals,
+                             const float *in_t, size_t bp, float *out) {
+  for (size_t b = 0; b < bp; b += 8) {
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int k = 0; k < n; k++) {
+      const float v = vals[k];
+      const float *r = in_t + (size_t)idx[k] * bp + b;
+      for (int j = 0; j < 8; j++) acc[j] += v * r[j];
+    }
+    memcpy(out + b, acc, sizeof acc);
+  }
+}
+
+static void sddmm_row_generic(const float *xrow, const int32_t *oidx, int n, const float *dzt,
+                              size_t bp, float *dwrow) {
+  for (int k = 0; k < n; k++) {
+    const float *r = dzt + (size_t)oidx[k] * bp;
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (size_t b = 0; b < bp; b += 8)
+      for (int j = 0; j < 8; j++) acc[j] += xrow[b + j] * r[b + j];
+    dwrow[oidx[k]] = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  }
+}
+
+#ifdef SPN_X86
+__attribute__((target("avx2,fma")))
+static void spmm_row_avx2(const int32_t *idx, int n, const float *vals,
+                          const float *in_t, size_t bp, float *out) {
+  size_t b = 0;
+  for (; b + 64 <= bp; b += 64) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    for (int k = 0; k < n; k++) {
+      const float *r = in_t + (size_t)idx[k] * bp + b;
+      const __m256 v = _mm256_broadcast_ss(vals + k);
+      a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(r), a0);
+      a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(r + 8), a1);
+      a2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(r + 16), a2);
+      a3 = _mm256_fmadd_ps(v, _mm256_loadu_ps(r + 24), a3);
+      a4 = _mm256_fmadd_ps(v, _mm256_loadu_ps(r + 32), a4);
+      a5 = _mm256_fmadd_ps(v, _mm256_loadu_ps(r + 40), a5);
+      a6 = _mm256_fmadd_ps(v, _mm256_loadu_ps(r + 48), a6);
+      a7 = _mm256_fmadd_ps(v, _mm256_loadu_ps(r + 56), a7);
+    }
+    _mm256_storeu_ps(out + b, a0);
+    _mm256_storeu_ps(out + b + 8, a1);
+    _mm256_storeu_ps(out + b + 16, a2);
+    _mm256_storeu_ps(out + b + 24, a3);
+    _mm256_storeu_ps(out + b + 32, a4);
+    _mm256_storeu_ps(out + b + 40, a5);
+    _mm256_storeu_ps(out + b + 48, a6);
+    _mm256_storeu_ps(out + b + 56, a7);
+  }
+  for (; b + 32 <= bp; b += 32) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (int k = 0; k < n; k++) {
+      const float *r = in_t + (size_t)idx[k] * bp + b;
+      const __m256 v = _mm256_broadcast_ss(vals + k);
+      a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(r), a0);
+      a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(r + 8), a1);
+      a2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(r + 16), a2);
+      a3 = _mm256_fmadd_ps(v, _mm256_loadu_ps(r + 24), a3);
+    }
+    _mm256_storeu_ps(out + b, a0);
+    _mm256_storeu_ps(out + b + 8, a1);
+    _mm256_storeu_ps(out + b + 16, a2);
+    _mm256_storeu_ps(out + b + 24, a3);
+  }
+  for (; b < bp; b += 8) {
+    __m256 a0 = _mm256_setzero_ps();
+    for (int k = 0; k < n; k++) {
+      const __m256 v = _mm256_broadcast_ss(vals + k);
+      a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(in_t + (size_t)idx[k] * bp + b), a0);
+    }
+    _mm256_storeu_ps(out + b, a0);
+  }
+}
+
+__attribute__((target("avx2,fma")))
+static inline float hsum_avx2(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma")))
+static void sddmm_row_avx2(const float *xrow, const int32_t *oidx, int n, const float *dzt,
+                           size_t bp, float *dwrow) {
+  int k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const float *r0 = dzt + (size_t)oidx[k] * bp, *r1 = dzt + (size_t)oidx[k + 1] * bp;
+    const float *r2 = dzt + (size_t)oidx[k + 2] * bp, *r3 = dzt + (size_t)oidx[k + 3] * bp;
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    __m256 t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+    size_t b = 0;
+    for (; b + 16 <= bp; b += 16) {
+      const __m256 x0 = _mm256_loadu_ps(xrow + b), x1 = _mm256_loadu_ps(xrow + b + 8);
+      s0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r0 + b), s0);
+      s1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r1 + b), s1);
+      s2 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r2 + b), s2);
+      s3 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r3 + b), s3);
+      t0 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(r0 + b + 8), t0);
+      t1 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(r1 + b + 8), t1);
+      t2 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(r2 + b + 8), t2);
+      t3 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(r3 + b + 8), t3);
+    }
+    for (; b < bp; b += 8) {
+      const __m256 x0 = _mm256_loadu_ps(xrow + b);
+      s0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r0 + b), s0);
+      s1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r1 + b), s1);
+      s2 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r2 + b), s2);
+      s3 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r3 + b), s3);
+    }
+    dwrow[oidx[k]] = hsum_avx2(_mm256_add_ps(s0, t0));
+    dwrow[oidx[k + 1]] = hsum_avx2(_mm256_add_ps(s1, t1));
+    dwrow[oidx[k + 2]] = hsum_avx2(_mm256_add_ps(s2, t2));
+    dwrow[oidx[k + 3]] = hsum_avx2(_mm256_add_ps(s3, t3));
+  }
+  for (; k < n; k++) {
+    const float *r = dzt + (size_t)oidx[k] * bp;
+    __m256 s0 = _mm256_setzero_ps(), t0 = s0;
+    size_t b = 0;
+    for (; b + 16 <= bp; b += 16) {
+      s0 = _mm256_fmadd_ps(_mm256_loadu_ps(xrow + b), _mm256_loadu_ps(r + b), s0);
+      t0 = _mm256_fmadd_ps(_mm256_loadu_ps(xrow + b + 8), _mm256_loadu_ps(r + b + 8), t0);
+    }
+    for (; b < bp; b += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(xrow + b), _mm256_loadu_ps(r + b), s0);
+    dwrow[oidx[k]] = hsum_avx2(_mm256_add_ps(s0, t0));
+  }
+}
+#endif
+
+/* ---- dispatch ---- */
+
+typedef struct { const char *isa; spmm_row_fn spmm; sddmm_row_fn sddmm; } sparse_isa;
+static const sparse_isa isa_generic = {"generic", spmm_row_generic, sddmm_row_generic};
+#ifdef SPN_X86
+static const sparse_isa isa_avx2 = {"avx2", spmm_row_avx2, sddmm_row_avx2};
+static int has_avx2(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#endif
+static const sparse_isa *active;
+
+static const sparse_isa *isa(void) {
+  if (active == NULL) {
+    active = &isa_generic;
+#ifdef SPN_X86
+    if (has_avx2()) active = &isa_avx2;
+#endif
+  }
+  return active;
+}
+
+const char *spn_sparse_isa(void) { return isa()->isa; }
+
+int spn_sparse_select(const char *name) {
+  if (strcmp(name, "generic") == 0) { active = &isa_generic; return 1; }
+#ifdef SPN_X86
+  if (strcmp(name, "avx2") == 0 && has_avx2()) { active = &isa_avx2; return 1; }
+#endif
+  return 0;
+}
+
+/* ---- phases run on the pool ---- */
+
+static int task_count(size_t fmas, size_t rows) {
+  const int threads = spn_pool_threads();
+  if (threads <= 1 || fmas < SPN_SPARSE_SERIAL_FMAS || rows < 2) return 1;
+  size_t t = (size_t)threads * 8;
+  if (t > SPN_SPARSE_MAX_TASKS) t = SPN_SPARSE_MAX_TASKS;
+  return (int)(t < rows ? t : rows);
+}
+
+/* A rows x cols row-major block `src` (leading dimension ld) into dst[c * bp + r], rows
+ * [rows, bp) zero; with `gate` (relu backward) entries where gate <= 0 become 0. */
+typedef struct {
+  const float *src, *gate;
+  size_t rows, cols, bp;
+  float *dst;
+  int tasks;
+} transpose_in_job;
+
+static void transpose_in_task(void *ctx, int task, int thread) {
+  (void)thread;
+  const transpose_in_job *j = ctx;
+  const size_t per = (j->cols + j->tasks - 1) / j->tasks;
+  const size_t c0 = (size_t)task * per, c1 = c0 + per < j->cols ? c0 + per : j->cols;
+  for (size_t cb = c0; cb < c1; cb += 16) {
+    const size_t ce = cb + 16 < c1 ? cb + 16 : c1;
+    for (size_t r = 0; r < j->rows; r++) {
+      const float *s = j->src + r * j->cols;
+      if (j->gate) {
+        const float *g = j->gate + r * j->cols;
+        for (size_t c = cb; c < ce; c++) j->dst[c * j->bp + r] = g[c] > 0.f ? s[c] : 0.f;
+      } else {
+        for (size_t c = cb; c < ce; c++) j->dst[c * j->bp + r] = s[c];
+      }
+    }
+    for (size_t c = cb; c < ce; c++)
+      for (size_t r = j->rows; r < j->bp; r++) j->dst[c * j->bp + r] = 0.f;
+  }
+}
+
+static void transpose_in(const float *src, const float *gate, size_t rows, size_t cols, size_t bp,
+                         float *dst) {
+  transpose_in_job j = {src, gate, rows, cols, bp, dst, 1};
+  const size_t blocks = (cols + 15) / 16;
+  j.tasks = task_count(rows * cols / 4, blocks);
+  spn_pool_run(transpose_in_task, &j, j.tasks);
+}
+
+/* dst[r * cols + c] = act(src[c * bp + r] + bias[c]) for r < rows. */
+typedef struct {
+  const float *src, *bias;
+  size_t rows, cols, bp;
+  int activation;
+  float *dst;
+  int tasks;
+} transpose_out_job;
+
+static void transpose_out_task(void *ctx, int task, int thread) {
+  (void)thread;
+  const transpose_out_job *j = ctx;
+  const size_t per = (j->rows + j->tasks - 1) / j->tasks;
+  const size_t r0 = (size_t)task * per, r1 = r0 + per < j->rows ? r0 + per : j->rows;
+  for (size_t rb = r0; rb < r1; rb += 16) {
+    const size_t re = rb + 16 < r1 ? rb + 16 : r1;
+    for (size_t c = 0; c < j->cols; c++) {
+      const float *s = j->src + c * j->bp;
+      const float b = j->bias ? j->bias[c] : 0.f;
+      if (j->activation == SPN_ACT_RELU) {
+        for (size_t r = rb; r < re; r++) {
+          const float v = s[r] + b;
+          j->dst[r * j->cols + c] = v > 0.f ? v : 0.f;
+        }
+      } else {
+        for (size_t r = rb; r < re; r++) j->dst[r * j->cols + c] = s[r] + b;
+      }
+    }
+  }
+}
+
+static void transpose_out(const float *src, size_t rows, size_t cols, size_t bp, const float *bias,
+                          int activation, float *dst) {
+  transpose_out_job j = {src, bias, rows, cols, bp, activation, dst, 1};
+  j.tasks = task_count(rows * cols / 4, (rows + 15) / 16);
+  spn_pool_run(transpose_out_task, &j, j.tasks);
+}
+
+/* Rows of a compressed pattern split into tasks of about equal non-zeros (plus a per-row cost). */
+typedef struct {
+  const int32_t *ptr, *idx;
+  int rows;
+  int bounds[SPN_SPARSE_MAX_TASKS + 1];
+  int tasks;
+} row_split;
+
+static void split_rows(row_split *s, const int32_t *ptr, const int32_t *idx, int rows, size_t bp) {
+  s->ptr = ptr;
+  s->idx = idx;
+  s->rows = rows;
+  const size_t nnz = (size_t)ptr[rows];
+  s->tasks = task_count(nnz * bp, (size_t)rows);
+  const double total = (double)nnz + 2.0 * rows;
+  s->bounds[0] = 0;
+  int r = 0;
+  for (int t = 1; t < s->tasks; t++) {
+    const double goal = total * t / s->tasks;
+    while (r < rows && (double)ptr[r] + 2.0 * r < goal) r++;
+    s->bounds[t] = r;
+  }
+  s->bounds[s->tasks] = rows;
+}
+
+/* spmm: out_t[r * bp ..] = sum over the row's non-zeros of value * in_t[idx * bp ..]. */
+typedef struct {
+  row_split split;
+  const float *vals; /* one value per non-zero, in the pattern's order */
+  const float *in_t;
+  size_t bp;
+  float *out_t;
+  spmm_row_fn row;
+} spmm_job;
+
+static void spmm_task(void *ctx, int task, int thread) {
+  (void)thread;
+  const spmm_job *j = ctx;
+  const int32_t *ptr = j->split.ptr;
+  for (int r = j->split.bounds[task]; r < j->split.bounds[task + 1]; r++) {
+    float *out = j->out_t + (size_t)r * j->bp;
+    const int n = ptr[r + 1] - ptr[r];
+    if (n == 0) { memset(out, 0, j->bp * sizeof(float)); continue; }
+    j->row(j->split.idx + ptr[r], n, j->vals + ptr[r], j->in_t, j->bp, out);
+  }
+}
+
+/* Values of W at the non-zeros, in by-input order (vals[k] = w[i * out + iidx[k]]) or, with
+ * `perm` (by-input position -> by-output position), in by-output order. Reads W row by row. */
+typedef struct {
+  const spn_sparse_dense *s;
+  const float *w;
+  const int32_t *perm;
+  float *vals;
+  int tasks;
+} gather_job;
+
+static void gather_task(void *ctx, int task, int thread) {
+  (void)thread;
+  const gather_job *j = ctx;
+  const spn_sparse_dense *s = j->s;
+  const int per = (s->in + j->tasks - 1) / j->tasks;
+  const int i0 = task * per, i1 = i0 + per < s->in ? i0 + per : s->in;
+  for (int i = i0; i < i1; i++) {
+    const float *row = j->w + (size_t)i * s->out;
+    if (j->perm)
+      for (int k = s->iptr[i]; k < s->iptr[i + 1]; k++) j->vals[j->perm[k]] = row[s->iidx[k]];
+    else
+      for (int k = s->iptr[i]; k < s->iptr[i + 1]; k++) j->vals[k] = row[s->iidx[k]];
+  }
+}
+
+static float *gather_values(const spn_sparse_dense *s, const float *w, const int32_t *perm) {
+  const size_t nnz = (size_t)s->iptr[s->in];
+  gather_job j = {s, w, perm, buffer(3, nnz ? nnz : 1), 1};
+  j.tasks = task_count(nnz * 4, (size_t)s->in);
+  spn_pool_run(gather_task, &j, j.tasks);
+  return j.vals;
+}
+
+/* ---- the four kernels ---- */
+
+void spn_sparse_dense_forward(const spn_sparse_dense *s, const float *x, const float *w,
+                              const float *bias, int activation, float *y) {
+  const size_t bp = PAD8(s->batch);
+  float *xt = buffer(0, (size_t)s->in * bp);
+  float *yt = buffer(1, (size_t)s->out * bp);
+  transpose_in(x, NULL, (size_t)s->batch, (size_t)s->in, bp, xt);
+  spmm_job j = {.vals = gather_values(s, w, s->perm), .in_t = xt, .bp = bp, .out_t = yt,
+                .row = isa()->spmm};
+  split_rows(&j.split, s->optr, s->oidx, s->out, bp);
+  spn_pool_run(spmm_task, &j, j.split.tasks);
+  transpose_out(yt, (size_t)s->batch, (size_t)s->out, bp, bias, activation, y);
+}
+
+void spn_sparse_dense_grad_input(const spn_sparse_dense *s, const float *dy, const float *y,
+                                 int activation, const float *w, float *dx) {
+  const size_t bp = PAD8(s->batch);
+  float *dzt = buffer(0, (size_t)s->out * bp);
+  float *dxt = buffer(1, (size_t)s->in * bp);
+  transpose_in(dy, activation == SPN_ACT_RELU ? y : NULL, (size_t)s->batch, (size_t)s->out, bp, dzt);
+  spmm_job j = {.vals = gather_values(s, w, NULL), .in_t = dzt, .bp = bp, .out_t = dxt,
+                .row = isa()->spmm};
+  split_rows(&j.split, s->iptr, s->iidx, s->in, bp);
+  spn_pool_run(spmm_task, &j, j.split.tasks);
+  transpose_out(dxt, (size_t)s->batch, (size_t)s->in, bp, NULL, SPN_ACT_LINEAR, dx);
+}
+
+typedef struct {
+  row_split split;
+  const float *xt, *dzt;
+  size_t bp;
+  int out;
+  float *dw;
+  sddmm_row_fn row;
+} sddmm_job;
+
+static void sddmm_task(void *ctx, int task, int thread) {
+  (void)thread;
+  const sddmm_job *j = ctx;
+  const int32_t *ptr = j->split.ptr;
+  const int r0 = j->split.bounds[task], r1 = j->split.bounds[task + 1];
+  if (r1 > r0) memset(j->dw + (size_t)r0 * j->out, 0, (size_t)(r1 - r0) * j->out * sizeof(float));
+  for (int r = r0; r < r1; r++) {
+    const int n = ptr[r + 1] - ptr[r];
+    if (n) j->row(j->xt + (size_t)r * j->bp, j->split.idx + ptr[r], n, j->dzt, j->bp, j->dw + (size_t)r * j->out);
+  }
+}
+
+void spn_sparse_dense_grad_weight(const spn_sparse_dense *s, const float *dy, const float *y,
+                                  int activation, const float *x, float *dw) {
+  const size_t bp = PAD8(s->batch);
+  float *xt = buffer(0, (size_t)s->in * bp);
+  float *dzt = buffer(2, (size_t)s->out * bp);
+  transpose_in(x, NULL, (size_t)s->batch, (size_t)s->in, bp, xt);
+  transpose_in(dy, activation == SPN_ACT_RELU ? y : NULL, (size_t)s->batch, (size_t)s->out, bp, dzt);
+  sddmm_job j = {.xt = xt, .dzt = dzt, .bp = bp, .out = s->out, .dw = dw, .row = isa()->sddmm};
+  split_rows(&j.split, s->iptr, s->iidx, s->in, bp);
+  spn_pool_run(sddmm_task, &j, j.split.tasks);
+}
+
+void spn_sparse_dense_grad_bias(const spn_sparse_dense *s, const float *dy, const float *y,
+                                int activation, float *db) {
+  const size_t out = (size_t)s->out;
+  memset(db, 0, out * sizeof(float));
+  for (int b = 0; b < s->batch; b++) {
+    const float *d = dy + (size_t)b * out;
+    if (activation == SPN_ACT_RELU) {
+      const float *g = y + (size_t)b * out;
+      for (size_t o = 0; o < out; o++) db[o] += g[o] > 0.f ? d[o] : 0.f;
+    } else {
+      for (size_t o = 0; o < out; o++) db[o] += d[o];
+    }
+  }
+}
