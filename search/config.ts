@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { upgradeLegacyDefinition } from './legacy-training.js';
+import { type Constraints, constraintsSchema } from './constraints.js';
 import type { DatasetConfig, TrainingConfig } from './types.js';
 import type { JsonObject } from './json.js';
 import { formatIssues, option, optionIssues, optionsJsonSchema, zodIssues, knownKeys } from './options-schema.js';
@@ -80,6 +81,7 @@ export const studyDefinitionSchema = z.strictObject({
     maxTrials: z.number().int().positive().optional(),
     timeLimitMinutes: z.number().positive().optional(),
   }),
+  constraints: constraintsSchema.optional(),
   objectives: z.array(objectiveSchema).min(1).default([{ metric: 'valAccuracy', direction: 'maximize' }]),
   testTopK: z.number().int().min(0).default(1)
     .describe('After the search, measure this many best completed trials (by the first objective) on the test split, once, from their saved weights; 0 never touches the test split'),
@@ -98,6 +100,8 @@ export interface StudyDefinition {
   dataset: DatasetConfig;
   training: TrainingConfig;
   budget: { maxTrials?: number; timeLimitMinutes?: number };
+  /** Search under a budget (search/constraints.ts): candidates that violate one are not trained, or not ranked. */
+  constraints?: Constraints;
   objectives: { metric: string; direction: 'maximize' | 'minimize' }[];
   /**
    * How many of the best completed trials (by `objectives[0]`) are measured on the test split

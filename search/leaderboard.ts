@@ -12,6 +12,7 @@ export const METRICS: Record<string, 'maximize' | 'minimize'> = {
   testAccuracy: 'maximize', testLoss: 'minimize', params: 'minimize', nonZeros: 'minimize',
   sparsity: 'maximize', denseFlops: 'minimize', sparseFlops: 'minimize', trainTimeMs: 'minimize',
   samplesPerSecond: 'maximize', epochs: 'minimize', number: 'minimize',
+  latencyMsB1: 'minimize', latencyMsB128: 'minimize',
 };
 
 /**
@@ -24,6 +25,7 @@ export const METRIC_ALIASES: Record<string, { metric: string; scale?: number }> 
   nonzeros: { metric: 'nonZeros' }, sparse_flops: { metric: 'sparseFlops' }, dense_flops: { metric: 'denseFlops' },
   trial: { metric: 'number' }, time: { metric: 'trainTimeMs', scale: 1000 }, time_s: { metric: 'trainTimeMs', scale: 1000 },
   train_time_s: { metric: 'trainTimeMs', scale: 1000 }, train_time_ms: { metric: 'trainTimeMs' },
+  latency_b1_ms: { metric: 'latencyMsB1' }, latency_b128_ms: { metric: 'latencyMsB128' },
 };
 
 /** The metric key a name stands for: a column name (`val_acc`) becomes its key (`valAccuracy`); others are kept. */
@@ -78,10 +80,13 @@ export function directionOf(metric: string): 'maximize' | 'minimize' {
  */
 export const UNRANKED_ROLES: readonly string[] = ['supernet'];
 
-/** Whether a trial competes in rankings (it is completed and its role is not in `UNRANKED_ROLES`). */
+/**
+ * Whether a trial competes in rankings: it is completed, its role is not in `UNRANKED_ROLES`,
+ * and it meets the study's constraints (`metrics.infeasible` unset; search/constraints.ts).
+ */
 export function ranks(trial: Trial): boolean {
   const role = trial.attributes?.['role'];
-  return trial.state === 'completed' && !(typeof role === 'string' && UNRANKED_ROLES.includes(role));
+  return trial.state === 'completed' && !trial.metrics?.infeasible && !(typeof role === 'string' && UNRANKED_ROLES.includes(role));
 }
 
 /** Completed trials that rank (not supernets), best first by `objective`; trials without the metric go last. */

@@ -8,6 +8,7 @@ import { endedAtChance } from './types.js';
 import { TrialDivergedError, TrialPrunedError, describeError } from './errors.js';
 import { crashPoint } from './crash-points.js';
 import { trialArtifactDir } from './test-phase.js';
+import { latencyViolation } from './constraints.js';
 
 export interface ExecutorOptions {
   store: Store;
@@ -90,7 +91,9 @@ export async function executeTrial(o: ExecutorOptions, trial: Trial, lease: Leas
       return { result: { state: 'failed', error: `evaluator "${o.definition.evaluator.name}" returned metrics that cannot be stored as JSON (${describeError(err)}); use numbers, strings, booleans, arrays and plain objects` } };
     }
     const atChance = o.classes !== undefined && endedAtChance(metrics, o.classes);
-    return { result: { state: 'completed', metrics: atChance ? { ...metrics, didNotLearn: true } : metrics } };
+    // maxLatencyMs is known only now: a trial measured too slow completes, marked infeasible (never ranked).
+    const infeasible = latencyViolation(metrics, o.definition.constraints);
+    return { result: { state: 'completed', metrics: { ...metrics, ...(atChance ? { didNotLearn: true } : {}), ...(infeasible ? { infeasible } : {}) } } };
   } catch (thrown) {
     if (lost) return { lost };
     const err = verdict ?? thrown;

@@ -143,6 +143,17 @@ export interface Metrics {
   didNotLearn?: boolean;
   /** Layers that trained on the native sparse kernels (sparse W ⊙ M from the mask's non-zeros); absent: none. */
   sparseKernels?: string[];
+  /**
+   * Median inference latency in milliseconds of one forward pass at batch 1 and batch 128, on
+   * the backend that evaluated the trial, after warm-up (absent when not measured).
+   */
+  latencyMsB1?: number;
+  latencyMsB128?: number;
+  /**
+   * Set when the trial violates the study's `constraints` (e.g. `latencyMsB1 2.4 > maxLatencyMs 2`):
+   * it is shown marked and takes no part in ranking or the Pareto front.
+   */
+  infeasible?: string;
   /** Extra named scalars (e.g. epochsToThreshold, nodeSparsity). */
   extra?: { [name: string]: number };
 }

@@ -15,6 +15,7 @@ import { type DoneReason, nextStep } from './next-step.js';
 import { executeTrial } from './trial-executor.js';
 import { IdleWatch } from './idle-watch.js';
 import { testBestTrials } from './test-phase.js';
+import { INFEASIBLE_PREFIX, architectureViolation } from './constraints.js';
 
 /** Everything one worker needs; `beginRun` (study-lifecycle.ts) builds it. */
 export interface WorkerRun {
@@ -145,7 +146,10 @@ export async function runWorker(r: WorkerRun): Promise<SearchFinishReason> {
     // only counts up to the epoch it reached. Finished trials are immutable, so curves are cached.
     const judged = trials.filter((t) => t.state === 'completed' || t.state === 'pruned');
     for (const t of judged) if (!curves.has(t.id)) curves.set(t.id, await r.store.getEpochs(t.id));
-    const outcome = await executeTrial({
+    // A candidate that violates the study's pre-training constraints (maxNonzeros, maxSparseFlops)
+    // is never trained: it ends pruned as infeasible, and takes no part in ranking.
+    const infeasible = architectureViolation(trial.architecture, r.definition.constraints, r.info.dataset);
+    const outcome = infeasible ? { result: { state: 'pruned' as const, error: `${INFEASIBLE_PREFIX}${infeasible}; not trained` } } : await executeTrial({
       store: r.store, evaluator: r.evaluator, bus: r.bus, definition: r.definition, studyName: r.study.name, pruner: r.pruner,
       signal: stop, now: r.now, artifactsRoot: r.artifactsRoot, heartbeatMs: r.heartbeatMs, classes: r.info.dataset?.classes,
     }, trial, lease, judged.map((t) => curves.get(t.id)!));

@@ -1,5 +1,5 @@
-import { createRng, deriveSeed, metricValue } from '../search/index.js';
-import type { Candidate, Json, Rng, Sample, SearchSpace, Strategy, StrategyContext, StrategyFactory, Trial } from '../search/index.js';
+import { createRng, deriveSeed, drawFeasible, metricValue, sampleChecker } from '../search/index.js';
+import type { Candidate, Constraints, Json, Rng, Sample, SearchSpace, Strategy, StrategyContext, StrategyFactory, Trial } from '../search/index.js';
 import { sampleDimension } from '../spaces/index.js';
 import { sampleSpace } from './sampling.js';
 import { evolutionOptionsSchema } from './option-schemas.js';
@@ -17,8 +17,14 @@ export class EvolutionStrategy implements Strategy {
   private sampleSize = 5;
   private objective = { metric: 'valAccuracy', direction: 'maximize' as 'maximize' | 'minimize' };
 
+  private constraints: Constraints | undefined;
+  private check: ReturnType<typeof sampleChecker>;
+
   init(ctx: StrategyContext): void {
     this.space = ctx.space;
+    // Random members and children are drawn again until they meet the pre-training constraints.
+    this.constraints = ctx.definition.constraints;
+    this.check = sampleChecker(ctx.space, this.constraints, ctx.dataset);
     this.seed = deriveSeed(ctx.seed, 'evolution-strategy');
     this.rng = createRng(this.seed);
     const o = ctx.options;
@@ -32,7 +38,7 @@ export class EvolutionStrategy implements Strategy {
 
   ask(history: readonly Trial[]): Candidate {
     const alive = history.filter((t) => t.state === 'completed' && metricValue(t, this.objective.metric) !== undefined).slice(-this.population);
-    if (alive.length < this.population) return { sample: sampleSpace(this.space, this.rng), label: 'random' };
+    if (alive.length < this.population) return { sample: this.randomSample(), label: 'random' };
     const picked = Array.from({ length: this.sampleSize }, () => alive[this.rng.int(0, alive.length - 1)]!);
     const sign = this.objective.direction === 'maximize' ? 1 : -1;
     const parent = picked.reduce((a, b) => (sign * metricValue(b, this.objective.metric)! > sign * metricValue(a, this.objective.metric)! ? b : a));
@@ -46,9 +52,13 @@ export class EvolutionStrategy implements Strategy {
       const d = this.rng.pick(dims);
       const child = { ...parent, [d.name]: sampleDimension(d, this.rng) };
       if (JSON.stringify(child[d.name]) === JSON.stringify(parent[d.name])) continue;
-      if (!this.space.check(child)) return child;
+      if (!this.space.check(child) && !this.check?.(child)?.violation) return child;
     }
-    return sampleSpace(this.space, this.rng);
+    return this.randomSample();
+  }
+
+  private randomSample(): Sample {
+    return drawFeasible(() => sampleSpace(this.space, this.rng), this.check, this.constraints, this.space.name);
   }
 
   tell(): void {}

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseFilter } from '../../search/index.js';
+import { describeConstraints, infeasibleReason, parseFilter } from '../../search/index.js';
 import { LEADERBOARD_FORMATS, formatLeaderboard } from '../leaderboard/index.js';
 import { DEFAULT_DB } from '../api.js';
 import { openStudy } from '../query.js';
@@ -33,7 +33,11 @@ export async function leaderboardCommand(argv: string[], io: CommandIo): Promise
   const view = await openStudy(v['study'] as string | undefined, { db: dbFlag(io.cwd, v['db'], DEFAULT_DB) });
   try {
     const trials = await view.trials();
-    if (format === 'table') io.stdout.write(`study ${terminalSafe(view.study.name)} (${trials.length} trials)\n`);
+    if (format === 'table') {
+      const limits = describeConstraints(view.study.definition.constraints);
+      const infeasible = trials.filter((t) => infeasibleReason(t)).length;
+      io.stdout.write(`study ${terminalSafe(view.study.name)} (${trials.length} trials)${limits ? `; constraints: ${limits} (${infeasible} infeasible, not ranked${infeasible ? '; --all lists them' : ''})` : ''}\n`);
+    }
     const text = formatLeaderboard(trials, {
       format, top, where, sort: v['sort'] as string | undefined, pareto: !!v['pareto'], all: !!v['all'], objectives: view.study.definition.objectives,
     });

@@ -27,6 +27,9 @@ export const SEARCH_HELP = `sparsenas search — run a search and store every tr
   --batch-size N          batch size                                      [128]
   --lr X                  learning rate                                   [0.001]
   --time-limit MINUTES    stop starting trials after this long
+  --max-nonzeros N        constraint: at most N non-zero parameters (such candidates are never trained)
+  --max-sparse-flops N    constraint: at most N forward FLOPs per sample with masks applied (never trained)
+  --max-latency-ms X      constraint: at most X ms per inference at batch 1 (measured; slower trials are not ranked)
   --workers N|auto        N worker processes share the study (plus this one showing progress)  [1]
                           each gets CPUs/N native kernel threads; ${AUTO_RULE}
   --threads T             threads of each process's native kernels (1-16)  [CPUs/workers]
@@ -54,6 +57,7 @@ const FLAGS = {
   db: { type: 'string' }, backend: { type: 'string' }, pruner: { type: 'string' }, config: { type: 'string' },
   'allow-software-gpu': { type: 'boolean' }, 'gpu-concurrency': { type: 'string' },
   plugin: { type: 'string', multiple: true }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' },
+  'max-nonzeros': { type: 'string' }, 'max-sparse-flops': { type: 'string' }, 'max-latency-ms': { type: 'string' },
   workers: { type: 'string' }, threads: { type: 'string' }, 'stale-timeout': { type: 'string' }, 'strategy-timeout': { type: 'string' }, artifacts: { type: 'string' },
 } as const;
 
@@ -80,6 +84,7 @@ export function definitionFromFlags(argv: string[], cwd: string): { definition: 
     },
     training: { epochs: intFlag('epochs', v['epochs'], 1), batchSize: intFlag('batch-size', v['batch-size'], 1), learningRate: numberFlag('lr', v['lr']) },
     budget: { maxTrials: intFlag('trials', v['trials'], 1), timeLimitMinutes: numberFlag('time-limit', v['time-limit']) },
+    constraints: constraintFlags(v),
     backend: oneOf('backend', v['backend'], ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const),
     evaluator: gpuOptions(v),
     pruner: v['pruner'] ? { name: oneOf('pruner', v['pruner'], ['none', 'median', 'successive-halving'] as const) } : undefined,
@@ -95,6 +100,17 @@ export function definitionFromFlags(argv: string[], cwd: string): { definition: 
   }
   parseDefinition(definition, typeof v['config'] === 'string' ? `config file ${v['config']}` : 'search flags', BUILTIN_COMPONENTS);
   return { definition, values: v };
+}
+
+/** --max-nonzeros, --max-sparse-flops, --max-latency-ms → `constraints` (undefined when none is given). */
+function constraintFlags(v: Record<string, unknown>): StudyDefinitionInput['constraints'] {
+  const c = {
+    maxNonzeros: intFlag('max-nonzeros', v['max-nonzeros'], 1),
+    maxSparseFlops: numberFlag('max-sparse-flops', v['max-sparse-flops']),
+    maxLatencyMs: numberFlag('max-latency-ms', v['max-latency-ms']),
+  };
+  const set = Object.fromEntries(Object.entries(c).filter(([, x]) => x !== undefined));
+  return Object.keys(set).length ? set : undefined;
 }
 
 /** The tfjs evaluator's GPU flags, as its options (so workers reading the stored definition get them too). */

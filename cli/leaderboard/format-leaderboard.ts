@@ -1,4 +1,4 @@
-import { SparsenasError, type Objective, type Trial } from '../../search/index.js';
+import { SparsenasError, infeasibleReason, type Objective, type Trial } from '../../search/index.js';
 import { describeArchitecture, describeTrialArchitecture, oneLine, trialTag, truncate } from '../format/index.js';
 import { toCsv } from './csv.js';
 import { leaderboardColumns, type LeaderboardColumn } from './leaderboard-columns.js';
@@ -52,7 +52,7 @@ export function entryJson(e: LeaderboardEntry): Record<string, unknown> {
   return {
     rank: e.rank ?? null, trial: t.number, state: t.state, group: t.group ?? null, label: t.label ?? null,
     seed: t.seed, summary: oneLine(describeTrialArchitecture(t)), tag: trialTag(t) || null,
-    metrics: t.metrics ?? null, error: t.error ?? null, architecture: t.architecture, sample: t.sample,
+    metrics: t.metrics ?? null, error: t.error ?? null, infeasible: infeasibleReason(t) ?? null, architecture: t.architecture, sample: t.sample,
     startedAt: t.startedAt, finishedAt: t.finishedAt ?? null,
   };
 }

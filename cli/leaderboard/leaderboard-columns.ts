@@ -1,4 +1,4 @@
-import { metricValue, type Trial } from '../../search/index.js';
+import { infeasibleReason, metricValue, type Trial } from '../../search/index.js';
 import {
   describeArchitecture, describeTrialArchitecture, formatCount, formatDuration, formatFixed, oneLine, trialDurationMs, trialTag,
 } from '../format/index.js';
@@ -24,7 +24,8 @@ const metric = (key: string, header: string, name: string, text: (v: number | un
 export const LEADERBOARD_COLUMNS: readonly LeaderboardColumn[] = [
   { key: 'rank', header: 'rank', align: 'right', text: (e) => (e.rank === undefined ? '-' : String(e.rank)), raw: (e) => e.rank },
   { key: 'trial', header: 'trial', align: 'right', text: (e) => String(e.trial.number), raw: (e) => e.trial.number },
-  { key: 'state', header: 'state', align: 'left', text: (e) => e.trial.state, raw: (e) => e.trial.state },
+  // A trial that violates the study's constraints shows `infeasible` (never trained, or measured too slow).
+  { key: 'state', header: 'state', align: 'left', text: (e) => stateText(e.trial), raw: (e) => stateText(e.trial) },
   metric('val_acc', 'val_acc', 'valAccuracy', (v) => formatFixed(v)),
   metric('test_acc', 'test_acc', 'testAccuracy', (v) => formatFixed(v)),
   metric('sparsity', 'sparsity', 'sparsity', (v) => formatFixed(v, 3)),
@@ -39,6 +40,10 @@ export const LEADERBOARD_COLUMNS: readonly LeaderboardColumn[] = [
   { key: 'tag', header: 'group/label', align: 'left', text: (e) => trialTag(e.trial) || '-', raw: (e) => trialTag(e.trial) || undefined },
   { key: 'architecture', header: 'architecture', align: 'left', text: (e) => archText(e.trial), raw: (e) => archText(e.trial) },
 ];
+
+function stateText(t: Trial): string {
+  return infeasibleReason(t) ? 'infeasible' : t.state;
+}
 
 const KNOWN_METRICS: Record<string, string> = {
   valAccuracy: 'val_acc', testAccuracy: 'test_acc', sparsity: 'sparsity', nonZeros: 'nonzeros', params: 'params',

@@ -1,5 +1,5 @@
 import {
-  applyFilters, canonicalMetric, checkMetricName, directionOf, paretoFront, parseFilter, rankTrials,
+  applyFilters, canonicalMetric, infeasibleReason, checkMetricName, directionOf, paretoFront, parseFilter, rankTrials,
   type Filter, type Objective, type Trial,
 } from '../../search/index.js';
 
@@ -15,7 +15,7 @@ export interface LeaderboardQuery {
   pareto?: boolean | readonly Objective[];
   /** Keep the best N after ranking. */
   top?: number;
-  /** Also list pruned, failed and interrupted trials, unranked, after the ranked ones. */
+  /** Also list pruned, failed, interrupted and infeasible trials, unranked, after the ranked ones. */
   all?: boolean;
 }
 
@@ -60,7 +60,8 @@ export function selectLeaderboard(trials: readonly Trial[], query: LeaderboardQu
   const top = query.top !== undefined ? ranked.slice(0, Math.max(0, query.top)) : ranked;
   const entries: LeaderboardEntry[] = top.map((trial, i) => ({ rank: i + 1, trial }));
   if (query.all && !query.pareto) {
-    const rest = pool.filter((t) => t.state !== 'completed').sort((a, b) => a.number - b.number);
+    // Completed trials that violate the constraints (too slow) are listed, unranked, with the rest.
+    const rest = pool.filter((t) => t.state !== 'completed' || infeasibleReason(t)).sort((a, b) => a.number - b.number);
     for (const trial of rest) entries.push({ trial });
   }
   return entries;

@@ -1,11 +1,11 @@
-import { metricValue, type Trial } from '../../search/index.js';
+import { infeasibleReason, metricValue, type Trial } from '../../search/index.js';
 import { describeArchitecture, describeTrialArchitecture, formatFixed, oneLine } from '../format/index.js';
 import { leaderboardColumns, selectLeaderboard } from '../leaderboard/index.js';
 import { escapeHtml } from './escape-html.js';
 import { accuracyVsFlopsChart, accuracyVsSparsityChart, layerSparsityChart, learningCurvesChart } from './html-charts.js';
 import { REPORT_CSS } from './html-style.js';
 import { groupTable, summariseGroups } from './group-summary.js';
-import { reportFacts, type ReportData } from './report-data.js';
+import { constraintsLine, reportFacts, type ReportData } from './report-data.js';
 
 type Facts = ReturnType<typeof reportFacts>;
 
@@ -79,6 +79,7 @@ function summary(data: ReportData, facts: Facts): string {
     ['backend', data.study.backend ?? '-'], ['seed', String(d.seed)],
     ['objectives', d.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')],
     ['trials', `${data.trials.length} (${(['completed', 'pruned', 'failed', 'interrupted', 'running'] as const).filter((s) => c[s]).map((s) => `${c[s]} ${s}`).join(', ') || 'none'})`],
+    ...(constraintsLine(data) ? [['constraints', constraintsLine(data)!] as [string, string]] : []),
     ['best', best ? `trial ${best.number}: ${facts.objective.metric} ${formatFixed(metricValue(best, facts.objective.metric))}, ${oneLine(describeTrialArchitecture(best))}` : '-'],
     ['created', new Date(data.study.createdAt).toISOString()], ['updated', new Date(data.study.updatedAt).toISOString()],
   ];
@@ -94,7 +95,7 @@ function leaderboardTable(data: ReportData, facts: Facts): string {
   const best = facts.best;
   const body = entries.map((e) => {
     const cells = cols.map((c) => `<td class="${c.align === 'right' ? 'num' : c.key}">${escapeHtml(c.text(e))}</td>`).join('');
-    const cls = `state-${e.trial.state}${e.trial === best ? ' best' : ''}`;
+    const cls = `state-${e.trial.state}${infeasibleReason(e.trial) ? ' infeasible' : ''}${e.trial === best ? ' best' : ''}`;
     return `<tr id="trial-${e.trial.number}" class="${cls}" data-trial="${e.trial.number}">${cells}<td>${escapeHtml(note(e.trial))}</td></tr>`;
   });
   return `<div class="table-wrap"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table></div>`;
@@ -138,7 +139,9 @@ ${items.join('\n')}
 }
 
 function note(t: Trial): string {
-  return t.error ? oneLine(t.error) : '';
+  if (t.error) return oneLine(t.error);
+  const infeasible = infeasibleReason(t);
+  return infeasible ? `infeasible: ${oneLine(infeasible)}; not ranked` : '';
 }
 
 function checksums(data: ReportData): string {

@@ -1,3 +1,4 @@
+import { constraintsLine } from './report-data.js';
 import { metricValue } from '../../search/index.js';
 import { describeArchitecture, describeTrialArchitecture, formatCount, formatFixed, oneLine, progressBar, truncate } from '../format/index.js';
 import { escapeMarkdown, formatLeaderboard, markdownCodeBlock, markdownTable } from '../leaderboard/index.js';
@@ -24,6 +25,7 @@ export function renderMarkdownReport(data: ReportData): string {
     `- **backend**: ${md(data.study.backend ?? '-')}`,
     `- **objectives**: ${d.objectives.map((o) => `${o.direction} ${md(o.metric)}`).join(', ')}`,
     `- **trials**: ${data.trials.length} (${(['completed', 'pruned', 'failed', 'interrupted', 'running'] as const).filter((s) => c[s]).map((s) => `${c[s]} ${s}`).join(', ') || 'none'})`,
+    ...(constraintsLine(data) ? [`- **constraints**: ${md(constraintsLine(data)!)}`] : []),
     `- **best**: ${best ? `trial ${best.number}, ${md(facts.objective.metric)} ${formatFixed(metricValue(best, facts.objective.metric))}, ${md(describeTrialArchitecture(best))}` : '-'}`,
     '',
   );

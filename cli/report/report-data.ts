@@ -1,4 +1,4 @@
-import { SparsenasError, paretoFront, rankTrials, withTestResults, type EpochMetrics, type Objective, type Store, type Study, type Trial } from '../../search/index.js';
+import { SparsenasError, describeConstraints, infeasibleReason, paretoFront, rankTrials, withTestResults, type EpochMetrics, type Objective, type Store, type Study, type Trial } from '../../search/index.js';
 
 /** Everything a report shows; plain data, so reports are pure functions of it. */
 export interface ReportData {
@@ -41,4 +41,15 @@ export function reportFacts(data: ReportData) {
 /** `searched`, `random-control/ctrl`… or `all` when a trial has neither; used to colour series. */
 export function seriesOf(t: Trial): string {
   return t.group ?? t.label ?? 'trials';
+}
+
+/**
+ * `nonzeros ≤ 50,000 (3 of 12 trials infeasible: never trained or measured too slow, not ranked)`,
+ * or undefined when the study has no constraints.
+ */
+export function constraintsLine(data: ReportData): string | undefined {
+  const limits = describeConstraints(data.study.definition.constraints);
+  if (!limits) return undefined;
+  const n = data.trials.filter((t) => infeasibleReason(t)).length;
+  return `${limits} (${n} of ${data.trials.length} trials infeasible: never trained or measured too slow, not ranked)`;
 }
