@@ -73,7 +73,8 @@ export function superviseSearch(o: SupervisedOptions): SearchRun {
       log('info', `${o.workers} worker processes share study "${o.studyName}"${o.threads ? `, ${o.threads} native kernel thread${o.threads > 1 ? 's' : ''} each` : ''}; trained weights go to ${weightsDir(o, o.studyName)}`);
 
       const results = await runWorkers(o, bus, log, timing.staleAfterMs, timing.strategyTimeoutMs);
-      const failed = results.find((r) => r.failure);
+      // The first worker to fail names the cause (a full disk); the others often only followed it.
+      const failed = results.filter((r) => r.failure).sort((a, b) => a.failedAt! - b.failedAt!)[0];
       const reason: SearchFinishReason = o.signal?.aborted ? 'stopped' : results.find((r) => r.reason && r.reason !== 'stopped')?.reason ?? 'stopped';
       const failure = failed ? new SparsenasError('WORKER_FAILED', `worker ${failed.index} ${failed.failure}`) : undefined;
       await endRun({ store, study: begun.study, me, liveness }, reason, failure);
@@ -97,6 +98,8 @@ interface WorkerResult {
   reason?: SearchFinishReason;
   /** How it failed, when it exited with an error or was killed. */
   failure?: string;
+  /** When it failed (order of the failures). */
+  failedAt?: number;
 }
 
 /** Starts the workers, relays their events, asks them to stop on abort, and waits for all of them. */
@@ -141,12 +144,13 @@ function runWorkers(o: SupervisedOptions, bus: EventBus, log: (level: 'info' | '
       }
     });
     return new Promise<WorkerResult>((resolve) => {
-      child.once('error', (err) => { result.failure = `could not start: ${err.message}`; resolve(result); });
+      child.once('error', (err) => { result.failure = `could not start: ${err.message}`; result.failedAt = performance.now(); resolve(result); });
       child.once('exit', (code, signal) => {
         // Killed from outside (kill -9, out of memory): a warning; another worker or a resume redoes its trial.
         if (signal) log('warn', `worker ${index} was killed by ${signal}; its trial is redone by another worker or on resume`);
         else if (code !== 0 && code !== 130) {
           result.failure ??= `exited with code ${code}${lastError ? `: ${lastError}` : ''}`;
+          result.failedAt ??= performance.now();
         }
         resolve(result);
       });

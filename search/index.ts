@@ -35,3 +35,5 @@ export { upgradeLegacyDefinition, upgradeLegacyTraining } from './legacy-trainin
 export * from './types.js';
 export * from './worker-identity.js';
 export { WorkerPresumedDead } from './worker-presumed-dead.js';
+export { MachineFaultError, machineFault } from './machine-faults.js';
+export type { MachineFault } from './machine-faults.js';

@@ -14,6 +14,7 @@ import { bestTrial } from './leaderboard.js';
 import { type RunMode, beginRun, endRun } from './study-lifecycle.js';
 import { workerIdentity } from './worker-identity.js';
 import { runWorker } from './worker-loop.js';
+import { FaultInTrial, machineFault, machineFaultError } from './machine-faults.js';
 
 /**
  * How long a worker or a lease may go without a heartbeat before another process presumes it
@@ -111,6 +112,9 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
     beforeWrite: (info, d) => strategy.init({ space, seed: d.seed, options: d.strategy.options, definition: d, dataset: info.dataset,
       trainingMethods: [...(info.trainingMethods ?? [])] }),
     log: (m) => log('warn', m),
+  }).catch((err) => {
+    const fault = machineFault(err);
+    throw fault ? machineFaultError(fault, { study: opts.studyName, recorded: 'start', fallbackPath: storeFile(store) }, err) : err;
   });
   const { definition, info } = begun;
   let study = begun.study;
@@ -127,7 +131,14 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
       heartbeatMs: timing.heartbeatMs, pollMs: timing.pollMs, maxConsecutiveAskFailures: opts.maxConsecutiveAskFailures ?? 3,
     });
   } catch (err) {
-    await endRun({ store, study, me, liveness }, undefined, err);
+    const recorded = await endRun({ store, study, me, liveness }, undefined, err);
+    // Disk full (weights, the database): the machine's fault, not the candidate's. The trial it
+    // hit is interrupted, not failed, and redone on resume; the message says where and what to do.
+    const fault = machineFault(err);
+    if (fault) {
+      throw machineFaultError(fault, { study: study.name, trial: err instanceof FaultInTrial ? err.trial : undefined, recorded,
+        fallbackPath: storeFile(store) }, err);
+    }
     throw err;
   } finally {
     opts.signal?.removeEventListener('abort', onStop);
@@ -139,6 +150,12 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
   const best = bestTrial(trials, definition.objectives[0]!);
   bus.publish({ type: 'search.finished', at: now(), study, reason, best, counts: countStates(trials) });
   return { study, trials, best, reason };
+}
+
+/** "the database FILE" of a SQLite store, for messages about what could not be written. */
+function storeFile(store: Store): string | undefined {
+  const file = (store as { file?: unknown }).file;
+  return typeof file === 'string' ? `the database ${file}` : undefined;
 }
 
 export function countStates(trials: readonly Trial[]): Record<TrialState, number> {

@@ -4,7 +4,7 @@ import type { SearchFinishReason } from './events.js';
 import type { NewWorker, Store } from './store.js';
 import type { Study, WorkerInfo } from './types.js';
 import type { Liveness } from './worker-identity.js';
-import { SparsenasError } from './errors.js';
+import { SparsenasError, describeError } from './errors.js';
 import { assertSameData } from './data-check.js';
 import { StopRequested } from './guarded-strategy.js';
 import { queueRedos } from './next-step.js';
@@ -96,27 +96,35 @@ export async function beginRun(o: BeginOptions): Promise<BegunRun> {
 
 /**
  * Leaves the run: this worker's row ends, the redo of a trial it stopped is queued, and the
- * study's state says how the run ended. A failure (broken strategy, store error) marks the study
- * `interrupted`, so every other worker stops at its next step; a stop marks it `stopped` once
- * the last live worker leaves; the budget's end was marked `finished` by the worker that tested.
+ * study's state says how the run ended. A failure (broken strategy, store error, disk full)
+ * marks the study `interrupted`, so every other worker stops at its next step, and a trial this
+ * worker still holds (its result could not be written) is interrupted, to be redone; a stop marks
+ * it `stopped` once the last live worker leaves; the budget's end was marked `finished` by the
+ * worker that tested. Returns whether that could be recorded (false: the store itself failed).
  */
-export async function endRun(o: { store: Store; study: Study; me: NewWorker; liveness: Liveness }, reason: SearchFinishReason | undefined, failure?: unknown): Promise<void> {
-  await o.store.transact(o.study.id, async (tx) => {
+export async function endRun(o: { store: Store; study: Study; me: NewWorker; liveness: Liveness }, reason: SearchFinishReason | undefined, failure?: unknown): Promise<boolean> {
+  return o.store.transact(o.study.id, async (tx) => {
     await tx.endWorker(o.me.id);
+    const fails = failure !== undefined && !(failure instanceof StopRequested) && !(failure instanceof WorkerPresumedDead);
+    if (fails) {
+      for (const t of await tx.getTrials()) {
+        if (t.state === 'running' && t.owner === o.me.id) await tx.interruptTrial(t.id, `its worker stopped: ${describeError(failure)}; redone on resume`);
+      }
+    }
     await queueRedos(tx, await tx.getTrials(), []);
     const study = await tx.getStudy();
     if (study.state !== 'running') return;
     const patch = study.tester === o.me.id ? { tester: null } : {};
-    const fails = failure !== undefined && !(failure instanceof StopRequested) && !(failure instanceof WorkerPresumedDead);
     if (fails) return tx.updateStudy({ ...patch, state: 'interrupted' });
     if (reason === 'stopped' || failure !== undefined) {
       const others = alive(await tx.getWorkers(), tx.now, o).filter((w) => w.id !== o.me.id);
       if (!others.length) return tx.updateStudy({ ...patch, state: 'stopped' });
     }
     if (patch.tester === null) await tx.updateStudy(patch);
-  }).catch(() => {
+  }).then(() => true, () => {
     // The store itself failed (that may be why the run ends): nothing more can be recorded, and
     // nothing is lost. This worker's row and running trial read as dead after the stale timeout.
+    return false;
   });
 }
 

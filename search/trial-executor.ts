@@ -7,6 +7,7 @@ import type { EpochMetrics, Trial } from './types.js';
 import { endedAtChance } from './types.js';
 import { TrialDivergedError, TrialPrunedError, describeError } from './errors.js';
 import { crashPoint } from './crash-points.js';
+import { type MachineFault, machineFault } from './machine-faults.js';
 import { trialArtifactDir } from './test-phase.js';
 import { latencyViolation } from './constraints.js';
 
@@ -27,8 +28,11 @@ export interface ExecutorOptions {
   heartbeatMs: number;
 }
 
-/** What happened to a leased trial: a result to store, or the lease was lost on the way. */
-export type Outcome = { result: TrialResult } | { lost: string };
+/**
+ * What happened to a leased trial: a result to store, or the lease was lost on the way. With
+ * `fault` the machine failed (disk full): the result is `interrupted`, and the search must stop.
+ */
+export type Outcome = { result: TrialResult; fault?: MachineFault } | { lost: string };
 
 /**
  * Evaluates one leased trial outside any transaction: renews the lease every `heartbeatMs`,
@@ -98,6 +102,9 @@ export async function executeTrial(o: ExecutorOptions, trial: Trial, lease: Leas
     if (lost) return { lost };
     const err = verdict ?? thrown;
     if (err instanceof TrialPrunedError) return { result: { state: 'pruned', error: err.message } };
+    // Out of space (weights, epoch rows) is the machine's fault, not the candidate's: never `failed`.
+    const fault = verdict ? undefined : machineFault(thrown);
+    if (fault) return { result: { state: 'interrupted', error: `the machine failed: ${fault.detail}; redone on resume` }, fault };
     if (controller.signal.aborted) return { result: { state: 'interrupted', error: 'stopped by the user' } };
     return { result: { state: 'failed', error: describeError(err) } };
   } finally {

@@ -14,6 +14,7 @@ import { crashPoint } from './crash-points.js';
 import { type DoneReason, nextStep } from './next-step.js';
 import { executeTrial } from './trial-executor.js';
 import { IdleWatch } from './idle-watch.js';
+import { FaultInTrial, machineFault } from './machine-faults.js';
 import { testBestTrials } from './test-phase.js';
 import { INFEASIBLE_PREFIX, architectureViolation } from './constraints.js';
 
@@ -153,7 +154,19 @@ export async function runWorker(r: WorkerRun): Promise<SearchFinishReason> {
       store: r.store, evaluator: r.evaluator, bus: r.bus, definition: r.definition, studyName: r.study.name, pruner: r.pruner,
       signal: stop, now: r.now, artifactsRoot: r.artifactsRoot, heartbeatMs: r.heartbeatMs, classes: r.info.dataset?.classes,
     }, trial, lease, judged.map((t) => curves.get(t.id)!));
-    const finished = 'result' in outcome ? await r.store.finishTrial(lease, outcome.result) : undefined;
+    let finished: Trial | undefined;
+    try {
+      finished = 'result' in outcome ? await r.store.finishTrial(lease, outcome.result) : undefined;
+    } catch (err) {
+      // The result could not be written (SQLITE_FULL): the trial is redone, the search stops.
+      const fault = ('result' in outcome ? outcome.fault : undefined) ?? machineFault(err);
+      if (fault) throw new FaultInTrial(fault, trial.number, err);
+      throw err;
+    }
+    if ('result' in outcome && outcome.fault) {
+      if (finished) r.bus.publish({ type: 'trial.finished', at: r.now(), trial: finished });
+      throw new FaultInTrial(outcome.fault, trial.number);
+    }
     if (!finished) {
       log('warn', `trial ${trial.number} was taken over by another worker (${'lost' in outcome ? outcome.lost : 'its lease was lost before its result was written'}); this worker's result for it was discarded`);
       return;
