@@ -11,6 +11,7 @@ import { SparsenasError } from './errors.js';
 import { GuardedStrategy } from './guarded-strategy.js';
 import { NopPruner } from './pruners.js';
 import { bestTrial } from './leaderboard.js';
+import { withTestResults } from './test-results.js';
 import { type RunMode, beginRun, endRun } from './study-lifecycle.js';
 import { workerIdentity } from './worker-identity.js';
 import { runWorker } from './worker-loop.js';
@@ -77,6 +78,7 @@ export interface RunnerOptions extends ProtocolTiming {
 export interface SearchOutcome {
   study: Study;
   trials: Trial[];
+  /** The best completed trial by the first objective; its test accuracy is in `metrics.testAccuracy` once measured. */
   best?: Trial;
   reason: SearchFinishReason;
 }
@@ -147,7 +149,8 @@ export async function runSearch(opts: RunnerOptions): Promise<SearchOutcome> {
 
   study = (await store.getStudy(study.name))!;
   const trials = await store.getTrials(study.id);
-  const best = bestTrial(trials, definition.objectives[0]!);
+  // `best` shows its test-split result (study.testResults) as metrics.testAccuracy/testLoss, as openStudy does.
+  const best = bestTrial(withTestResults(trials, study.testResults), definition.objectives[0]!);
   bus.publish({ type: 'search.finished', at: now(), study, reason, best, counts: countStates(trials) });
   return { study, trials, best, reason };
 }
