@@ -17,6 +17,11 @@ export { exportModel } from './cli/export-model.js';
 export type { ExportOptions, ExportResult, ExportedTrial } from './cli/export-model.js';
 /** Load an exported model in Node without tfjs-node: `tf.loadLayersModel(fileLoadHandler(dir))`. */
 export { fileLoadHandler } from './evaluators/index.js';
+/** The dataset splits a study evaluated on (its dataset config with its seed), e.g. to check an exported model. */
+export { loadStudyDataset } from './cli/study-data.js';
+export type { StudyDataSource } from './cli/study-data.js';
+export { loadDataset } from './evaluators/index.js';
+export type { Dataset, Split } from './evaluators/index.js';
 /** Training methods of the tfjs evaluator (`training.method`); a plugin binds its own under `TrainingMethodFactory`. */
 export { TrainingMethodFactory } from './evaluators/index.js';
 export type { Batch, MethodSetup, MethodStepContext, MethodTools, StepOutcome, TrainingMethod } from './evaluators/index.js';

@@ -32,7 +32,13 @@ export interface ExportedTrial {
   format: 'sparsenas-export/1';
   study: string;
   trial: number;
+  /** The trial's seed (weights, masks, batch order). */
   seed: number;
+  /**
+   * The study's seed: the validation split is carved from the training files with it, so
+   * `loadStudyDataset(card)` gives the splits these metrics were measured on.
+   */
+  studySeed: number;
   summary: string;
   architecture: Architecture;
   /**
@@ -94,7 +100,7 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
     await exportTrialModel(saved, options.out);
     const m = trial.metrics!;
     const card: ExportedTrial = {
-      format: 'sparsenas-export/1', study: study.name, trial: trial.number, seed: trial.seed,
+      format: 'sparsenas-export/1', study: study.name, trial: trial.number, seed: trial.seed, studySeed: study.definition.seed,
       summary: oneLine(describeTrialArchitecture(trial)), architecture: trial.architecture!,
       input: { shape: saved.manifest.inputShape, classes: saved.manifest.classes, ...(saved.manifest.dataset ? { dataset: saved.manifest.dataset } : {}) },
       sparsity: { target: trial.architecture!.sparsity, measured: m.sparsity, params: m.params, nonZeros: m.nonZeros, layers: m.layers },

@@ -14,28 +14,21 @@ import type { SearchOutcome } from '../../search/index.js';
 import { captureIo } from './capture-io.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const dataModule = new URL('../../evaluators/data/index.js', import.meta.url).href;
-
 /**
- * Runs in a fresh `node` process. The model is loaded with tfjs' public API only
- * (`tf.loadLayersModel` over the files); sparsenas's loader just supplies the same data
- * splits the search evaluated on (`loadDataset(config, studySeed)`).
+ * Runs in a fresh `node` process, with public imports only: the model is loaded with tfjs' API
+ * over the files, and the package's `loadStudyDataset(card)` supplies the splits the search
+ * evaluated on, from trial.json alone (its `studySeed` carves the validation split).
  */
 const CHILD = `
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-const { loadDataset } = await import(${JSON.stringify(dataModule)});
+import { fileLoadHandler, loadStudyDataset } from 'sparsenas';
 const dir = process.argv[1];
 const card = JSON.parse(readFileSync(join(dir, 'trial.json'), 'utf8'));
 await tf.setBackend(card.metrics.backend);
-const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-const bin = readFileSync(join(dir, json.weightsManifest[0].paths[0]));
-const model = await tf.loadLayersModel(tf.io.fromMemory({
-  modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights,
-  weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
-}));
-const ds = await loadDataset(card.dataset, Number(process.argv[2]));
+const model = await tf.loadLayersModel(fileLoadHandler(dir));
+const ds = await loadStudyDataset(card);
 const accuracy = (split) => tf.tidy(() => {
   const x = tf.tensor(split.x, [split.count, ...ds.shape]);
   const predicted = model.predict(x).argMax(-1);
@@ -86,7 +79,8 @@ describe('sparsenas export', () => {
     const out = join(dir, 'other');
     const { card } = await exportModel({ db, study: 'exp', trial: worst.number, out });
     assert.equal(typeof card.metrics.testAccuracy, 'number', 'the search recorded test accuracy');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD, out, String(outcome.study.definition.seed)], { cwd: repoRoot });
+    assert.equal(card.studySeed, outcome.study.definition.seed, 'trial.json carries the study seed the validation split depends on');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD, out], { cwd: repoRoot });
     const got = JSON.parse(stdout.trim().split('\n').pop()!) as { test: number; validation: number; params: number; nonZeros: number };
     assert.equal(got.test, card.metrics.testAccuracy);
     assert.equal(got.validation, card.metrics.valAccuracy);
