@@ -119,6 +119,7 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
         await tm?.beforeStep?.(ctx);
         pending.push({ read: await trainStep(opts, optimizer, ctx, idx, kernels, sparse), epoch, step, size: idx.length });
         if (pending.length >= readbackEvery) await drain();
+        reporter.batchEnded?.({ epoch, batch: b + 1, batches: stepsPerEpoch });
         stepTimeMs += now() - t0;
         samples += idx.length;
       }

@@ -26,6 +26,13 @@ export interface TestRequest {
   artifactDir: string;
 }
 
+/** Where a trial's training is: `batch` of `batches` (1-based) in `epoch` (1-based). */
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+}
+
 /** The evaluator reports progress through this; the runner records it and feeds the pruner. */
 export interface TrialReporter {
   /**
@@ -33,6 +40,11 @@ export interface TrialReporter {
    * the evaluator must let it propagate (after disposing its tensors).
    */
   epochEnded(metrics: EpochMetrics): void | Promise<void>;
+  /**
+   * Optional, called after each training batch (`batch` of `batches` in `epoch`, 1-based), so a
+   * dashboard shows progress inside a long epoch. Cheap: the runner throttles what it publishes.
+   */
+  batchEnded?(progress: BatchProgress): void;
 }
 
 export interface EvaluatorInfo {

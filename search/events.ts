@@ -2,6 +2,9 @@ import { Observable, Subject, Subscriber, filter } from 'rxjs';
 import type { Operator, Observer, Subscription } from 'rxjs';
 import type { EpochMetrics, Study, Trial } from './types.js';
 
+/** At most one `trial.progress` event per trial in this many ms (a dashboard redraw, an NDJSON line). */
+export const PROGRESS_EVERY_MS = 250;
+
 export type SearchFinishReason = 'max-trials' | 'time-limit' | 'exhausted' | 'stopped';
 
 export type SearchEvent =
@@ -10,6 +13,8 @@ export type SearchEvent =
       maxTrials?: number; timeLimitMinutes?: number; completedBefore: number }
   | { type: 'trial.started'; at: number; trial: Trial; totalEpochs: number }
   | { type: 'trial.epochEnded'; at: number; trialId: number; trialNumber: number; totalEpochs: number; metrics: EpochMetrics }
+  /** Inside an epoch: `batch` of `batches` done (at most one every PROGRESS_EVERY_MS per trial). */
+  | { type: 'trial.progress'; at: number; trialId: number; trialNumber: number; totalEpochs: number; epoch: number; batch: number; batches: number }
   | { type: 'trial.finished'; at: number; trial: Trial }
   /** After the search: one of the best trials measured on the test split (`testTopK`). */
   | { type: 'trial.tested'; at: number; trialNumber: number; testAccuracy: number; testLoss: number }

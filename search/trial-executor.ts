@@ -1,3 +1,4 @@
+import { PROGRESS_EVERY_MS } from './events.js';
 import type { StudyDefinition } from './config.js';
 import type { Evaluator, TrialReporter } from './evaluator.js';
 import type { EventBus } from './events.js';
@@ -10,6 +11,7 @@ import { crashPoint } from './crash-points.js';
 import { type MachineFault, machineFault } from './machine-faults.js';
 import { trialArtifactDir } from './test-phase.js';
 import { latencyViolation } from './constraints.js';
+
 
 export interface ExecutorOptions {
   store: Store;
@@ -57,7 +59,14 @@ export async function executeTrial(o: ExecutorOptions, trial: Trial, lease: Leas
   const curve: EpochMetrics[] = [];
   // Set when the reporter decided the trial's fate; it wins even if the evaluator swallowed the throw.
   let verdict: TrialPrunedError | TrialDivergedError | undefined;
+  let lastProgress = -Infinity;
   const reporter: TrialReporter = {
+    batchEnded: (p) => {
+      const at = o.now();
+      if (at - lastProgress < PROGRESS_EVERY_MS) return;
+      lastProgress = at;
+      o.bus.publish({ type: 'trial.progress', at, trialId: trial.id, trialNumber: trial.number, totalEpochs: training.epochs, ...p });
+    },
     epochEnded: async (m) => {
       if (verdict) throw verdict;
       if (lost) throw new LeaseLost(lost);

@@ -5,6 +5,9 @@ import type { RunningTrial } from './search-state.js';
 /** A running trial: architecture, epoch progress, and sparklines of loss and validation accuracy. */
 export function RunningTrialView({ run, now, width }: { run: RunningTrial; now: number; width: number }) {
   const { trial, epochs, totalEpochs } = run;
+  // Inside an epoch, the bar also counts the batches done of the epoch under way.
+  const inEpoch = run.batch && run.batch.epoch === epochs.length + 1 ? run.batch : undefined;
+  const done = epochs.length + (inEpoch ? inEpoch.batch / inEpoch.batches : 0);
   const last = epochs[epochs.length - 1];
   const tag = trialTag(trial);
   const spark = Math.max(8, Math.min(30, Math.floor((width - 40) / 2)));
@@ -15,8 +18,8 @@ export function RunningTrialView({ run, now, width }: { run: RunningTrial; now: 
         {tag ? <Text dimColor>  {tag}</Text> : null}
       </Text>
       <Text wrap="truncate-end">
-        {'  '}epoch <Text color="cyan">{progressBar(totalEpochs ? epochs.length / totalEpochs : 0, Math.max(10, Math.min(30, width - 40)))}</Text>{' '}
-        {epochs.length}/{totalEpochs}  {formatDuration(Math.max(0, now - run.startedAt))}
+        {'  '}epoch <Text color="cyan">{progressBar(totalEpochs ? done / totalEpochs : 0, Math.max(10, Math.min(30, width - 40)))}</Text>{' '}
+        {epochs.length}/{totalEpochs}{inEpoch ? `  batch ${inEpoch.batch}/${inEpoch.batches}` : ''}  {formatDuration(Math.max(0, now - run.startedAt))}
       </Text>
       {last ? (
         <Text wrap="truncate-end">

@@ -15,6 +15,8 @@ export interface RunningTrial {
   totalEpochs: number;
   startedAt: number;
   epochs: EpochMetrics[];
+  /** The latest batch progress inside the current epoch (`trial.progress`). */
+  batch?: { epoch: number; batch: number; batches: number };
 }
 
 /** What scrolls above the live region (ink `<Static>`): finished trials and warnings, in order. */
@@ -89,7 +91,14 @@ export function reduceSearchState(state: SearchState, action: DashboardAction): 
       return {
         ...state, now,
         running: state.running.map((r) => (r.trial.id === action.trialId
-          ? { ...r, totalEpochs: action.totalEpochs, epochs: [...r.epochs, action.metrics] }
+          ? { ...r, totalEpochs: action.totalEpochs, epochs: [...r.epochs, action.metrics], batch: undefined }
+          : r)),
+      };
+    case 'trial.progress':
+      return {
+        ...state, now,
+        running: state.running.map((r) => (r.trial.id === action.trialId
+          ? { ...r, totalEpochs: action.totalEpochs, batch: { epoch: action.epoch, batch: action.batch, batches: action.batches } }
           : r)),
       };
     case 'trial.finished':
