@@ -1,15 +1,6 @@
 import { SparsenasError } from '../search/index.js';
 import { UsageError } from './errors.js';
 import type { CommandIo } from './io.js';
-import { searchCommand, resumeCommand, workerCommand } from './commands/search.js';
-import { leaderboardCommand } from './commands/leaderboard.js';
-import { listCommand } from './commands/list.js';
-import { schemaCommand } from './commands/schema.js';
-import { reportCommand } from './commands/report.js';
-import { exportCommand } from './commands/export.js';
-import { studyCommand } from './commands/study.js';
-import { watchCommand } from './commands/watch.js';
-import { listBackendsText, listDatasetsText } from './commands/list-evaluator.js';
 
 export const HELP = `sparsenas — neural architecture search for sparse networks
 
@@ -33,17 +24,22 @@ Run \`sparsenas <command> --help\` for a command's options.
 const USAGE_CODES = ['USAGE', 'CONFIG_INVALID', 'SPACE_INVALID_SAMPLE', 'FILTER_INVALID', 'STUDY_NOT_FOUND', 'TRIAL_NOT_FOUND', 'DB_NOT_FOUND', 'PLUGIN_INVALID'];
 
 type Command = (argv: string[], io: CommandIo) => Promise<number>;
+// Each command's module is imported when it runs, so `--version`, `--help` and commands that
+// never train do not load what they do not use (tfjs above all: ~1 s).
 const COMMANDS: Record<string, Command> = {
-  search: searchCommand,
-  resume: resumeCommand,
-  worker: workerCommand,
-  leaderboard: leaderboardCommand,
-  list: (argv, io) => listCommand(argv, io, { datasets: listDatasetsText, backends: listBackendsText }),
-  report: reportCommand,
-  export: exportCommand,
-  study: studyCommand,
-  watch: watchCommand,
-  schema: schemaCommand,
+  search: async (argv, io) => (await import('./commands/search.js')).searchCommand(argv, io),
+  resume: async (argv, io) => (await import('./commands/search.js')).resumeCommand(argv, io),
+  worker: async (argv, io) => (await import('./commands/search.js')).workerCommand(argv, io),
+  leaderboard: async (argv, io) => (await import('./commands/leaderboard.js')).leaderboardCommand(argv, io),
+  list: async (argv, io) => (await import('./commands/list.js')).listCommand(argv, io, {
+    datasets: async (...a) => (await import('./commands/list-evaluator.js')).listDatasetsText(...a),
+    backends: async (...a) => (await import('./commands/list-evaluator.js')).listBackendsText(...a),
+  }),
+  report: async (argv, io) => (await import('./commands/report.js')).reportCommand(argv, io),
+  export: async (argv, io) => (await import('./commands/export.js')).exportCommand(argv, io),
+  study: async (argv, io) => (await import('./commands/study.js')).studyCommand(argv, io),
+  watch: async (argv, io) => (await import('./commands/watch.js')).watchCommand(argv, io),
+  schema: async (argv, io) => (await import('./commands/schema.js')).schemaCommand(argv, io),
 };
 
 /** Runs one CLI invocation; returns the exit code (0 ok, 1 failure, 2 usage/config error, 130 stopped). */

@@ -8,13 +8,8 @@ import { setupWebGpu } from './webgpu/setup.js';
 
 export { backendTraits, type BackendTraits } from './backend-traits.js';
 
-/**
- * Backends from fastest to slowest; `auto` takes the first one that works. `webgpu` counts
- * only with a hardware adapter (a software one is refused unless `allowSoftwareGpu`).
- */
-export const BACKENDS = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
-export type BackendChoice = BackendName | 'auto';
+import { BACKENDS, type BackendChoice, type BackendName } from './backend-names.js';
+export { BACKENDS, type BackendName, type BackendChoice } from './backend-names.js';
 
 export interface BackendProbe {
   backend: BackendName;

@@ -1,8 +1,9 @@
 import { ContainerModule } from 'inversify';
-import { ConfigError, EvaluatorFactory, type JsonObject } from '../search/index.js';
-import { BACKENDS, type BackendChoice } from './backend.js';
+import { ConfigError, EvaluatorFactory, SparsenasError, type JsonObject } from '../search/index.js';
+import type { EvaluationRequest, Evaluator, EvaluatorInfo, Metrics, StudyDefinition, TestRequest, TrialReporter } from '../search/index.js';
+import { BACKENDS, type BackendChoice } from './backend-names.js';
 import { TrainingMethodFactory } from './methods/types.js';
-import { TfjsEvaluator, type TfjsEvaluatorOptions } from './tfjs-evaluator.js';
+import type { TfjsEvaluator, TfjsEvaluatorOptions } from './tfjs-evaluator.js';
 
 /**
  * `evaluator: { name: 'tfjs', options: { backend?, allowSoftwareGpu?, gpuConcurrency?, readbackEvery? } }`,
@@ -15,9 +16,45 @@ export function tfjsEvaluatorFactory(trainingMethods?: readonly TrainingMethodFa
     description: 'trains candidates with tfjs (on a GPU through tfjs-node-gpu or WebGPU when one works, else the fastest CPU backend)',
     source: 'built-in',
     create(options: JsonObject) {
-      return new TfjsEvaluator({ ...parseEvaluatorOptions(options), ...(trainingMethods ? { trainingMethods } : {}) });
+      return new LazyTfjsEvaluator({ ...parseEvaluatorOptions(options), ...(trainingMethods ? { trainingMethods } : {}) });
     },
   };
+}
+
+/**
+ * The tfjs evaluator, loaded on `prepare()`: creating one (which every search, `list` and config
+ * check does) does not import tfjs, so commands that never train (`--version`, `list`,
+ * `leaderboard`) start without it.
+ */
+export class LazyTfjsEvaluator implements Evaluator {
+  private inner?: TfjsEvaluator;
+
+  constructor(readonly options: TfjsEvaluatorOptions) {}
+
+  async prepare(definition: StudyDefinition): Promise<EvaluatorInfo> {
+    if (!this.inner) {
+      const { TfjsEvaluator } = await import('./tfjs-evaluator.js');
+      this.inner = new TfjsEvaluator(this.options);
+    }
+    return this.inner.prepare(definition);
+  }
+
+  evaluate(request: EvaluationRequest, reporter: TrialReporter, signal: AbortSignal): Promise<Metrics> {
+    return this.loaded().evaluate(request, reporter, signal);
+  }
+
+  evaluateTest(request: TestRequest): Promise<{ testAccuracy: number; testLoss: number }> {
+    return this.loaded().evaluateTest(request);
+  }
+
+  async dispose(): Promise<void> {
+    await this.inner?.dispose();
+  }
+
+  private loaded(): TfjsEvaluator {
+    if (!this.inner) throw new SparsenasError('EVALUATOR_NOT_PREPARED', 'the tfjs evaluator was used before prepare(); call prepare(definition) once first');
+    return this.inner;
+  }
 }
 
 const OPTION_KEYS = ['backend', 'allowSoftwareGpu', 'gpuConcurrency', 'readbackEvery'];

@@ -1,7 +1,7 @@
 import { ContainerModule } from 'inversify';
-import { groupLassoMethodFactory } from './group-lasso/index.js';
+import { groupLassoMethodFactory } from './group-lasso/group-lasso-method.js';
 import { TrainingMethodFactory } from './types.js';
-import { wgsefMethodFactory } from './wgsef/index.js';
+import { wgsefMethodFactory } from './wgsef/wgsef-method.js';
 
 /** The built-in training methods, in the order `EvaluatorInfo.trainingMethods` lists them. */
 export const BUILT_IN_TRAINING_METHODS: readonly TrainingMethodFactory[] = [wgsefMethodFactory, groupLassoMethodFactory];

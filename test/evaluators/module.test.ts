@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Container } from 'inversify';
 import { ConfigError, DEFAULT_DEFINITION, EvaluatorFactory } from '../../search/index.js';
-import { evaluatorsModule, tfjsEvaluatorFactory } from '../../evaluators/module.js';
-import { TfjsEvaluator } from '../../evaluators/tfjs-evaluator.js';
+import { LazyTfjsEvaluator, evaluatorsModule, tfjsEvaluatorFactory } from '../../evaluators/module.js';
 import { TrainingMethodFactory, trainingMethodsModule } from '../../evaluators/methods/index.js';
 
 test('the module binds the tfjs evaluator factory, visible by name and to getAll', async () => {
@@ -12,7 +11,7 @@ test('the module binds the tfjs evaluator factory, visible by name and to getAll
   const named = c.get<EvaluatorFactory>(EvaluatorFactory, { name: 'tfjs' });
   assert.equal(named.name, 'tfjs');
   assert.deepEqual(c.getAll<EvaluatorFactory>(EvaluatorFactory).map((f) => f.name), ['tfjs']);
-  assert.ok(named.create({ backend: 'cpu' }) instanceof TfjsEvaluator);
+  assert.ok(named.create({ backend: 'cpu' }) instanceof LazyTfjsEvaluator);
 });
 
 test('the training methods module binds wgsef and group-lasso by name; the tfjs evaluator trains what the container binds', async () => {
@@ -39,7 +38,7 @@ test('the training methods module binds wgsef and group-lasso by name; the tfjs 
 
 test('the tfjs evaluator options are checked by name: GPU options accepted, unknown keys and bad values refused', () => {
   const create = (o: Record<string, unknown>) => tfjsEvaluatorFactory().create(o as never);
-  assert.ok(create({ backend: 'webgpu', allowSoftwareGpu: true, gpuConcurrency: 2, readbackEvery: 4 }) instanceof TfjsEvaluator);
+  assert.ok(create({ backend: 'webgpu', allowSoftwareGpu: true, gpuConcurrency: 2, readbackEvery: 4 }) instanceof LazyTfjsEvaluator);
   assert.throws(() => create({ gpuConcurency: 2 }), (e: unknown) => e instanceof ConfigError && /unknown tfjs evaluator option "gpuConcurency"; known: backend, allowSoftwareGpu, gpuConcurrency, readbackEvery/.test(e.message));
   assert.throws(() => create({ gpuConcurrency: 0 }), /evaluator\.options\.gpuConcurrency must be a positive integer, got 0/);
   assert.throws(() => create({ allowSoftwareGpu: 'yes' }), /evaluator\.options\.allowSoftwareGpu must be true or false/);

@@ -1,5 +1,6 @@
 import type { TrainingMethodFactory } from '../types.js';
-import { GroupProxMethod, parseGroupProxOptions } from '../wgsef/index.js';
+import { groupProxMethodClass } from '../wgsef/group-prox-class.js';
+import { parseGroupProxOptions } from '../wgsef/method-options.js';
 
 /**
  * `training.method: { name: 'group-lasso', options: { k, scope?, groups?, lambda, finetuneEpochs? } }`:
@@ -10,5 +11,5 @@ export const groupLassoMethodFactory: TrainingMethodFactory = {
   name: 'group-lasso',
   description: 'group lasso: proximal group soft-thresholding until k groups are left, then fine-tune with them fixed',
   source: 'built-in',
-  create: (setup) => new GroupProxMethod(parseGroupProxOptions('group-lasso', setup.options), setup.net, setup.training),
+  create: (setup) => new (groupProxMethodClass())(parseGroupProxOptions('group-lasso', setup.options), setup.net, setup.training),
 };

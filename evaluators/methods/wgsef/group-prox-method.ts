@@ -8,6 +8,7 @@ import type { Network } from '../../network/types.js';
 import type { MethodStepContext, TrainingMethod } from '../types.js';
 import { groupedKernels, type GroupedKernel } from './grouped-kernels.js';
 import type { GroupProxOptions } from './method-options.js';
+import { provideGroupProxMethod } from './group-prox-class.js';
 
 /**
  * WGSEF / group-lasso training (Refael et al.; algorithms.md "WGSEF"), the training method of
@@ -191,3 +192,5 @@ export class GroupProxMethod implements TrainingMethod {
 function broadcastShape(g: GroupedKernel): number[] {
   return g.param.weight.shape.map((d, a) => (a === g.axis ? d : 1));
 }
+
+provideGroupProxMethod(GroupProxMethod);

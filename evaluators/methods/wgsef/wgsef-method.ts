@@ -1,5 +1,5 @@
 import type { TrainingMethodFactory } from '../types.js';
-import { GroupProxMethod } from './group-prox-method.js';
+import { groupProxMethodClass } from './group-prox-class.js';
 import { parseGroupProxOptions } from './method-options.js';
 
 /** `training.method: { name: 'wgsef', options: { k, penalty?, scope?, groups?, lambda, finetuneEpochs? } }`. */
@@ -7,5 +7,5 @@ export const wgsefMethodFactory: TrainingMethodFactory = {
   name: 'wgsef',
   description: 'WGSEF: proximal steps on the group sparse envelope until k groups are left, then fine-tune with them fixed',
   source: 'built-in',
-  create: (setup) => new GroupProxMethod(parseGroupProxOptions('wgsef', setup.options), setup.net, setup.training),
+  create: (setup) => new (groupProxMethodClass())(parseGroupProxOptions('wgsef', setup.options), setup.net, setup.training),
 };
