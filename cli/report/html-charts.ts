@@ -45,14 +45,14 @@ export function accuracyVsSparsityChart(data: ReportData): string {
 export function learningCurvesChart(data: ReportData, facts: Facts, top = 5): string | undefined {
   const series = facts.ranked.filter((t) => (data.epochs[t.number]?.length ?? 0) > 0).slice(0, top).map((t) => ({
     trial: t.number,
-    label: truncate(`trial ${t.number} ${oneLine(describeTrialArchitecture(t))}`, 30),
+    label: truncate(`trial ${t.number} ${oneLine(describeTrialArchitecture(t))}`, 80),
     points: data.epochs[t.number]!.map((e) => ({ x: e.epoch, y: e.valAccuracy })),
   }));
   if (!series.length) return undefined;
   return lineChart({
     id: 'chart-curves', title: `Learning curves of the top ${series.length} trials`,
     description: 'Validation accuracy after each epoch for the best trials.',
-    xLabel: 'epoch', yLabel: 'validation accuracy', xFormat: (v) => String(v), yFormat: (v) => v.toFixed(2), series,
+    xLabel: 'epoch', yLabel: 'validation accuracy', xFormat: (v) => String(v), yFormat: (v) => v.toFixed(2), series, xInteger: true,
   });
 }
 

@@ -5,6 +5,19 @@ import { px, type Scale } from './scale.js';
 // `top` leaves room for the title and two legend rows above the plot area.
 export const CHART = { width: 640, height: 400, left: 64, right: 16, top: 64, bottom: 52 } as const;
 
+/**
+ * Legend layout: three columns across the plot's width; a label is cut to what its column holds
+ * at LEGEND_CHAR_PX per character (0.6 em of the charts' 11 px text, wider than system-ui's
+ * average glyph), so no label runs into the next column or past the chart's right edge.
+ */
+export const LEGEND_CHAR_PX = 6.6;
+const LEGEND_COLUMNS = 3;
+const LEGEND_SWATCH = 14;
+export function legendLayout(): { columnWidth: number; maxChars: number } {
+  const columnWidth = (CHART.width - CHART.right - CHART.left) / LEGEND_COLUMNS;
+  return { columnWidth, maxChars: Math.floor((columnWidth - LEGEND_SWATCH - 8) / LEGEND_CHAR_PX) };
+}
+
 /** Okabe–Ito palette: distinguishable with the common colour-vision deficiencies. */
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#999933', '#000000'];
 
@@ -61,8 +74,9 @@ export function chartFrame(o: FrameOptions): string {
   }
   // Two rows of three fit above the plot; more series are summarised in the last slot.
   const entries = (o.legend ?? []).length > 6 ? [...o.legend!.slice(0, 5), { label: `+${o.legend!.length - 5} more`, color: 'transparent' }] : o.legend ?? [];
+  const { columnWidth, maxChars } = legendLayout();
   const legend = entries.map((l, i) =>
-    `<g transform="translate(${x0 + (i % 3) * 190},${28 + Math.floor(i / 3) * 16})"><rect width="10" height="10" fill="${l.color}"/><text class="legend" x="14" y="9">${escapeHtml(truncate(l.label, 30))}</text></g>`);
+    `<g transform="translate(${px(x0 + (i % LEGEND_COLUMNS) * columnWidth)},${28 + Math.floor(i / LEGEND_COLUMNS) * 16})"><title>${escapeHtml(l.label)}</title><rect width="10" height="10" fill="${l.color}"/><text class="legend" x="${LEGEND_SWATCH}" y="9">${escapeHtml(truncate(l.label, maxChars))}</text></g>`);
   return [
     ...svgOpen(o, width, height, x0),
     ...grid,

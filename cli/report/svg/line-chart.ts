@@ -10,13 +10,15 @@ export interface LineSeries {
 
 export interface LineChartOptions extends ChartText {
   series: LineSeries[];
+  /** Whole-number x ticks (epochs). */
+  xInteger?: boolean;
 }
 
 /** One polyline (with point markers) per series, e.g. validation accuracy per epoch of the top trials. */
 export function lineChart(o: LineChartOptions): string {
   const all = o.series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
   const { width, height, left, right, top, bottom } = CHART;
-  const x = linearScale(all.map((p) => p.x), left, width - right);
+  const x = linearScale(all.map((p) => p.x), left, width - right, { integer: o.xInteger });
   const y = linearScale(all.map((p) => p.y), height - bottom, top);
   const marks = o.series.map((s, i) => {
     const color = PALETTE[i % PALETTE.length]!;

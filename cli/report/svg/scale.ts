@@ -6,13 +6,17 @@ export interface Scale {
   domain: [number, number];
 }
 
-/** Linear scale over [lo, hi] (padded to "nice" tick bounds) onto [r0, r1]. */
-export function linearScale(values: readonly number[], r0: number, r1: number, opts: { clamp?: [number, number]; count?: number } = {}): Scale {
+/**
+ * Linear scale over [lo, hi] (padded to "nice" tick bounds) onto [r0, r1]. `integer`: whole-number
+ * ticks only (epochs, counts), so an axis of 1–2 epochs shows 1 and 2, not 1.2, 1.4, …
+ */
+export function linearScale(values: readonly number[], r0: number, r1: number, opts: { clamp?: [number, number]; count?: number; integer?: boolean } = {}): Scale {
   let lo = Math.min(...values);
   let hi = Math.max(...values);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) { lo = 0; hi = 1; }
-  if (lo === hi) { const pad = Math.abs(lo) * 0.05 || 0.5; lo -= pad; hi += pad; }
-  const step = niceStep((hi - lo) / (opts.count ?? 5));
+  if (lo === hi) { const pad = opts.integer ? 1 : Math.abs(lo) * 0.05 || 0.5; lo -= pad; hi += pad; }
+  const raw = niceStep((hi - lo) / (opts.count ?? 5));
+  const step = opts.integer ? Math.max(1, Math.round(raw)) : raw;
   lo = Number((Math.floor(lo / step) * step).toPrecision(12));
   hi = Number((Math.ceil(hi / step) * step).toPrecision(12));
   if (opts.clamp) { lo = Math.max(lo, opts.clamp[0]); hi = Math.min(hi, opts.clamp[1]); }
