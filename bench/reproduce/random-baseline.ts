@@ -1,11 +1,16 @@
 import type { JsonObject, Trial } from '../../search/index.js';
-import { compare, describeDiff, describeT, epochsToThreshold, mean, meanStd, paired, sem, table } from './stats.js';
-import type { Reproduction, ReproductionReport, StudyData } from './types.js';
+import { allCells, describeSummary, fmtP, minimalDetectableEffect, minimalEquivalenceMargin, testFamily, type ClaimVerdict } from './inference.js';
+import { epochsToThreshold, mean, meanStd, paired, table } from './stats.js';
+import type { ClaimResult, Reproduction, ReproductionReport, ReproParams, StudyData } from './types.js';
 
 const LEVELS = [0.5, 0.75, 0.9];
 const THRESHOLD = 0.8;
 const CANDIDATES = 5;
-const SEEDS = 4;
+/** Equivalence margin for test accuracy [our choice]: a searched mask within ±0.5 pp of the random one is "no better". */
+export const ACC_MARGIN = 0.005;
+/** Equivalence margin for epochs to the threshold [our choice]: within ±1 epoch. */
+export const EPOCH_MARGIN = 1;
+const DEFAULT_SUBSET = 10000, DEFAULT_EPOCHS = 6;
 
 /**
  * Farahani (2024): random search over node masks of an over-parameterised MLP. Searched masks
@@ -16,34 +21,40 @@ export const randomBaselineReproduction: Reproduction = {
   name: 'random-baseline',
   title: 'Random Search baseline (Farahani 2024)',
   claim: 'Searched node masks (best of N random masks by a cheap proxy) are neither more accurate nor faster to converge than a single random mask at the same node sparsity.',
-  protocol: [
+  protocol: (p) => [
     'Parent: MLP 784-256-256-10 (ReLU). Node sparsity 0.5, 0.75, 0.9 on both hidden layers (⌈(1 − s)·n⌉ units kept per layer; input and classifier never masked).',
-    'Per level and replicate: N = 5 random masks scored by a proxy, the validation loss after 20 optimiser steps (batch 128; study `random-baseline`) or at initialisation (study `random-baseline-init`); the best trained fully ("searched"), one fresh random mask trained fully ("random"); the dense parent once per replicate.',
-    'The searched mask, the random mask and the dense parent of a replicate share the trial seed (same initialisation stream and batch order): differences are paired.',
-    `Accuracy is on the 10,000-image test split; "epochs to ${THRESHOLD}" is the first epoch whose validation accuracy reaches ${THRESHOLD}.`,
+    `Per level and replicate: N = ${CANDIDATES} random masks scored by a proxy, the validation loss after 20 optimiser steps (batch 128; study \`random-baseline\`) or at initialisation (study \`random-baseline-init\`); the best trained fully ("searched"), one fresh random mask trained fully ("random"); the dense parent once per replicate.`,
+    'The searched mask, the random mask and the dense parent of a replicate share the trial seed, the training subset and the validation split: differences are paired by replicate.',
+    `${p.subset ?? DEFAULT_SUBSET} training images per replicate, ${p.epochs ?? DEFAULT_EPOCHS} epochs. Accuracy is on the test split; "epochs to ${THRESHOLD}" is the first epoch whose validation accuracy reaches ${THRESHOLD} (never reached counts as epochs + 1).`,
+    `The claim is a no-difference claim, so it is held only by equivalence: TOST with margins ±${ACC_MARGIN * 100} pp (accuracy) and ±${EPOCH_MARGIN} epoch [our margins], i.e. the 90% interval of the paired difference inside the margin.`,
   ].join(' '),
-  studies: [
-    study('random-baseline', { proxy: 'trained', proxySteps: 20 }),
+  defaults: { seed: 2024, replicates: 20, dataset: 'fashion-mnist' },
+  quick: { replicates: 4, subset: 4000, epochs: 4 },
+  sizing: 'The paper claims no effect; what must be decided is equivalence within ±0.5 pp. The committed 4-replicate runs gave paired sd of searched − random of 0.2–0.4 pp at s = 0.5 and 0.75 and 0.3–1.9 pp at s = 0.9 (seed 7). ' +
+    'With sd 0.6 pp a TOST at 5% reaches ±0.5 pp with power 0.8 at n ≈ 15 (margin (t₀.₉₅ + t₀.₉)·sd/√n); 20 replicates leave room for the noisier s = 0.9 level. One replicate (22 trials per proxy, 7 of them full trainings) takes about 1.8 min on an idle 2-core machine, so the default is ≈ 36 min; ' +
+    '`--quick` (4 replicates, 4000 images, 4 epochs) is ≈ 3 min idle, a smoke run that will mostly say "inconclusive at this n".',
+  studies: (p) => [
+    study('random-baseline', { proxy: 'trained', proxySteps: 20 }, p),
     // The other proxy of the protocol: validation loss at initialisation (0 steps). Same seeds, so
     // its dense parent and random masks repeat the first study's.
-    study('random-baseline-init', { proxy: 'init' }),
+    study('random-baseline-init', { proxy: 'init' }, p),
   ],
-  report: reportRandomBaseline,
+  report: (data) => reportRandomBaseline(data),
 };
 
-function study(name: string, proxy: JsonObject) {
+function study(name: string, proxy: JsonObject, p: ReproParams) {
   return {
     name,
     definition: {
-      seed: 2024,
+      seed: p.seed,
       space: { name: 'mlp', options: {} },
       strategy: { name: 'random-baseline', options: {
-        levels: LEVELS, candidates: CANDIDATES, seeds: SEEDS, ...proxy, threshold: THRESHOLD,
+        levels: LEVELS, candidates: CANDIDATES, seeds: 1, ...proxy, threshold: THRESHOLD,
         base: { layers: 2, width_0: 256, width_1: 256, activation: 'relu' },
       } },
-      dataset: { name: 'fashion-mnist', subset: 10000, validationFraction: 0.2 },
-      training: { epochs: 6, batchSize: 128, optimizer: 'adam' as const, learningRate: 1e-3, lrSchedule: 'cosine' as const, evaluateTest: true },
-      budget: { maxTrials: SEEDS * (1 + LEVELS.length * (CANDIDATES + 2)) },
+      dataset: { name: p.dataset, subset: p.subset ?? DEFAULT_SUBSET, validationFraction: 0.2 },
+      training: { epochs: p.epochs ?? DEFAULT_EPOCHS, batchSize: 128, optimizer: 'adam' as const, learningRate: 1e-3, lrSchedule: 'cosine' as const, evaluateTest: true },
+      budget: { maxTrials: 1 + LEVELS.length * (CANDIDATES + 2) },
     },
   };
 }
@@ -53,16 +64,18 @@ const byReplicate = (ts: readonly Trial[], f: (t: Trial) => number) => new Map(t
 /** One table and verdict per study (one per proxy); the reproduction holds only if it holds for every proxy. */
 export function reportRandomBaseline(data: StudyData[]): ReproductionReport {
   const parts = data.map((d) => ({ name: d.study.name, proxy: String(d.study.definition.strategy.options['proxy'] ?? 'trained'), ...reportStudy(d) }));
-  const verdicts = new Set(parts.map((p) => p.verdict));
-  const verdict = verdicts.size === 1 ? parts[0]!.verdict : verdicts.has('held') ? 'partly held' : verdicts.has('did not hold') ? 'did not hold' : 'inconclusive';
+  const verdicts = parts.map((p) => p.verdict as ClaimVerdict);
+  const verdict = verdicts.length && verdicts.every((v) => v === verdicts[0]) ? verdicts[0]! : verdicts.includes('did not hold') ? (verdicts.includes('held') ? 'partly held' : 'did not hold') : 'inconclusive at this n';
   return {
     body: parts.map((p) => `### Proxy: ${p.proxy} (study \`${p.name}\`)\n\n${p.body}\n\n${p.proxy} proxy: **${p.verdict}**. ${p.reasoning}`).join('\n\n'),
     verdict,
     reasoning: parts.map((p) => `${p.proxy} proxy: ${p.verdict}`).join('; ') + '.',
+    claims: parts.flatMap((p) => p.claims ?? []),
   };
 }
 
-function reportStudy({ trials, epochs }: StudyData): ReproductionReport {
+function reportStudy({ trials, epochs, study }: StudyData): ReproductionReport {
+  const proxy = String(study.definition.strategy.options['proxy'] ?? 'trained');
   const done = trials.filter((t) => t.state === 'completed' && t.metrics);
   const role = (r: string, level?: number) => done.filter((t) => t.group === r && (level === undefined || t.attributes!['level'] === level));
   const acc = (t: Trial) => t.metrics!.testAccuracy ?? t.metrics!.valAccuracy;
@@ -72,45 +85,58 @@ function reportStudy({ trials, epochs }: StudyData): ReproductionReport {
     return reached.length === e.length ? meanStd(e, 1) : `${reached.length ? meanStd(reached, 1) : '—'} (${reached.length}/${e.length} reached)`;
   };
   const dense = role('dense');
-  const rows: string[][] = [[
-    'dense parent', '0', '0', `${meanStd(dense.map(acc), 2, 100)} (n = ${dense.length})`, etts(dense), '', '',
-  ]];
-  const verdicts: string[] = [];
-  let anyAbove = false, anyFaster = false;
-  const significant: number[] = [];
+  const rows: string[][] = [['dense parent', '0', '0', `${meanStd(dense.map(acc), 2, 100)} (n = ${dense.length})`, etts(dense), '', '']];
+  const accCells: { label: string; d: number[] }[] = [], epochCells: { label: string; d: number[] }[] = [];
   for (const level of LEVELS) {
-    const [searched, random, proxies] = [role('searched', level), role('random', level), role('proxy', level)];
+    const [searched, random] = [role('searched', level), role('random', level)];
     if (!searched.length && !random.length) continue;
     const dAcc = paired(byReplicate(searched, acc), byReplicate(random, acc));
     // Positive = searched reaches the threshold in fewer epochs; never reached counts as epochs + 1.
     const capped = (t: Trial) => Math.min(ett(t), (t.metrics!.epochs ?? 0) + 1);
     const dEpochs = paired(byReplicate(random, capped), byReplicate(searched, capped));
+    accCells.push({ label: `s = ${level}`, d: dAcc });
+    epochCells.push({ label: `s = ${level}`, d: dEpochs });
     const weight = (ts: Trial[]) => mean(ts.map((t) => t.metrics!.sparsity));
     const nodes = (ts: Trial[]) => mean(ts.map((t) => t.metrics!.extra?.['nodeSparsity'] ?? NaN));
     for (const [name, ts] of [['searched', searched], ['random', random]] as const) {
-      rows.push([
-        `${name} s=${level}`, nodes(ts).toFixed(3), weight(ts).toFixed(3), `${meanStd(ts.map(acc), 2, 100)} (n = ${ts.length})`, etts(ts),
-        name === 'searched' ? describeDiff(dAcc) : '', name === 'searched' ? `${mean(dEpochs).toFixed(2)} ± ${sem(dEpochs).toFixed(2)} (mean ± SE, n = ${dEpochs.length})` : '',
-      ]);
+      rows.push([`${name} s=${level}`, nodes(ts).toFixed(3), weight(ts).toFixed(3), `${meanStd(ts.map(acc), 2, 100)} (n = ${ts.length})`, etts(ts), '', '']);
     }
-    const c = compare(dAcc), ce = compare(dEpochs);
-    anyAbove ||= c === 'above';
-    anyFaster ||= ce === 'above';
-    if (c === 'above' || ce === 'above') significant.push(level);
-    verdicts.push(`s = ${level}: searched − random accuracy ${describeDiff(dAcc)}, ${describeT(dAcc)} → ${c === 'tie' ? 'no significant difference' : c === 'above' ? 'searched significantly better' : 'searched significantly worse'}; ` +
-      `epochs saved by searching ${mean(dEpochs).toFixed(2)} → ${ce === 'tie' ? 'no significant difference' : ce === 'above' ? 'searched significantly faster' : 'searched significantly slower'} (${proxies.length} proxy trials).`);
   }
+  if (!accCells.length) return { body: 'No completed searched/random pairs.', verdict: 'inconclusive at this n', reasoning: 'No completed searched/random pairs to compare.', claims: [] };
+  // Family of this proxy: 3 levels × 2 metrics; differences Holm-corrected over all 6.
+  const acT = testFamily({ kind: 'equivalence', margin: ACC_MARGIN }, accCells);
+  const epT = testFamily({ kind: 'equivalence', margin: EPOCH_MARGIN }, epochCells);
+  const both = testFamily({ kind: 'equivalence', margin: NaN }, [...accCells, ...epochCells]).map((x) => x.pAgainstAdjusted);
+  const lines: string[] = [];
+  const cellVerdicts: ClaimVerdict[] = [];
+  const verdictOf = (tostP: number, holmDiff: number, inside: boolean): ClaimVerdict => tostP < 0.05 ? 'held' : holmDiff < 0.05 && !inside ? 'did not hold' : 'inconclusive at this n';
+  for (const [i, c] of accCells.entries()) {
+    const a = acT[i]!, e = epT[i]!;
+    const aIn = a.summary.ci90[0] > -ACC_MARGIN && a.summary.ci90[1] < ACC_MARGIN, eIn = e.summary.ci90[0] > -EPOCH_MARGIN && e.summary.ci90[1] < EPOCH_MARGIN;
+    const va = verdictOf(a.pFor, both[i]!, aIn), ve = verdictOf(e.pFor, both[accCells.length + i]!, eIn);
+    cellVerdicts.push(va, ve);
+    const mdeA = minimalDetectableEffect(a.summary.sd, a.summary.n), eqA = minimalEquivalenceMargin(a.summary.sd, a.summary.n);
+    lines.push(`${c.label}: searched − random accuracy ${describeSummary(a.summary)}; 90% CI [${pp(a.summary.ci90[0])}, ${pp(a.summary.ci90[1])}] vs ±${ACC_MARGIN * 100} pp → TOST p = ${fmtP(a.pFor)}; difference p = ${fmtP(a.pAgainst)} (Holm ${fmtP(both[i]!)}) → **${va}**. ` +
+      `Detectable here: a difference of ${mag(mdeA)} (α 0.05, power 0.8), equivalence within ±${mag(eqA)}.`);
+    lines.push(`${c.label}: epochs saved by searching ${describeSummary(e.summary, 'epochs', 1)}; TOST ±${EPOCH_MARGIN} epoch p = ${fmtP(e.pFor)}; difference p = ${fmtP(e.pAgainst)} (Holm ${fmtP(both[accCells.length + i]!)}) → **${ve}**.`);
+  }
+  const accVerdict = allCells(cellVerdicts.filter((_, i) => i % 2 === 0)), epochVerdict = allCells(cellVerdicts.filter((_, i) => i % 2 === 1));
+  const verdict = allCells([accVerdict, epochVerdict]);
   const body = [
-    table(['configuration', 'node sparsity', 'weight sparsity', 'test accuracy % (mean ± std)', `epochs to val acc ${THRESHOLD}`, 'searched − random (paired)', 'epochs saved by search (paired)'], rows),
+    table(['configuration', 'node sparsity', 'weight sparsity', 'test accuracy % (mean ± std)', `epochs to val acc ${THRESHOLD}`, '', ''].slice(0, 5), rows.map((r) => r.slice(0, 5))),
     '',
-    ...verdicts.map((v) => `- ${v}`),
+    `Family (this proxy): ${accCells.length} levels × 2 metrics = ${accCells.length * 2} tests. "Equivalent at every level" is an intersection–union test (each TOST at 5%, no correction needed); the difference tests that would refute the claim are Holm-corrected over the ${accCells.length * 2}. A level is "did not hold" only for a Holm-significant difference whose 90% interval leaves the margin.`,
+    '',
+    ...lines.map((l) => `- ${l}`),
   ].join('\n');
-  const verdict = verdicts.length === 0 ? 'inconclusive' : anyAbove || anyFaster ? 'did not hold' : 'held';
-  const reasoning = verdict === 'held'
-    ? 'At every node sparsity the searched mask is neither significantly more accurate nor significantly faster to reach the threshold than the paired random mask (paired t-test, 5%, per level, uncorrected).'
-    : verdict === 'did not hold'
-      ? `At node sparsity ${significant.join(', ')} the searched mask is significantly better or faster than the paired random mask (paired t-test, 5%, per level, not corrected for the ${LEVELS.length} levels); ` +
-        'the size of the effect is in the lines above, next to the gap to the dense parent.'
-      : 'No completed searched/random pairs to compare.';
-  return { body, verdict, reasoning };
+  const reasoning = `Accuracy equivalence (±${ACC_MARGIN * 100} pp) at every level: ${accVerdict}; convergence equivalence (±${EPOCH_MARGIN} epoch): ${epochVerdict}. ` +
+    (verdict === 'held' ? 'Every level is equivalent on both metrics.' : verdict === 'did not hold' ? 'At least one level shows a Holm-significant difference outside the margin.' : 'Neither equivalence nor a difference is established at every level: more replicates, not a verdict.');
+  const claims: ClaimResult[] = [
+    { claim: `${proxy} proxy: accuracy equivalent (±${ACC_MARGIN * 100} pp)`, verdict: accVerdict },
+    { claim: `${proxy} proxy: convergence equivalent (±${EPOCH_MARGIN} epoch)`, verdict: epochVerdict },
+  ];
+  return { body, verdict, reasoning, claims };
 }
+
+const pp = (x: number) => (Number.isFinite(x) ? `${x >= 0 && x !== 0 ? '+' : ''}${(x * 100).toFixed(2)} pp` : '—');
+const mag = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)} pp` : '—');

@@ -1,8 +1,7 @@
 import type { EpochMetrics } from '../../search/index.js';
 
-export function mean(xs: readonly number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
-}
+import { mean, tQuantile } from './inference.js';
+export { mean };
 
 /** Sample standard deviation (n − 1); 0 for a single value. */
 export function std(xs: readonly number[]): number {
@@ -54,11 +53,9 @@ export function describeDiff(d: readonly number[]): string {
   return `${sign}${(mean(d) * 100).toFixed(2)} ± ${(sem(d) * 100).toFixed(2)} pp (mean ± SE, n = ${d.length})`;
 }
 
-// Two-sided 95% quantiles of Student's t for 1..10 degrees of freedom; 1.96 beyond 30.
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
-
+/** Two-sided 95% quantile of Student's t, exact for every df (see inference.ts). */
 export function t975(df: number): number {
-  return df <= 10 ? T975[df - 1]! : df <= 30 ? 2.042 + (2.228 - 2.042) * (30 - df) / 20 : 1.96;
+  return tQuantile(0.975, df);
 }
 
 /**
@@ -91,6 +88,6 @@ export function unpaired(a: readonly number[], b: readonly number[]): string {
   const va = x.length > 1 ? std(x) ** 2 / x.length : 0, vb = y.length > 1 ? std(y) ** 2 / y.length : 0;
   const se = Math.sqrt(va + vb);
   const df = va + vb > 0 && x.length > 1 && y.length > 1 ? (va + vb) ** 2 / (va ** 2 / (x.length - 1) + vb ** 2 / (y.length - 1)) : 0;
-  const verdict = df < 1 ? 'untested (n < 2)' : Math.abs(d) > t975(Math.max(1, Math.floor(df))) * se ? (d > 0 ? 'above' : 'below') : 'tie';
+  const verdict = df < 1 ? 'untested (n < 2)' : Math.abs(d) > t975(df) * se ? (d > 0 ? 'above' : 'below') : 'tie';
   return `${d >= 0 ? '+' : ''}${(d * 100).toFixed(2)} ± ${(se * 100).toFixed(2)} pp (Welch SE, n = ${x.length} vs ${y.length}; ${verdict})`;
 }

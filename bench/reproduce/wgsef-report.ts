@@ -1,9 +1,11 @@
 import type { Trial } from '../../search/index.js';
-import { compare, describeDiff, mean, meanStd, paired, table, unpaired } from './stats.js';
-import type { ReproductionReport, StudyData } from './types.js';
-import type { WgsefModel } from './wgsef.js';
+import { allCells, describeSummary, fmtP, minimalDetectableEffect, pairedT, testFamily, type ClaimVerdict, type FamilyTest } from './inference.js';
+import { describeDiff, mean, meanStd, paired, table } from './stats.js';
+import type { ClaimResult, ReproductionReport, StudyData } from './types.js';
+import { LASSO_MARGIN, type WgsefModel } from './wgsef.js';
 
 type Verdict = ReproductionReport['verdict'];
+void meanStd;
 
 /** What the evaluator's group regularizer puts in `metrics.outputs` of a grouped run. */
 interface GroupedOut { survivors: Record<string, number[]>; nonZeroGroups: Record<string, number>; totalGroups: Record<string, number>; reachedK: boolean; finalLambda: number }
@@ -22,10 +24,10 @@ class Claims {
   missed: string[] = [];
   /** Per penalty: runs whose prox itself left exactly k (resp. ≤ k) groups in every layer. */
   landing = new Map<string, { landed: number; reached: number; n: number }>();
-  /** Per envelope penalty: near-dense at the moderate k, per model. */
-  near = new Map<string, { ok: boolean; text: string }[]>();
-  /** Per envelope penalty: paired test-accuracy comparisons with group lasso, and pre-projection survivors. */
-  lasso = new Map<string, { c: 'above' | 'below' | 'tie'; fewerAliveThanLasso: boolean }[]>();
+  /** Near-dense at the moderate k: grouped − dense paired by replicate, per model × envelope penalty. */
+  near: { penalty: string; label: string; d: number[]; text: string }[] = [];
+  /** Per envelope penalty: grouped − group lasso test accuracy paired by replicate, and pre-projection survivors. */
+  lasso = new Map<string, { label: string; d: number[]; fewerAliveThanLasso: boolean }[]>();
   derivedIdentical: string[] = [];
 
   add<T>(map: Map<string, T[]>, key: string, v: T): void { map.set(key, [...(map.get(key) ?? []), v]); }
@@ -37,15 +39,16 @@ export function reportWgsef(data: StudyData[], models: readonly WgsefModel[], ne
   const sections = models.map((m) => modelSection(m, data, claims, nearDense)).filter((s) => s !== undefined);
   if (!claims.runs) return { body: 'No grouped run completed.', verdict: 'inconclusive', reasoning: 'No WGSEF run finished.' };
   const [v1, t1] = claimExact(claims);
-  const [v2, t2] = claimNearDense(claims, nearDense);
-  const [v3, t3] = claimVsLasso(claims);
+  const [v2, t2, c2] = claimNearDense(claims, nearDense);
+  const [v3, t3, c3] = claimVsLasso(claims);
   const body = [sections.join('\n\n'), '', '### Claims', '', `1. ${t1}`, `2. ${t2}`, `3. ${t3}`];
   if (claims.derivedIdentical.length) {
     body.push('', `Derived networks: at equal k and replicate, every penalty's derived network had group lasso's accuracy (within 0.1 pp) (${claims.derivedIdentical.join('; ')}): it is the same architecture (k units or filters per grouped layer) retrained from scratch with the same seed, so which groups a penalty kept never reaches it. Derived-network comparisons between penalties are void here; only the grouped runs differ.`);
   }
   const verdicts = [v1, v2, v3];
-  const verdict: Verdict = verdicts.every((v) => v === 'held') ? 'held' : verdicts.some((v) => v === 'held' || v === 'partly held') ? 'partly held' : verdicts.every((v) => v === 'inconclusive') ? 'inconclusive' : 'did not hold';
-  return { body: body.join('\n'), verdict, reasoning: `(1) exactly k groups at the end: ${v1}; (2) near-dense accuracy at moderate k: ${v2}; (3) more group sparsity than group lasso at similar accuracy: ${v3} (read as accuracy at equal k, paired t-test at 5% over replicates).` };
+  const verdict: Verdict = verdicts.every((v) => v === 'held') ? 'held' : verdicts.some((v) => v === 'held' || v === 'partly held') ? 'partly held' : verdicts.every((v) => v === 'inconclusive at this n') ? 'inconclusive at this n' : 'did not hold';
+  const claimList: ClaimResult[] = [{ claim: '(1) exactly k groups at the end', verdict: v1 as ClaimVerdict }, ...c2, ...c3];
+  return { body: body.join('\n'), verdict, claims: claimList, reasoning: `(1) exactly k groups at the end: ${v1}; (2) near-dense accuracy at moderate k: ${v2}; (3) more group sparsity than group lasso at similar accuracy: ${v3} (read as non-inferior accuracy at equal k, paired by replicate, Holm).` };
 }
 
 function modelSection(m: WgsefModel, data: StudyData[], claims: Claims, nearDense: number): string | undefined {
@@ -54,6 +57,8 @@ function modelSection(m: WgsefModel, data: StudyData[], claims: Claims, nearDens
   if (!g) return undefined;
   const done = g.trials.filter((t) => t.state === 'completed' && t.metrics);
   const dense = (find(`wgsef-${m.key}-dense`)?.trials ?? []).filter((t) => t.state === 'completed' && t.metrics);
+  const denseByRep = new Map(dense.map((t) => [(t.attributes?.['replicate'] as number | undefined) ?? -1, test(t)]));
+  const vsDense = (ts: readonly Trial[]) => pairedT(paired(bySeed(ts, test), denseByRep));
   const denseParams = mean(dense.map((t) => t.metrics!.params)), denseFlops = mean(dense.map((t) => t.metrics!.denseFlops));
   const pick = (k: number, penalty: string, phase: string) => done.filter((t) => wg(t).k === k && wg(t).penalty === penalty && wg(t).phase === phase);
   const rows: string[][] = [['dense parent', '—', `${dense.length}`, '—', '—', '—', '—', meanStd(dense.map(val), 2, 100), meanStd(dense.map(test), 2, 100), `${denseParams.toFixed(0)} / ${fmtFlops(denseFlops)}`, '—']];
@@ -81,12 +86,12 @@ function modelSection(m: WgsefModel, data: StudyData[], claims: Claims, nearDens
         `${meanStd(gs.map(val), 2, 100)} / ${meanStd(gs.map(test), 2, 100)}`,
         meanStd(ds.map(val), 2, 100), meanStd(ds.map(test), 2, 100),
         ds.length ? `${dParams.toFixed(0)} (${pct(dParams / denseParams)}) / ${fmtFlops(dFlops)} (${pct(dFlops / denseFlops)})` : '—',
-        `grouped ${unpaired(gs.map(test), dense.map(test))}; derived ${unpaired(ds.map(test), dense.map(test))}`,
+        `grouped ${describeSummary(vsDense(gs))}; derived ${describeSummary(vsDense(ds))}`,
       ]);
       if (penalty === 'group-lasso') continue;
       if (k === moderate) {
-        const gap = mean(dense.map(test)) - mean(gs.map(test)), dgap = mean(dense.map(test)) - mean(ds.map(test));
-        claims.add(claims.near, penalty, { ok: gap <= nearDense, text: `${m.key} k=${k} of ${layers.map((l) => out(gs[0]!).totalGroups[l]).join('/')}: grouped run ${pp(gap)} below dense (derived network ${pp(dgap)})` });
+        const d = paired(bySeed(gs, test), denseByRep), dd = paired(bySeed(ds, test), denseByRep);
+        claims.near.push({ penalty, label: `${label(penalty)}, ${m.key} k=${k} of ${layers.map((l) => out(gs[0]!).totalGroups[l]).join('/')}`, d, text: `derived network − dense ${describeSummary(pairedT(dd))}` });
       }
       if (!m.penalties.includes('group-lasso')) continue;
       // Claim (3) at equal k: accuracy and pre-projection survivors, paired by replicate.
@@ -96,8 +101,8 @@ function modelSection(m: WgsefModel, data: StudyData[], claims: Claims, nearDens
       // (Within 0.1 pp: multi-threaded reductions are not bit-reproducible.)
       if (dd.length && dd.every((x) => Math.abs(x) < 1e-3)) claims.derivedIdentical.push(`${m.key} k=${k} ${label(penalty)}`);
       const alive = (ts: Trial[]) => mean(ts.map((t) => mean(layers.map((l) => out(t).nonZeroGroups[l]!))));
-      claims.add(claims.lasso, penalty, { c: compare(dg), fewerAliveThanLasso: alive(gs) < alive(lasso) });
-      lines.push(`${m.key} k=${k}, ${label(penalty)} − group lasso, test accuracy paired by replicate: grouped ${describeDiff(dg)} (${compare(dg)}), derived ${describeDiff(dd)}; ` +
+      claims.add(claims.lasso, penalty, { label: `${m.key} k=${k}`, d: dg, fewerAliveThanLasso: alive(gs) < alive(lasso) });
+      lines.push(`${m.key} k=${k}, ${label(penalty)} − group lasso, test accuracy paired by replicate: grouped ${describeSummary(pairedT(dg))}, derived ${describeDiff(dd)}; ` +
         `groups alive per layer before the projection ${alive(gs).toFixed(1)} vs ${alive(lasso).toFixed(1)}; final λ ${meanStd(gs.map((t) => out(t).finalLambda), 0)} vs ${meanStd(lasso.map((t) => out(t).finalLambda), 0)}.`);
     }
   }
@@ -105,7 +110,7 @@ function modelSection(m: WgsefModel, data: StudyData[], claims: Claims, nearDens
   const missing = g.trials.filter((t) => t.state !== 'completed');
   return [
     `### ${m.key.toUpperCase()}: ${m.groups} groups (studies \`wgsef-${m.key}\`, \`wgsef-${m.key}-dense\`)`, '',
-    table(['penalty', 'k per layer', 'runs (grouped + derived)', 'non-zero groups per layer at the end', 'non-zero groups per layer before the projection', 'group sparsity per layer (weight sparsity of the grouped net)', 'grouped val / test acc %', 'derived (or dense) val acc %', 'derived (or dense) test acc %', 'derived params / FLOPs (% of dense)', 'test acc − dense (Welch)'], rows),
+    table(['penalty', 'k per layer', 'runs (grouped + derived)', 'non-zero groups per layer at the end', 'non-zero groups per layer before the projection', 'group sparsity per layer (weight sparsity of the grouped net)', 'grouped val / test acc %', 'derived (or dense) val acc %', 'derived (or dense) test acc %', 'derived params / FLOPs (% of dense)', 'test acc − dense (paired by replicate)'], rows),
     '',
     `- Grouped-run seeds by replicate (shared across k and penalty): ${seeds.map(([r, s]) => `${r}: ${s}`).join(', ')}; dense parent seeds: ${dense.map((t) => t.seed).join(', ') || '—'}.`,
     ...lines.map((l) => `- ${l}`),
@@ -121,23 +126,30 @@ function claimExact(c: Claims): [Verdict, string] {
     `What the penalty itself did — runs whose prox step landed on exactly k groups in every layer: ${landing}. Fewer than k means the step that reached k overshot (a layer lost more; the projection then keeps the top k by the norms just before that step).`];
 }
 
-function claimNearDense(c: Claims, nearDense: number): [Verdict, string] {
-  const all = [...c.near.values()].flat();
-  const v: Verdict = !all.length ? 'inconclusive' : all.every((x) => x.ok) ? 'held' : all.some((x) => x.ok) ? 'partly held' : 'did not hold';
-  const parts = [...c.near].map(([p, xs]) => `${label(p)}: ${xs.map((x) => `${x.text} (${x.ok ? 'near-dense' : 'not near-dense'})`).join('; ')}`);
-  return [v, `Near-dense accuracy at the moderate (middle) k, grouped run within ${nearDense * 100} pp of the dense parent's mean test accuracy: **${v}**: ${parts.join('. ')}.`];
+function cellLine(x: FamilyTest): string {
+  return `${x.label}: ${describeSummary(x.summary)}; non-inferiority p = ${fmtP(x.pFor)} (Holm ${fmtP(x.pForAdjusted)}), inferiority p = ${fmtP(x.pAgainst)} (Holm ${fmtP(x.pAgainstAdjusted)}); detectable ${pp(minimalDetectableEffect(x.summary.sd, x.summary.n))} → ${x.verdict}`;
 }
 
-function claimVsLasso(c: Claims): [Verdict, string] {
+function claimNearDense(c: Claims, nearDense: number): [Verdict, string, ClaimResult[]] {
+  const tests = testFamily({ kind: 'non-inferiority', margin: nearDense }, c.near);
+  const per = [...new Set(c.near.map((x) => x.penalty))].map((p) => ({ p, v: allCells(tests.filter((_, i) => c.near[i]!.penalty === p).map((x) => x.verdict)) }));
+  const v: Verdict = !per.length ? 'inconclusive at this n' : per.every((x) => x.v === per[0]!.v) ? per[0]!.v : per.some((x) => x.v === 'held') ? 'partly held' : per.some((x) => x.v === 'did not hold') ? 'did not hold' : 'inconclusive at this n';
+  const parts = tests.map((x, i) => `${cellLine(x)} (${c.near[i]!.text})`);
+  return [v, `Near-dense accuracy at the moderate (middle) k, grouped run at most ${nearDense * 100} pp below the dense parent (non-inferiority, one-sided paired t-test against −${nearDense * 100} pp; family: the ${tests.length} model × envelope-penalty cells, Holm): **${v}**: ${per.map((x) => `${label(x.p)} ${x.v}`).join(', ')}. ${parts.join('. ')}.`,
+    per.map((x) => ({ claim: `(2) near-dense at moderate k, ${label(x.p)}`, verdict: x.v }))];
+}
+
+function claimVsLasso(c: Claims): [Verdict, string, ClaimResult[]] {
   const per = [...c.lasso].map(([p, xs]) => {
-    const above = xs.filter((x) => x.c === 'above').length, below = xs.filter((x) => x.c === 'below').length;
-    const v: Verdict = below === 0 && above > 0 ? 'held' : above === 0 && below > 0 ? 'did not hold' : above === 0 && below === 0 ? 'inconclusive' : 'partly held';
-    return { p, v, text: `${label(p)}: above group lasso in ${above}, tied in ${xs.length - above - below}, below in ${below} of ${xs.length} (model, k) cells (${v}); fewer groups alive than group lasso before the projection in ${xs.filter((x) => x.fewerAliveThanLasso).length} of ${xs.length}` };
+    const tests = testFamily({ kind: 'non-inferiority', margin: LASSO_MARGIN }, xs);
+    const v = allCells(tests.map((x) => x.verdict));
+    return { p, v, text: `${label(p)} (family: its ${xs.length} (model, k) cells, Holm): **${v}**; held in ${tests.filter((x) => x.verdict === 'held').length}, did not hold in ${tests.filter((x) => x.verdict === 'did not hold').length} of ${xs.length}; ${tests.map(cellLine).join('; ')}; fewer groups alive than group lasso before the projection in ${xs.filter((x) => x.fewerAliveThanLasso).length} of ${xs.length}` };
   });
   const vs = new Set(per.map((x) => x.v));
-  const v: Verdict = !per.length ? 'inconclusive' : vs.size === 1 ? per[0]!.v : vs.has('held') || vs.has('partly held') ? 'partly held' : vs.has('did not hold') ? 'did not hold' : 'inconclusive';
-  return [v, `More group sparsity than group lasso at similar accuracy: **${v}**. At a fixed k both penalties end with exactly k groups per layer (the projection fixes the count), so the group sparsity is equal by construction and the claim reduces to accuracy at equal sparsity (grouped runs, paired t-test at 5% over replicates); ` +
-    `fewer groups alive just before the projection means the step that reached k overshot (claim 1), not a sparser network at the end. ${per.map((x) => x.text).join('. ')}.`];
+  const v: Verdict = !per.length ? 'inconclusive at this n' : vs.size === 1 ? per[0]!.v : vs.has('held') ? 'partly held' : vs.has('did not hold') ? 'did not hold' : 'inconclusive at this n';
+  return [v, `More group sparsity than group lasso at similar accuracy: **${v}**. At a fixed k both penalties end with exactly k groups per layer (the projection fixes the count), so the group sparsity is equal by construction and the claim reduces to accuracy at equal sparsity: non-inferiority of the grouped run against group lasso at −${LASSO_MARGIN * 100} pp [our margin], paired by replicate; ` +
+    `fewer groups alive just before the projection means the step that reached k overshot (claim 1), not a sparser network at the end. ${per.map((x) => x.text).join('. ')}.`,
+    per.map((x) => ({ claim: `(3) accuracy ≥ group lasso at equal k, ${label(x.p)}`, verdict: x.v }))];
 }
 
 /** The distinct values of a list, e.g. `16` or `15–16`. */

@@ -45,52 +45,78 @@ describe('docs/results.md sections', () => {
   });
 });
 
+/** Deterministic pseudo-noise in ±0.001 (replicates must differ, or a paired test has zero variance). */
+const noise = (i: number) => Math.sin(i * 12.9898 + 1) * 0.001;
+
 describe('random-baseline table', () => {
-  const rows = (gap: number) => {
+  const rows = (gap: number, epochNoise = true) => {
     const ts: Trial[] = [];
     const epochs = new Map<number, EpochMetrics[]>();
-    for (let r = 0; r < 4; r++) {
+    for (let r = 0; r < 8; r++) {
       ts.push(trial('dense', { role: 'dense', level: 0, replicate: r }, metrics(0.88)));
-      for (const level of [0.5, 0.75, 0.9]) {
-        const s = trial('searched', { role: 'searched', level, replicate: r }, metrics(0.85 + gap + 0.001 * r, { extra: { nodeSparsity: level } }));
-        const x = trial('random', { role: 'random', level, replicate: r }, metrics(0.85 + 0.002 * (r % 2), { extra: { nodeSparsity: level } }));
+      for (const [j, level] of [0.5, 0.75, 0.9].entries()) {
+        const s = trial('searched', { role: 'searched', level, replicate: r }, metrics(0.85 + gap + noise(r * 3 + j), { extra: { nodeSparsity: level } }));
+        const x = trial('random', { role: 'random', level, replicate: r }, metrics(0.85 + noise(r * 5 + j + 1), { extra: { nodeSparsity: level } }));
+        // Random reaches 0.8 at epoch 2, 3 or 1 (by replicate) when epochNoise; searched always at 2.
+        const at = epochNoise ? [2, 3, 2, 1][r % 4]! : 2;
         epochs.set(s.id, curve([0.7, 0.82, 0.85]));
-        epochs.set(x.id, curve([0.7, 0.81, 0.85]));
+        epochs.set(x.id, curve(at === 1 ? [0.81, 0.82, 0.85] : at === 2 ? [0.7, 0.81, 0.85] : [0.7, 0.75, 0.85]));
         ts.push(s, x);
       }
     }
     return reportRandomBaseline([data(ts, epochs)]);
   };
 
-  it('holds when searched and random masks tie, fails when search wins consistently', () => {
+  it('holds only by equivalence: tied masks are held, a consistent gain did not hold, zero-variance epochs are inconclusive', () => {
     const tie = rows(0);
-    assert.equal(tie.verdict, 'held');
+    assert.equal(tie.verdict, 'held', tie.body);
     assert.match(tie.body, /\| searched s=0\.5 \| 0\.500 \| 0\.500 \|/);
-    assert.match(tie.body, /\(n = 4\)/);
+    assert.match(tie.body, /\(n = 8\)/);
+    assert.match(tie.body, /TOST p = /);
+    assert.match(tie.body, /Holm/);
+    assert.match(tie.body, /Detectable here: a difference of \d+\.\d\d pp/);
     assert.equal(rows(0.02).verdict, 'did not hold');
+    const flat = rows(0, false);
+    assert.equal(flat.verdict, 'inconclusive at this n', 'epochs identical in every pair: no test, no equivalence');
+    assert.match(flat.body, /zero variance/);
+    assert.deepEqual(tie.claims?.map((c) => c.verdict), ['held', 'held']);
   });
 });
 
 describe('sparse-ift table', () => {
-  it('reports the three claims separately and compares each member with the paired dense run', () => {
+  const build = (wideGain: (i: number) => number, rigl = 0) => {
     const ts: Trial[] = [];
-    for (let r = 0; r < 3; r++) {
-      const jitter = 0.001 * r;
-      ts.push(trial('dense', { family: 'dense', level: 0, method: 'static', replicate: r }, metrics(0.84 + jitter)));
+    const statics: Trial[] = [];
+    for (let r = 0; r < 10; r++) {
+      ts.push(trial('dense', { family: 'dense', level: 0, method: 'static', replicate: r }, metrics(0.84 + noise(r))));
       for (const [i, level] of [0.5, 0.75, 0.9].entries()) {
-        for (const family of ['wide', 'parallel', 'factorized', 'doped']) {
-          const gain = family === 'wide' ? 0.005 * (i + 1) : -0.004;
-          ts.push(trial(family, { family, level, method: 'rigl', replicate: r }, metrics(0.84 + gain + jitter)));
+        for (const [f, family] of ['wide', 'parallel', 'factorized', 'doped'].entries()) {
+          const gain = family === 'wide' ? wideGain(i) : -0.004;
+          const n = noise(r * 13 + i * 4 + f + 1);
+          ts.push(trial(family, { family, level, method: 'rigl', replicate: r }, metrics(0.84 + gain + n + rigl)));
+          statics.push(trial(family, { family, level, method: 'static', replicate: r }, metrics(0.84 + gain + noise(r * 11 + i * 4 + f + 2))));
         }
       }
     }
-    const statics = [0, 1, 2].flatMap((r) => [0.5, 0.75, 0.9].map((level) => trial('wide', { family: 'wide', level, method: 'static', replicate: r }, metrics(0.83 + 0.001 * r))));
-    const out = reportSparseIft([data(ts), data(statics)]);
+    return reportSparseIft([data(ts), data(statics)]);
+  };
+
+  it('tests each claim: non-inferiority, a paired trend over s, RigL vs static (Holm over 12), others vs Wide', () => {
+    const out = build((i) => 0.005 * (i + 1));
     assert.equal(out.verdict, 'held', out.body);
-    assert.match(out.body, /\| wide \| 0\.9 \| rigl \|.*\+1\.50 ± 0\.00 pp/);
-    assert.match(out.body, /significantly above in 3, tied in 0, significantly below in 0 of 3/);
-    const worse = reportSparseIft([data(ts.map((t) => (t.attributes!['family'] === 'wide' ? { ...t, metrics: metrics(0.8 + 0.001 * (t.attributes!['replicate'] as number)) } : t))), data(statics)]);
+    assert.match(out.body, /\| wide \| 0\.9 \| rigl \|.*\+1\.[45]\d pp/);
+    assert.match(out.body, /paired trend test/);
+    assert.match(out.body, /family: the 12 family × level cells \(Holm\); held in 12/);
+    assert.deepEqual(out.claims?.map((c) => c.verdict), ['held', 'held', 'held', 'held']);
+  });
+
+  it('an ordering of means without a significant trend is not "grows with s"; a worse Wide did not hold', () => {
+    const flat = build(() => 0.005);
+    assert.equal(flat.claims?.find((c) => c.claim === 'Sparse Wide gains grow with s')?.verdict, 'inconclusive at this n', flat.body);
+    const worse = build(() => -0.03);
+    assert.equal(worse.claims?.[0]?.verdict, 'did not hold');
     assert.notEqual(worse.verdict, 'held');
-    assert.match(worse.reasoning, /Sparse Wide at or above dense with growing gains: did not hold/);
+    const rigBelow = build((i) => 0.005 * (i + 1), -0.02);
+    assert.equal(rigBelow.claims?.find((c) => c.claim === 'RigL at or above static')?.verdict, 'did not hold');
   });
 });
