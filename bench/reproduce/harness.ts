@@ -13,7 +13,7 @@ import type { ClaimResult, Reproduction, ReproductionReport, ReproParams, StudyD
 
 /** Command-line values over `--quick` over the reproduction's defaults. */
 export function resolveParams(r: Reproduction, a: Partial<ReproduceArgs>): ReproParams {
-  const base: ReproParams = { ...r.defaults, ...(a.quick ? r.quick : {}) };
+  const base: ReproParams = { ...r.defaults, ...(a.quick ? { ...r.quick, quick: true } : {}) };
   const given = { seed: a.seed, replicates: a.replicates, dataset: a.dataset, subset: a.subset, epochs: a.epochs };
   for (const [k, v] of Object.entries(given)) if (v !== undefined) (base as unknown as Record<string, unknown>)[k] = v;
   return base;

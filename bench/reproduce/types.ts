@@ -39,6 +39,8 @@ export interface ReproParams {
   subset?: number;
   /** Training epochs; undefined: the reproduction's own default. */
   epochs?: number;
+  /** `--quick` was given (a reproduction may drop its costliest part; it says so in its sizing). */
+  quick?: boolean;
 }
 
 /** A study of one replicate: `seeds: 1` in the strategy; the harness sets the seed and the name. */

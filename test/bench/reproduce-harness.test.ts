@@ -69,6 +69,16 @@ describe('replicates', () => {
     assert.notEqual(other[0]!.name, plan[0]!.name);
   });
 
+  it('wgsef --quick plans the MLP studies only, under the same stored names as the full run', () => {
+    const wgsef = REPRODUCTIONS.find((r) => r.name === 'wgsef')!;
+    const args = parseReproduceArgs(['wgsef', '--quick', '--subset', '500'], NAMES);
+    const quick = planStudies(wgsef, resolveParams(wgsef, args));
+    assert.deepEqual([...new Set(quick.map((s) => s.base))], ['wgsef-mlp', 'wgsef-mlp-dense']);
+    const full = planStudies(wgsef, { ...resolveParams(wgsef, args), quick: false });
+    assert.deepEqual([...new Set(full.map((s) => s.base))], ['wgsef-mlp', 'wgsef-mlp-dense', 'wgsef-cnn', 'wgsef-cnn-dense']);
+    assert.ok(quick.every((q) => full.some((f) => f.name === q.name)));
+  });
+
   it('a parameter change gives new stored names (no silent reuse of another size)', () => {
     const a = planStudies(randomBaselineReproduction, { ...randomBaselineReproduction.defaults, replicates: 2 });
     const b = planStudies(randomBaselineReproduction, { ...randomBaselineReproduction.defaults, replicates: 2, epochs: 3 });
