@@ -6,7 +6,7 @@ import { TrainingMethodFactory } from './methods/types.js';
 import type { TfjsEvaluator, TfjsEvaluatorOptions } from './tfjs-evaluator.js';
 
 /**
- * `evaluator: { name: 'tfjs', options: { backend?, allowSoftwareGpu?, gpuConcurrency?, readbackEvery? } }`,
+ * `evaluator: { name: 'tfjs', options: { backend?, allowSoftwareGpu?, gpuConcurrency?, readbackEvery?, latencyRepeats? } }`,
  * training the given methods (default: the built-ins). Unknown option keys and wrong types are
  * refused by name.
  */
@@ -57,7 +57,7 @@ export class LazyTfjsEvaluator implements Evaluator {
   }
 }
 
-const OPTION_KEYS = ['backend', 'allowSoftwareGpu', 'gpuConcurrency', 'readbackEvery'];
+const OPTION_KEYS = ['backend', 'allowSoftwareGpu', 'gpuConcurrency', 'readbackEvery', 'latencyRepeats'];
 
 function parseEvaluatorOptions(options: JsonObject): TfjsEvaluatorOptions {
   const at = (key: string) => `evaluator.options.${key}`;
@@ -69,6 +69,12 @@ function parseEvaluatorOptions(options: JsonObject): TfjsEvaluatorOptions {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError(at(key), `${at(key)} must be a positive integer, got ${JSON.stringify(v)}`);
     return v;
   };
+  const nonNegative = (key: string): number | undefined => {
+    const v = options[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ConfigError(at(key), `${at(key)} must be an integer >= 0 (0 measures no latency), got ${JSON.stringify(v)}`);
+    return v;
+  };
   const soft = options['allowSoftwareGpu'];
   if (soft !== undefined && typeof soft !== 'boolean') throw new ConfigError(at('allowSoftwareGpu'), `${at('allowSoftwareGpu')} must be true or false, got ${JSON.stringify(soft)}`);
   const backend = options['backend'];
@@ -77,7 +83,7 @@ function parseEvaluatorOptions(options: JsonObject): TfjsEvaluatorOptions {
   }
   return {
     backend: backend as BackendChoice | undefined, allowSoftwareGpu: soft as boolean | undefined,
-    gpuConcurrency: positive('gpuConcurrency'), readbackEvery: positive('readbackEvery'),
+    gpuConcurrency: positive('gpuConcurrency'), readbackEvery: positive('readbackEvery'), latencyRepeats: nonNegative('latencyRepeats'),
   };
 }
 

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  createRng, deriveSeed, layerDescriptor, SparsenasError,
+  ConfigError, createRng, deriveSeed, layerDescriptor, SparsenasError,
   type DatasetConfig, type EvaluationRequest, type Evaluator, type EvaluatorInfo, type Metrics,
   type SparsitySpec, type StudyDefinition, type TestRequest, type TrialReporter,
 } from '../search/index.js';
 import { countNetwork } from './accounting.js';
+import { DEFAULT_LATENCY, measureLatency } from './latency.js';
 import { readTrialArtifacts, writeTrialArtifacts } from './artifacts.js';
 import { DeviceSplits, evaluateSplit } from './batches.js';
 import { ArtifactError } from './errors.js';
@@ -14,7 +15,7 @@ import type { Dataset } from './data/types.js';
 import { buildNetwork } from './network/build-network.js';
 import type { Network } from './network/types.js';
 import { createSparseMethod, type SparseMethod } from './sparse/index.js';
-import { evaluationBatchSize, plannedSteps, trainNetwork } from './train.js';
+import { evaluationBatchSize, plannedSteps, sparseKernelOption, trainNetwork } from './train.js';
 import { BUILT_IN_TRAINING_METHODS } from './methods/module.js';
 import { TrainingMethodRegistry } from './methods/registry.js';
 // The built-in methods' tfjs code (their factories, bound without tfjs, reach it once loaded).
@@ -44,6 +45,11 @@ export interface TfjsEvaluatorOptions {
   gpuConcurrency?: number;
   /** How optional backend packages are imported (a bundle maps them to its own copies). */
   importer?: (pkg: string) => Promise<unknown>;
+  /**
+   * Timed inference passes per trial at batch 1 and at batch 128 (median kept, after one warm-up
+   * pass), stored as `latencyMsB1` / `latencyMsB128`; default 5, 0 measures no latency.
+   */
+  latencyRepeats?: number;
   now?: () => number;
 }
 
@@ -72,6 +78,9 @@ export class TfjsEvaluator implements Evaluator {
 
   async prepare(definition: StudyDefinition): Promise<EvaluatorInfo> {
     const { allowSoftwareGpu, gpuConcurrency, importer } = this.options;
+    if (definition.constraints?.maxLatencyMs !== undefined && this.options.latencyRepeats === 0) {
+      throw new ConfigError('constraints.maxLatencyMs', 'constraints.maxLatencyMs needs the inference latency of each trial, but evaluator.options.latencyRepeats is 0 (no latency measured); remove latencyRepeats: 0 or the constraint');
+    }
     this.release?.();
     const chosen = await chooseBackend(this.options.backend ?? definition.backend, { allowSoftwareGpu, gpuConcurrency, importer });
     this.release = chosen.release;
@@ -144,6 +153,10 @@ export class TfjsEvaluator implements Evaluator {
       });
       await device?.toHost(net.params.map((p) => p.mask));
       const count = countNetwork(net);
+      // Inference latency of the trained network, with the forward validation uses: the same
+      // backend, effective weights and (where the trial used them) the native sparse kernels.
+      const latency = await measureLatency(net, ds.shape, inferenceForward(method, trainingMethod),
+        { ...DEFAULT_LATENCY, repeats: this.options.latencyRepeats ?? DEFAULT_LATENCY.repeats });
       if (request.artifactDir) {
         const m = method;
         // The weights as the trained network runs them: the training method's forward, if it changes them.
@@ -167,7 +180,7 @@ export class TfjsEvaluator implements Evaluator {
         params: count.params, nonZeros: count.nonZeros, sparsity: count.sparsity,
         denseFlops: count.denseFlops, sparseFlops: count.sparseFlops,
         trainTimeMs: result.trainTimeMs, epochs: result.epochs, samplesPerSecond: result.samplesPerSecond,
-        backend, layers: count.layers, extra,
+        backend, layers: count.layers, extra, ...latency,
         ...(result.sparseLayers.length ? { sparseKernels: result.sparseLayers } : {}),
         ...(trainingMethod?.outputs ? { outputs: trainingMethod.outputs() } : {}),
       };
@@ -223,4 +236,11 @@ function nodeSparsity(net: Network): number | undefined {
     if (keep) { masked = true; removed += out - new Set(keep).size; }
   }
   return masked && total ? removed / total : undefined;
+}
+
+/** The inference forward of a trained trial as validation runs it (effective weights, sparse kernels where eligible). */
+function inferenceForward(method: SparseMethod, trainingMethod: TrainingMethod | undefined) {
+  const weight = (p: Parameters<SparseMethod['effectiveWeight']>[0]) => method.effectiveWeight(p);
+  const sparse = sparseKernelOption(method, weight);
+  return forwardFor(trainingMethod, { training: false, weight, ...(sparse ? { sparse } : {}) });
 }

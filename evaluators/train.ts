@@ -183,7 +183,7 @@ async function readBack(pending: PendingStep[]): Promise<{ loss: number; hits: n
  * The sparse-kernel option of a trial's forwards (`ForwardOptions.sparse`), when its sparse
  * method says which params are plain W ⊙ M; undefined otherwise or with SPARSENAS_SPARSE_KERNELS=0.
  */
-function sparseKernelOption(method: SparseMethod, weight: (p: MaskedParam) => tf.Tensor): SparseKernelOption | undefined {
+export function sparseKernelOption(method: SparseMethod, weight: (p: MaskedParam) => tf.Tensor): SparseKernelOption | undefined {
   if (!method.plainMask || process.env.SPARSENAS_SPARSE_KERNELS === '0') return undefined;
   return { weight, eligible: (p) => method.plainMask!(p), ran: new Set() };
 }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { describeConstraints, infeasibleReason, parseFilter } from '../../search/index.js';
+import { describeConstraints, infeasibleReason, parseFilter, type Objective } from '../../search/index.js';
 import { LEADERBOARD_FORMATS, formatLeaderboard } from '../leaderboard/index.js';
 import { DEFAULT_DB } from '../api.js';
 import { openStudy } from '../query.js';
@@ -15,7 +15,8 @@ export const LEADERBOARD_HELP = `sparsenas leaderboard — rank the trials of a 
   --sort METRIC       a column name or metric key: val_acc|valAccuracy, sparsity,
                       nonzeros|nonZeros, sparse_flops|sparseFlops, time (s), ... [the study's objective]
   --where EXPR        filter, e.g. "sparsity>=0.9" or "val_acc>0.8,nonzeros<100000"
-  --pareto            only non-dominated trials on (valAccuracy, sparseFlops)
+  --pareto            only non-dominated trials on the study's objectives when it has two or more
+                      (e.g. valAccuracy and latencyMsB1), else on (valAccuracy, sparseFlops)
   --format F          table | json | csv | md                 [table]
   --all               also list pruned, failed and interrupted trials
 `;
@@ -39,11 +40,19 @@ export async function leaderboardCommand(argv: string[], io: CommandIo): Promise
       io.stdout.write(`study ${terminalSafe(view.study.name)} (${trials.length} trials)${limits ? `; constraints: ${limits} (${infeasible} infeasible, not ranked${infeasible ? '; --all lists them' : ''})` : ''}\n`);
     }
     const text = formatLeaderboard(trials, {
-      format, top, where, sort: v['sort'] as string | undefined, pareto: !!v['pareto'], all: !!v['all'], objectives: view.study.definition.objectives,
+      format, top, where, sort: v['sort'] as string | undefined, pareto: !!v['pareto'] && paretoObjectives(view.study.definition.objectives), all: !!v['all'], objectives: view.study.definition.objectives,
     });
     io.stdout.write(text.endsWith('\n') ? text : text + '\n');
   } finally {
     await view.close();
   }
   return 0;
+}
+
+/**
+ * `--pareto`: non-dominated on the study's objectives when it has two or more (e.g. maximise
+ * valAccuracy, minimise latencyMsB1), else on validation accuracy against sparse FLOPs.
+ */
+export function paretoObjectives(objectives: readonly Objective[]): true | readonly Objective[] {
+  return objectives.length >= 2 ? objectives : true;
 }

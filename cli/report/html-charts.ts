@@ -1,4 +1,4 @@
-import { metricValue } from '../../search/index.js';
+import { metricValue, paretoFront } from '../../search/index.js';
 import { describeArchitecture, describeTrialArchitecture, formatCount, formatFixed, oneLine, truncate } from '../format/index.js';
 import { reportFacts, seriesOf, type ReportData } from './report-data.js';
 import { barChart } from './svg/bar-chart.js';
@@ -67,5 +67,26 @@ export function layerSparsityChart(facts: Facts): string | undefined {
       label: truncate(`${oneLine(l.name)} (${oneLine(l.type)})`, 28), value: l.sparsity,
       note: `${pct(l.sparsity)} · ${formatCount(l.nonZeros)} / ${formatCount(l.params)}`,
     })),
+  });
+}
+
+/** Trials that rank and have a batch-1 latency: accuracy against latency, with their own Pareto front. */
+export function accuracyVsLatencyChart(data: ReportData, facts: Facts): string | undefined {
+  const measured = facts.ranked.filter((t) => t.metrics?.latencyMsB1 !== undefined);
+  if (!measured.length) return undefined;
+  const front = paretoFront(measured, [{ metric: 'valAccuracy', direction: 'maximize' }, { metric: 'latencyMsB1', direction: 'minimize' }]);
+  const ms = (v: number) => `${Number(v.toPrecision(3))} ms`;
+  return scatterChart({
+    id: 'chart-acc-latency', title: 'Validation accuracy vs inference latency, batch 1 (Pareto front)',
+    description: 'Scatter of validation accuracy against the median inference latency at batch 1 in milliseconds (log scale), measured on the backend that evaluated each trial; the step line joins the Pareto-optimal trials.',
+    xLabel: 'latency at batch 1, ms (log)', yLabel: 'validation accuracy', xLog: true, xFormat: ms, yFormat: (v) => v.toFixed(2),
+    points: measured.map((t) => {
+      const m = t.metrics!;
+      return {
+        x: m.latencyMsB1!, y: m.valAccuracy, trial: t.number, series: seriesOf(t),
+        tooltip: `trial ${t.number} · val_acc ${formatFixed(m.valAccuracy)} · latency ${ms(m.latencyMsB1!)} (batch 1), ${m.latencyMsB128 !== undefined ? ms(m.latencyMsB128) : '-'} (batch 128) on ${m.backend} · ${oneLine(describeTrialArchitecture(t))}`,
+      };
+    }),
+    front: front.map((t) => t.number),
   });
 }

@@ -2,7 +2,7 @@ import { infeasibleReason, metricValue, type Trial } from '../../search/index.js
 import { describeArchitecture, describeTrialArchitecture, formatFixed, oneLine } from '../format/index.js';
 import { leaderboardColumns, selectLeaderboard } from '../leaderboard/index.js';
 import { escapeHtml } from './escape-html.js';
-import { accuracyVsFlopsChart, accuracyVsSparsityChart, layerSparsityChart, learningCurvesChart } from './html-charts.js';
+import { accuracyVsFlopsChart, accuracyVsLatencyChart, accuracyVsSparsityChart, layerSparsityChart, learningCurvesChart } from './html-charts.js';
 import { REPORT_CSS } from './html-style.js';
 import { groupTable, summariseGroups } from './group-summary.js';
 import { constraintsLine, reportFacts, type ReportData } from './report-data.js';
@@ -48,6 +48,7 @@ ${groupsSection(data, facts)}<section id="charts">
 <div class="charts">
 ${hasPoints ? accuracyVsFlopsChart(data, facts) : empty('No completed trial yet: nothing to plot.')}
 ${hasPoints ? accuracyVsSparsityChart(data) : ''}
+${accuracyVsLatencyChart(data, facts) ?? ''}
 ${curves ?? empty('No per-epoch metrics recorded.')}
 ${layers ?? empty('The best trial has no per-layer statistics.')}
 </div>
