@@ -4,6 +4,7 @@ export * from './artifact-location.js';
 export * from './canonical-architecture.js';
 export * from './config.js';
 export * from './constraints.js';
+export * from './importance.js';
 export * from './data-check.js';
 export * from './errors.js';
 export * from './evaluator.js';

@@ -1,4 +1,5 @@
-import { metricValue, paretoFront } from '../../search/index.js';
+import { dimensionImportance, metricValue, paretoFront, type DimensionImportance } from '../../search/index.js';
+import { parallelCoordinates } from './svg/parallel-coordinates.js';
 import { describeArchitecture, describeTrialArchitecture, formatCount, formatFixed, oneLine, truncate } from '../format/index.js';
 import { reportFacts, seriesOf, type ReportData } from './report-data.js';
 import { barChart } from './svg/bar-chart.js';
@@ -89,4 +90,31 @@ export function accuracyVsLatencyChart(data: ReportData, facts: Facts): string |
     }),
     front: front.map((t) => t.number),
   });
+}
+
+/**
+ * The searched dimensions (the keys of the trials' samples) of the ranked trials, as parallel
+ * coordinates coloured by validation accuracy; undefined with fewer than two such trials.
+ */
+export function parallelCoordinatesChart(facts: Facts): string | undefined {
+  const trials = facts.ranked.filter((t) => t.metrics && Object.keys(t.sample).length);
+  if (trials.length < 2) return undefined;
+  const axes = [...new Set(trials.flatMap((t) => Object.keys(t.sample)))].sort()
+    .filter((a) => new Set(trials.map((t) => JSON.stringify(t.sample[a] ?? null))).size > 1);
+  if (!axes.length) return undefined;
+  return parallelCoordinates({
+    id: 'chart-parallel', title: 'Searched dimensions (parallel coordinates, coloured by validation accuracy)',
+    description: 'One vertical axis per searched dimension and one for validation accuracy; each line is a completed trial, darker is more accurate.',
+    axes, metricLabel: 'val_acc',
+    lines: trials.map((t) => ({
+      trial: t.number, values: t.sample, metric: t.metrics!.valAccuracy,
+      tooltip: `trial ${t.number} · val_acc ${formatFixed(t.metrics!.valAccuracy)} · ${axes.map((a) => `${a}=${JSON.stringify(t.sample[a])}`).join(' ')}`,
+    })),
+  });
+}
+
+/** Per-dimension importance of the ranked trials for validation accuracy (search/importance.ts). */
+export function importanceOf(facts: Facts): DimensionImportance[] {
+  const trials = facts.ranked.filter((t) => t.metrics);
+  return dimensionImportance(trials.map((t) => t.sample), trials.map((t) => t.metrics!.valAccuracy));
 }

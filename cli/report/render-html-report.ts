@@ -2,7 +2,8 @@ import { infeasibleReason, metricValue, type Trial } from '../../search/index.js
 import { describeArchitecture, describeTrialArchitecture, formatFixed, oneLine } from '../format/index.js';
 import { leaderboardColumns, selectLeaderboard } from '../leaderboard/index.js';
 import { escapeHtml } from './escape-html.js';
-import { accuracyVsFlopsChart, accuracyVsLatencyChart, accuracyVsSparsityChart, layerSparsityChart, learningCurvesChart } from './html-charts.js';
+import { accuracyVsFlopsChart, accuracyVsLatencyChart, accuracyVsSparsityChart, importanceOf, layerSparsityChart, learningCurvesChart, parallelCoordinatesChart } from './html-charts.js';
+import { IMPORTANCE_METHOD } from '../../search/index.js';
 import { REPORT_CSS } from './html-style.js';
 import { groupTable, summariseGroups } from './group-summary.js';
 import { constraintsLine, reportFacts, type ReportData } from './report-data.js';
@@ -53,7 +54,7 @@ ${curves ?? empty('No per-epoch metrics recorded.')}
 ${layers ?? empty('The best trial has no per-layer statistics.')}
 </div>
 </section>
-<section id="pareto">
+${dimensionsSection(facts)}<section id="pareto">
 <h2>Pareto front (validation accuracy vs sparse FLOPs)</h2>
 ${facts.front.length ? `<p>${facts.front.length} non-dominated trial(s): ${facts.front.slice().sort((a, b) => a.number - b.number).map((t) => `<a href="#trial-${t.number}">trial ${t.number}</a>`).join(', ')}</p>` : empty('No completed trial yet.')}
 </section>
@@ -100,6 +101,32 @@ function leaderboardTable(data: ReportData, facts: Facts): string {
     return `<tr id="trial-${e.trial.number}" class="${cls}" data-trial="${e.trial.number}">${cells}<td>${escapeHtml(note(e.trial))}</td></tr>`;
   });
   return `<div class="table-wrap"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table></div>`;
+}
+
+/**
+ * The searched dimensions: parallel coordinates of the ranked trials coloured by validation
+ * accuracy, and each dimension's share of the accuracy variance (the method is stated).
+ */
+function dimensionsSection(facts: Facts): string {
+  const chart = parallelCoordinatesChart(facts);
+  const importance = importanceOf(facts);
+  if (!chart && !importance.length) return '';
+  const pctOf = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const rows = importance.map((d) => `<tr><td>${escapeHtml(d.dimension)}</td><td class="num">${pctOf(d.share)}</td><td class="num">${d.eta2.toFixed(3)}</td><td class="num">${d.groups}</td></tr>`);
+  const table = importance.length ? `<div class="table-wrap"><table id="importance">
+<thead><tr><th>dimension</th><th class="num">share of explained variance</th><th class="num">η²</th><th class="num">groups</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table></div>
+<p class="muted">Importance of each dimension for validation accuracy over the ${facts.ranked.filter((t) => t.metrics).length} ranked trials. Method: ${escapeHtml(IMPORTANCE_METHOD)}.</p>` : '<p class="empty">Too few ranked trials to estimate dimension importance (at least 3).</p>';
+  return `<section id="dimensions">
+<h2>Searched dimensions</h2>
+${chart ?? ''}
+<h3>Dimension importance</h3>
+${table}
+</section>
+`;
 }
 
 /** Only when there is something to compare (two or more groups). */

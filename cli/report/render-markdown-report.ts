@@ -1,4 +1,6 @@
 import { constraintsLine } from './report-data.js';
+import { importanceOf } from './html-charts.js';
+import { IMPORTANCE_METHOD } from '../../search/index.js';
 import { metricValue } from '../../search/index.js';
 import { describeArchitecture, describeTrialArchitecture, formatCount, formatFixed, oneLine, progressBar, truncate } from '../format/index.js';
 import { escapeMarkdown, formatLeaderboard, markdownCodeBlock, markdownTable } from '../leaderboard/index.js';
@@ -49,6 +51,15 @@ export function renderMarkdownReport(data: ReportData): string {
     const pts = facts.ranked.filter((t) => t.metrics).map((t) => ({ x: t.metrics!.sparseFlops, y: t.metrics!.valAccuracy, front: onFront.has(t.number) }));
     out.push(markdownCodeBlock(asciiScatter(pts, { xLabel: 'sparse FLOPs', yLabel: 'validation accuracy', xFormat: formatCount }), 'text'), '');
   } else out.push('No completed trial yet.', '');
+
+  const importance = importanceOf(facts);
+  if (importance.length) {
+    out.push('## Dimension importance', '',
+      markdownTable(['dimension', 'share of explained variance', 'η²', 'groups'],
+        importance.map((d) => [escapeMarkdown(oneLine(d.dimension)), `${(d.share * 100).toFixed(1)}%`, d.eta2.toFixed(3), String(d.groups)]),
+        ['left', 'right', 'right', 'right']),
+      '', `Importance of each dimension for validation accuracy over the ${facts.ranked.filter((t) => t.metrics).length} ranked trials. Method: ${escapeMarkdown(IMPORTANCE_METHOD)}.`, '');
+  }
 
   const top = facts.ranked.filter((t) => data.epochs[t.number]?.length).slice(0, 5);
   if (top.length) {
