@@ -1,4 +1,4 @@
-import { SparsenasError } from '../search/index.js';
+import { SparsenasError } from '../search/errors.js';
 
 /** A mistake in how the command was called: printed without a stack, exit code 2. */
 export class UsageError extends SparsenasError {

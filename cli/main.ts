@@ -1,4 +1,4 @@
-import { SparsenasError } from '../search/index.js';
+import { SparsenasError } from '../search/errors.js';
 import { UsageError } from './errors.js';
 import type { CommandIo } from './io.js';
 

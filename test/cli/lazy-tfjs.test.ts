@@ -45,6 +45,13 @@ for (const args of [['--version'], ['list', 'strategies'], ['list', 'evaluators'
   });
 }
 
+for (const args of [['--version'], ['--help']]) {
+  test(`sparsenas ${args.join(' ')} loads no package at all (no zod, sqlite3, pg)`, { timeout: 150_000 }, () => {
+    const { urls } = loadedModules(args);
+    assert.deepEqual(urls.filter((u) => u.includes('/node_modules/')), []);
+  });
+}
+
 test('the hook sees tfjs when a command does load it (the check can fail)', { timeout: 150_000 }, () => {
   const { urls } = loadedModules(['list', 'backends']);
   assert.ok(urls.some((u) => u.includes('/@tensorflow/')));
