@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 const BENCHMARKS: Record<string, { file: string; what: string }> = {
   throughput: { file: 'throughput.js', what: 'reference MLP and CNN, dense and 90% sparse, every backend, ratio to PyTorch in the same run' },
   'cnn-throughput': { file: 'cnn-throughput.js', what: 'small CNN and MLP on stock wasm vs wasm with the composed kernels' },
+  sparse: { file: 'sparse.js', what: 'sparse kernels: MLP/CNN training step at densities 1…0.02, dense vs sparse vs auto, PyTorch dense and torch.sparse, per-layer crossover, sgemm peak' },
   kernels: { file: 'kernel-timings.js', what: 'CPU time per kernel, stock wasm vs evaluators/kernels' },
   evaluator: { file: 'evaluator-throughput.js', what: 'end-to-end trial throughput of the evaluator (MLP dense/static/RigL, CNN)' },
   'sparse-methods': { file: 'sparse-methods.js', what: 'host-side cost of mask updates (RigL, SET, GMP, SR-STE)' },

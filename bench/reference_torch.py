@@ -4,7 +4,9 @@ masking, timed the same way (warm-up steps, then a fixed number of timed steps).
 
 Serve mode (used by the benchmark, so both sides are measured in one run, interleaved):
 reads one JSON request per line on stdin,
-  {"model": "mlp"|"cnn", "sparsity": 0.0-1.0, "steps": int, "warmup": int, "batch": int}
+  {"model": "mlp"|"cnn", "sparsity": 0.0-1.0, "steps": int, "warmup": int, "batch": int,
+   "route": "dense" (default, W * M) | "sparse" (MLP only: torch.sparse.mm over the mask's
+   non-zeros, the values a dense parameter vector that Adam steps, as a user would write it)}
 and answers one JSON line {"samples_per_sec", "seconds", "samples_per_cpu_sec",
 "fastest_step_samples_per_sec"} per request.
 One-shot mode: python3 bench/reference_torch.py mlp 0.9 50
@@ -33,7 +35,41 @@ def masked(shape, sparsity, gen):
     return w, m
 
 
-def build(model, sparsity, batch):
+def build_sparse_mlp(sparsity, batch):
+    """The MLP with every weight matrix as torch.sparse (COO over the mask's non-zeros)."""
+    gen = torch.Generator().manual_seed(1)
+    dims = [784, 300, 100, 10]
+    layers = []
+    for i, o in zip(dims[:-1], dims[1:]):
+        m = torch.rand((o, i), generator=gen) >= sparsity if sparsity > 0 else torch.ones((o, i), dtype=torch.bool)
+        idx = m.nonzero().t().contiguous()
+        vals = torch.empty(idx.shape[1]).uniform_(-0.05, 0.05, generator=gen).requires_grad_(True)
+        layers.append((idx, vals, (o, i), torch.zeros(o, requires_grad=True)))
+    x = torch.rand(batch, 784, generator=gen)
+    labels = torch.randint(0, 10, (batch,), generator=gen)
+    opt = torch.optim.Adam([p for l in layers for p in (l[1], l[3])], lr=1e-3)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        h = x
+        for n, (idx, vals, shape, b) in enumerate(layers):
+            w = torch.sparse_coo_tensor(idx, vals, shape)
+            h = torch.sparse.mm(w, h.t()).t() + b
+            if n < len(layers) - 1:
+                h = F.relu(h)
+        loss = F.cross_entropy(h, labels)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def build(model, sparsity, batch, route="dense"):
+    if route == "sparse":
+        if model != "mlp":
+            raise ValueError("the torch.sparse route covers the MLP only (torch.sparse has no convolution)")
+        return build_sparse_mlp(sparsity, batch)
     gen = torch.Generator().manual_seed(1)
     if model == "mlp":
         dims = [784, 300, 100, 10]
@@ -82,8 +118,8 @@ def build(model, sparsity, batch):
     return step
 
 
-def measure(model, sparsity, steps, warmup, batch):
-    step = build(model, sparsity, batch)
+def measure(model, sparsity, steps, warmup, batch, route="dense"):
+    step = build(model, sparsity, batch, route)
     for _ in range(warmup):
         step()
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -110,7 +146,7 @@ def main():
         if not line.strip():
             continue
         req = json.loads(line)
-        res = measure(req["model"], req["sparsity"], req["steps"], req["warmup"], req["batch"])
+        res = measure(req["model"], req["sparsity"], req["steps"], req["warmup"], req["batch"], req.get("route", "dense"))
         print(json.dumps(res), flush=True)
 
 

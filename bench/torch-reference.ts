@@ -1,13 +1,25 @@
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import type { ModelName } from './throughput-models.js';
 
-/** OpenBLAS 0.3.21 misdetects Sapphire Rapids; without this PyTorch's sgemm runs a slow path. */
-const TORCH_ENV = { OPENBLAS_CORETYPE: 'SkylakeX' };
+/**
+ * OpenBLAS 0.3.21 misdetects Sapphire Rapids; without this PyTorch's sgemm runs a slow path.
+ * Only on CPUs with AVX-512: on an AVX2-only CPU (AMD Zen 3) SkylakeX kernels die with SIGILL,
+ * and OpenBLAS' own detection is right there.
+ */
+const TORCH_ENV: Record<string, string> = hasAvx512() ? { OPENBLAS_CORETYPE: 'SkylakeX' } : {};
+
+function hasAvx512(): boolean {
+  try {
+    return /\bavx512f\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 export interface TorchRun {
   samplesPerSec: number;
@@ -40,7 +52,8 @@ export class TorchReference {
     const lines = createInterface({ input: child.stdout });
     const ref = new TorchReference(child, lines, python);
     const hello = JSON.parse(await ref.nextLine()) as { torch: string; threads: number };
-    return Object.assign(ref, { description: `PyTorch ${hello.torch} (${python}, ${hello.threads} intra-op threads, OPENBLAS_CORETYPE=SkylakeX)` });
+    const coretype = TORCH_ENV.OPENBLAS_CORETYPE ? `OPENBLAS_CORETYPE=${TORCH_ENV.OPENBLAS_CORETYPE}` : 'OpenBLAS core type auto-detected';
+    return Object.assign(ref, { description: `PyTorch ${hello.torch} (${python}, ${hello.threads} intra-op threads, ${coretype})` });
   }
 
   private nextLine(): Promise<string> {
@@ -54,8 +67,9 @@ export class TorchReference {
     });
   }
 
-  async measure(model: ModelName, sparsity: number, steps: number, warmup: number, batch: number): Promise<TorchRun> {
-    this.child.stdin.write(`${JSON.stringify({ model, sparsity, steps, warmup, batch })}\n`);
+  /** `route`: 'dense' (W * M) or 'sparse' (torch.sparse.mm over the non-zeros, MLP only). */
+  async measure(model: ModelName, sparsity: number, steps: number, warmup: number, batch: number, route: 'dense' | 'sparse' = 'dense'): Promise<TorchRun> {
+    this.child.stdin.write(`${JSON.stringify({ model, sparsity, steps, warmup, batch, route })}\n`);
     const res = JSON.parse(await this.nextLine()) as {
       samples_per_sec: number;
       samples_per_cpu_sec: number;

@@ -14,8 +14,13 @@
 #endif
 
 #define PAD8(n) (((size_t)(n) + 7) & ~(size_t)7)
-/* Below this many multiply-adds a phase runs on the calling thread only. */
-#define SPN_SPARSE_SERIAL_FMAS (48 * 1024)
+/* Below this many multiply-adds a phase runs on the calling thread only; the transposes and
+ * gathers (memory-bound, a few hundred microseconds at most) run there below this many
+ * elements. Every pool run can wait on a worker the OS has descheduled, which on a loaded
+ * machine costs more than these phases save (measured: 11 pool runs per layer step doubled
+ * the sparse kernels' time at load 25 on 2 cores; 3 are left). */
+#define SPN_SPARSE_SERIAL_FMAS (256 * 1024)
+#define SPN_SPARSE_SERIAL_COPY (1u << 20)
 #define SPN_SPARSE_MAX_TASKS (SPN_MAX_THREADS * 8)
 
 /* ---- buffers: the transposed operands, grow-only, shared (calls are serialised) ---- */
@@ -260,7 +265,7 @@ static void transpose_in(const float *src, const float *gate, size_t rows, size_
                          float *dst) {
   transpose_in_job j = {src, gate, rows, cols, bp, dst, 1};
   const size_t blocks = (cols + 15) / 16;
-  j.tasks = task_count(rows * cols / 4, blocks);
+  j.tasks = rows * cols < SPN_SPARSE_SERIAL_COPY ? 1 : task_count(rows * cols, blocks);
   spn_pool_run(transpose_in_task, &j, j.tasks);
 }
 
@@ -298,7 +303,7 @@ static void transpose_out_task(void *ctx, int task, int thread) {
 static void transpose_out(const float *src, size_t rows, size_t cols, size_t bp, const float *bias,
                           int activation, float *dst) {
   transpose_out_job j = {src, bias, rows, cols, bp, activation, dst, 1};
-  j.tasks = task_count(rows * cols / 4, (rows + 15) / 16);
+  j.tasks = rows * cols < SPN_SPARSE_SERIAL_COPY ? 1 : task_count(rows * cols, (rows + 15) / 16);
   spn_pool_run(transpose_out_task, &j, j.tasks);
 }
 
@@ -377,7 +382,7 @@ static void gather_task(void *ctx, int task, int thread) {
 static float *gather_values(const spn_sparse_dense *s, const float *w, const int32_t *perm) {
   const size_t nnz = (size_t)s->iptr[s->in];
   gather_job j = {s, w, perm, buffer(3, nnz ? nnz : 1), 1};
-  j.tasks = task_count(nnz * 4, (size_t)s->in);
+  j.tasks = nnz < SPN_SPARSE_SERIAL_COPY ? 1 : task_count(nnz, (size_t)s->in);
   spn_pool_run(gather_task, &j, j.tasks);
   return j.vals;
 }

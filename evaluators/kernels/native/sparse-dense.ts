@@ -151,14 +151,20 @@ export function sparseKernelsBlocker(): string | null {
 }
 
 /**
- * The crossover rule (measured by `npm run bench -- sparse-kernels`, see README): a masked dense
- * layer runs sparse when its density is at most SPARSE_DENSITY_CROSSOVER. Below a few thousand
- * non-zeros both routes cost about one kernel dispatch, and sparse is never slower there.
+ * The crossover rule (measured by `npm run bench -- sparse`, per-layer table; README "Sparse
+ * kernels"): a masked dense layer runs sparse when its density is at most
+ * SPARSE_DENSITY_CROSSOVER and it has at least SPARSE_MIN_OUTPUTS outputs, or when it is tiny
+ * (at most SPARSE_TINY_WEIGHTS weights: both routes cost a few dispatches, sparse fewer). The
+ * sparse kernels transpose the batch (O(batch · (in + out)) per call): with few outputs
+ * (1600→10) that costs more than the multiply-adds they save, at any density.
  */
-export const SPARSE_DENSITY_CROSSOVER = 0.3;
+export const SPARSE_DENSITY_CROSSOVER = 0.2;
+export const SPARSE_MIN_OUTPUTS = 32;
+export const SPARSE_TINY_WEIGHTS = 4096;
 
 export function prefersSparse(p: SparsePattern): boolean {
-  return p.density <= SPARSE_DENSITY_CROSSOVER;
+  if (p.density > SPARSE_DENSITY_CROSSOVER) return false;
+  return p.outputs >= SPARSE_MIN_OUTPUTS || p.inputs * p.outputs <= SPARSE_TINY_WEIGHTS;
 }
 
 /**

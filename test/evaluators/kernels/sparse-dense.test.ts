@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 
 import { installKernels } from '../../../evaluators/kernels/index.js';
 import {
-  compressMask, installNativeKernels, loadNativeAddon, patternOf, patternRebuilds, sparseDense, sparseKernelsBlocker, type SparseActivation,
+  compressMask, installNativeKernels, loadNativeAddon, patternOf, patternRebuilds, prefersSparse, sparseDense, sparseKernelsBlocker, type SparseActivation,
 } from '../../../evaluators/kernels/native/index.js';
 import { buildNetwork } from '../../../evaluators/network/build-network.js';
 import { createSparseMethod } from '../../../evaluators/sparse/index.js';
@@ -52,6 +52,18 @@ test('compressMask lists each output\'s inputs and each input\'s outputs, with e
     }
   }
   assert.equal(compressMask(new Float32Array(0), 0, 5).nnz, 0);
+});
+
+test('the crossover rule: sparse at density <= 0.2 with >= 32 outputs or a tiny layer; never for few outputs of many inputs', () => {
+  const at = (inputs: number, outputs: number, density: number) =>
+    prefersSparse(compressMask(uniform(inputs * outputs, 3).map((u) => (u < density ? 1 : 0)), inputs, outputs));
+  assert.equal(at(784, 300, 0.1), true);
+  assert.equal(at(300, 100, 0.15), true);
+  assert.equal(at(300, 100, 0.3), false, 'at 0.3 the two routes tie');
+  assert.equal(at(784, 300, 0.5), false, 'too dense');
+  assert.equal(at(784, 300, 1), false);
+  assert.equal(at(1600, 10, 0.05), false, 'few outputs: the batch transposes cost more than they save');
+  assert.equal(at(100, 10, 0.1), true, 'tiny layer');
 });
 
 const { addon } = loadNativeAddon();

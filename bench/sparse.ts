@@ -1,0 +1,212 @@
+/**
+ * Sparse kernels (issue 15): samples/s of one training step (batch 128, Adam, W re-masked after
+ * every step as the sparse methods do) of the reference MLP 784-300-100-10 and CNN at densities
+ * 1, 0.5, 0.2, 0.1, 0.05, 0.02, on the native backend with
+ *   dense   every layer as W ⊙ M through the native dense GEMM / convolution,
+ *   sparse  every dense layer on the sparse kernels (whatever its density),
+ *   auto    what the evaluator does: sparse where `prefersSparse` (the crossover rule) says so,
+ * against PyTorch dense (W * M) and PyTorch's torch.sparse route (MLP) in the same run,
+ * alternating, medians of the repeats. Also the per-layer crossover (forward + backward of one
+ * layer, dense vs sparse, CPU time) and the machine's dense sgemm peak, with the load average:
+ * the machine is shared, so only ratios measured side by side mean much.
+ *
+ *   npm run bench -- sparse [--repeats 3] [--models mlp,cnn] [--densities 1,0.5,0.2,0.1,0.05,0.02] [--no-layers]
+ */
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+
+import { installKernels } from '../evaluators/kernels/index.js';
+import { compressMask, installNativeKernels, loadNativeAddon, prefersSparse, SPARSE_DENSITY_CROSSOVER, sparseDense, type SparsePattern } from '../evaluators/kernels/native/index.js';
+import { TorchReference, type TorchRun } from './torch-reference.js';
+
+const BATCH = 128;
+type Model = 'mlp' | 'cnn';
+type Route = 'dense' | 'sparse' | 'auto';
+
+interface Layer { w: tf.Variable; b: tf.Variable; mask: tf.Tensor | null; pattern: SparsePattern | null }
+
+const SHAPES: Record<Model, number[][]> = {
+  mlp: [[784, 300], [300, 100], [100, 10]],
+  cnn: [[3, 3, 1, 32], [3, 3, 32, 64], [1600, 10]],
+};
+
+function makeLayers(model: Model, density: number, seed: number): Layer[] {
+  return SHAPES[model].map((shape, i) => {
+    const w = tf.tidy(() => tf.variable(tf.randomUniform(shape, -0.05, 0.05, 'float32', seed + i)));
+    const b = tf.tidy(() => tf.variable(tf.zeros([shape[shape.length - 1]!])));
+    const mask = density < 1 ? tf.tidy(() => tf.cast(tf.less(tf.randomUniform(shape, 0, 1, 'float32', seed + 100 + i), density), 'float32')) : null;
+    if (mask) tf.tidy(() => { w.assign(tf.mul(w, mask)); });
+    const pattern = shape.length === 2 ? compressMask(mask ? mask.dataSync() : new Float32Array(shape[0]! * shape[1]!).fill(1), shape[0]!, shape[1]!) : null;
+    return { w, b, mask, pattern };
+  });
+}
+
+const effective = (l: Layer): tf.Tensor => (l.mask ? tf.mul(l.w, l.mask) : l.w);
+
+function denseLayer(h: tf.Tensor, l: Layer, relu: boolean, route: Route): tf.Tensor {
+  const sparse = route === 'sparse' || (route === 'auto' && prefersSparse(l.pattern!));
+  if (sparse) return sparseDense(h as tf.Tensor2D, l.w, l.pattern!, l.b, relu ? 'relu' : 'linear');
+  return tf.fused.matMul({ a: h as tf.Tensor2D, b: effective(l) as tf.Tensor2D, bias: l.b, activation: relu ? 'relu' : 'linear' });
+}
+
+function forward(model: Model, layers: Layer[], x: tf.Tensor, route: Route): tf.Tensor {
+  if (model === 'mlp') return layers.reduce((h, l, i) => denseLayer(h, l, i < layers.length - 1, route), x);
+  let h = x as tf.Tensor4D;
+  for (const l of layers.slice(0, 2)) {
+    h = tf.fused.conv2d({ x: h, filter: effective(l) as tf.Tensor4D, strides: 1, pad: 'valid', bias: l.b, activation: 'relu' });
+    h = tf.maxPool(h, 2, 2, 'valid');
+  }
+  return denseLayer(tf.reshape(h, [h.shape[0], -1]), layers[2]!, false, route);
+}
+
+function trainRate(model: Model, density: number, route: Route, steps: number): TorchRun {
+  const layers = makeLayers(model, density, 1);
+  const x = model === 'mlp' ? tf.randomUniform([BATCH, 784], 0, 1, 'float32', 1) : tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 1);
+  const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 2), 10));
+  const optimizer = tf.train.adam(1e-3);
+  const vars = layers.flatMap((l) => [l.w, l.b]);
+  const step = () => {
+    optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, forward(model, layers, x, route)) as tf.Scalar, false, vars);
+    tf.tidy(() => { for (const l of layers) if (l.mask) l.w.assign(tf.mul(l.w, l.mask)); });
+  };
+  try {
+    for (let i = 0; i < Math.max(2, Math.ceil(steps / 10)); i++) step();
+    let fastest = Infinity;
+    const start = performance.now();
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      step();
+      fastest = Math.min(fastest, performance.now() - t0);
+    }
+    const used = process.cpuUsage(cpu);
+    const samples = steps * BATCH;
+    return { samplesPerSec: samples / ((performance.now() - start) / 1000), samplesPerCpuSec: samples / ((used.user + used.system) / 1e6), fastestStepSamplesPerSec: BATCH / (fastest / 1000) };
+  } finally {
+    optimizer.dispose();
+    tf.dispose([x, labels, ...vars, ...layers.flatMap((l) => (l.mask ? [l.mask] : []))]);
+  }
+}
+
+/** Forward + backward of one dense layer, CPU ms per call (single-threaded work is what scales). */
+function layerCost(inputs: number, outputs: number, density: number, sparse: boolean): number {
+  const x = tf.randomNormal([BATCH, inputs]);
+  const [l] = makeLayersOf([[inputs, outputs]], density);
+  const probe = tf.randomNormal([BATCH, outputs]);
+  const f = () => tf.tidy(() => tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(denseLayer(xx, { ...l!, w: ww as tf.Variable }, true, sparse ? 'sparse' : 'dense'), probe)))([x, l!.w]));
+  const reps = Math.max(5, Math.min(100, Math.round(3e7 / (BATCH * inputs * outputs * (sparse ? density : 1) + 3e5))));
+  for (let i = 0; i < 3; i++) tf.dispose(f());
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < reps; i++) tf.dispose(f());
+  const used = process.cpuUsage(cpu);
+  tf.dispose([x, probe, l!.w, l!.b, ...(l!.mask ? [l!.mask] : [])]);
+  return (used.user + used.system) / 1000 / reps;
+}
+
+function makeLayersOf(shapes: number[][], density: number): Layer[] {
+  const saved = SHAPES.mlp;
+  SHAPES.mlp = shapes;
+  try { return makeLayers('mlp', density, 7); } finally { SHAPES.mlp = saved; }
+}
+
+function sgemmPeak(): number {
+  const n = 768;
+  const a = tf.randomNormal([n, n]), b = tf.randomNormal([n, n]);
+  tf.dispose(tf.matMul(a, b));
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    tf.dispose(tf.matMul(a, b));
+    best = Math.min(best, performance.now() - t0);
+  }
+  tf.dispose([a, b]);
+  return (2 * n ** 3) / (best / 1000) / 1e9;
+}
+
+const median = (xs: number[]): number => {
+  const s = xs.filter(Number.isFinite).sort((p, q) => p - q);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const fmt = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
+const load = (): string => loadavg().map((v) => v.toFixed(1)).join(' ');
+
+/** Forward multiply-adds × 2 per sample of the weighted layers at a density (conv taps scale too). */
+function forwardFlops(model: Model, density: number): number {
+  if (model === 'mlp') return 2 * density * (784 * 300 + 300 * 100 + 100 * 10);
+  return 2 * density * (26 * 26 * 32 * 9 + 11 * 11 * 64 * 9 * 32 + 1600 * 10);
+}
+
+export async function runSparseBenchmark(args: string[] = []): Promise<void> {
+  const { values } = parseArgs({
+    args, allowPositionals: true,
+    options: {
+      repeats: { type: 'string', default: '3' },
+      models: { type: 'string', default: 'mlp,cnn' },
+      densities: { type: 'string', default: '1,0.5,0.2,0.1,0.05,0.02' },
+      'no-layers': { type: 'boolean', default: false },
+    },
+  });
+  const { addon, reason } = loadNativeAddon();
+  if (addon === null || typeof addon.sparseDense !== 'function') {
+    console.log(`sparse kernels unavailable: ${addon === null ? reason : 'the addon predates them'}; build them with node scripts/build-native.mjs`);
+    return;
+  }
+  await tf.setBackend('wasm');
+  installKernels('wasm');
+  installNativeKernels();
+  const repeats = Number(values.repeats);
+  const models = values.models.split(',') as Model[];
+  const densities = values.densities.split(',').map(Number);
+  const torch = await TorchReference.start();
+  const { isa, threads } = addon.info();
+  console.log(`batch ${BATCH}, fp32, Adam, W re-masked every step; native ${isa} dense / ${addon.sparseInfo!().isa} sparse kernels, ${threads} threads; ${repeats} repeats, medians`);
+  console.log(`reference: ${typeof torch === 'string' ? `none (${torch})` : torch.description}`);
+  console.log(`load average at start: ${load()}`);
+  console.log(`dense sgemm peak (native, 768³, best of 5): ${fmt(sgemmPeak(), 1)} GFLOP/s`);
+
+  if (!values['no-layers']) {
+    console.log(`\nper-layer crossover: forward + backward of one layer (batch ${BATCH}, ReLU), CPU ms per call; crossover rule: sparse when density <= ${SPARSE_DENSITY_CROSSOVER} and (outputs >= 32 or <= 4096 weights)`);
+    console.log(`  ${'layer'.padEnd(9)} ${'density'.padStart(7)} ${'dense'.padStart(8)} ${'sparse'.padStart(8)} ${'dense÷sparse'.padStart(13)}`);
+    for (const [i, o] of [[784, 300], [300, 100], [100, 10], [1600, 10]] as const) {
+      for (const d of [1, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05]) {
+        const dense = median([0, 1, 2].map(() => layerCost(i, o, d, false)));
+        const sparse = median([0, 1, 2].map(() => layerCost(i, o, d, true)));
+        console.log(`  ${`${i}x${o}`.padEnd(9)} ${fmt(d, 2).padStart(7)} ${fmt(dense, 3).padStart(8)} ${fmt(sparse, 3).padStart(8)} ${fmt(dense / sparse, 2).padStart(13)}`);
+      }
+    }
+  }
+
+  for (const model of models) {
+    const steps = model === 'mlp' ? 30 : 4;
+    const rows: string[] = [];
+    let denseSelf = NaN;
+    console.log(`\n${model.toUpperCase()} training step, samples/s (per CPU-second in brackets); load ${load()}`);
+    console.log(`  ${'density'.padStart(7)} ${'dense'.padStart(15)} ${'sparse'.padStart(15)} ${'auto'.padStart(15)} ${'auto÷dense(1)'.padStart(13)} ${'auto÷dense(d)'.padStart(13)} ${'PyTorch'.padStart(15)} ${'torch.sparse'.padStart(15)} ${'auto÷PyTorch'.padStart(12)} ${'GFLOP/s'.padStart(8)}`);
+    for (const d of densities) {
+      const runs: Record<string, TorchRun[]> = { dense: [], sparse: [], auto: [], torch: [], torchSparse: [] };
+      for (let r = 0; r < repeats; r++) {
+        for (const route of ['dense', 'sparse', 'auto'] as const) runs[route]!.push(trainRate(model, d, route, steps));
+        if (typeof torch !== 'string') {
+          runs.torch!.push(await torch.measure(model, 1 - d, steps, 3, BATCH));
+          if (model === 'mlp') runs.torchSparse!.push(await torch.measure(model, 1 - d, steps, 3, BATCH, 'sparse'));
+        }
+      }
+      const m = (k: string, key: keyof TorchRun = 'samplesPerSec') => median(runs[k]!.map((x) => x[key]));
+      if (d === 1) denseSelf = m('dense');
+      const cell = (k: string) => (runs[k]!.length ? `${fmt(m(k))} (${fmt(m(k, 'samplesPerCpuSec'))})` : '-');
+      rows.push(`  ${fmt(d, 2).padStart(7)} ${cell('dense').padStart(15)} ${cell('sparse').padStart(15)} ${cell('auto').padStart(15)} ${fmt(m('auto') / denseSelf, 2).padStart(13)} ${fmt(m('auto') / m('dense'), 2).padStart(13)} ${cell('torch').padStart(15)} ${cell('torchSparse').padStart(15)} ${fmt(m('auto') / m('torch'), 2).padStart(12)} ${fmt((m('auto') * 3 * forwardFlops(model, d)) / 1e9, 1).padStart(8)}`);
+      console.log(rows[rows.length - 1]);
+    }
+  }
+  console.log(`\nload average at end: ${load()}`);
+  if (typeof torch !== 'string') torch.close();
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runSparseBenchmark(process.argv.slice(2));
+}
