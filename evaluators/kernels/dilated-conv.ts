@@ -44,7 +44,8 @@ export function dilateFilter(filter: tf.Tensor4D, dilation: number | Pair): tf.T
  * changes no global tfjs state, works on every backend (cpu, wasm, webgl, tfjs-node), and is
  * correct by construction. The price is arithmetic on the zeros: a 3×3 filter at dilation 2
  * costs as much as a 5×5 one (2.8×), 5×5 at dilation 2 as a 9×9 (3.2×). In DARTS' dil_conv the
- * dilated convolution is the depthwise one, a small share of the cell's work next to the 1×1.
+ * dilated convolution is the depthwise one; the depthwise and separable layers skip the zeros at
+ * dilation 2 with 'same' padding (dilated-depthwise.ts, the same function on pixel phases).
  * Unlike tf.conv2d, stride and dilation may both exceed 1.
  */
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { removedByKeep, type DepthwiseConv2DLayer } from '../../../search/index.js';
-import { dilateFilter } from '../../kernels/dilated-conv.js';
+import { dilatedDepthwise } from '../../kernels/dilated-depthwise.js';
 import { activate } from '../ops.js';
 import { convExportGeometry } from './conv-export.js';
 import { withBias } from './saved-names.js';
@@ -14,8 +14,8 @@ export const depthwiseConv2dBuilder: LayerBuilder<DepthwiseConv2DLayer> = {
     const k = ctx.kernel(node, 'depthwise_kernel', own, true);
     const addBias = ctx.bias(node, own);
     return (x, o) => {
-      const w = dilateFilter(k.value(o.weight) as tf.Tensor4D, spec.dilation!);
-      return activate(addBias(tf.depthwiseConv2d(x as tf.Tensor4D, w, spec.stride!, spec.padding!)), spec.activation!);
+      const w = k.value(o.weight) as tf.Tensor4D;
+      return activate(addBias(dilatedDepthwise(x as tf.Tensor4D, w, spec.stride!, spec.dilation!, spec.padding!)), spec.activation!);
     };
   },
   export(node, x, ctx) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { removedByKeep, type SeparableConv2DLayer } from '../../../search/index.js';
-import { dilateFilter } from '../../kernels/dilated-conv.js';
+import { dilatedDepthwise } from '../../kernels/dilated-depthwise.js';
 import { activate } from '../ops.js';
 import { convExportGeometry } from './conv-export.js';
 import { withBias } from './saved-names.js';
@@ -16,7 +16,7 @@ export const separableConv2dBuilder: LayerBuilder<SeparableConv2DLayer> = {
     const pw = ctx.kernel(node, 'pointwise_kernel', own);
     const addBias = ctx.bias(node, own);
     return (x, o) => {
-      const d = tf.depthwiseConv2d(x as tf.Tensor4D, dilateFilter(dw.value(o.weight) as tf.Tensor4D, spec.dilation!), spec.stride!, spec.padding!);
+      const d = dilatedDepthwise(x as tf.Tensor4D, dw.value(o.weight) as tf.Tensor4D, spec.stride!, spec.dilation!, spec.padding!);
       return activate(addBias(tf.conv2d(d, pw.value(o.weight) as tf.Tensor4D, 1, 'valid')), spec.activation!);
     };
   },
