@@ -28,6 +28,9 @@ export function trialOutcomeParts(trial: Trial): TrialOutcomeParts {
   const ms = trialDurationMs(trial);
   if (ms !== undefined) details.push(formatDuration(ms));
   if (m?.sparseKernels?.length) details.push(`sparse kernels: ${m.sparseKernels.map(oneLine).join(', ')}`);
+  if (m?.latencyMsB1 !== undefined) details.push(`latency ${formatMs(m.latencyMsB1)} (batch 1)${m.latencyMsB128 !== undefined ? ` ${formatMs(m.latencyMsB128)} (batch 128)` : ''}`);
+  // A trial measured slower than the study's maxLatencyMs completes but never ranks (search/constraints.ts).
+  if (m?.infeasible) details.push(`(infeasible: ${oneLine(m.infeasible)}; not ranked)`);
   const tag = trialTag(trial);
   return {
     head: `trial ${trial.number}`,
@@ -75,4 +78,9 @@ export function trialTag(trial: Pick<Trial, 'group' | 'label'>): string {
 /** `trial 3 test_acc 0.9120  test_loss 0.3011`: a best trial measured on the test split after the search. */
 export function describeTestResult(r: { trialNumber: number; testAccuracy: number; testLoss: number }): string {
   return `trial ${r.trialNumber} test_acc ${formatFixed(r.testAccuracy)}  test_loss ${formatFixed(r.testLoss)}`;
+}
+
+/** `0.243 ms`, `26.7 ms`: three significant digits. */
+function formatMs(ms: number): string {
+  return `${Number(ms.toPrecision(3))} ms`;
 }
