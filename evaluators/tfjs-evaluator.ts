@@ -20,6 +20,7 @@ import { BUILT_IN_TRAINING_METHODS } from './methods/module.js';
 import { TrainingMethodRegistry } from './methods/registry.js';
 // The built-in methods' tfjs code (their factories, bound without tfjs, reach it once loaded).
 import './methods/wgsef/group-prox-method.js';
+import './methods/dass/dass-method.js';
 import { forwardFor } from './methods/tools.js';
 import type { TrainingMethod, TrainingMethodFactory } from './methods/types.js';
 import { webGpuBufferLimit, webGpuHooks } from './webgpu/setup.js';

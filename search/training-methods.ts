@@ -10,7 +10,7 @@ import type { TrainingConfig } from './types.js';
  */
 export class TrainingMethodUnavailableError extends SparsenasError {
   constructor(readonly evaluator: string, readonly method: string, available: readonly string[]) {
-    super('TRAINING_METHOD_UNAVAILABLE', `evaluator "${evaluator}" cannot train method "${method}" (it trains ${available.length ? available.map((m) => `"${m}"`).join(', ') : 'no method'}); use an evaluator that declares "${method}" in EvaluatorInfo.trainingMethods (the built-in tfjs evaluator trains wgsef and group-lasso), or another strategy`);
+    super('TRAINING_METHOD_UNAVAILABLE', `evaluator "${evaluator}" cannot train method "${method}" (it trains ${available.length ? available.map((m) => `"${m}"`).join(', ') : 'no method'}); use an evaluator that declares "${method}" in EvaluatorInfo.trainingMethods (the built-in tfjs evaluator trains wgsef, group-lasso and dass), or another strategy`);
     this.name = 'TrainingMethodUnavailableError';
   }
 }

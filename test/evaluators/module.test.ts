@@ -14,7 +14,7 @@ test('the module binds the tfjs evaluator factory, visible by name and to getAll
   assert.ok(named.create({ backend: 'cpu' }) instanceof LazyTfjsEvaluator);
 });
 
-test('the training methods module binds wgsef and group-lasso by name; the tfjs evaluator trains what the container binds', async () => {
+test('the training methods module binds wgsef, group-lasso and dass by name; the tfjs evaluator trains what the container binds', async () => {
   const prepared = async (c: Container) => {
     const ev = c.get<EvaluatorFactory>(EvaluatorFactory, { name: 'tfjs' }).create({ backend: 'cpu' });
     try {
@@ -30,10 +30,10 @@ test('the training methods module binds wgsef and group-lasso by name; the tfjs 
   const c = new Container();
   await c.load(trainingMethodsModule, evaluatorsModule);
   assert.equal(c.get<TrainingMethodFactory>(TrainingMethodFactory, { name: 'group-lasso' }).name, 'group-lasso');
-  assert.deepEqual(await prepared(c), ['wgsef', 'group-lasso']);
+  assert.deepEqual(await prepared(c), ['wgsef', 'group-lasso', 'dass']);
   // A plugin's ContainerModule may bind one more.
   c.bind<TrainingMethodFactory>(TrainingMethodFactory).toConstantValue({ name: 'mine', description: 'x', create: () => ({ dispose() {} }) });
-  assert.deepEqual(await prepared(c), ['wgsef', 'group-lasso', 'mine']);
+  assert.deepEqual(await prepared(c), ['wgsef', 'group-lasso', 'dass', 'mine']);
 });
 
 test('the tfjs evaluator options are checked by name: GPU options accepted, unknown keys and bad values refused', () => {
