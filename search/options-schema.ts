@@ -102,28 +102,29 @@ function describeJsonSchema(node: JsonSchemaNode, prefix = ''): OptionDoc[] {
   return out;
 }
 
-/** A short type as a config author reads it: `integer ≥ 2`, `"max" | "avg" list`, `number | number list`. */
+/** A short type as a config author reads it: `integer 2..8`, `list of max|avg`, `number or list of number`. */
 export function typeName(n: JsonSchemaNode): string {
   const alts = n.anyOf ?? n.oneOf;
-  if (alts) return alts.map(typeName).join(' | ');
+  if (alts) {
+    const names = alts.map(typeName);
+    // T | T[] reads "T or list of T".
+    if (names.length === 2 && names[1] === `list of ${names[0]}`) return `${names[0]} or list of ${names[0]}`;
+    return names.join(' | ');
+  }
   if (n.const !== undefined) return JSON.stringify(n.const);
-  if (n.enum) return n.enum.map((v) => JSON.stringify(v)).join(' | ');
+  if (n.enum) return n.enum.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('|');
   const t = Array.isArray(n.type) ? n.type.join(' | ') : n.type;
-  if (t === 'array') {
-    const inner = n.items ? typeName(n.items) : 'value';
-    return `${/\|/.test(inner) ? `(${inner})` : inner} list${n.minItems ? ' (non-empty)' : ''}`;
-  }
-  if (t === 'object') {
-    if (n.properties && Object.keys(n.properties).length) return 'object';
-    const values = typeof n.additionalProperties === 'object' ? typeName(n.additionalProperties) : undefined;
-    return values ? `object of ${values}` : 'object';
-  }
+  if (t === 'array') return `list of ${n.items ? typeName(n.items) : 'values'}`;
+  if (t === 'object') return 'object';
   if (t === 'integer' || t === 'number') {
     const SAFE = Number.MAX_SAFE_INTEGER;
+    const lo = n.minimum !== undefined && n.minimum > -SAFE ? n.minimum : undefined;
+    const hi = n.maximum !== undefined && n.maximum < SAFE ? n.maximum : undefined;
+    if (lo !== undefined && hi !== undefined) return `${t} ${lo}..${hi}`;
     const bounds: string[] = [];
-    if (n.minimum !== undefined && n.minimum > -SAFE) bounds.push(`≥ ${n.minimum}`);
+    if (lo !== undefined) bounds.push(`≥ ${lo}`);
     if (n.exclusiveMinimum !== undefined) bounds.push(`> ${n.exclusiveMinimum}`);
-    if (n.maximum !== undefined && n.maximum < SAFE) bounds.push(`≤ ${n.maximum}`);
+    if (hi !== undefined) bounds.push(`≤ ${hi}`);
     if (n.exclusiveMaximum !== undefined) bounds.push(`< ${n.exclusiveMaximum}`);
     return [t, ...bounds].join(' ');
   }

@@ -2,6 +2,7 @@ import type { Activation, Architecture, Dimension, JsonObject, LayerSpec, Sample
 import { SpaceError } from '../search/index.js';
 import { categorical, checkSample, int } from './dimensions.js';
 import { applyFixed, checkOptionKeys } from './fixed.js';
+import { cnnOptionsSchema, keysOf } from './option-schemas.js';
 import { checkSparsityCombination, sparsityDimensions, sparsityOptions, sparsitySpec } from './sparsity-dimensions.js';
 
 export interface CnnSpaceOptions {
@@ -40,7 +41,7 @@ export class CnnSpace implements SearchSpace {
   readonly dimensions: readonly Dimension[];
 
   constructor(private readonly options: JsonObject = {}) {
-    checkOptionKeys('cnn', options, ['minStages', 'maxStages', 'channels', 'kernels', 'blocks', 'pools', 'maxDepth', 'heads', 'headUnits', 'activations', 'batchNorm', 'maxStaticSparsity', 'sparsity', 'fixed']);
+    checkOptionKeys('cnn', options, keysOf(cnnOptionsSchema));
     const o = options as CnnSpaceOptions;
     const minStages = o.minStages ?? 1;
     const maxStages = o.maxStages ?? 3;
@@ -127,5 +128,6 @@ export const cnnSpaceFactory: SpaceFactory = {
   name: 'cnn',
   description: 'convolutional networks: stages of plain or separable conv blocks, pooling, head; sparsity level/kind/method',
   source: 'built-in',
+  optionsSchema: cnnOptionsSchema,
   create: (options) => new CnnSpace(options),
 };

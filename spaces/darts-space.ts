@@ -2,6 +2,7 @@ import { DARTS_OPS, SpaceError, defaultConcat, isDartsOp } from '../search/index
 import type { Architecture, CellType, DartsOp, Dimension, Genotype, GenotypeEdge, JsonObject, Sample, SearchSpace, SpaceFactory } from '../search/index.js';
 import { categorical, checkSample } from './dimensions.js';
 import { applyFixed, checkOptionKeys } from './fixed.js';
+import { dartsOptionsSchema, keysOf } from './option-schemas.js';
 import { checkSparsityCombination, sparsityDimensions, sparsityOptions, sparsitySpec } from './sparsity-dimensions.js';
 
 export interface DartsSpaceOptions {
@@ -41,7 +42,7 @@ export class DartsSpace implements SearchSpace {
   private readonly stemMultiplier: number;
 
   constructor(private readonly options: JsonObject = {}) {
-    checkOptionKeys('darts', options, ['channels', 'layers', 'nodes', 'stemMultiplier', 'ops', 'sparsity', 'fixed']);
+    checkOptionKeys('darts', options, keysOf(dartsOptionsSchema));
     const o = options as DartsSpaceOptions;
     this.channels = intChoices('channels', o.channels, 8, 1, 256);
     this.layers = intChoices('layers', o.layers, 3, 1, 20);
@@ -133,5 +134,6 @@ export const dartsSpaceFactory: SpaceFactory = {
   name: 'darts',
   description: 'DARTS cells: genotype (inputs and op of every node of the normal and reduction cell); sparsity level/kind/method; C, L',
   source: 'built-in',
+  optionsSchema: dartsOptionsSchema,
   create: (options) => new DartsSpace(options),
 };

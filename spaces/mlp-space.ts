@@ -2,6 +2,7 @@ import type { Activation, Architecture, Dimension, JsonObject, LayerSpec, Sample
 import { SpaceError } from '../search/index.js';
 import { categorical, checkSample, int } from './dimensions.js';
 import { applyFixed, checkOptionKeys } from './fixed.js';
+import { mlpOptionsSchema, keysOf } from './option-schemas.js';
 import { checkSparsityCombination, sparsityDimensions, sparsityOptions, sparsitySpec } from './sparsity-dimensions.js';
 
 export interface MlpSpaceOptions {
@@ -25,7 +26,7 @@ export class MlpSpace implements SearchSpace {
   private readonly maxLayers: number;
 
   constructor(private readonly options: JsonObject = {}) {
-    checkOptionKeys('mlp', options, ['minLayers', 'maxLayers', 'widths', 'activations', 'sparsity', 'fixed']);
+    checkOptionKeys('mlp', options, keysOf(mlpOptionsSchema));
     const o = options as MlpSpaceOptions;
     const minLayers = o.minLayers ?? 1;
     this.maxLayers = o.maxLayers ?? 4;
@@ -67,5 +68,6 @@ export const mlpSpaceFactory: SpaceFactory = {
   name: 'mlp',
   description: 'multilayer perceptrons: 1–4 hidden layers, widths, activation, sparsity level/kind/method',
   source: 'built-in',
+  optionsSchema: mlpOptionsSchema,
   create: (options) => new MlpSpace(options),
 };

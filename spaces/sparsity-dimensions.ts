@@ -1,6 +1,7 @@
 import { SpaceError } from '../search/index.js';
 import type { Dimension, GroupUnit, Json, JsonObject, Sample, SparseMethod, SparsityKind, SparsitySpec } from '../search/index.js';
 import { categorical, float } from './dimensions.js';
+import { DEFAULT_SPARSITY } from './option-schemas.js';
 
 /**
  * The sparsity dimensions shared by the `mlp` and `cnn` spaces: level, kind, training
@@ -9,7 +10,7 @@ import { categorical, float } from './dimensions.js';
  * kind n:m (whose level is 1 − N/M and whose method is SR-STE), `sparsity` only otherwise.
  */
 export interface SparsityOptions {
-  /** Level range or fixed list; default [0, 0.98] in steps of 0.01. */
+  /** Level range or fixed list; default [0, 0.98] in steps of 0.01 (DEFAULT_SPARSITY). */
   levels?: number[] | { low: number; high: number; step?: number };
   kinds?: SparsityKind[];
   methods?: SparseMethod[];
@@ -25,15 +26,15 @@ export interface SparsityOptions {
 }
 
 export function sparsityDimensions(o: SparsityOptions): Dimension[] {
-  const levels = o.levels ?? { low: 0, high: 0.98, step: 0.01 };
+  const levels = o.levels ?? DEFAULT_SPARSITY.levels;
   const dims: Dimension[] = [
     Array.isArray(levels)
       ? categorical('sparsity', levels, 'fraction of zero weights in sparsifiable layers')
       : float('sparsity', levels.low, levels.high, levels.step, 'fraction of zero weights in sparsifiable layers'),
-    categorical('sparsity_kind', o.kinds ?? ['unstructured'], 'unstructured, N:M along input channels, or whole groups'),
-    categorical('sparse_method', o.methods ?? ['static'], 'how the mask evolves during training'),
-    categorical('mask_init', o.init ?? ['magnitude', 'random'], 'initial mask: largest-magnitude weights or random'),
-    categorical('nm', o.nm ?? ['2:4'], 'N:M pattern (kind n:m only)'),
+    categorical('sparsity_kind', o.kinds ?? DEFAULT_SPARSITY.kinds, 'unstructured, N:M along input channels, or whole groups'),
+    categorical('sparse_method', o.methods ?? DEFAULT_SPARSITY.methods, 'how the mask evolves during training'),
+    categorical('mask_init', o.init ?? DEFAULT_SPARSITY.init, 'initial mask: largest-magnitude weights or random'),
+    categorical('nm', o.nm ?? DEFAULT_SPARSITY.nm, 'N:M pattern (kind n:m only)'),
   ];
   for (const l of Array.isArray(levels) ? levels : [levels.low, levels.high]) {
     if (!(l >= 0 && l <= 0.98)) throw new SpaceError('sparsity', `sparsity level ${l} is outside [0, 0.98]; set space.options.sparsity.levels within it`);

@@ -6,8 +6,12 @@ import { createContainer, listFactories } from '../container.js';
 import { UsageError } from '../errors.js';
 import { terminalSafe } from '../format/format-numbers.js';
 import type { CommandIo } from '../io.js';
+import { describeSpace, describeStrategy, findNamed } from './list-describe.js';
 
 export const LIST_HELP = `sparsenas list strategies|spaces|evaluators|datasets|backends|studies — what is available
+
+  sparsenas list spaces NAME       every dimension and option of a space (type, default, meaning)
+  sparsenas list strategies NAME   every option of a strategy
 
   --plugin FILE   also load a plugin (repeatable)
   --db PATH|URL   database, for "studies"     [${DEFAULT_DB}]
@@ -25,8 +29,12 @@ export const table = (rawRows: string[][]) => {
 export type ListExtra = (io: CommandIo, flags: Record<string, unknown>) => Promise<string>;
 
 export async function listCommand(argv: string[], io: CommandIo, extra: Record<string, ListExtra> = {}): Promise<number> {
-  const { values: v, positionals } = parseFlags('list', argv, { plugin: { type: 'string', multiple: true }, db: { type: 'string' }, 'data-dir': { type: 'string' }, 'allow-software-gpu': { type: 'boolean' } }, 1);
+  const { values: v, positionals } = parseFlags('list', argv, { plugin: { type: 'string', multiple: true }, db: { type: 'string' }, 'data-dir': { type: 'string' }, 'allow-software-gpu': { type: 'boolean' } }, 2);
   const what = positionals[0];
+  const name = positionals[1];
+  if (name !== undefined && what !== 'spaces' && what !== 'strategies') {
+    throw new UsageError(`sparsenas list: unexpected argument "${name}"; only "list spaces NAME" and "list strategies NAME" take a name`);
+  }
   if (v['help']) { io.stdout.write(LIST_HELP); return 0; }
   if (!what) { io.stderr.write(LIST_HELP); return 2; }
   const container = await createContainer(((v['plugin'] as string[] | undefined) ?? []).map((p) => resolve(io.cwd, p)));
@@ -34,8 +42,8 @@ export async function listCommand(argv: string[], io: CommandIo, extra: Record<s
   const named = (items: { name: string; description: string; source?: string }[]) =>
     table([['name', 'source', 'description'], ...items.map((x) => [x.name, shortPath(io.cwd, x.source ?? 'built-in'), x.description])]);
   switch (what) {
-    case 'strategies': io.stdout.write(named(f.strategies)); return 0;
-    case 'spaces': io.stdout.write(named(f.spaces)); return 0;
+    case 'strategies': io.stdout.write(name === undefined ? named(f.strategies) : describeStrategy(findNamed(f.strategies, name, 'strategies'))); return 0;
+    case 'spaces': io.stdout.write(name === undefined ? named(f.spaces) : describeSpace(findNamed(f.spaces, name, 'spaces'))); return 0;
     case 'evaluators': io.stdout.write(named(f.evaluators)); return 0;
     case 'studies': {
       const store = await openExistingStore(dbFlag(io.cwd, v['db'], DEFAULT_DB));

@@ -10,6 +10,7 @@ import type { SearchRun } from '../api.js';
 import { intFlag, numberFlag, oneOf, parseFlags, dbFlag } from '../args.js';
 import { readConfigFile } from '../config-file.js';
 import { BUILTIN_COMPONENTS } from '../component-schemas.js';
+import { SPARSITY_FLAGS_HELP, sparsityFromFlags } from '../sparsity-flags.js';
 import { selectReporter } from '../reporters/index.js';
 import type { CommandIo } from '../io.js';
 import { UsageError } from '../errors.js';
@@ -43,6 +44,7 @@ export const SEARCH_HELP = `sparsenas search — run a search and store every tr
   --allow-software-gpu    let webgpu run on a software adapter (Mesa llvmpipe): correctness checks only
   --gpu-concurrency N     at most N processes train on one GPU; the others use the next CPU backend
   --pruner NAME           none | median | successive-halving              [none]
+${SPARSITY_FLAGS_HELP}
   --config FILE           JSON or YAML file with the whole search definition (flags override it)
   --plugin FILE           ES module adding strategies/spaces/evaluators (repeatable; docs/plugins.md)
   --json                  print NDJSON events (one per line) for scripts
@@ -59,6 +61,7 @@ const FLAGS = {
   plugin: { type: 'string', multiple: true }, json: { type: 'boolean' }, plain: { type: 'boolean' }, verbose: { type: 'boolean' },
   'max-nonzeros': { type: 'string' }, 'max-sparse-flops': { type: 'string' }, 'max-latency-ms': { type: 'string' },
   workers: { type: 'string' }, threads: { type: 'string' }, 'stale-timeout': { type: 'string' }, 'strategy-timeout': { type: 'string' }, artifacts: { type: 'string' },
+  sparsity: { type: 'string' }, methods: { type: 'string' }, kinds: { type: 'string' },
 } as const;
 
 /** Flags → a definition fragment; everything is validated before the database is opened. */
@@ -93,7 +96,10 @@ export function definitionFromFlags(argv: string[], cwd: string): { definition: 
   // A dataset path given on the command line is relative to the working directory.
   const ds = flags.dataset!;
   if (ds.name && /[/\\]|\.(csv|gz|bin)$/i.test(ds.name)) ds.name = resolve(cwd, ds.name);
-  const definition = mergeDefinition(base, flags);
+  let definition = mergeDefinition(base, flags);
+  const spaceName = definition.space?.name ?? 'mlp';
+  const sparsity = sparsityFromFlags(v, spaceName, BUILTIN_COMPONENTS.spaces?.find((f) => f.name === spaceName));
+  if (sparsity) definition = mergeDefinition(definition, { space: { options: { sparsity } } } as StudyDefinitionInput);
   const evaluatorName = definition.evaluator?.name ?? 'tfjs';
   if (flags.evaluator && evaluatorName !== 'tfjs') {
     throw new UsageError(`--allow-software-gpu and --gpu-concurrency are options of the tfjs evaluator, but this search uses evaluator "${evaluatorName}"; set its own options in the config file instead`);

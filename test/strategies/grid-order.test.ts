@@ -11,7 +11,7 @@ const key = (space: SearchSpace, c: Candidate) => JSON.stringify(canonicalArchit
 
 describe('grid (issue 17 defect 7)', () => {
   it('tries the dense network once: mask_init and method do not matter at sparsity 0', async () => {
-    const space = new MlpSpace({ minLayers: 1, maxLayers: 1, widths: [8], activations: ['relu'], sparsity: { levels: [0, 0.5], methods: ['static', 'rigl'], init: ['magnitude', 'random'] } });
+    const space = new MlpSpace({ minLayers: 1, maxLayers: 1, widths: [8], activations: ['relu'], sparsity: { levels: [0, 0.5], methods: ['static', 'rigl'], kinds: ['unstructured'], init: ['magnitude', 'random'] } });
     const found = (await driveStrategy(new GridStrategy(), space, 20, 0)).filter((c): c is Candidate => !!c);
     // 1 dense + 0.5 × {static, rigl} × {magnitude, random} = 5 networks (8 samples).
     assert.equal(found.length, 5, found.map((c) => JSON.stringify(c.sample)).join('\n'));
@@ -34,7 +34,7 @@ describe('grid (issue 17 defect 7)', () => {
   });
 
   it('still visits every distinct network exactly once, in both orders', async () => {
-    const space = new MlpSpace({ minLayers: 1, maxLayers: 2, widths: [8, 16, 32], activations: ['relu', 'tanh'], sparsity: { levels: [0, 0.5, 0.9], init: ['magnitude', 'random'] } });
+    const space = new MlpSpace({ minLayers: 1, maxLayers: 2, widths: [8, 16, 32], activations: ['relu', 'tanh'], sparsity: { levels: [0, 0.5, 0.9], init: ['magnitude', 'random'], methods: ['static'], kinds: ['unstructured'] } });
     // layers 1: 3 widths, layers 2: 9 — 12 shapes × 2 activations × (1 dense + 2 levels × 2 inits) = 120.
     for (const order of ['spread', 'lexicographic'] as Json[]) {
       const cs = await driveStrategy(new GridStrategy(), space, 200, 0, { order });

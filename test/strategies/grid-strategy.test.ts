@@ -7,7 +7,7 @@ import { driveStrategy } from '../../testing.js';
 describe('GridStrategy', () => {
   it('visits every distinct architecture once, then exhausts', async () => {
     // layers ∈ {1,2}, widths ∈ {8,16}: 2 + 4 = 6 distinct nets (width_1 is inactive when layers = 1).
-    const space = new MlpSpace({ minLayers: 1, maxLayers: 2, widths: [8, 16], activations: ['relu'], sparsity: { levels: [0.5], init: ['random'] } });
+    const space = new MlpSpace({ minLayers: 1, maxLayers: 2, widths: [8, 16], activations: ['relu'], sparsity: { levels: [0.5], init: ['random'], methods: ['static'], kinds: ['unstructured'] } });
     const cs = await driveStrategy(new GridStrategy(), space, 10, 0);
     const found = cs.filter(Boolean);
     assert.equal(found.length, 6);
