@@ -121,6 +121,13 @@ export function reportSparseIft(data: StudyData[]): ReproductionReport {
   const rigT = testFamily({ kind: 'non-inferiority', margin: NI_MARGIN }, rigCells);
   const vRig = allCells(rigT.map((x) => x.verdict));
   const negative = rigT.filter((x) => x.summary.mean < 0).length;
+  // RigL updates every 15 steps until 75% of training: a run shorter than 20 steps never updates its mask.
+  const def = data[0]?.study.definition;
+  const steps = def?.dataset && def.training ? Math.ceil(((def.dataset.subset ?? Infinity) * (1 - def.dataset.validationFraction)) / def.training.batchSize) * def.training.epochs : Infinity;
+  const every = Number(def?.strategy?.options?.['updateEvery'] ?? 15);
+  if (rigCells.length && rigT.every((x) => x.summary.n > 0 && Math.abs(x.summary.mean) < 1e-9 && x.summary.untestable === 'zero variance')) {
+    lines.push(`(b) RigL and static gave identical accuracy in every replicate of every cell${Number.isFinite(steps) && 0.75 * steps < every ? `: at this size a run has ${steps} optimiser steps, and RigL (every ${every} steps until 75% of training, step ${Math.floor(0.75 * steps)}) never updates its mask, so the RigL runs are the static runs` : ''}; claim (b) is untested at this size.`);
+  }
   lines.push(`(b) RigL − static, non-inferiority at −${NI_MARGIN * 100} pp, family: the ${rigCells.length} family × level cells (Holm); held in ${rigT.filter((x) => x.verdict === 'held').length}, did not hold in ${rigT.filter((x) => x.verdict === 'did not hold').length}, inconclusive in ${rigT.filter((x) => x.verdict === 'inconclusive at this n').length}; mean negative in ${negative} of ${rigCells.length}: ${rigT.map((x) => testLine(x, 'non-inferiority')).join('; ')}. **${vRig}**.`);
   // (c) Others gain less than Wide: per family, per-replicate mean over levels of (other − Wide) RigL gains; one-sided < 0, Holm over families.
   const otherCells = FAMILIES.filter((f) => f !== 'wide').map((f) => {
