@@ -63,9 +63,10 @@ test('the evaluator declares its methods; the hooks run in the documented order;
   assert.equal(setups[0]!.totalSteps, 4);
   assert.equal(setups[0]!.seed, 3);
   const step = (e: number, s: number) => [`before ${e}.${s}`, 'forward train', `trainable ${e}.${s}`, `after ${e}.${s}`];
-  // Per epoch: 2 steps of 32, then epochEnded, then the validation pass (one eval forward per batch).
+  // Per epoch: 2 steps of 32, then epochEnded, then the validation pass (one eval forward per batch);
+  // after training, the inference-latency measurement builds its forward through the method too.
   assert.deepEqual(calls, [
-    'create', ...step(1, 1), ...step(1, 2), 'epoch 1', 'forward eval', ...step(2, 3), ...step(2, 4), 'epoch 2', 'forward eval', 'outputs', 'dispose',
+    'create', ...step(1, 1), ...step(1, 2), 'epoch 1', 'forward eval', ...step(2, 3), ...step(2, 4), 'epoch 2', 'forward eval', 'forward eval', 'outputs', 'dispose',
   ], calls.join(' | '));
   assert.deepEqual(epochs.map((e) => e.outputs), [{ epoch: 1, note: 'x' }, { epoch: 2, note: 'x' }]);
   assert.deepEqual(metrics.outputs, { done: true });
