@@ -14,7 +14,7 @@
 //   <!-- excerpt of: examples/hill-climb/plugin.ts -->   (the file must contain the block)
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,40 +100,47 @@ export function smallBudget(args: readonly string[]): string[] {
   return out;
 }
 
-function run(cmd: string, args: readonly string[], cwd: string, what: string): string {
-  const r = spawnSync(cmd, args, {
-    cwd, encoding: 'utf8', timeout: 240_000, maxBuffer: 64 << 20,
-    env: { ...process.env, SPARSENAS_OFFLINE: '1', NO_COLOR: '1' },
+/** Runs a child asynchronously, so the pages (each in its own folder) run side by side. */
+function run(cmd: string, args: readonly string[], cwd: string, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, {
+      cwd, encoding: 'utf8', timeout: 240_000, maxBuffer: 64 << 20,
+      env: { ...process.env, SPARSENAS_OFFLINE: '1', NO_COLOR: '1' },
+    }, (error, stdout, stderr) => {
+      if (!error) return resolve(stdout);
+      const e = error as NodeJS.ErrnoException & { signal?: string | null };
+      reject(new assert.AssertionError({ message: `${what} failed (exit ${e.code}${e.signal ? `, ${e.signal}` : ''}):\n${stderr}\n${stdout.slice(-2000)}` }));
+    });
   });
-  assert.equal(r.status, 0, `${what} failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}):\n${r.stderr}\n${r.stdout.slice(-2000)}`);
-  return r.stdout;
 }
 
-function runBlock(b: Block, cwd: string, n: number): void {
+async function runBlock(b: Block, cwd: string, n: number): Promise<void> {
   const at = `${b.page}:${b.line}`;
   if (b.lang === 'ts' || b.lang === 'js') {
     const { code } = transformSync(b.code, { loader: b.lang, format: 'esm', target: 'node20' });
     mkdirSync(snippetsDir, { recursive: true });
     const file = join(snippetsDir, `${b.page.replace(/\W+/g, '_')}-${b.line}.mjs`);
     writeFileSync(file, code);
-    run(process.execPath, [file], cwd, `the ${b.lang} block at ${at}`);
+    await run(process.execPath, [file], cwd, `the ${b.lang} block at ${at}`);
   } else if (b.lang === 'sh') {
     for (const words of shellCommands(b.code)) {
       const line = words.join(' ');
       if (DONE_BY_SUITE.has(line)) continue;
       assert.equal(words[0], 'sparsenas', `${at}: "${line}" is not a sparsenas command; mark the block <!-- not run: REASON --> if it cannot run here`);
-      run(process.execPath, [bin, ...smallBudget(words.slice(1))], cwd, `${at}: ${line}`);
+      await run(process.execPath, [bin, ...smallBudget(words.slice(1))], cwd, `${at}: ${line}`);
     }
   } else if (b.lang === 'json' || b.lang === 'yaml') {
     const file = join(cwd, `config-${n}.${b.lang}`);
     writeFileSync(file, b.code);
-    run(process.execPath, [bin, ...smallBudget(['search', '--config', file, '--study', `doc-config-${n}`, '--trials', '1'])], cwd, `the ${b.lang} config at ${at}`);
+    await run(process.execPath, [bin, ...smallBudget(['search', '--config', file, '--study', `doc-config-${n}`, '--trials', '1'])], cwd, `the ${b.lang} config at ${at}`);
   }
 }
 
 const pages = PAGES.map((page) => ({ page, blocks: extractBlocks(page, readFileSync(join(root, page), 'utf8')) }));
 
-describe('code blocks of README.md and docs/', () => {
+// Pages are independent (each runs in its own folder), so they run concurrently; a page's blocks
+// run in order, as a reader would run them.
+describe('code blocks of README.md and docs/', { concurrency: true }, () => {
   it('every block is runnable (ts, js, sh, json, yaml), output (text), or says why it is not run', () => {
     const problems: string[] = [];
     for (const { blocks } of pages) {
@@ -154,12 +161,12 @@ describe('code blocks of README.md and docs/', () => {
   for (const { page, blocks } of pages) {
     const runnable = blocks.filter((b) => !b.marker && b.lang !== 'text' && RUNNABLE.has(b.lang));
     if (!runnable.length) continue;
-    it(`${page}: its ${runnable.length} code blocks run as written`, { timeout: 900_000 }, () => {
+    it(`${page}: its ${runnable.length} code blocks run as written`, { timeout: 900_000 }, async () => {
       const cwd = mkdtempSync(join(tmpdir(), 'sparsenas-docs-'));
       // Paths in the docs are relative to a project that holds the built package (dist/…).
       symlinkSync(join(root, 'dist'), join(cwd, 'dist'));
       try {
-        runnable.forEach((b, n) => runBlock(b, cwd, n));
+        for (const [n, b] of runnable.entries()) await runBlock(b, cwd, n);
       } finally {
         rmSync(cwd, { recursive: true, force: true });
       }
