@@ -17,18 +17,10 @@ import { trainNetwork } from '../../../evaluators/train.js';
 import { createRng, type Architecture, type TrainingConfig } from '../../../search/index.js';
 import { arch, recorder } from '../helpers.js';
 
-/** Seeded uniform [0, 1) (mulberry32). */
+/** Seeded uniform [0, 1): the project's mulberry32 stream started at state `seed`. */
 function uniform(size: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  return out;
+  const rng = createRng(seed, seed);
+  return Float32Array.from({ length: size }, () => rng.next());
 }
 
 test('compressMask lists each output\'s inputs and each input\'s outputs, with empty rows and the permutation between them', () => {
