@@ -15,7 +15,8 @@
         "src/max-pool.c",
         "src/reduce-sum.c",
         "src/elementwise.c",
-        "src/sparse-dense.c"
+        "src/sparse-dense.c",
+        "src/sparse-conv.c"
       ],
       "cflags": ["-O3", "-std=gnu11", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
       "cflags!": ["-O2", "-O0"],

@@ -13,6 +13,7 @@
 #include "gemm.h"
 #include "max-pool.h"
 #include "reduce-sum.h"
+#include "sparse-conv.h"
 #include "sparse-dense.h"
 #include "thread-pool.h"
 
@@ -504,6 +505,97 @@ static napi_value js_select_sparse_isa(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* sparseConv(heap, op, a, b, c, out, shape Int32Array[15 conv fields, activation],
+ *            optr, oidx, iptr, iidx): sparse-conv.h; the mask [K x out_c] compressed by
+ *            output channel (optr/oidx) and by patch position (iptr/iidx).
+ *   op 0 forward:      a = x, b = w, c = bias or -1, out = y
+ *   op 1 input grad:   a = dy, b = y (relu) or -1, c = w, out = dx
+ *   op 2 filter grad:  a = dy, b = y (relu) or -1, c = x, out = dw
+ *   op 3 bias grad:    a = dy, b = y (relu) or -1, out = db */
+static napi_value js_sparse_conv(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  heap_view h;
+  int32_t f[SPN_CONV_SHAPE_FIELDS + 1], op;
+  if (!get_args(env, info, 11, argv) || !get_heap(env, argv[0], &h) ||
+      !get_ints(env, argv[6], f, SPN_CONV_SHAPE_FIELDS + 1))
+    return NULL;
+  CHECK(napi_get_value_int32(env, argv[1], &op));
+  const int act = f[SPN_CONV_SHAPE_FIELDS];
+  if (op < 0 || op > 3 || (act != SPN_ACT_LINEAR && act != SPN_ACT_RELU)) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "sparseConv: op must be 0-3 and activation linear or relu");
+    return NULL;
+  }
+  spn_sparse_conv s;
+  s.g = (spn_conv_shape){f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
+                         f[8], f[9], f[10], f[11], f[12], f[13], f[14]};
+  const spn_conv_shape *g = &s.g;
+  if (g->stride_h < 1 || g->stride_w < 1 || g->dil_h < 1 || g->dil_w < 1) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "sparseConv: strides and dilations must be >= 1");
+    return NULL;
+  }
+  const int K = g->f_h * g->f_w * g->in_c;
+  if (!get_pattern(env, argv[7], argv[8], g->out_c, K, &s.optr, &s.oidx) ||
+      !get_pattern(env, argv[9], argv[10], K, g->out_c, &s.iptr, &s.iidx))
+    return NULL;
+  if (s.optr[g->out_c] != s.iptr[K]) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "sparseConv: the two patterns hold different non-zero counts");
+    return NULL;
+  }
+  const size_t nx = conv_in(g), ny = conv_out(g), nw = conv_filter(g);
+  const size_t na = op == 0 ? nx : ny;
+  const size_t nb = op == 0 ? nw : ny;
+  const size_t nc = op == 0 ? (size_t)g->out_c : op == 1 ? nw : op == 2 ? nx : 0;
+  const size_t nout = op == 0 ? ny : op == 1 ? nx : op == 2 ? nw : (size_t)g->out_c;
+  float *a, *b, *c, *out;
+  if (!heap_ptr(env, &h, argv[2], na, &a) || !heap_ptr(env, &h, argv[3], nb, &b) ||
+      !heap_ptr(env, &h, argv[4], nc, &c) || !heap_ptr(env, &h, argv[5], nout, &out))
+    return NULL;
+  if (a == NULL || out == NULL || (op == 0 && b == NULL) || ((op == 1 || op == 2) && c == NULL) ||
+      (op > 0 && act == SPN_ACT_RELU && b == NULL)) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "sparseConv: a required tensor is missing");
+    return NULL;
+  }
+  if (nout == 0) return NULL;
+  if (g->batch == 0 || g->out_h == 0 || g->out_w == 0 || (op == 1 && K == 0)) {
+    memset(out, 0, nout * sizeof(float));
+    return NULL;
+  }
+  switch (op) {
+    case 0: LOCKED(spn_sparse_conv_forward(&s, a, b, c, act, out)); break;
+    case 1: LOCKED(spn_sparse_conv_grad_input(&s, a, b, act, c, out)); break;
+    case 2: LOCKED(spn_sparse_conv_grad_filter(&s, a, b, act, c, out)); break;
+    default: LOCKED(spn_sparse_conv_grad_bias(&s, a, b, act, out)); break;
+  }
+  return NULL;
+}
+
+/* sparseConvInfo() -> { isa, bytes }; selectSparseConvIsa(name) -> boolean (tests). */
+static napi_value js_sparse_conv_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value obj, isa, bytes;
+  size_t held;
+  const char *name;
+  LOCKED(held = spn_sparse_conv_bytes(); name = spn_sparse_conv_isa());
+  CHECK(napi_create_object(env, &obj));
+  CHECK(napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &isa));
+  CHECK(napi_create_double(env, (double)held, &bytes));
+  CHECK(napi_set_named_property(env, obj, "isa", isa));
+  CHECK(napi_set_named_property(env, obj, "bytes", bytes));
+  return obj;
+}
+
+static napi_value js_select_sparse_conv_isa(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  char name[32];
+  size_t len;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  CHECK(napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len));
+  int ok;
+  LOCKED(ok = spn_sparse_conv_select(name));
+  CHECK(napi_get_boolean(env, ok, &result));
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   LOCKED(spn_pool_init(0); spn_gemm_kernel());
   napi_property_descriptor props[] = {
@@ -521,6 +613,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sparseDense", NULL, js_sparse_dense, NULL, NULL, NULL, napi_default, NULL},
       {"sparseInfo", NULL, js_sparse_info, NULL, NULL, NULL, napi_default, NULL},
       {"selectSparseIsa", NULL, js_select_sparse_isa, NULL, NULL, NULL, napi_default, NULL},
+      {"sparseConv", NULL, js_sparse_conv, NULL, NULL, NULL, napi_default, NULL},
+      {"sparseConvInfo", NULL, js_sparse_conv_info, NULL, NULL, NULL, napi_default, NULL},
+      {"selectSparseConvIsa", NULL, js_select_sparse_conv_isa, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok)
     return NULL;

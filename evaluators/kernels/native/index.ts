@@ -17,11 +17,13 @@ import { binary, cast, unary } from './elementwise-kernels.js';
 import { identity } from './identity-kernel.js';
 import { maxPool, maxPoolGrad } from './pool-kernels.js';
 import { sum } from './reduce-kernels.js';
+import { installSparseConvKernels } from './sparse-conv.js';
 import { disableSparseKernels, installSparseKernels } from './sparse-dense.js';
 import type { NativeKernelBody } from './wasm-heap.js';
 
 export { loadNativeAddon, type NativeAddon } from './native-addon.js';
 export { NativeKernelError } from './override-kernel.js';
+export { compressConvMask, convPatternOf, convPatternRebuilds, sparseConv2d, sparseConvAvailable, type SparseConvGeometry, type SparseConvPattern } from './sparse-conv.js';
 export { compressMask, patternOf, patternRebuilds, prefersSparse, SPARSE_DENSITY_CROSSOVER, sparseDense, sparseKernelsBlocker, type SparseActivation, type SparsePattern } from './sparse-dense.js';
 
 /** The kernels this module provides, by tfjs kernel name. Registries are data. */
@@ -64,6 +66,7 @@ export function installNativeKernels(): string[] {
   if (addon === null) return [];
   // The sparse dense-layer kernels are new kernel names, not overrides: enabled alongside.
   installSparseKernels(addon);
+  installSparseConvKernels(addon);
   return Object.entries(NATIVE_KERNELS)
     .filter(([name, body]) => overrideWasmKernel(name, addon, body))
     .map(([name]) => name);

@@ -38,6 +38,16 @@ export interface NativeAddon {
   /** The sparse kernels' ISA ('avx2' | 'generic') and the bytes their reused buffers hold. */
   sparseInfo?(): { isa: string; bytes: number };
   selectSparseIsa?(isa: string): boolean;
+  /**
+   * Sparse convolution kernels (sparse-conv.ts); optional like sparseDense. shape: the 15
+   * `spn_conv_shape` fields then the activation; op 0: a = x, b = w, c = bias, out = y;
+   * op 1/2/3 (input/filter/bias gradient): a = dy, b = y (relu gate) or -1, c = w / x / -1.
+   */
+  sparseConv?(heap: Float32Array, op: number, a: number, b: number, c: number, out: number, shape: Int32Array,
+    optr: Int32Array, oidx: Int32Array, iptr: Int32Array, iidx: Int32Array): void;
+  /** The sparse convolutions' ISA ('avx512' | 'avx2' | 'generic') and the bytes their buffers hold. */
+  sparseConvInfo?(): { isa: string; bytes: number };
+  selectSparseConvIsa?(isa: string): boolean;
 }
 
 export const ADDON_FILE = 'sparsenas_native.node';
