@@ -9,6 +9,25 @@ const METHODS = ['rigl', 'static'];
 /** Non-inferiority margin for "matches or beats" / "at or above" [our choice]: 0.5 pp. */
 export const NI_MARGIN = 0.005;
 const DEFAULT_SUBSET = 8000, DEFAULT_EPOCHS = 4;
+/** RigL's update interval at the default scale (the paper's 100 would give one update in these short runs). */
+const UPDATE_EVERY = 15;
+/** Fewest RigL mask updates a run must get [our choice]; shorter runs update more often. */
+const MIN_UPDATES = 5;
+
+/** Optimiser steps of one run: epochs × ⌈training images (80% of the subset) / batch 128⌉. */
+export function trainingSteps(subset: number, epochs: number): number {
+  return epochs * Math.ceil(Math.round(subset * 0.8) / 128);
+}
+
+/**
+ * RigL's update interval: 15 steps, or less when the run is so short that RigL (which stops at 75%
+ * of training) would get fewer than MIN_UPDATES updates: ⌊0.75·steps / MIN_UPDATES⌋, at least 1.
+ * Without this a 2-epoch run on 1200 images (16 steps) never updated its mask, so "RigL vs static"
+ * compared static with static.
+ */
+export function rigLUpdateEvery(subset: number, epochs: number): number {
+  return Math.max(1, Math.min(UPDATE_EVERY, Math.floor((0.75 * trainingSteps(subset, epochs)) / MIN_UPDATES)));
+}
 
 /** One study of the sweep; both share the replicate's seed, so replicate r of each has the same trial seed and data (paired). */
 function study(name: string, families: string[], methods: string[], p: ReproParams) {
@@ -18,7 +37,7 @@ function study(name: string, families: string[], methods: string[], p: ReproPara
       seed: p.seed,
       space: { name: 'mlp', options: {} },
       strategy: { name: 'sparse-ift', options: {
-        families, levels: LEVELS, methods, seeds: 1, updateEvery: 15,
+        families, levels: LEVELS, methods, seeds: 1, updateEvery: rigLUpdateEvery(p.subset ?? DEFAULT_SUBSET, p.epochs ?? DEFAULT_EPOCHS),
         base: { layers: 2, width_0: 128, width_1: 128, activation: 'relu' },
       } },
       dataset: { name: p.dataset, subset: p.subset ?? DEFAULT_SUBSET, validationFraction: 0.2 },
@@ -40,7 +59,7 @@ export const sparseIftReproduction: Reproduction = {
     'Dense base: MLP 784-128-128-10 (ReLU); every transform applied to all hidden dense layers including the first',
     '(on flat images the first layer holds most FLOPs, so leaving it dense would leave Sparse Wide no budget); the classifier stays dense.',
     'Sparse Wide\'s sparsity is binary-searched to the dense FLOPs (1e-3). Uniform sparsity, random initial masks.',
-    'RigL every 15 steps (the paper\'s 100 would give one update in these short runs), drop fraction 0.3 cosine, stops at 75% of training;',
+    `RigL every ${rigLUpdateEvery(p.subset ?? DEFAULT_SUBSET, p.epochs ?? DEFAULT_EPOCHS)} steps of ${trainingSteps(p.subset ?? DEFAULT_SUBSET, p.epochs ?? DEFAULT_EPOCHS)} (${UPDATE_EVERY}, or fewer when the run is too short for ${MIN_UPDATES} updates; the paper\'s 100 would give one update in these short runs), drop fraction 0.3 cosine, stops at 75% of training;`,
     'the static-mask control of every member runs as a second study on the same replicate seeds.',
     'Adam instead of the paper\'s SGD recipe (MLP, few epochs). Every configuration of a replicate shares its trial seed, training subset and validation split (paired differences).',
     'Accuracy is on the test split.',

@@ -46,11 +46,37 @@ function definition(m: WgsefModel, strategy: { name: string; options: JsonObject
   };
 }
 
-const grouped = (m: WgsefModel, p: ReproParams) => ({
-  name: `wgsef-${m.key}`,
-  definition: definition(m, { name: 'wgsef', options: { k: m.ks, groups: m.groups, penalty: m.penalties, seeds: 1, finetuneEpochs: 1 } },
-    2 * m.ks.length * m.penalties.length, p),
-});
+/** λ the schedule must reach: a prox step η·λ of about 1 at η = 1e-3 (where the default schedule ends up after ~230 steps). */
+export const LAMBDA_TARGET = 1000;
+/** The default λ growth per step (DEFAULT_LAMBDA_SCHEDULE). */
+const DEFAULT_GROWTH = 1.03;
+
+/** Optimiser steps of the proximal phase (the configured epochs; the fine-tune epoch comes on top): epochs × ⌈80% of the subset / 128⌉. */
+export function proximalSteps(subset: number, epochs: number): number {
+  return epochs * Math.ceil(Math.round(subset * 0.8) / 128);
+}
+
+/**
+ * λ growth per step [our scaling]: the default ×1.03, or faster when the proximal phase is too short
+ * for it to reach LAMBDA_TARGET by 75% of its steps (growth = LAMBDA_TARGET^(1 / (0.75·steps))).
+ * At the default ×1.03 a 2-epoch run on 1200 images (16 steps) ended at λ ≈ 1.6, so every run
+ * reached k only by the forced projection and claim 1 held by construction.
+ */
+export function lambdaGrowth(subset: number, epochs: number): number {
+  const g = LAMBDA_TARGET ** (1 / (0.75 * proximalSteps(subset, epochs)));
+  return Math.max(DEFAULT_GROWTH, Math.round(g * 1e4) / 1e4);
+}
+
+const grouped = (m: WgsefModel, p: ReproParams) => {
+  const growth = lambdaGrowth(p.subset ?? m.subset, p.epochs ?? m.epochs);
+  // The default schedule is left implicit (stored names of default-scale studies unchanged).
+  const lambda: JsonObject = growth === DEFAULT_GROWTH ? {} : { lambda: { initial: 1, growth, max: 1e6, everySteps: 1 } };
+  return {
+    name: `wgsef-${m.key}`,
+    definition: definition(m, { name: 'wgsef', options: { k: m.ks, groups: m.groups, penalty: m.penalties, seeds: 1, finetuneEpochs: 1, ...lambda } },
+      2 * m.ks.length * m.penalties.length, p),
+  };
+};
 // The dense parent, once per replicate (same subset and split as the replicate's grouped runs): the random strategy on the one-point space.
 const dense = (m: WgsefModel, p: ReproParams) => ({ name: `wgsef-${m.key}-dense`, definition: definition(m, { name: 'random', options: {} }, 1, p) });
 
@@ -66,7 +92,7 @@ export const wgsefReproduction: Reproduction = {
   protocol: (p) => [
     `Fashion-MNIST, two parents: MLP 784-256-256-10 (neuron groups, k ∈ {${MLP.ks.join(', ')}} per hidden layer; ${p.subset ?? MLP.subset} training images per replicate, ${p.epochs ?? MLP.epochs} epochs)`,
     `and CNN conv3×3(32)-maxpool-conv3×3(32)-maxpool-dense(10) (filter groups, k ∈ {${CNN.ks.join(', ')}} per conv layer; ${p.subset ?? CNN.subset} images, ${p.epochs ?? CNN.epochs} epochs), ReLU, Adam 1e-3, batch 128.`,
-    'Grouped run: proximal gradient after every Adam step with step τ = η·λ (unit group weights), λ ×1.03 per step from 1 (DEFAULT_LAMBDA_SCHEDULE) until the prox would leave ≤ k groups in every grouped layer;',
+    `Grouped run: proximal gradient after every Adam step with step τ = η·λ (unit group weights), λ from 1 growing per step until the prox would leave ≤ k groups in every grouped layer: ×1.03 (DEFAULT_LAMBDA_SCHEDULE), or faster when the proximal phase is too short for it to reach λ = ${LAMBDA_TARGET} (prox step ≈ 1) by 75% of its steps [our scaling] — here MLP ×${lambdaGrowth(p.subset ?? MLP.subset, p.epochs ?? MLP.epochs)} over ${proximalSteps(p.subset ?? MLP.subset, p.epochs ?? MLP.epochs)} steps, CNN ×${lambdaGrowth(p.subset ?? CNN.subset, p.epochs ?? CNN.epochs)} over ${proximalSteps(p.subset ?? CNN.subset, p.epochs ?? CNN.epochs)} steps;`,
     'then the top k groups by norm are kept (projection; also forced at the end of the proximal phase if λ never got there) and the last epoch (+1 on top of the configured epochs) fine-tunes with the group mask fixed.',
     'Derived run: the narrower network the survivors define, retrained from scratch for the configured epochs. Dense parent: the same parent trained without penalty for the configured epochs.',
     'Penalties: R (envelope), R − ½‖u‖² and group lasso at the same k. A replicate\'s runs share the trial seed across k and penalty and its training subset and validation split with the replicate\'s dense parent (differences paired by replicate; the dense parent has its own trial seed).',
