@@ -28,6 +28,29 @@ export function epochsToThreshold(curve: readonly EpochMetrics[], threshold: num
   return hit ? hit.epoch : Infinity;
 }
 
+/**
+ * Fractional epochs until validation accuracy first reaches `threshold`, linear between epoch ends,
+ * the curve starting at `start` (chance accuracy) at epoch 0; Infinity if it never does.
+ * E.g. accuracies 0.5, 0.9 at epochs 1, 2 reach 0.7 at epoch 1.5.
+ */
+export function epochsToThresholdInterpolated(curve: readonly EpochMetrics[], threshold: number, start: number): number {
+  let prevEpoch = 0, prev = start;
+  for (const e of [...curve].sort((a, b) => a.epoch - b.epoch)) {
+    if (e.valAccuracy >= threshold) {
+      if (prev >= threshold) return prevEpoch;
+      return prevEpoch + ((threshold - prev) / (e.valAccuracy - prev)) * (e.epoch - prevEpoch);
+    }
+    prevEpoch = e.epoch; prev = e.valAccuracy;
+  }
+  return Infinity;
+}
+
+/** Validation accuracy at the last epoch of a curve (NaN for an empty curve). */
+export function finalValAccuracy(curve: readonly EpochMetrics[]): number {
+  if (!curve.length) return NaN;
+  return curve.reduce((a, e) => (e.epoch > a.epoch ? e : a)).valAccuracy;
+}
+
 /** Paired differences a_i − b_i over keys present in both maps (replicate → value). */
 export function paired(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): number[] {
   const out: number[] = [];

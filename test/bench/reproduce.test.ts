@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compare, epochsToThreshold, mean, meanStd, paired, replaceSection, reportRandomBaseline, reportSparseIft, std } from '../../bench/reproduce/index.js';
+import { compare, epochsToThreshold, epochsToThresholdInterpolated, lambdaGrowth, LAMBDA_TARGET, mean, planStudies, proximalSteps, resolveParams, rigLUpdateEvery, sparseIftReproduction, trainingSteps, wgsefReproduction, meanStd, paired, replaceSection, reportRandomBaseline, reportSparseIft, std } from '../../bench/reproduce/index.js';
 import type { StudyData } from '../../bench/reproduce/index.js';
 import type { EpochMetrics, JsonObject, Metrics, Study, Trial } from '../../search/index.js';
 
@@ -23,6 +23,10 @@ describe('reproduction statistics', () => {
     assert.deepEqual(paired(new Map([[0, 3], [1, 5], [2, 1]]), new Map([[0, 1], [1, 1]])), [2, 4]);
     assert.equal(epochsToThreshold(curve([0.5, 0.79, 0.81, 0.9]), 0.8), 3);
     assert.equal(epochsToThreshold(curve([0.5, 0.6]), 0.8), Infinity);
+    assert.equal(epochsToThresholdInterpolated(curve([0.5, 0.9]), 0.7, 0.1), 1.5);
+    assert.ok(Math.abs(epochsToThresholdInterpolated(curve([0.55, 0.9]), 0.325, 0.1) - 0.5) < 1e-12, 'from chance at epoch 0');
+    assert.equal(epochsToThresholdInterpolated(curve([0.5, 0.6]), 0.8, 0.1), Infinity);
+    assert.equal(epochsToThresholdInterpolated(curve([0.5, 0.6]), 0.6, 0.1), 2, 'the final value reaches a threshold equal to it');
   });
 
   it('a paired t-test at 5%: consistent small gains are significant, noisy ones are not', () => {
@@ -57,10 +61,11 @@ describe('random-baseline table', () => {
       for (const [j, level] of [0.5, 0.75, 0.9].entries()) {
         const s = trial('searched', { role: 'searched', level, replicate: r }, metrics(0.85 + gap + noise(r * 3 + j), { extra: { nodeSparsity: level } }));
         const x = trial('random', { role: 'random', level, replicate: r }, metrics(0.85 + noise(r * 5 + j + 1), { extra: { nodeSparsity: level } }));
-        // Random reaches 0.8 at epoch 2, 3 or 1 (by replicate) when epochNoise; searched always at 2.
+        // Both end at 0.85, so the pair's threshold is 0.95 · 0.85 = 0.8075: searched reaches it at
+        // epoch 1.90; random at 1.98, 2.15 or 1.82 (by replicate) when epochNoise, else always 1.98.
         const at = epochNoise ? [2, 3, 2, 1][r % 4]! : 2;
         epochs.set(s.id, curve([0.7, 0.82, 0.85]));
-        epochs.set(x.id, curve(at === 1 ? [0.81, 0.82, 0.85] : at === 2 ? [0.7, 0.81, 0.85] : [0.7, 0.75, 0.85]));
+        epochs.set(x.id, curve(at === 1 ? [0.75, 0.82, 0.85] : at === 2 ? [0.7, 0.81, 0.85] : [0.7, 0.8, 0.85]));
         ts.push(s, x);
       }
     }
@@ -80,6 +85,33 @@ describe('random-baseline table', () => {
     assert.equal(flat.verdict, 'inconclusive at this n', 'epochs identical in every pair: no test, no equivalence');
     assert.match(flat.body, /zero variance/);
     assert.deepEqual(tie.claims?.map((c) => c.verdict), ['held', 'held']);
+    assert.match(tie.body, /epochs to the pair's threshold/);
+    assert.match(tie.body, /\| 80\.8 ± 0\.0 \|/, 'the pair threshold is 95% of the lower final validation accuracy');
+  });
+});
+
+describe('protocol scales with the run length', () => {
+  it('RigL gets at least 5 mask updates before 75% of training; the default keeps 15 steps', () => {
+    for (const [subset, epochs] of [[1200, 2], [1500, 3], [20, 1], [8000, 4]] as const) {
+      const every = rigLUpdateEvery(subset, epochs);
+      assert.ok(every >= 1 && every <= 15);
+      if (every > 1) assert.ok(Math.floor((0.75 * trainingSteps(subset, epochs)) / every) >= 5, `${subset}×${epochs}: every ${every}`);
+    }
+    assert.equal(rigLUpdateEvery(8000, 4), 15);
+    const plan = planStudies(sparseIftReproduction, resolveParams(sparseIftReproduction, { subset: 1200, epochs: 2 }));
+    assert.equal((plan[0]!.definition as any).strategy.options.updateEvery, rigLUpdateEvery(1200, 2));
+  });
+
+  it('WGSEF λ reaches its target by 75% of the proximal phase; the default MLP schedule is left implicit', () => {
+    for (const [subset, epochs] of [[1200, 2], [2000, 3], [12000, 3], [12000, 5]] as const) {
+      const g = lambdaGrowth(subset, epochs);
+      assert.ok(g >= 1.03);
+      assert.ok(g ** (0.75 * proximalSteps(subset, epochs)) >= LAMBDA_TARGET * 0.999, `${subset}×${epochs}: ×${g}`);
+    }
+    const full = planStudies(wgsefReproduction, resolveParams(wgsefReproduction, {}));
+    assert.equal((full[0]!.definition as any).strategy.options.lambda, undefined, 'MLP default: ×1.03 (DEFAULT_LAMBDA_SCHEDULE)');
+    const small = planStudies(wgsefReproduction, resolveParams(wgsefReproduction, { subset: 1200, epochs: 2 }));
+    assert.equal((small[0]!.definition as any).strategy.options.lambda.growth, lambdaGrowth(1200, 2));
   });
 });
 
