@@ -9,6 +9,7 @@ import { deriveSeed } from '../../search/index.js';
 import type { EpochMetrics, JsonObject, SearchEvent, Study, StudyDefinition, Trial } from '../../search/index.js';
 import type { ReproduceArgs } from './cli-args.js';
 import { writeSection } from './results-file.js';
+import { readLoadLog, startLoadLog, timingLine } from './timing.js';
 import type { ClaimResult, Reproduction, ReproductionReport, ReproParams, StudyData } from './types.js';
 
 /** Command-line values over `--quick` over the reproduction's defaults. */
@@ -126,6 +127,8 @@ export interface SeedRun {
   report: ReproductionReport;
   /** Wall time of this invocation for this seed (ms), when it ran trials. */
   wallMs?: number;
+  /** Wall time, trials and machine load of the stored trials (timing.ts). */
+  timing?: string;
 }
 
 /** Runs a reproduction under every study seed of `args` and writes its section; returns the per-seed runs. */
@@ -136,10 +139,11 @@ export async function runReproduction(r: Reproduction, args: ReproduceArgs, hook
     const p = { ...params, seed };
     const plan = planStudies(r, p);
     const started = Date.now();
-    const ran = !args.reportOnly && await runPlan(plan, args.db, hooks);
+    const stopLoadLog = args.reportOnly ? () => {} : startLoadLog(args.db);
+    const ran = !args.reportOnly && await runPlan(plan, args.db, hooks).finally(stopLoadLog);
     const data = await collectPlan(plan, args.db);
     if (!data.length) throw new Error(`no study of ${r.name} (seed ${seed}) in ${args.db}; run it without --report-only first`);
-    runs.push({ seed, data, report: r.report(data, p), wallMs: ran ? Date.now() - started : undefined });
+    runs.push({ seed, data, report: r.report(data, p), wallMs: ran ? Date.now() - started : undefined, timing: timingLine(data, readLoadLog(args.db), seed) });
     if (hooks.signal?.aborted) break;
   }
   writeSection(args.results, r.name, renderReproduction(r, params, runs, commandLine(r.name, args)));
@@ -193,6 +197,7 @@ function provenance(run: SeedRun): string[] {
       `- Training: ${JSON.stringify(def.training)}; backend ${d.study.backend ?? 'unknown'}; ${minutes(trainMs)} of training over all trials.`,
     );
   }
+  if (run.timing) lines.push(run.timing);
   if (run.wallMs !== undefined) lines.push(`- This invocation ran trials for ${minutes(run.wallMs)} under study seed ${run.seed} (resumed studies count only the part it ran).`);
   return lines;
 }

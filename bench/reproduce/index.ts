@@ -5,6 +5,7 @@ export * from './cli-args.js';
 export * from './harness.js';
 export * from './registry.js';
 export * from './results-file.js';
+export * from './timing.js';
 export * from './random-baseline.js';
 export * from './sparse-ift.js';
 export * from './wgsef.js';
