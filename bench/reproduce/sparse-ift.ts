@@ -1,6 +1,6 @@
 import type { Trial } from '../../search/index.js';
 import { allCells, describeSummary, fmtP, minimalDetectableEffect, pairedTrend, testFamily, type ClaimVerdict, type FamilyTest } from './inference.js';
-import { mean, meanStd, paired, table } from './stats.js';
+import { mean, meanStd, paired, table, trainingSteps } from './stats.js';
 import type { ClaimResult, Reproduction, ReproductionReport, ReproParams, StudyData } from './types.js';
 
 const LEVELS = [0.5, 0.75, 0.9];
@@ -14,10 +14,6 @@ const UPDATE_EVERY = 15;
 /** Fewest RigL mask updates a run must get [our choice]; shorter runs update more often. */
 const MIN_UPDATES = 5;
 
-/** Optimiser steps of one run: epochs × ⌈training images (80% of the subset) / batch 128⌉. */
-export function trainingSteps(subset: number, epochs: number): number {
-  return epochs * Math.ceil(Math.round(subset * 0.8) / 128);
-}
 
 /**
  * RigL's update interval: 15 steps, or less when the run is so short that RigL (which stops at 75%

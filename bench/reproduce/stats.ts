@@ -51,6 +51,11 @@ export function finalValAccuracy(curve: readonly EpochMetrics[]): number {
   return curve.reduce((a, e) => (e.epoch > a.epoch ? e : a)).valAccuracy;
 }
 
+/** Optimiser steps of one run: epochs × ⌈training images (80% of the subset; validation fraction 0.2) / batch 128⌉. */
+export function trainingSteps(subset: number, epochs: number): number {
+  return epochs * Math.ceil(Math.round(subset * 0.8) / 128);
+}
+
 /** Paired differences a_i − b_i over keys present in both maps (replicate → value). */
 export function paired(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): number[] {
   const out: number[] = [];

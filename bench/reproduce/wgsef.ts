@@ -1,5 +1,6 @@
 import type { JsonObject, StudyDefinitionInput } from '../../search/index.js';
 import type { Reproduction, ReproParams } from './types.js';
+import { trainingSteps } from './stats.js';
 import { reportWgsef } from './wgsef-report.js';
 
 /** "Near-dense" [choice]: mean test accuracy at most this far below the dense parent's. */
@@ -51,10 +52,8 @@ export const LAMBDA_TARGET = 1000;
 /** The default λ growth per step (DEFAULT_LAMBDA_SCHEDULE). */
 const DEFAULT_GROWTH = 1.03;
 
-/** Optimiser steps of the proximal phase (the configured epochs; the fine-tune epoch comes on top): epochs × ⌈80% of the subset / 128⌉. */
-export function proximalSteps(subset: number, epochs: number): number {
-  return epochs * Math.ceil(Math.round(subset * 0.8) / 128);
-}
+/** Optimiser steps of the proximal phase: the configured epochs (the fine-tune epoch comes on top). */
+export const proximalSteps = trainingSteps;
 
 /**
  * λ growth per step [our scaling]: the default ×1.03, or faster when the proximal phase is too short
