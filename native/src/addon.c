@@ -596,6 +596,45 @@ static napi_value js_select_sparse_conv_isa(napi_env env, napi_callback_info inf
   return result;
 }
 
+/* poolStats() -> the pool's counters (thread-pool.h); poolWaitIdle(ms) -> sleeping workers;
+ * poolSelfTest(ms, serialAfter): a job whose worker holds its task until the caller sleeps,
+ * then serialAfter jobs on the caller alone. */
+static napi_value js_pool_stats(napi_env env, napi_callback_info info) {
+  (void)info;
+  spn_pool_stats_t s;
+  spn_pool_stats(&s);
+  napi_value obj, v;
+  CHECK(napi_create_object(env, &obj));
+#define STAT(field, name) \
+  CHECK(napi_create_double(env, (double)s.field, &v)); \
+  CHECK(napi_set_named_property(env, obj, name, v));
+  STAT(threads, "threads") STAT(sleeping, "sleeping") STAT(spin_limit, "spinLimit")
+  STAT(max_worker_spins, "maxWorkerSpins") STAT(max_caller_spins, "maxCallerSpins")
+  STAT(jobs, "jobs") STAT(serial_jobs, "serialJobs") STAT(late_jobs, "lateJobs")
+  STAT(worker_sleeps, "workerSleeps") STAT(caller_sleeps, "callerSleeps")
+#undef STAT
+  return obj;
+}
+
+static napi_value js_pool_wait_idle(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  int32_t ms;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  CHECK(napi_get_value_int32(env, argv[0], &ms));
+  CHECK(napi_create_int32(env, spn_pool_wait_idle(ms < 0 ? 0 : ms), &result));
+  return result;
+}
+
+static napi_value js_pool_self_test(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t ms, serial;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  CHECK(napi_get_value_int32(env, argv[0], &ms));
+  CHECK(napi_get_value_int32(env, argv[1], &serial));
+  LOCKED(spn_pool_self_test(ms < 0 ? 0 : ms, serial));
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   LOCKED(spn_pool_init(0); spn_gemm_kernel());
   napi_property_descriptor props[] = {
@@ -616,6 +655,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sparseConv", NULL, js_sparse_conv, NULL, NULL, NULL, napi_default, NULL},
       {"sparseConvInfo", NULL, js_sparse_conv_info, NULL, NULL, NULL, napi_default, NULL},
       {"selectSparseConvIsa", NULL, js_select_sparse_conv_isa, NULL, NULL, NULL, napi_default, NULL},
+      {"poolStats", NULL, js_pool_stats, NULL, NULL, NULL, napi_default, NULL},
+      {"poolWaitIdle", NULL, js_pool_wait_idle, NULL, NULL, NULL, napi_default, NULL},
+      {"poolSelfTest", NULL, js_pool_self_test, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok)
     return NULL;

@@ -21,7 +21,7 @@ import { installSparseConvKernels } from './sparse-conv.js';
 import { disableSparseKernels, installSparseKernels } from './sparse-dense.js';
 import type { NativeKernelBody } from './wasm-heap.js';
 
-export { loadNativeAddon, type NativeAddon } from './native-addon.js';
+export { loadNativeAddon, type NativeAddon, type NativePoolStats } from './native-addon.js';
 export { NativeKernelError } from './override-kernel.js';
 export { compressConvMask, convPatternOf, convPatternRebuilds, sparseConv2d, sparseConvAvailable, type SparseConvGeometry, type SparseConvPattern } from './sparse-conv.js';
 export { compressMask, patternOf, patternRebuilds, prefersSparse, SPARSE_DENSITY_CROSSOVER, sparseDense, sparseKernelsBlocker, type SparseActivation, type SparsePattern } from './sparse-dense.js';

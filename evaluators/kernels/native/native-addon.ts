@@ -48,6 +48,29 @@ export interface NativeAddon {
   /** The sparse convolutions' ISA ('avx512' | 'avx2' | 'generic') and the bytes their buffers hold. */
   sparseConvInfo?(): { isa: string; bytes: number };
   selectSparseConvIsa?(isa: string): boolean;
+  /**
+   * The pool's counters (native/src/thread-pool.h): jobs, jobs run on the calling thread
+   * alone after a descheduled worker (serialJobs, lateJobs), sleeps of workers and of the
+   * caller, the most spin rounds a wait took before sleeping (at most spinLimit), workers asleep now.
+   */
+  poolStats?(): NativePoolStats;
+  /** Waits until every worker sleeps or `timeoutMs` passes; returns the sleeping workers. */
+  poolWaitIdle?(timeoutMs: number): number;
+  /** Test hook: one job whose worker holds its task until the caller sleeps, then `serialAfter` jobs on the caller alone. */
+  poolSelfTest?(timeoutMs: number, serialAfter: number): void;
+}
+
+export interface NativePoolStats {
+  threads: number;
+  sleeping: number;
+  spinLimit: number;
+  maxWorkerSpins: number;
+  maxCallerSpins: number;
+  jobs: number;
+  serialJobs: number;
+  lateJobs: number;
+  workerSleeps: number;
+  callerSleeps: number;
 }
 
 export const ADDON_FILE = 'sparsenas_native.node';
