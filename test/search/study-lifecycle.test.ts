@@ -7,6 +7,7 @@ import { MemoryStore, SqliteStore, runSearch } from '../../search/index.js';
 import type { RunnerOptions, Store, TestRequest } from '../../search/index.js';
 import { definition } from './fixtures.js';
 import { FakeEvaluator, RecordingStrategy, fakeSpace, recordingBus, slowTraining } from './runner-fakes.js';
+import type { Behaviour } from './runner-fakes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sparsenas-lifecycle-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,11 +70,27 @@ describe('study lifecycle', () => {
     it(`three workers in one process on one ${kind}: the budget, each candidate once, one test phase`, async () => {
       const file = join(dir, `three-${kind.length}.db`);
       const stores: Store[] = kind === 'MemoryStore' ? Array(3).fill(new MemoryStore()) : await Promise.all([0, 1, 2].map(() => SqliteStore.open(file)));
-      const first = worker(stores[0]!);
+      // The first worker holds its second trial until both joiners have registered: a joiner
+      // only joins a running study, and on a loaded machine six 10 ms trials can all finish
+      // before a joiner has prepared (then it would rightly be refused, STUDY_NOT_RUNNING).
+      let joinersSettled!: () => void;
+      const settled = new Promise<void>((r) => { joinersSettled = r; });
+      const joined = (async () => {
+        for (;;) {
+          const workers = await stores[0]!.getWorkers(1);
+          if (workers.filter((w) => w.endedAt === undefined).length >= 3) return;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      // (Released too if the joiners end without registering, so a refusal fails the test instead of hanging it.)
+      const gated: Behaviour = async (req, reporter, signal) => { await Promise.race([joined, settled]); return slowTraining(5)(req, reporter, signal); };
+      const first = worker(stores[0]!, { evaluator: new TestingEvaluator((n) => (n === 0 ? slowTraining(5) : gated)) });
       const started = first.run();
       while (!(await stores[0]!.getTrials(1)).length) await new Promise((r) => setTimeout(r, 2));
       const others = [1, 2].map((i) => worker(stores[i]!, { join: true }));
-      const outs = await Promise.all([started, ...others.map((w) => w.run())]);
+      const joiners = others.map((w) => w.run());
+      void Promise.allSettled(joiners).then(joinersSettled);
+      const outs = await Promise.all([started, ...joiners]);
       assert.ok(outs.every((o) => o.reason === 'max-trials'), outs.map((o) => o.reason).join());
       const study = (await stores[0]!.getStudy('s'))!;
       const trials = await stores[0]!.getTrials(study.id);
