@@ -3,3 +3,4 @@ export * from './describe-architecture.js';
 export * from './describe-trial.js';
 export * from './format-numbers.js';
 export * from './glyphs.js';
+export * from './describe-dass.js';

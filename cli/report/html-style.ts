@@ -22,6 +22,11 @@ svg text { fill: var(--fg); } svg .tick { fill: var(--muted); } svg .chart-title
 svg .pareto-front { fill: none; stroke: var(--fg); stroke-width: 1.5; stroke-dasharray: 5 3; }
 svg circle.pt { fill-opacity: .75; } svg circle.pareto { stroke: var(--fg); stroke-width: 1.5; fill-opacity: 1; }
 svg .bar-bg { fill: var(--zebra); stroke: var(--line); }
+svg.cell-graph .edge { fill: none; stroke: var(--muted); stroke-width: 1.4; } svg.cell-graph .cell-concat { fill: none; stroke: var(--muted); stroke-width: 1; stroke-dasharray: 4 3; }
+svg.cell-graph .arrow-head { fill: var(--muted); } svg.cell-graph .op-bg { fill: var(--bg); fill-opacity: .85; } svg.cell-graph .op { font-size: 11px; }
+svg.cell-graph .cell-node ellipse, svg.cell-graph .cell-node circle { fill: var(--zebra); stroke: var(--fg); stroke-width: 1.2; } svg.cell-graph .cell-node.intermediate circle { fill: var(--accent); fill-opacity: .18; }
+svg.cell-graph .sub { font-size: 8px; }
+.cells { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1rem; }
 pre { background: var(--zebra); padding: .8rem; overflow-x: auto; border-radius: 4px; }
 details { margin: .4rem 0; } summary { cursor: pointer; font-weight: 600; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }

@@ -4,3 +4,4 @@ export * from './group-summary.js';
 export * from './render-html-report.js';
 export * from './render-markdown-report.js';
 export * from './report-data.js';
+export * from './dass-views.js';

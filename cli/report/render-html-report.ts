@@ -1,6 +1,7 @@
 import { infeasibleReason, metricValue, type Trial } from '../../search/index.js';
 import { describeArchitecture, describeTrialArchitecture, formatFixed, oneLine } from '../format/index.js';
 import { leaderboardColumns, selectLeaderboard } from '../leaderboard/index.js';
+import { dassSection } from './dass-views.js';
 import { escapeHtml } from './escape-html.js';
 import { accuracyVsFlopsChart, accuracyVsLatencyChart, accuracyVsSparsityChart, importanceOf, layerSparsityChart, learningCurvesChart, parallelCoordinatesChart } from './html-charts.js';
 import { IMPORTANCE_METHOD } from '../../search/index.js';
@@ -54,7 +55,7 @@ ${curves ?? empty('No per-epoch metrics recorded.')}
 ${layers ?? empty('The best trial has no per-layer statistics.')}
 </div>
 </section>
-${dimensionsSection(facts)}<section id="pareto">
+${dimensionsSection(facts)}${dassSection(data)}<section id="pareto">
 <h2>Pareto front (validation accuracy vs sparse FLOPs)</h2>
 ${facts.front.length ? `<p>${facts.front.length} non-dominated trial(s): ${facts.front.slice().sort((a, b) => a.number - b.number).map((t) => `<a href="#trial-${t.number}">trial ${t.number}</a>`).join(', ')}</p>` : empty('No completed trial yet.')}
 </section>

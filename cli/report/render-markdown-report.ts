@@ -6,6 +6,7 @@ import { describeArchitecture, describeTrialArchitecture, formatCount, formatFix
 import { escapeMarkdown, formatLeaderboard, markdownCodeBlock, markdownTable } from '../leaderboard/index.js';
 
 import { asciiScatter } from './ascii-scatter.js';
+import { dassMarkdown } from './dass-views.js';
 import { groupTable, summariseGroups } from './group-summary.js';
 import { reportFacts, type ReportData } from './report-data.js';
 
@@ -68,6 +69,8 @@ export function renderMarkdownReport(data: ReportData): string {
     out.push(`## Learning curves (validation accuracy per epoch, top ${top.length})`, '',
       markdownTable(['epoch', ...top.map((t) => `trial ${t.number}`)], rows, ['right', ...top.map(() => 'right' as const)]), '');
   }
+
+  out.push(...dassMarkdown(data, markdownTable));
 
   const layers = best?.metrics?.layers ?? [];
   if (layers.length) {

@@ -1,13 +1,14 @@
 import type { EventOf, SearchEvent, TrialState } from '../../search/index.js';
 import { metricValue } from '../../search/index.js';
-import { describeArchitecture, describeTrialArchitecture, describeTestResult, describeTrialOutcome, formatDuration, formatFixed, oneLine, trialTag } from '../format/index.js';
+import { describeArchitecture, describeDassEpoch, dassEpochView, describeTrialArchitecture, describeTestResult, describeTrialOutcome, formatDuration, formatFixed, oneLine, trialTag } from '../format/index.js';
 import { attachLines, type Output, type Reporter, type ReporterOptions } from './reporter.js';
 
 const ANSI: Record<TrialState, string> = { completed: '32', pruned: '33', failed: '31', interrupted: '35', running: '36', waiting: '36' };
 
 /**
  * One line per search start/finish and trial start/finish (and per epoch with `verbose`),
- * for logs, CI and pipes. No ANSI codes unless `color` is set.
+ * for logs, CI and pipes; a DASS supernet's epochs (phase, α entropy, genotype) always get
+ * theirs. No ANSI codes unless `color` is set.
  */
 export class PlainReporter implements Reporter {
   readonly kind = 'plain' as const;
@@ -32,9 +33,13 @@ export function plainLine(e: SearchEvent, options: { color?: boolean; verbose?: 
       return `trial ${e.trial.number} started  ${oneLine(describeTrialArchitecture(e.trial))}${tag ? `  ${tag}` : ''}`;
     }
     case 'trial.epochEnded': {
-      if (!options.verbose) return undefined;
       const m = e.metrics;
-      return `trial ${e.trialNumber} epoch ${m.epoch}/${e.totalEpochs}  loss ${formatFixed(m.trainLoss)}  val_loss ${formatFixed(m.valLoss)}  val_acc ${formatFixed(m.valAccuracy)}  ${formatDuration(m.elapsedMs)}`;
+      const dass = dassEpochView(m.outputs);
+      const head = `trial ${e.trialNumber} epoch ${m.epoch}/${e.totalEpochs}`;
+      // A supernet's search (its α and genotype) is progress worth a line each epoch; other epochs only when verbose.
+      if (!options.verbose) return dass?.genotype ? `${head}  ${describeDassEpoch(dass)}` : undefined;
+      const line = `${head}  loss ${formatFixed(m.trainLoss)}  val_loss ${formatFixed(m.valLoss)}  val_acc ${formatFixed(m.valAccuracy)}  ${formatDuration(m.elapsedMs)}`;
+      return dass ? `${line}  ${describeDassEpoch(dass)}` : line;
     }
     case 'trial.finished': {
       const line = describeTrialOutcome(e.trial);

@@ -1,8 +1,11 @@
 import { Box, Text } from 'ink';
-import { describeArchitecture, describeTrialArchitecture, formatDuration, formatFixed, oneLine, progressBar, sparkline, trialTag } from '../format/index.js';
+import { dassDashboardLines, dassEpochView, describeArchitecture, describeTrialArchitecture, formatDuration, formatFixed, oneLine, progressBar, sparkline, trialTag } from '../format/index.js';
 import type { RunningTrial } from './search-state.js';
 
-/** A running trial: architecture, epoch progress, and sparklines of loss and validation accuracy. */
+/**
+ * A running trial: architecture, epoch progress, and sparklines of loss and validation accuracy;
+ * a DASS trial adds its phase, α entropy per cell type and current genotype (`dassDashboardLines`).
+ */
 export function RunningTrialView({ run, now, width }: { run: RunningTrial; now: number; width: number }) {
   const { trial, epochs, totalEpochs } = run;
   // Inside an epoch, the bar also counts the batches done of the epoch under way.
@@ -27,6 +30,9 @@ export function RunningTrialView({ run, now, width }: { run: RunningTrial; now: 
           {'   '}val_acc <Text color="green">{sparkline(epochs.map((e) => e.valAccuracy), spark)}</Text> {formatFixed(last.valAccuracy)}
         </Text>
       ) : null}
+      {dassDashboardLines(epochs.map((e) => dassEpochView(e.outputs)), width).map((line, i) => (
+        <Text key={`dass-${i}`} wrap="truncate-end">{line}</Text>
+      ))}
     </Box>
   );
 }

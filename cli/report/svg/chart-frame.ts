@@ -42,6 +42,18 @@ export interface FrameOptions extends ChartText {
   /** Marks, already positioned with `x` and `y`. */
   body: string;
   legend?: LegendEntry[];
+  /** Show every legend entry (rows of three, the plot starting below them: `plotTop`) instead of five and `+N more`. */
+  fullLegend?: boolean;
+}
+
+/** Rows of the legend above the plot: two, or as many as `entries` need with `full`. */
+export function legendRows(entries: number, full = false): number {
+  return full ? Math.max(2, Math.ceil(entries / LEGEND_COLUMNS)) : 2;
+}
+
+/** Top of the plot area when the legend takes `rows` rows (CHART.top leaves room for two). */
+export function plotTop(rows: number): number {
+  return CHART.top + (Math.max(2, rows) - 2) * 16;
 }
 
 /** The opening of a chart: `<svg>` with an accessible title and the visible title. */
@@ -56,11 +68,11 @@ export function svgOpen(o: { id: string; title: string; description: string }, w
 
 /** An inline SVG chart: grid, axes with ticks and labels, title, legend, then the marks. */
 export function chartFrame(o: FrameOptions): string {
-  const { width, height, left, right, top, bottom } = CHART;
+  const { width, height, left, right, bottom } = CHART;
   const x0 = left;
   const x1 = width - right;
   const y0 = height - bottom;
-  const y1 = top;
+  const y1 = plotTop(legendRows(o.legend?.length ?? 0, o.fullLegend));
   const grid: string[] = [];
   for (const t of o.x.ticks) {
     const x = px(o.x(t));
@@ -72,8 +84,8 @@ export function chartFrame(o: FrameOptions): string {
     grid.push(`<line class="grid" x1="${x0}" y1="${y}" x2="${x1}" y2="${y}"/>`,
       `<text class="tick" x="${x0 - 6}" y="${y}" dy="0.32em" text-anchor="end">${escapeHtml(o.yFormat(t))}</text>`);
   }
-  // Two rows of three fit above the plot; more series are summarised in the last slot.
-  const entries = (o.legend ?? []).length > 6 ? [...o.legend!.slice(0, 5), { label: `+${o.legend!.length - 5} more`, color: 'transparent' }] : o.legend ?? [];
+  // Two rows of three fit above the plot; more series are summarised in the last slot (unless fullLegend).
+  const entries = !o.fullLegend && (o.legend ?? []).length > 6 ? [...o.legend!.slice(0, 5), { label: `+${o.legend!.length - 5} more`, color: 'transparent' }] : o.legend ?? [];
   const { columnWidth, maxChars } = legendLayout();
   const legend = entries.map((l, i) =>
     `<g transform="translate(${px(x0 + (i % LEGEND_COLUMNS) * columnWidth)},${28 + Math.floor(i / LEGEND_COLUMNS) * 16})"><title>${escapeHtml(l.label)}</title><rect width="10" height="10" fill="${l.color}"/><text class="legend" x="${LEGEND_SWATCH}" y="9">${escapeHtml(truncate(l.label, maxChars))}</text></g>`);
