@@ -1,5 +1,6 @@
 import type { Trial } from '../../search/index.js';
 import { describeArchitecture } from './describe-architecture.js';
+import { dassEpochView, genotypeText } from './describe-dass.js';
 import { formatCount, formatDuration, formatFixed, oneLine } from './format-numbers.js';
 
 /** The pieces of a one-line trial outcome; the plain reporter joins them, the dashboard colours them. */
@@ -7,7 +8,7 @@ export interface TrialOutcomeParts {
   /** `trial 3` */
   head: string;
   state: Trial['state'];
-  /** `val_acc 0.8123  sparsity 0.90  sparse_flops 1.2M  12.3s` (only the measured ones). */
+  /** `val_acc 0.8123  sparsity 0.90  sparse_flops 1.2M  12.3s` (only the measured ones; a supernet's derived genotype). */
   details: string;
   architecture: string;
   /** `group/label` when set. */
@@ -31,6 +32,11 @@ export function trialOutcomeParts(trial: Trial): TrialOutcomeParts {
   if (m?.latencyMsB1 !== undefined) details.push(`latency ${formatMs(m.latencyMsB1)} (batch 1)${m.latencyMsB128 !== undefined ? ` ${formatMs(m.latencyMsB128)} (batch 128)` : ''}`);
   // A trial measured slower than the study's maxLatencyMs completes but never ranks (search/constraints.ts).
   if (m?.infeasible) details.push(`(infeasible: ${oneLine(m.infeasible)}; not ranked)`);
+  // A DASS/DARTS supernet (search/leaderboard.ts UNRANKED_ROLES) ends with the genotype it derived.
+  if (trial.attributes?.['role'] === 'supernet') {
+    const genotype = dassEpochView(m?.outputs)?.genotype;
+    details.push(genotype ? `(supernet: not ranked) derived genotype ${genotypeText(genotype)}` : '(supernet: not ranked)');
+  }
   const tag = trialTag(trial);
   return {
     head: `trial ${trial.number}`,

@@ -12,7 +12,7 @@ import { syntheticDataset } from '../../../evaluators/synthetic-dataset.js';
 import { TfjsEvaluator } from '../../../evaluators/tfjs-evaluator.js';
 import { dassMethodFactory } from '../../../evaluators/methods/index.js';
 import { recorder, TRAINING } from '../../evaluators/helpers.js';
-import { trial } from '../fake-study.js';
+import { metrics as metricsFor, trial } from '../fake-study.js';
 import { trialStarted } from '../scripted-events.js';
 
 const shape = [8, 8, 1];
@@ -146,4 +146,15 @@ test('the dashboard state keeps each epoch\'s outputs, so the running view shows
   const lines = dassDashboardLines(run.epochs.map((e) => dassEpochView(e.outputs)), 70);
   assert.ok(lines.join('\n').includes(cellText(epochs.at(-1)!.outputs!['genotype'] as unknown as Genotype, 'normal')));
   assert.equal(genotypeText(epochs[0]!.outputs!['genotype'] as unknown as Genotype).split('; ').length, 2);
+});
+
+test('a finished supernet trial\'s line says it does not rank and names the genotype it derived', async () => {
+  const epochs = await realEpochs();
+  const final = epochs.at(-1)!.outputs!;
+  const g = final['genotype'] as unknown as Genotype;
+  const t = trial(4, { architecture: supernet, attributes: { role: 'supernet' }, metrics: { ...metricsFor(0.3, 50_000), outputs: final } });
+  const line = plainLine({ type: 'trial.finished', at: 0, trial: t })!;
+  assert.ok(line.includes(`(supernet: not ranked) derived genotype ${genotypeText(g)}`), line);
+  // The same trial without the role (or another trial) gets no such note.
+  assert.doesNotMatch(plainLine({ type: 'trial.finished', at: 0, trial: { ...t, attributes: {} } })!, /supernet: not ranked|derived genotype/);
 });
