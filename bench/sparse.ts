@@ -22,6 +22,9 @@ import '@tensorflow/tfjs-backend-wasm';
 
 import { installKernels } from '../evaluators/kernels/index.js';
 import { compressMask, installNativeKernels, loadNativeAddon, prefersSparse, SPARSE_DENSITY_CROSSOVER, sparseDense, type SparsePattern } from '../evaluators/kernels/native/index.js';
+import { DEFAULT_LAYOUT, routesSparse, SPARSE_ADAM_MAX_DENSITY, SparseAdam, type MomentLayout } from '../evaluators/sparse-optimizer.js';
+import type { MaskedParam } from '../evaluators/sparse/types.js';
+import type { TrainingConfig } from '../search/index.js';
 import { TorchReference, type TorchRun } from './torch-reference.js';
 
 const BATCH = 128;
@@ -64,15 +67,36 @@ function forward(model: Model, layers: Layer[], x: tf.Tensor, route: Route): tf.
   return denseLayer(tf.reshape(h, [h.shape[0], -1]), layers[2]!, false, route);
 }
 
-function trainRate(model: Model, density: number, route: Route, steps: number): TorchRun {
+const TRAINING: TrainingConfig = { epochs: 1, batchSize: BATCH, optimizer: 'adam', learningRate: 1e-3 };
+
+/** A bench layer as the sparse Adam sees a masked param (it reads name, weight and mask). */
+const paramOf = (l: Layer, i: number): MaskedParam => ({ name: `layer_${i}`, weight: l.w, mask: l.mask as tf.Variable } as unknown as MaskedParam);
+
+/**
+ * One training step's rate. `dense`: tfjs Adam over every weight, then W ← W ⊙ M (the route
+ * before the sparse optimiser). `sparse`/`auto`: the sparse Adam (`layout` moments) for the
+ * masked weights it routes (`sparse`: every masked one; `auto`: the evaluator's rule), the
+ * tfjs Adam for the rest, and the re-mask only where tfjs stepped a masked weight.
+ */
+function trainRate(model: Model, density: number, route: Route, steps: number, layout: MomentLayout | 'tfjs' = route === 'dense' ? 'tfjs' : DEFAULT_LAYOUT): TorchRun {
   const layers = makeLayers(model, density, 1);
   const x = model === 'mlp' ? tf.randomUniform([BATCH, 784], 0, 1, 'float32', 1) : tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 1);
   const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 2), 10));
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = tf.train.adam(TRAINING.learningRate, 0.9, 0.999, 1e-7);
   const vars = layers.flatMap((l) => [l.w, l.b]);
+  const sparseAdam = layout === 'tfjs' ? undefined : new SparseAdam(optimizer, loadNativeAddon().addon!, layout);
+  const params = layers.map(paramOf);
+  const routed = new Map(layers.flatMap((l, i) => (l.mask && (route === 'sparse' || routesSparse(params[i]!)) ? [[l.w.name, params[i]!] as const] : [])));
+  const kernels = new Map(layers.map((l) => [l.w.name, l.w]));
+  const loss = () => tf.losses.softmaxCrossEntropy(labels, forward(model, layers, x, route)) as tf.Scalar;
   const step = () => {
-    optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, forward(model, layers, x, route)) as tf.Scalar, false, vars);
-    tf.tidy(() => { for (const l of layers) if (l.mask) l.w.assign(tf.mul(l.w, l.mask)); });
+    let masked = new Set<string>();
+    if (sparseAdam) {
+      tf.tidy(() => { masked = sparseAdam.applyGradients(tf.variableGrads(loss, vars).grads, routed, TRAINING, kernels); });
+    } else {
+      optimizer.minimize(loss, false, vars);
+    }
+    tf.tidy(() => { for (const l of layers) if (l.mask && !masked.has(l.w.name)) l.w.assign(tf.mul(l.w, l.mask)); });
   };
   try {
     for (let i = 0; i < Math.max(2, Math.ceil(steps / 10)); i++) step();
@@ -88,9 +112,42 @@ function trainRate(model: Model, density: number, route: Route, steps: number): 
     const samples = steps * BATCH;
     return { samplesPerSec: samples / ((performance.now() - start) / 1000), samplesPerCpuSec: samples / ((used.user + used.system) / 1e6), fastestStepSamplesPerSec: BATCH / (fastest / 1000) };
   } finally {
+    sparseAdam?.dispose();
     optimizer.dispose();
     tf.dispose([x, labels, ...vars, ...layers.flatMap((l) => (l.mask ? [l.mask] : []))]);
   }
+}
+
+/**
+ * The optimiser step alone for one [inputs x outputs] masked weight and its bias, CPU ms per
+ * step: tfjs Adam + re-mask, or the sparse Adam with dense or compact moments.
+ */
+function optimiserCost(inputs: number, outputs: number, density: number, layout: MomentLayout | 'tfjs'): number {
+  const [l] = makeLayersOf([[inputs, outputs]], density);
+  const mask = l!.mask ?? tf.onesLike(l!.w);
+  const optimizer = tf.train.adam(TRAINING.learningRate, 0.9, 0.999, 1e-7);
+  const sparseAdam = layout === 'tfjs' ? undefined : new SparseAdam(optimizer, loadNativeAddon().addon!, layout);
+  const param = paramOf({ ...l!, mask }, 0);
+  const grad = tf.tidy(() => tf.mul(tf.randomNormal([inputs, outputs], 0, 1, 'float32', 3), mask));
+  const gb = tf.randomNormal([outputs], 0, 1, 'float32', 4);
+  const grads = { [l!.w.name]: grad, [l!.b.name]: gb };
+  const kernels = new Map([[l!.w.name, l!.w]]);
+  const step = () => {
+    if (sparseAdam) sparseAdam.applyGradients(grads, new Map([[l!.w.name, param]]), TRAINING, kernels);
+    else {
+      optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+      tf.tidy(() => { l!.w.assign(tf.mul(l!.w, mask)); });
+    }
+  };
+  const reps = 40;
+  for (let i = 0; i < 5; i++) step();
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < reps; i++) step();
+  const used = process.cpuUsage(cpu);
+  sparseAdam?.dispose();
+  optimizer.dispose();
+  tf.dispose([grad, gb, l!.w, l!.b, mask, ...(l!.mask && l!.mask !== mask ? [l!.mask] : [])]);
+  return (used.user + used.system) / 1000 / reps;
 }
 
 /** Forward + backward of one dense layer, CPU ms per call (single-threaded work is what scales). */
@@ -149,6 +206,7 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
       models: { type: 'string', default: 'mlp,cnn' },
       densities: { type: 'string', default: '1,0.5,0.2,0.1,0.05,0.02' },
       'no-layers': { type: 'boolean', default: false },
+      'no-optimiser': { type: 'boolean', default: false },
     },
   });
   const { addon, reason } = loadNativeAddon();
@@ -164,7 +222,7 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
   const densities = values.densities.split(',').map(Number);
   const torch = await TorchReference.start();
   const { isa, threads } = addon.info();
-  console.log(`batch ${BATCH}, fp32, Adam, W re-masked every step; native ${isa} dense / ${addon.sparseInfo!().isa} sparse kernels, ${threads} threads; ${repeats} repeats, medians`);
+  console.log(`batch ${BATCH}, fp32, Adam; dense route: tfjs Adam + W re-masked every step, sparse/auto: the sparse Adam (${DEFAULT_LAYOUT} moments) on routed weights; native ${isa} dense / ${addon.sparseInfo!().isa} sparse kernels, ${threads} threads; ${repeats} repeats, medians`);
   console.log(`reference: ${typeof torch === 'string' ? `none (${torch})` : torch.description}`);
   console.log(`load average at start: ${load()}`);
   console.log(`dense sgemm peak (native, 768³, best of 5): ${fmt(sgemmPeak(), 1)} GFLOP/s`);
@@ -178,6 +236,16 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
         const sparse = median([0, 1, 2].map(() => layerCost(i, o, d, true)));
         console.log(`  ${`${i}x${o}`.padEnd(9)} ${fmt(d, 2).padStart(7)} ${fmt(dense, 3).padStart(8)} ${fmt(sparse, 3).padStart(8)} ${fmt(dense / sparse, 2).padStart(13)}`);
       }
+    }
+  }
+
+  if (!values['no-optimiser']) {
+    console.log(`\noptimiser step alone (784x300 weight + bias, Adam), CPU ms per step: tfjs Adam + W ⊙ M re-mask vs the sparse Adam with dense or compact moments (default ${DEFAULT_LAYOUT}; routed at density < ${SPARSE_ADAM_MAX_DENSITY}); load ${load()}`);
+    console.log(`  ${'density'.padStart(7)} ${'tfjs+remask'.padStart(12)} ${'sparse/dense'.padStart(13)} ${'sparse/compact'.padStart(15)} ${'tfjs÷compact'.padStart(13)}`);
+    for (const d of [1, 0.9, 0.5, 0.2, 0.1, 0.05, 0.02]) {
+      const c = (layout: MomentLayout | 'tfjs') => median([0, 1, 2].map(() => optimiserCost(784, 300, d, layout)));
+      const [t, dm, cm] = [c('tfjs'), c('dense'), c('compact')];
+      console.log(`  ${fmt(d, 2).padStart(7)} ${fmt(t, 3).padStart(12)} ${fmt(dm, 3).padStart(13)} ${fmt(cm, 3).padStart(15)} ${fmt(t / cm, 2).padStart(13)}`);
     }
   }
 

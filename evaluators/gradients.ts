@@ -4,19 +4,26 @@ import type { TrainingConfig } from '../search/index.js';
 /**
  * Clip the global gradient norm (Pascanu et al. 2013), then add L2 weight decay on kernels
  * (g += λ·W): the order of PyTorch's `clip_grad_norm_` followed by an optimiser with
- * `weight_decay`, which the DARTS and Sparse-IFT recipes use.
+ * `weight_decay`, which the DARTS and Sparse-IFT recipes use. Gradients named in `skip` are
+ * passed through unchanged (the sparse optimiser applies `scale` and the decay itself); they
+ * still count towards the norm.
  */
-export function regularise(grads: tf.NamedTensorMap, training: TrainingConfig, kernels: ReadonlyMap<string, tf.Variable>): tf.NamedTensorMap {
+export function regularise(grads: tf.NamedTensorMap, training: TrainingConfig, kernels: ReadonlyMap<string, tf.Variable>,
+  skip?: ReadonlySet<string>, scale: tf.Scalar | undefined = clipScale(grads, training)): tf.NamedTensorMap {
   let out: tf.NamedTensorMap = grads;
-  const clip = training.gradClipNorm;
-  if (clip !== undefined) {
-    const norm = tf.sqrt(tf.addN(Object.values(out).map((g) => tf.sum(tf.square(g)))));
-    const scale = tf.div(clip, tf.maximum(norm, clip));
-    out = mapGrads(out, (_, g) => tf.mul(g, scale));
-  }
+  const keep = (name: string) => skip?.has(name) ?? false;
+  if (scale) out = mapGrads(out, (name, g) => (keep(name) ? g : tf.mul(g, scale)));
   const wd = training.weightDecay ?? 0;
-  if (wd > 0) out = mapGrads(out, (name, g) => { const v = kernels.get(name); return v ? tf.add(g, tf.mul(v, wd)) : g; });
+  if (wd > 0) out = mapGrads(out, (name, g) => { const v = kernels.get(name); return v && !keep(name) ? tf.add(g, tf.mul(v, wd)) : g; });
   return out;
+}
+
+/** The factor clip / max(‖g‖, clip) of global-norm clipping, or undefined without `gradClipNorm`. */
+export function clipScale(grads: tf.NamedTensorMap, training: TrainingConfig): tf.Scalar | undefined {
+  const clip = training.gradClipNorm;
+  if (clip === undefined) return undefined;
+  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+  return tf.div(clip, tf.maximum(norm, clip)) as tf.Scalar;
 }
 
 function mapGrads(grads: tf.NamedTensorMap, f: (name: string, g: tf.Tensor) => tf.Tensor): tf.NamedTensorMap {

@@ -7,6 +7,7 @@ import type { Dataset } from './data/types.js';
 import type { Network, SparseKernelOption } from './network/types.js';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer.js';
 import { createPacer } from './pacer.js';
+import { createSparseAdam, routesSparse, type SparseAdam } from './sparse-optimizer.js';
 import type { MaskedParam, SparseMethod } from './sparse/types.js';
 import { forwardFor } from './methods/tools.js';
 import type { MethodStepContext, TrainingMethod } from './methods/types.js';
@@ -83,6 +84,8 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const evalForward = () => forwardFor(tm, { training: false, weight, ...(sparse ? { sparse } : {}) });
   const evalBatch = evaluationBatchSize(training);
   const optimizer = createOptimizer(training);
+  // Adam at the masks' non-zeros for the plain-masked weights (not for a method's own step).
+  const sparseAdam = sparse && !tm?.step ? createSparseAdam(optimizer, training) : undefined;
   const readbackEvery = Math.max(1, Math.floor(opts.readbackEvery ?? 1));
   const device = opts.device;
   // Everything the masks, the accounting and the sparse methods may read on the host.
@@ -117,7 +120,7 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
         const ctx: MethodStepContext = { step, totalSteps, learningRate: learningRateAt(training, step, totalSteps), epoch, optimizer };
         setLearningRate(optimizer, ctx.learningRate);
         await tm?.beforeStep?.(ctx);
-        pending.push({ read: await trainStep(opts, optimizer, ctx, idx, kernels, sparse), epoch, step, size: idx.length });
+        pending.push({ read: await trainStep(opts, optimizer, ctx, idx, kernels, sparse, sparseAdam), epoch, step, size: idx.length });
         if (pending.length >= readbackEvery) await drain();
         reporter.batchEnded?.({ epoch, batch: b + 1, batches: stepsPerEpoch });
         stepTimeMs += now() - t0;
@@ -153,6 +156,7 @@ export async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   } finally {
     tf.dispose(pending.splice(0).flatMap((p) => (p.read instanceof tf.Tensor ? [p.read] : [])));
     net.discardBatchNorm();
+    sparseAdam?.dispose();
     optimizer.dispose();
   }
 }
@@ -206,7 +210,7 @@ export function plannedSteps(training: TrainingConfig, trainCount: number): numb
  * phases in which the sparse method says it reads them on the host.
  */
 async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: MethodStepContext, idx: number[],
-  kernels: ReadonlyMap<string, tf.Variable>, sparse: SparseKernelOption | undefined): Promise<tf.Tensor | [number, number]> {
+  kernels: ReadonlyMap<string, tf.Variable>, sparse: SparseKernelOption | undefined, sparseAdam?: SparseAdam): Promise<tf.Tensor | [number, number]> {
   const { net, method, dataset, training, device } = opts;
   const tm = opts.trainingMethod;
   // A method that does not say reads everywhere, every step (slow on webgpu, but correct).
@@ -244,11 +248,21 @@ async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: Metho
       return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
     }, trainable);
     value = out.value;
-    tf.tidy(() => optimizer.applyGradients(regularise(out.grads, training, kernels)));
+    let masked: ReadonlySet<string> | undefined;
+    if (sparseAdam) {
+      // Only where the forward's weight is the method's plain W ⊙ M (no training method's own weight).
+      const routed = new Map(forward.weight === weight
+        ? net.params.filter((p) => sparse!.eligible(p) && out.grads[p.weight.name] && routesSparse(p)).map((p) => [p.weight.name, p])
+        : []);
+      const names = sparseAdam.applyGradients(out.grads, routed, training, kernels);
+      masked = new Set(net.params.filter((p) => names.has(p.weight.name)).map((p) => p.name));
+    } else {
+      tf.tidy(() => optimizer.applyGradients(regularise(out.grads, training, kernels)));
+    }
     tf.dispose(out.grads);
     net.commitBatchNorm();
     if (reads?.afterStep) await toHost([...(dense?.values() ?? [])]);
-    method.afterStep(net.params, ctx, dense);
+    method.afterStep(net.params, ctx, dense, masked);
     net.enforceStructure();
     tm?.afterStep?.(ctx);
     return tf.stack([value, hits!]);

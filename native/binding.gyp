@@ -16,7 +16,8 @@
         "src/reduce-sum.c",
         "src/elementwise.c",
         "src/sparse-dense.c",
-        "src/sparse-conv.c"
+        "src/sparse-conv.c",
+        "src/sparse-adam.c"
       ],
       "cflags": ["-O3", "-std=gnu11", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
       "cflags!": ["-O2", "-O0"],

@@ -101,12 +101,18 @@ export abstract class MaskedMethod implements SparseMethod {
     return { forward: false, afterStep: false };
   }
 
-  afterStep(params: readonly MaskedParam[], ctx: SparseStepContext, denseGradients?: ReadonlyMap<string, tf.Tensor>): void {
+  afterStep(params: readonly MaskedParam[], ctx: SparseStepContext, denseGradients?: ReadonlyMap<string, tf.Tensor>, maskedByStep?: ReadonlySet<string>): void {
     this.params = params;
+    const masks = maskedByStep?.size ? new Map(params.map((p) => [p.name, p.mask.dataId])) : undefined;
     this.updateMasks(ctx, denseGradients);
     // W ← W ⊙ M after every step: the optimiser's update (momentum, Adam moments, weight decay)
-    // would otherwise leak into masked positions.
-    for (const p of params) if (!this.isDense(p)) this.maskWeights(p);
+    // would otherwise leak into masked positions. A param the step updated only at its mask's
+    // non-zeros (the sparse optimiser) is already exactly W ⊙ M, unless its mask moved just now.
+    for (const p of params) {
+      if (this.isDense(p)) continue;
+      if (maskedByStep?.has(p.name) && masks?.get(p.name) === p.mask.dataId) continue;
+      this.maskWeights(p);
+    }
   }
 
   dispose(): void {

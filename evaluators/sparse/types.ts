@@ -74,9 +74,11 @@ export interface SparseMethod {
   /**
    * Called after every optimiser step: re-apply masks (W ← W ⊙ M), prune (GMP), drop/grow (RigL/SET).
    * `denseGradients` maps param name → ∂L/∂W_eff when `wantsDenseGradient` was true. Tensors passed in
-   * are owned by the caller.
+   * are owned by the caller. `maskedByStep` names params whose optimiser step touched only the
+   * mask's non-zeros (evaluators/sparse-optimizer.ts), so W is already exactly W ⊙ M: a method
+   * may skip re-masking those whose mask it did not change.
    */
-  afterStep(params: readonly MaskedParam[], ctx: SparseStepContext, denseGradients?: ReadonlyMap<string, tf.Tensor>): void;
+  afterStep(params: readonly MaskedParam[], ctx: SparseStepContext, denseGradients?: ReadonlyMap<string, tf.Tensor>, maskedByStep?: ReadonlySet<string>): void;
   /**
    * Whether this step's forward pass (`effectiveWeight`) and `afterStep` read weights, masks
    * or dense gradients on the host (`dataSync`). A backend that cannot read synchronously

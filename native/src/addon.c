@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "conv2d.h"
@@ -13,6 +14,7 @@
 #include "gemm.h"
 #include "max-pool.h"
 #include "reduce-sum.h"
+#include "sparse-adam.h"
 #include "sparse-conv.h"
 #include "sparse-dense.h"
 #include "thread-pool.h"
@@ -396,18 +398,25 @@ static int get_pattern(napi_env env, napi_value vptr, napi_value vidx, int rows,
 }
 
 /* sparseDense(heap, op, a, b, c, out, dims Int32Array[batch, in, out, activation],
- *             optr, oidx, iptr, iidx, perm)
- *   op 0 forward:      a = x [batch x in], b = w [in x out], c = bias [out] or -1, out = y
+ *             optr, oidx, iptr, iidx, perm, aux, reuseDz)
+ *   op 0 forward:      a = x [batch x in], b = w [in x out], c = bias [out] or -1, out = y,
+ *                      aux = a Float32Array for xt [in x pad8(batch)] (the transposed input) or null
  *   op 1 input grad:   a = dy, b = y (relu) or -1, c = w, out = dx [batch x in]
- *   op 2 weight grad:  a = dy, b = y (relu) or -1, c = x, out = dw [in x out]
- *   op 3 bias grad:    a = dy, b = y (relu) or -1, out = db [out] */
+ *   op 2 weight grad:  a = dy, b = y (relu) or -1, c = x or -1, aux = xt from op 0 or null,
+ *                      out = dw [in x out] (one of x, xt required)
+ *   op 3 bias grad:    a = dy, b = y (relu) or -1, out = db [out]
+ *   reuseDz 1 (ops 1-3): the previous gradient call had this dy (sparse-dense.h). */
 static napi_value js_sparse_dense(napi_env env, napi_callback_info info) {
-  napi_value argv[12];
+  napi_value argv[14];
   heap_view h;
-  int32_t d[4], op;
+  int32_t d[4], op, reuse = 0;
+  /* aux and reuseDz are optional (callers built before them pass 12 arguments) */
+  size_t argc = 14;
   if (!get_args(env, info, 12, argv) || !get_heap(env, argv[0], &h) || !get_ints(env, argv[6], d, 4))
     return NULL;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   CHECK(napi_get_value_int32(env, argv[1], &op));
+  if (argc >= 14) CHECK(napi_get_value_int32(env, argv[13], &reuse));
   const int act = d[3];
   if (op < 0 || op > 3 || (act != SPN_ACT_LINEAR && act != SPN_ACT_RELU)) {
     napi_throw_range_error(env, "SPARSENAS_NATIVE", "sparseDense: op must be 0-3 and activation linear or relu");
@@ -444,10 +453,29 @@ static napi_value js_sparse_dense(napi_env env, napi_callback_info info) {
   const size_t nb = op == 0 ? io : bo;
   const size_t nc = op == 0 ? (size_t)s.out : op == 1 ? io : op == 2 ? bi : 0;
   const size_t nout = op == 0 ? bo : op == 1 ? bi : op == 2 ? io : (size_t)s.out;
+  float *aux = NULL;
+  const size_t naux = (op == 0 || op == 2) ? (size_t)s.in * (((size_t)s.batch + 7) & ~(size_t)7) : 0;
   if (!heap_ptr(env, &h, argv[2], na, &a) || !heap_ptr(env, &h, argv[3], nb, &b) ||
       !heap_ptr(env, &h, argv[4], nc, &c) || !heap_ptr(env, &h, argv[5], nout, &out))
     return NULL;
-  if (a == NULL || out == NULL || (op == 0 && b == NULL) || ((op == 1 || op == 2) && c == NULL) ||
+  {
+    bool is_typed = false;
+    if (argc >= 13) CHECK(napi_is_typedarray(env, argv[12], &is_typed));
+    if (is_typed && naux) {
+      napi_typedarray_type type;
+      size_t length, offset;
+      void *data;
+      napi_value ab;
+      if (napi_get_typedarray_info(env, argv[12], &type, &length, &data, &ab, &offset) != napi_ok ||
+          type != napi_float32_array || length < naux) {
+        napi_throw_type_error(env, "SPARSENAS_NATIVE", "sparseDense: the transposed-input buffer must be a Float32Array of in x pad8(batch) values");
+        return NULL;
+      }
+      aux = data;
+    }
+  }
+  if (a == NULL || out == NULL || (op == 0 && b == NULL) || (op == 1 && c == NULL) ||
+      (op == 2 && c == NULL && aux == NULL) ||
       (op > 0 && act == SPN_ACT_RELU && b == NULL)) {
     napi_throw_type_error(env, "SPARSENAS_NATIVE", "sparseDense: a required tensor is missing");
     return NULL;
@@ -463,17 +491,77 @@ static napi_value js_sparse_dense(napi_env env, napi_callback_info info) {
             const float v = c ? c[o] : 0.f;
             out[r * s.out + o] = act == SPN_ACT_RELU && v < 0.f ? 0.f : v;
           }
+      if (op == 0 && aux != NULL) memset(aux, 0, naux * sizeof(float));
     } else {
       memset(out, 0, bi * sizeof(float));
     }
     return NULL;
   }
   switch (op) {
-    case 0: LOCKED(spn_sparse_dense_forward(&s, a, b, c, act, out)); break;
-    case 1: LOCKED(spn_sparse_dense_grad_input(&s, a, b, act, c, out)); break;
-    case 2: LOCKED(spn_sparse_dense_grad_weight(&s, a, b, act, c, out)); break;
-    default: LOCKED(spn_sparse_dense_grad_bias(&s, a, b, act, out)); break;
+    case 0: LOCKED(spn_sparse_dense_forward(&s, a, b, c, act, out, aux)); break;
+    case 1: LOCKED(spn_sparse_dense_grad_input(&s, a, b, act, c, out, reuse == 1)); break;
+    case 2: LOCKED(spn_sparse_dense_grad_weight(&s, a, b, act, c, aux, reuse == 1, out)); break;
+    default: LOCKED(spn_sparse_dense_grad_bias(&s, a, b, act, out, reuse == 1)); break;
   }
+  return NULL;
+}
+
+static int get_floats_of(napi_env env, napi_value v, size_t n, float **out, const char *what) {
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) != napi_ok ||
+      type != napi_float32_array || length != n) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "sparseAdam: %s must be a Float32Array of %zu values", what, n);
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", msg);
+    return 0;
+  }
+  *out = data;
+  return 1;
+}
+
+/* sparseAdam(heap, w, dw, dims Int32Array[in, out, compact, useScale, useWd], iptr, iidx,
+ *            m Float32Array, v Float32Array,
+ *            hyper Float64Array[b1, b2, 1-b1, 1-b2, 1-b1^t, 1-b2^t, eps, -lr, scale, wd])
+ * Adam at the pattern's non-zeros only (sparse-adam.h); w is updated in place. */
+static napi_value js_sparse_adam(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  heap_view h;
+  int32_t d[5];
+  if (!get_args(env, info, 9, argv) || !get_heap(env, argv[0], &h) || !get_ints(env, argv[3], d, 5))
+    return NULL;
+  const int in = d[0], out = d[1], compact = d[2] == 1;
+  const int32_t *iptr, *iidx;
+  if (!get_pattern(env, argv[4], argv[5], in, out, &iptr, &iidx)) return NULL;
+  const size_t io = (size_t)in * out, nnz = (size_t)iptr[in];
+  float *w, *dw, *m, *v;
+  if (!heap_ptr(env, &h, argv[1], io, &w) || !heap_ptr(env, &h, argv[2], io, &dw)) return NULL;
+  if ((io && (w == NULL || dw == NULL))) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "sparseAdam: the weight and its gradient are required");
+    return NULL;
+  }
+  if (!get_floats_of(env, argv[6], compact ? nnz : io, &m, "the first moment") ||
+      !get_floats_of(env, argv[7], compact ? nnz : io, &v, "the second moment"))
+    return NULL;
+  double hy[10];
+  {
+    napi_typedarray_type type;
+    size_t length, offset;
+    void *data;
+    napi_value ab;
+    if (napi_get_typedarray_info(env, argv[8], &type, &length, &data, &ab, &offset) != napi_ok ||
+        type != napi_float64_array || length != 10) {
+      napi_throw_type_error(env, "SPARSENAS_NATIVE", "sparseAdam: hyper must be a Float64Array of 10 values");
+      return NULL;
+    }
+    memcpy(hy, data, sizeof hy);
+  }
+  spn_adam_hyper a = {(float)hy[0], (float)hy[1], (float)hy[2], (float)hy[3], (float)hy[4],
+                      (float)hy[5], (float)hy[6], (float)hy[7], (float)hy[8], (float)hy[9],
+                      d[3] == 1, d[4] == 1};
+  if (nnz) spn_sparse_adam(in, out, iptr, iidx, w, dw, m, v, compact, &a);
   return NULL;
 }
 
@@ -650,6 +738,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"selectIsa", NULL, js_select_isa, NULL, NULL, NULL, napi_default, NULL},
       {"sparseDense", NULL, js_sparse_dense, NULL, NULL, NULL, napi_default, NULL},
+      {"sparseAdam", NULL, js_sparse_adam, NULL, NULL, NULL, napi_default, NULL},
       {"sparseInfo", NULL, js_sparse_info, NULL, NULL, NULL, napi_default, NULL},
       {"selectSparseIsa", NULL, js_select_sparse_isa, NULL, NULL, NULL, napi_default, NULL},
       {"sparseConv", NULL, js_sparse_conv, NULL, NULL, NULL, napi_default, NULL},

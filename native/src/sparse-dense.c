@@ -389,10 +389,33 @@ static float *gather_values(const spn_sparse_dense *s, const float *w, const int
 
 /* ---- the four kernels ---- */
 
-void spn_sparse_dense_forward(const spn_sparse_dense *s, const float *x, const float *w,
-                              const float *bias, int activation, float *y) {
+/* The transposed, gated output gradient of the last grad_input / grad_weight call, kept in
+ * buffer 2: the next gradient call of the same layer and step may reuse it (`reuse_dz`)
+ * instead of transposing dy again. */
+static struct { const float *dy, *y; int batch, out, activation; size_t bp; int valid; } last_dz;
+
+static float *transposed_dz(const spn_sparse_dense *s, const float *dy, const float *y, int activation,
+                            int reuse) {
   const size_t bp = PAD8(s->batch);
-  float *xt = buffer(0, (size_t)s->in * bp);
+  if (reuse && last_dz.valid && last_dz.dy == dy && last_dz.y == (activation == SPN_ACT_RELU ? y : NULL) &&
+      last_dz.batch == s->batch && last_dz.out == s->out && last_dz.activation == activation && last_dz.bp == bp)
+    return bufs[2].p;
+  float *dzt = buffer(2, (size_t)s->out * bp);
+  transpose_in(dy, activation == SPN_ACT_RELU ? y : NULL, (size_t)s->batch, (size_t)s->out, bp, dzt);
+  last_dz.dy = dy;
+  last_dz.y = activation == SPN_ACT_RELU ? y : NULL;
+  last_dz.batch = s->batch;
+  last_dz.out = s->out;
+  last_dz.activation = activation;
+  last_dz.bp = bp;
+  last_dz.valid = 1;
+  return dzt;
+}
+
+void spn_sparse_dense_forward(const spn_sparse_dense *s, const float *x, const float *w,
+                              const float *bias, int activation, float *y, float *xt_out) {
+  const size_t bp = PAD8(s->batch);
+  float *xt = xt_out ? xt_out : buffer(0, (size_t)s->in * bp);
   float *yt = buffer(1, (size_t)s->out * bp);
   transpose_in(x, NULL, (size_t)s->batch, (size_t)s->in, bp, xt);
   spmm_job j = {.vals = gather_values(s, w, s->perm), .in_t = xt, .bp = bp, .out_t = yt,
@@ -403,11 +426,10 @@ void spn_sparse_dense_forward(const spn_sparse_dense *s, const float *x, const f
 }
 
 void spn_sparse_dense_grad_input(const spn_sparse_dense *s, const float *dy, const float *y,
-                                 int activation, const float *w, float *dx) {
+                                 int activation, const float *w, float *dx, int reuse_dz) {
   const size_t bp = PAD8(s->batch);
-  float *dzt = buffer(0, (size_t)s->out * bp);
+  float *dzt = transposed_dz(s, dy, y, activation, reuse_dz);
   float *dxt = buffer(1, (size_t)s->in * bp);
-  transpose_in(dy, activation == SPN_ACT_RELU ? y : NULL, (size_t)s->batch, (size_t)s->out, bp, dzt);
   spmm_job j = {.vals = gather_values(s, w, NULL), .in_t = dzt, .bp = bp, .out_t = dxt,
                 .row = isa()->spmm};
   split_rows(&j.split, s->iptr, s->iidx, s->in, bp);
@@ -437,20 +459,36 @@ static void sddmm_task(void *ctx, int task, int thread) {
 }
 
 void spn_sparse_dense_grad_weight(const spn_sparse_dense *s, const float *dy, const float *y,
-                                  int activation, const float *x, float *dw) {
+                                  int activation, const float *x, const float *xt_in, int reuse_dz,
+                                  float *dw) {
   const size_t bp = PAD8(s->batch);
-  float *xt = buffer(0, (size_t)s->in * bp);
-  float *dzt = buffer(2, (size_t)s->out * bp);
-  transpose_in(x, NULL, (size_t)s->batch, (size_t)s->in, bp, xt);
-  transpose_in(dy, activation == SPN_ACT_RELU ? y : NULL, (size_t)s->batch, (size_t)s->out, bp, dzt);
+  const float *xt = xt_in;
+  if (xt == NULL) {
+    float *t = buffer(0, (size_t)s->in * bp);
+    transpose_in(x, NULL, (size_t)s->batch, (size_t)s->in, bp, t);
+    xt = t;
+  }
+  float *dzt = transposed_dz(s, dy, y, activation, reuse_dz);
   sddmm_job j = {.xt = xt, .dzt = dzt, .bp = bp, .out = s->out, .dw = dw, .row = isa()->sddmm};
   split_rows(&j.split, s->iptr, s->iidx, s->in, bp);
   spn_pool_run(sddmm_task, &j, j.split.tasks);
 }
 
 void spn_sparse_dense_grad_bias(const spn_sparse_dense *s, const float *dy, const float *y,
-                                int activation, float *db) {
+                                int activation, float *db, int reuse_dz) {
   const size_t out = (size_t)s->out;
+  if (reuse_dz) {
+    /* the transposed gradient is at hand: one contiguous sum per output (padding rows are 0) */
+    const size_t bp = PAD8(s->batch);
+    const float *dzt = transposed_dz(s, dy, y, activation, 1);
+    for (size_t o = 0; o < out; o++) {
+      const float *r = dzt + o * bp;
+      float acc = 0.f;
+      for (int b = 0; b < s->batch; b++) acc += r[b];
+      db[o] = acc;
+    }
+    return;
+  }
   memset(db, 0, out * sizeof(float));
   for (int b = 0; b < s->batch; b++) {
     const float *d = dy + (size_t)b * out;

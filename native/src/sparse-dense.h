@@ -21,18 +21,24 @@ typedef struct {
 } spn_sparse_dense;
 
 /* y[batch x out] = act(x · (W ⊙ M) + bias); activation: SPN_ACT_LINEAR or SPN_ACT_RELU
- * (bias may be NULL). */
+ * (bias may be NULL). xt_out, when not NULL, receives the transposed input [in x PAD8(batch)]
+ * (padding zero), which the weight gradient of the same step takes instead of transposing x. */
 void spn_sparse_dense_forward(const spn_sparse_dense *s, const float *x, const float *w,
-                              const float *bias, int activation, float *y);
-/* dz = dy (linear) or dy ⊙ (y > 0) (relu); then dx[batch x in] = dz · (W ⊙ M)ᵀ. */
+                              const float *bias, int activation, float *y, float *xt_out);
+/* dz = dy (linear) or dy ⊙ (y > 0) (relu); then dx[batch x in] = dz · (W ⊙ M)ᵀ. The gradient
+ * calls keep dz transposed; reuse_dz = 1 takes it from the previous gradient call when that
+ * call had the same dy, y and shape (the caller vouches that nothing rewrote dy since), else
+ * it is transposed again. */
 void spn_sparse_dense_grad_input(const spn_sparse_dense *s, const float *dy, const float *y,
-                                 int activation, const float *w, float *dx);
-/* dw[in x out] = (xᵀ · dz) ⊙ M: exactly zero off the mask. */
+                                 int activation, const float *w, float *dx, int reuse_dz);
+/* dw[in x out] = (xᵀ · dz) ⊙ M: exactly zero off the mask. xt: the forward's transposed input
+ * (xt_out) or NULL (then x is transposed here). */
 void spn_sparse_dense_grad_weight(const spn_sparse_dense *s, const float *dy, const float *y,
-                                  int activation, const float *x, float *dw);
+                                  int activation, const float *x, const float *xt, int reuse_dz,
+                                  float *dw);
 /* db[out] = sum over the batch of dz. */
 void spn_sparse_dense_grad_bias(const spn_sparse_dense *s, const float *dy, const float *y,
-                                int activation, float *db);
+                                int activation, float *db, int reuse_dz);
 
 /* Bytes currently held by these kernels' buffers (grow-only, reused across calls). */
 size_t spn_sparse_bytes(void);

@@ -30,11 +30,19 @@ export interface NativeAddon {
   /**
    * Sparse dense-layer kernels (sparse-dense.ts); optional: an addon built before them still
    * loads and the layers stay dense. dims: [batch, in, out, activation (0 linear, 1 relu)];
-   * op 0: a = x, b = w, c = bias, out = y; op 1/2/3 (input/weight/bias gradient): a = dy,
-   * b = y (relu gate) or -1, c = w / x / -1.
+   * op 0: a = x, b = w, c = bias, out = y, aux = a buffer for the transposed input (or null); op 1/2/3
+   * (input/weight/bias gradient): a = dy, b = y (relu gate) or -1, c = w / x / -1, aux (op 2)
+   * = the forward's transposed input or null; reuseDz 1: the previous gradient call had this dy.
    */
   sparseDense?(heap: Float32Array, op: number, a: number, b: number, c: number, out: number, dims: Int32Array,
-    optr: Int32Array, oidx: Int32Array, iptr: Int32Array, iidx: Int32Array, perm: Int32Array): void;
+    optr: Int32Array, oidx: Int32Array, iptr: Int32Array, iidx: Int32Array, perm: Int32Array, aux: Float32Array | null, reuseDz: number): void;
+  /**
+   * Adam at a pattern's non-zeros only (native/src/sparse-adam.h), W updated in place.
+   * dims: [in, out, compact (moments per non-zero), useScale, useWd]; hyper: [β1, β2, 1-β1,
+   * 1-β2, 1-β1^t, 1-β2^t, ε, -lr, gradient scale, weight decay].
+   */
+  sparseAdam?(heap: Float32Array, w: number, dw: number, dims: Int32Array, iptr: Int32Array, iidx: Int32Array,
+    m: Float32Array, v: Float32Array, hyper: Float64Array): void;
   /** The sparse kernels' ISA ('avx2' | 'generic') and the bytes their reused buffers hold. */
   sparseInfo?(): { isa: string; bytes: number };
   selectSparseIsa?(isa: string): boolean;

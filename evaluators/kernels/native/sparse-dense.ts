@@ -80,10 +80,34 @@ export function patternOf(mask: tf.Variable): SparsePattern {
 }
 
 interface ForwardAttrs { pattern: SparsePattern; activation: number }
-interface GradAttrs extends ForwardAttrs { op: 1 | 2 | 3 }
+interface GradAttrs extends ForwardAttrs {
+  op: 1 | 2 | 3;
+  /** The call count right after this node's previous gradient call (-1: none): equal to `calls` now means dy is still transposed in the addon. */
+  reuse: number;
+}
 
 function dims(batch: number, p: SparsePattern, activation: number): Int32Array {
   return Int32Array.from([batch, p.inputs, p.outputs, activation]);
+}
+
+/** Native sparse calls so far: a gradient call may reuse the previous one's transposed dy only if no call came between. */
+let calls = 0;
+const pad8 = (n: number) => (n + 7) & ~7;
+
+/**
+ * The forward's transposed input [in x pad8(batch)] per pattern (one per layer and mask), kept
+ * for that layer's weight gradient, with the input it was transposed from: the gradient takes
+ * it only when its saved x is that same tensor data (a layer applied twice in one step, or a
+ * forward without backward in between, makes it transpose x again).
+ */
+interface TransposedInput { buffer: Float32Array; of: object | null }
+const transposed = new WeakMap<SparsePattern, TransposedInput>();
+
+function transposedInput(p: SparsePattern, batch: number): TransposedInput {
+  const size = p.inputs * pad8(batch);
+  let t = transposed.get(p);
+  if (!t || t.buffer.length < size) transposed.set(p, t = { buffer: new Float32Array(size), of: null });
+  return t;
 }
 
 function forwardKernel(addon: NativeAddon, { inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
@@ -92,18 +116,23 @@ function forwardKernel(addon: NativeAddon, { inputs, backend, attrs }: KernelArg
   const batch = x.shape[0]!;
   const mem = new WasmHeap(backend);
   const y = mem.output([batch, p.outputs]);
-  addon.sparseDense!(mem.heap, 0, mem.offset(x), mem.offset(w), mem.offset(bias), mem.offset(y), dims(batch, p, activation), p.optr, p.oidx, p.iptr, p.iidx, p.perm);
+  const xt = transposedInput(p, batch);
+  calls++;
+  addon.sparseDense!(mem.heap, 0, mem.offset(x), mem.offset(w), mem.offset(bias), mem.offset(y), dims(batch, p, activation), p.optr, p.oidx, p.iptr, p.iidx, p.perm, xt.buffer, 0);
+  xt.of = x.dataId;
   return y;
 }
 
 function gradKernel(addon: NativeAddon, { inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, y, other } = inputs as { dy: tf.TensorInfo; y?: tf.TensorInfo; other?: tf.TensorInfo };
-  const { pattern: p, activation, op } = attrs as unknown as GradAttrs;
+  const { pattern: p, activation, op, reuse } = attrs as unknown as GradAttrs;
   const batch = dy.shape[0]!;
   const mem = new WasmHeap(backend);
   const out = mem.output(op === 1 ? [batch, p.inputs] : op === 2 ? [p.inputs, p.outputs] : [p.outputs]);
   const gate = activation === SPARSE_ACTIVATIONS.relu ? mem.offset(y) : -1;
-  addon.sparseDense!(mem.heap, op, mem.offset(dy), gate, mem.offset(other), mem.offset(out), dims(batch, p, activation), p.optr, p.oidx, p.iptr, p.iidx, p.perm);
+  const reuseDz = reuse === calls ? 1 : 0;
+  calls++;
+  addon.sparseDense!(mem.heap, op, mem.offset(dy), gate, mem.offset(other), mem.offset(out), dims(batch, p, activation), p.optr, p.oidx, p.iptr, p.iidx, p.perm, op === 2 && other && transposed.get(p)?.of === other.dataId ? transposed.get(p)!.buffer : null, reuseDz);
   return out;
 }
 
@@ -126,9 +155,15 @@ export function installSparseKernels(addon: NativeAddon): boolean {
       gradFunc: (dy, saved, attrs) => {
         const [x, w, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
         const a = attrs as unknown as ForwardAttrs;
-        const grad = (op: 1 | 2 | 3, other?: tf.Tensor) => () =>
-          tf.engine().runKernel(SPARSE_DENSE_GRAD, { dy: dy as tf.Tensor, y, ...(other ? { other } : {}) }, { ...a, op } as unknown as tf.NamedAttrMap) as tf.Tensor;
-        return { x: grad(1, w), w: grad(2, x), bias: grad(3) };
+        // tfjs calls these in input order (x, w, bias), only for the inputs that need a
+        // gradient; each after the first reuses dy as the previous one transposed it.
+        let previous = -1;
+        const grad = (op: 1 | 2 | 3, extra: tf.NamedTensorMap) => () => {
+          const g = tf.engine().runKernel(SPARSE_DENSE_GRAD, { dy: dy as tf.Tensor, y, ...extra }, { ...a, op, reuse: previous } as unknown as tf.NamedAttrMap) as tf.Tensor;
+          previous = calls;
+          return g;
+        };
+        return { x: grad(1, { other: w }), w: grad(2, { other: x }), bias: grad(3, {}) };
       },
     });
     registered = true;

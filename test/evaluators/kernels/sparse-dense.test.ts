@@ -139,6 +139,26 @@ describe('native sparse dense-layer kernels', { skip: hasSparse ? false : 'nativ
     }
   });
 
+  test('the weight gradient reuses the forward\'s transposed input and the input gradient\'s transposed dy only when they are this call\'s: a layer applied twice, gradients of w alone', () => {
+    const [batch, inputs, outputs] = [20, 17, 11];
+    const mask = randomMask(inputs * outputs, 0.4, 5);
+    const pattern = compressMask(mask, inputs, outputs);
+    const m = tf.tensor(mask, [inputs, outputs]);
+    const x1 = tf.tensor(uniform(batch * inputs, 6).map((v) => v - 0.5), [batch, inputs]);
+    const x2 = tf.tensor(uniform(batch * inputs, 7).map((v) => v - 0.5), [batch, inputs]);
+    const w = tf.tensor(uniform(inputs * outputs, 8).map((v) => v - 0.5), [inputs, outputs]);
+    const b = tf.tensor(uniform(outputs, 9), [outputs]);
+    const twice = (layer: (x: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.Tensor) => (ww: tf.Tensor, bb: tf.Tensor) =>
+      tf.add(tf.sum(tf.square(layer(x1, ww, bb))), tf.sum(tf.mul(layer(x2, ww, bb), 3)));
+    const dense = (x: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.relu(tf.add(tf.matMul(x as tf.Tensor2D, tf.mul(ww, m) as tf.Tensor2D), bb));
+    const sparse = (x: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => sparseDense(x as tf.Tensor2D, ww, pattern, bb, 'relu');
+    const [want, got] = [dense, sparse].map((f) => tf.tidy(() => tf.grads(twice(f))([w, b]).map((g) => g.dataSync().slice())));
+    for (let t = 0; t < 2; t++) {
+      want![t]!.forEach((e, i) => assert.ok(Math.abs(got![t]![i]! - e) <= 1e-4 * (1 + Math.abs(e)), `${t ? 'db' : 'dw'}[${i}]: ${got![t]![i]} vs ${e}`));
+    }
+    tf.dispose([m, x1, x2, w, b]);
+  });
+
   test('a malformed pattern is refused by the addon, naming the problem', () => {
     const x = tf.zeros([2, 3]), w = tf.zeros([3, 2]);
     const bad = { ...compressMask([1, 0, 0, 1, 1, 1], 3, 2) };
