@@ -10,3 +10,4 @@ export * from './random-baseline.js';
 export * from './sparse-ift.js';
 export * from './wgsef.js';
 export * from './wgsef-report.js';
+export * from './dass.js';

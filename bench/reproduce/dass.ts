@@ -1,0 +1,153 @@
+import { parametricShare, type DartsOp, type Genotype, type JsonObject, type Trial } from '../../search/index.js';
+import { allCells, describeSummary, fmtP, minimalDetectableEffect, testFamily, type ClaimVerdict } from './inference.js';
+import { mean, meanStd, paired, table } from './stats.js';
+import type { ClaimResult, Reproduction, ReproductionReport, ReproParams, StudyData } from './types.js';
+
+/** Sparsity levels compared (fraction of zero weights in every parametric kernel). */
+export const DASS_LEVELS = [0.9, 0.98];
+/**
+ * Candidate ops of the searched supernet [our choice, for time]: the DARTS set without the two
+ * 5×5 convolutions (the costliest ops of the supernet), so one parametric op of each kind
+ * (separable, dilated) and every non-parametric one stays.
+ */
+export const DASS_REPRO_OPS: DartsOp[] = ['none', 'max_pool_3x3', 'avg_pool_3x3', 'skip_connect', 'sep_conv_3x3', 'dil_conv_3x3'];
+const SUPERNET = { channels: 4, cells: 3, nodes: 4, stemMultiplier: 3, ops: DASS_REPRO_OPS };
+const NETWORK = { channels: 8, cells: 3, stemMultiplier: 3 };
+const SEARCH = { pretrain: 1, prune: 1, finetune: 1 };
+const DEFAULT_SUBSET = 600, DEFAULT_EPOCHS = 5, BATCH = 32, ALPHA_BATCH = 16;
+
+/** Retraining phases of a derived cell for `epochs` in total: one prune and one fine-tune epoch, the rest dense pretraining. */
+export function retrainPhases(epochs: number): { pretrain: number; prune: number; finetune: number } {
+  if (!(Number.isInteger(epochs) && epochs >= 3)) throw new RangeError(`reproduce dass: --epochs must be at least 3 (pretrain ≥ 1, prune 1, finetune 1 for the derived cells), got ${epochs}`);
+  return { pretrain: epochs - 2, prune: 1, finetune: 1 };
+}
+
+/** How a trial's genotype was found, by its `attributes.dass.arm`: 'dass', 'darts' (dense search, pruned after) or 'random'. */
+type Arm = 'dass' | 'darts' | 'random';
+const ARMS: readonly Arm[] = ['dass', 'darts', 'random'];
+const ARM_LABEL: Record<Arm, string> = { dass: 'DASS cell', darts: 'DARTS cell, pruned', random: 'random cell' };
+
+/**
+ * Mousavi et al. (2022), DASS: a cell searched with sparse parametric ops and the masked
+ * validation loss beats the cell DARTS finds dense and then pruned the same way, and a random
+ * cell, at equal (high) sparsity.
+ */
+export const dassReproduction: Reproduction = {
+  name: 'dass',
+  title: 'DASS: differentiable architecture search for sparse networks (Mousavi et al. 2022)',
+  claim: 'At high sparsity (the paper\'s headline is 99% on CIFAR-10), a cell searched by DASS (sparse parametric ops, α stepped on the validation loss of the masked supernet) and retrained with the same pretrain → prune → finetune pipeline is more accurate than the cell DARTS finds on the dense supernet and then prunes the same way ("architectures designed for dense networks by differentiable architecture search methods are ineffective when pruning mechanisms are applied to them"), and than a random cell, at equal sparsity.',
+  protocol: (p) => [
+    `Per replicate, one \`dass\` study (strategy \`dass\`, controls \`darts\` and \`random\`): a DARTS supernet searched dense (shared by both levels), one DASS supernet per sparsity level (${DASS_LEVELS.join(', ')}), then per level three derived cells retrained from scratch at that sparsity with the same HYDRA pipeline: the DASS cell, the DARTS cell (pruned after its dense search) and one random cell (the same random genotype at both levels).`,
+    `Supernet: C = ${SUPERNET.channels}, ${SUPERNET.cells} cells (reduction at cells 1 and 2), ${SUPERNET.nodes} nodes, ops ${DASS_REPRO_OPS.join(', ')} (the DARTS set less the two 5×5 convolutions, for time), one epoch each of pretrain / prune / finetune, α by Adam (lr 3e-3, betas (0.5, 0.999), wd 1e-3) on validation batches of ${ALPHA_BATCH}, first order, from the masked supernet's loss only.`,
+    `Derived networks: C = ${NETWORK.channels}, ${NETWORK.cells} cells, ${(p.epochs ?? DEFAULT_EPOCHS)} epochs (${retrainPhases(p.epochs ?? DEFAULT_EPOCHS).pretrain} pretrain, 1 prune, 1 finetune), batch ${BATCH}, Adam lr 2e-3 cosine; every parametric kernel (stem, cell convolutions, classifier) keeps exactly ⌈(1 − s)·n⌉ weights by its scores.`,
+    `The three cells of a replicate share the training subset, the validation split and the initialisation/batch-order seed: differences are paired by replicate. ${p.subset ?? DEFAULT_SUBSET} training images per replicate (80% train, 20% validation for α and model selection), accuracy on the test split.`,
+    'Claim per level: DASS − DARTS-pruned > 0 and DASS − random > 0 (one-sided paired t, Holm over the family of 2 levels × 2 comparisons = 4 tests); a level holds when both comparisons hold, did not hold when either is Holm-significantly negative, else is inconclusive at this n. Every comparison states its minimal detectable effect (two-sided 5%, power 0.8).',
+    'Scale against the paper: the paper searches on CIFAR-10 with C = 16, 8 cells, 8 ops, batch 32 over many epochs per phase (train_search.py defaults: 100 epochs) and retrains DARTS-size networks (DASS-Tiny … Large: C = 30–108, 12–20 cells) for hundreds of epochs at 90–99% sparsity; here the supernet has ~1/4 the channels and 3 cells, 6 ops, one epoch per phase on a few hundred Fashion-MNIST images, and the derived networks have a few thousand weights. A near-chance network at 98% is a property of this scale, not of DASS.',
+  ].join(' '),
+  defaults: { seed: 2022, replicates: 3, dataset: 'fashion-mnist' },
+  quick: { replicates: 2, dataset: 'embedded', subset: 250, epochs: 3 },
+  sizing: 'The paper reports gains of several points at 99% sparsity (abstract: the sparse MobileNet-v2 from 73.44% to 81.35%, +7.91 pp, on CIFAR-10); so the design must detect effects of that order. ' +
+    'At this scale a paired difference of cells has an sd of several pp (search variance is large and the networks small), so 3 replicates detect only effects of roughly 3 sd (minimal detectable effect at n = 3 ≈ 3.1·sd, two-sided 5%, power 0.8): the section states the detectable effect per comparison. ' +
+    'Cost per replicate, measured on the shared 2-core machine at load 13–15: a supernet trial (600 images) ≈ 3–3.5 min, a derived trial ≈ 1 min; 3 supernets + 6 derived ≈ 16–18 min, so the default (3 replicates) is ≈ 50–55 min there (less on an idle machine). ' +
+    '`--quick` (2 replicates, embedded data, 300 images, 3 epochs) is ≈ 12–14 min there: a smoke run that cannot decide anything (n = 2).',
+  studies: (p) => [{
+    name: 'dass',
+    definition: {
+      seed: p.seed,
+      space: { name: 'darts', options: {} },
+      strategy: { name: 'dass', options: {
+        sparsity: DASS_LEVELS, seeds: 1, controls: ['darts', 'random'],
+        supernet: { ...SUPERNET, ops: [...DASS_REPRO_OPS] }, network: { ...NETWORK },
+        search: { ...SEARCH }, retrain: retrainPhases(p.epochs ?? DEFAULT_EPOCHS), alphaBatchSize: ALPHA_BATCH,
+        alpha: { learningRate: 3e-3, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
+      } },
+      dataset: { name: p.dataset, subset: p.subset ?? DEFAULT_SUBSET, validationFraction: 0.2 },
+      training: { epochs: retrainPhases(p.epochs ?? DEFAULT_EPOCHS).pretrain + 2, batchSize: BATCH, optimizer: 'adam' as const, learningRate: 2e-3, lrSchedule: 'cosine' as const, evaluateTest: true },
+      // 1 dense DARTS supernet + one DASS supernet per level + 3 derived cells per level.
+      budget: { maxTrials: 1 + DASS_LEVELS.length * 4 },
+    },
+  }],
+  report: (data, p) => reportDass(data, p),
+};
+
+const tag = (t: Trial): JsonObject => (t.attributes?.['dass'] ?? {}) as JsonObject;
+const replicateOf = (t: Trial) => t.attributes!['replicate'] as number;
+const acc = (t: Trial) => t.metrics!.testAccuracy ?? t.metrics!.valAccuracy;
+const ms = (t: Trial) => (t.finishedAt !== undefined ? t.finishedAt - t.startedAt : t.metrics?.trainTimeMs ?? NaN);
+const byReplicate = (ts: readonly Trial[], f: (t: Trial) => number) => new Map(ts.map((t) => [replicateOf(t), f(t)]));
+const entropy = (t: Trial | undefined): { normal: number; reduce: number } | undefined => {
+  const e = (t?.metrics?.outputs as JsonObject | undefined)?.['alphaEntropy'] as { normal?: number; reduce?: number } | undefined;
+  return e && typeof e.normal === 'number' && typeof e.reduce === 'number' ? { normal: e.normal, reduce: e.reduce } : undefined;
+};
+const pp = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)} pp` : '—');
+const int = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
+const minutes = (x: number) => (Number.isFinite(x) ? `${(x / 60000).toFixed(1)} min` : '—');
+
+/** The per-level table, the paired tests and a verdict per level (pure: tested on fake trials). */
+export function reportDass(data: StudyData[], _p?: ReproParams): ReproductionReport {
+  const trials = data.flatMap((d) => d.trials).filter((t) => t.state === 'completed' && t.metrics);
+  const supernets = trials.filter((t) => tag(t)['kind'] === 'search');
+  const derived = trials.filter((t) => tag(t)['kind'] === 'derived');
+  const cell = (arm: Arm, level: number) => derived.filter((t) => tag(t)['arm'] === arm && tag(t)['sparsity'] === level);
+  /** The supernet a derived cell of `arm` came from, in replicate r: DASS at its level, DARTS dense (shared). */
+  const searchOf = (arm: Arm, level: number, r: number) => arm === 'random' ? undefined
+    : supernets.find((t) => replicateOf(t) === r && tag(t)['arm'] === arm && (arm === 'darts' ? tag(t)['sparsity'] === null : tag(t)['sparsity'] === level));
+  const levels = DASS_LEVELS.filter((l) => ARMS.some((a) => cell(a, l).length));
+  if (!levels.length) return { body: 'No completed derived cells.', verdict: 'inconclusive at this n', reasoning: 'No completed derived cells to compare.', claims: [] };
+
+  const rows: string[][] = [];
+  const cells: { label: string; d: number[]; level: number; vs: Arm }[] = [];
+  for (const level of levels) {
+    for (const arm of ARMS) {
+      const ts = cell(arm, level);
+      if (!ts.length) continue;
+      const share = ts.map((t) => parametricShare(t.attributes!['genotype'] as unknown as Genotype));
+      const ents = ts.map((t) => entropy(searchOf(arm, level, replicateOf(t)))).filter((e): e is { normal: number; reduce: number } => e !== undefined);
+      const searchMs = ts.map((t) => { const s = searchOf(arm, level, replicateOf(t)); return s ? ms(s) : 0; });
+      rows.push([
+        `s = ${level}`, ARM_LABEL[arm], `${meanStd(ts.map(acc), 2, 100)} (n = ${ts.length})`,
+        int(mean(ts.map((t) => t.metrics!.nonZeros))), `${(mean(ts.map((t) => t.metrics!.sparsity)) * 100).toFixed(1)}%`,
+        int(mean(ts.map((t) => t.metrics!.sparseFlops))), meanStd(share, 2),
+        ents.length ? `${meanStd(ents.map((e) => e.normal), 3)} / ${meanStd(ents.map((e) => e.reduce), 3)}` : '—',
+        `${minutes(mean(searchMs))} + ${minutes(mean(ts.map(ms)))}`,
+      ]);
+    }
+    const dass = byReplicate(cell('dass', level), acc);
+    for (const vs of ['darts', 'random'] as const) {
+      if (cell('dass', level).length && cell(vs, level).length) cells.push({ label: `s = ${level}: DASS − ${vs === 'darts' ? 'DARTS-pruned' : 'random'}`, d: paired(dass, byReplicate(cell(vs, level), acc)), level, vs });
+    }
+  }
+  // Family: every level × both comparisons; one-sided superiority, Holm over the family.
+  const tests = testFamily({ kind: 'superiority', direction: 'greater' }, cells);
+  const lines = tests.map((t) => {
+    const mde = minimalDetectableEffect(t.summary.sd, t.summary.n);
+    return `${t.label}: ${describeSummary(t.summary)}; one-sided p = ${fmtP(t.pFor)} (Holm ${fmtP(t.pForAdjusted)}), opposite direction Holm ${fmtP(t.pAgainstAdjusted)} → **${t.verdict}**. Detectable here: ${pp(mde)} (two-sided 5%, power 0.8).`;
+  });
+  const claims: ClaimResult[] = [];
+  const perLevel: { level: number; verdict: ClaimVerdict }[] = [];
+  for (const level of levels) {
+    const mine = tests.filter((_, i) => cells[i]!.level === level);
+    for (const [i, t] of tests.entries()) if (cells[i]!.level === level) claims.push({ claim: `s = ${level}: DASS beats ${cells[i]!.vs === 'darts' ? 'DARTS-pruned' : 'random'}`, verdict: t.verdict });
+    // Both comparisons must be made for the level to hold.
+    perLevel.push({ level, verdict: mine.length === 2 ? allCells(mine.map((t) => t.verdict)) : mine.some((t) => t.verdict === 'did not hold') ? 'did not hold' : 'inconclusive at this n' });
+  }
+  const vs = perLevel.map((l) => l.verdict);
+  const verdict: ReproductionReport['verdict'] = vs.every((v) => v === vs[0]) ? vs[0]! : vs.includes('held') && vs.includes('did not hold') ? 'partly held' : vs.includes('did not hold') ? 'did not hold' : vs.includes('held') ? 'partly held' : 'inconclusive at this n';
+  const body = [
+    table(['level', 'cell', 'test accuracy % (mean ± std)', 'non-zeros', 'weight sparsity', 'sparse FLOPs', 'parametric share of cell ops', 'α entropy normal / reduce (nats)', 'wall time: search + retrain'], rows),
+    '',
+    'Non-zeros and sparse FLOPs (forward, multiply-adds × 2 per sample, masks applied) are means over replicates. Parametric share: sep/dil convolutions among the 16 ops of the derived normal and reduction cells. α entropy: mean per-edge entropy of softmax(α) at the end of the search that produced the cell (uniform over 6 ops is ln 6 = 1.792); the DARTS cells share one dense search per replicate. Wall time: the supernet trial behind the cell (the DARTS search is shared by both levels) plus the retraining, per replicate.',
+    '',
+    `Family: ${levels.length} level(s) × 2 comparisons = ${cells.length} one-sided paired tests, Holm-corrected (the supporting and the refuting directions each over the ${cells.length}).`,
+    '',
+    ...lines.map((l) => `- ${l}`),
+    '',
+    ...perLevel.map((l) => `- **s = ${l.level}: ${l.verdict}.**`),
+  ].join('\n');
+  const reasoning = perLevel.map((l) => `s = ${l.level}: ${l.verdict}`).join('; ') + '. ' +
+    (verdict === 'held' ? 'The DASS cell beat both controls at every level.'
+      : verdict === 'did not hold' ? 'At least one control was Holm-significantly more accurate than the DASS cell.'
+        : verdict === 'partly held' ? 'The levels disagree: read each line.'
+          : 'No comparison is Holm-significant in either direction; the detectable effects above say how large a difference this n could have seen.');
+  return { body, verdict, reasoning, claims };
+}
