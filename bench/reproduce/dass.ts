@@ -14,7 +14,7 @@ export const DASS_REPRO_OPS: DartsOp[] = ['none', 'max_pool_3x3', 'avg_pool_3x3'
 const SUPERNET = { channels: 4, cells: 3, nodes: 4, stemMultiplier: 3, ops: DASS_REPRO_OPS };
 const NETWORK = { channels: 8, cells: 3, stemMultiplier: 3 };
 const SEARCH = { pretrain: 1, prune: 1, finetune: 1 };
-const DEFAULT_SUBSET = 600, DEFAULT_EPOCHS = 5, BATCH = 32, ALPHA_BATCH = 16;
+const DEFAULT_SUBSET = 400, DEFAULT_EPOCHS = 4, BATCH = 32, ALPHA_BATCH = 16;
 
 /** Retraining phases of a derived cell for `epochs` in total: one prune and one fine-tune epoch, the rest dense pretraining. */
 export function retrainPhases(epochs: number): { pretrain: number; prune: number; finetune: number } {
