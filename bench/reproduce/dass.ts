@@ -45,16 +45,18 @@ export const dassReproduction: Reproduction = {
     'Scale against the paper: the paper searches on CIFAR-10 with C = 16, 8 cells, 8 ops, batch 32 over many epochs per phase (train_search.py defaults: 100 epochs) and retrains DARTS-size networks (DASS-Tiny … Large: C = 30–108, 12–20 cells) for hundreds of epochs at 90–99% sparsity; here the supernet has ~1/4 the channels and 3 cells, 6 ops, one epoch per phase on a few hundred Fashion-MNIST images, and the derived networks have a few thousand weights. A near-chance network at 98% is a property of this scale, not of DASS.',
   ].join(' '),
   defaults: { seed: 2022, replicates: 3, dataset: 'fashion-mnist' },
-  quick: { replicates: 2, dataset: 'embedded', subset: 250, epochs: 3 },
+  quick: { replicates: 2, dataset: 'embedded', subset: 200, epochs: 3 },
   sizing: 'The paper reports gains of several points at 99% sparsity (abstract: the sparse MobileNet-v2 from 73.44% to 81.35%, +7.91 pp, on CIFAR-10); so the design must detect effects of that order. ' +
     'At this scale a paired difference of cells has an sd of several pp (search variance is large and the networks small), so 3 replicates detect only effects of roughly 3 sd (minimal detectable effect at n = 3 ≈ 3.1·sd, two-sided 5%, power 0.8): the section states the detectable effect per comparison. ' +
     'Cost per replicate, measured on the shared 2-core machine at load 13–15: a supernet trial (600 images) ≈ 3–3.5 min, a derived trial ≈ 1 min; 3 supernets + 6 derived ≈ 16–18 min, so the default (3 replicates) is ≈ 50–55 min there (less on an idle machine). ' +
-    '`--quick` (2 replicates, embedded data, 300 images, 3 epochs) is ≈ 12–14 min there: a smoke run that cannot decide anything (n = 2).',
+    '`--quick` (2 replicates, embedded data, 200 images, 3 epochs) is ≈ 12–14 min there: a smoke run that cannot decide anything (n = 2).',
   studies: (p) => [{
     name: 'dass',
     definition: {
       seed: p.seed,
       space: { name: 'darts', options: {} },
+      // No inference-latency passes: at these sizes they cost as much as the training.
+      evaluator: { name: 'tfjs', options: { latencyRepeats: 0 } },
       strategy: { name: 'dass', options: {
         sparsity: DASS_LEVELS, seeds: 1, controls: ['darts', 'random'],
         supernet: { ...SUPERNET, ops: [...DASS_REPRO_OPS] }, network: { ...NETWORK },
