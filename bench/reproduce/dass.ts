@@ -14,7 +14,9 @@ export const DASS_REPRO_OPS: DartsOp[] = ['none', 'max_pool_3x3', 'avg_pool_3x3'
 const SUPERNET = { channels: 4, cells: 3, nodes: 4, stemMultiplier: 3, ops: DASS_REPRO_OPS };
 const NETWORK = { channels: 8, cells: 3, stemMultiplier: 3 };
 const SEARCH = { pretrain: 1, prune: 1, finetune: 1 };
-const DEFAULT_SUBSET = 400, DEFAULT_EPOCHS = 4, BATCH = 32, ALPHA_BATCH = 16;
+const DEFAULT_SUBSET = 400, DEFAULT_EPOCHS = 5, ALPHA_BATCH = 16;
+/** Training batch: 16 for the default (20 steps per epoch on 320 images), 32 for `--quick` (a smoke run of the pipeline). */
+export const dassBatch = (p: Pick<ReproParams, 'quick'>) => (p.quick ? 32 : 16);
 
 /** Retraining phases of a derived cell for `epochs` in total: one prune and one fine-tune epoch, the rest dense pretraining. */
 export function retrainPhases(epochs: number): { pretrain: number; prune: number; finetune: number } {
@@ -39,7 +41,7 @@ export const dassReproduction: Reproduction = {
   protocol: (p) => [
     `Per replicate, one \`dass\` study (strategy \`dass\`, controls \`darts\` and \`random\`): a DARTS supernet searched dense (shared by both levels), one DASS supernet per sparsity level (${DASS_LEVELS.join(', ')}), then per level three derived cells retrained from scratch at that sparsity with the same HYDRA pipeline: the DASS cell, the DARTS cell (pruned after its dense search) and one random cell (the same random genotype at both levels).`,
     `Supernet: C = ${SUPERNET.channels}, ${SUPERNET.cells} cells (reduction at cells 1 and 2), ${SUPERNET.nodes} nodes, ops ${DASS_REPRO_OPS.join(', ')} (the DARTS set less the two 5×5 convolutions, for time), one epoch each of pretrain / prune / finetune, α by Adam (lr 3e-3, betas (0.5, 0.999), wd 1e-3) on validation batches of ${ALPHA_BATCH}, first order, from the masked supernet's loss only.`,
-    `Derived networks: C = ${NETWORK.channels}, ${NETWORK.cells} cells, ${(p.epochs ?? DEFAULT_EPOCHS)} epochs (${retrainPhases(p.epochs ?? DEFAULT_EPOCHS).pretrain} pretrain, 1 prune, 1 finetune), batch ${BATCH}, Adam lr 2e-3 cosine; every parametric kernel (stem, cell convolutions, classifier) keeps exactly ⌈(1 − s)·n⌉ weights by its scores.`,
+    `Derived networks: C = ${NETWORK.channels}, ${NETWORK.cells} cells, ${(p.epochs ?? DEFAULT_EPOCHS)} epochs (${retrainPhases(p.epochs ?? DEFAULT_EPOCHS).pretrain} pretrain, 1 prune, 1 finetune), batch ${dassBatch(p)}, Adam lr 2e-3 cosine; every parametric kernel (stem, cell convolutions, classifier) keeps exactly ⌈(1 − s)·n⌉ weights by its scores.`,
     `The three cells of a replicate share the training subset, the validation split and the initialisation/batch-order seed: differences are paired by replicate. ${p.subset ?? DEFAULT_SUBSET} training images per replicate (80% train, 20% validation for α and model selection), accuracy on the test split.`,
     'Claim per level: DASS − DARTS-pruned > 0 and DASS − random > 0 (one-sided paired t, Holm over the family of 2 levels × 2 comparisons = 4 tests); a level holds when both comparisons hold, did not hold when either is Holm-significantly negative, else is inconclusive at this n. Every comparison states its minimal detectable effect (two-sided 5%, power 0.8).',
     'Scale against the paper: the paper searches on CIFAR-10 with C = 16, 8 cells, 8 ops, batch 32 over many epochs per phase (train_search.py defaults: 100 epochs) and retrains DARTS-size networks (DASS-Tiny … Large: C = 30–108, 12–20 cells) for hundreds of epochs at 90–99% sparsity; here the supernet has ~1/4 the channels and 3 cells, 6 ops, one epoch per phase on a few hundred Fashion-MNIST images, and the derived networks have a few thousand weights. A near-chance network at 98% is a property of this scale, not of DASS.',
@@ -64,7 +66,7 @@ export const dassReproduction: Reproduction = {
         alpha: { learningRate: 3e-3, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
       } },
       dataset: { name: p.dataset, subset: p.subset ?? DEFAULT_SUBSET, validationFraction: 0.2 },
-      training: { epochs: retrainPhases(p.epochs ?? DEFAULT_EPOCHS).pretrain + 2, batchSize: BATCH, optimizer: 'adam' as const, learningRate: 2e-3, lrSchedule: 'cosine' as const, evaluateTest: true },
+      training: { epochs: retrainPhases(p.epochs ?? DEFAULT_EPOCHS).pretrain + 2, batchSize: dassBatch(p), optimizer: 'adam' as const, learningRate: 2e-3, lrSchedule: 'cosine' as const, evaluateTest: true },
       // 1 dense DARTS supernet + one DASS supernet per level + 3 derived cells per level.
       budget: { maxTrials: 1 + DASS_LEVELS.length * 4 },
     },
