@@ -28,7 +28,7 @@ describe('reproduce command line', () => {
 
   it('refuses bad input with an error naming the option and the fix', () => {
     const bad: [string[], RegExp][] = [
-      [[], /name a reproduction \(random-baseline, sparse-ift, wgsef\)/],
+      [[], /name a reproduction \(random-baseline, sparse-ift, wgsef, dass\)/],
       [['nope'], /unknown reproduction "nope"; known: random-baseline/],
       [['wgsef', '--replicates', '1'], /--replicates must be an integer from 2 to 1000 .*paired t-test needs at least 2.*got "1"/],
       [['wgsef', '--seed', '-3'], /--seed needs a value|--seed must be an integer/],
