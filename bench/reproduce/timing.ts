@@ -39,25 +39,38 @@ export function readLoadLog(db: string): LoadSample[] {
 }
 
 /**
- * "Timing: wall W min from the first trial's start to the last trial's end, N trials (by state)
- * over R replicate studies, X min of trial time; load average (1 min) over that span mean a
- * (min b, max c; k samples) on n CPUs" for one study seed's studies.
+ * "Timing: wall W min (the replicate studies' spans, first trial start to last trial end, summed:
+ * gaps between invocations are not counted), N trials (by state) in S studies, X min of trial time;
+ * load average (1 min) during those spans mean a (min b, max c; k samples) on n CPUs" for one study
+ * seed's studies. Studies of one invocation run one after another, so the sum is its running time.
  */
 export function timingLine(data: readonly StudyData[], samples: readonly LoadSample[], seed: number, cpuCount = cpus().length): string {
   const trials = data.flatMap((d) => d.trials);
-  const started = trials.map((t) => t.startedAt).filter(Number.isFinite);
-  const finished = trials.filter((t) => t.finishedAt !== undefined);
-  if (!started.length || !finished.length) return `- Timing (study seed ${seed}): no finished trial.`;
-  const t0 = Math.min(...started), t1 = Math.max(...finished.map((t) => t.finishedAt!));
+  const finished = trials.filter((t) => t.finishedAt !== undefined && Number.isFinite(t.startedAt));
+  if (!finished.length) return `- Timing (study seed ${seed}): no finished trial.`;
+  // One span per replicate study: its trials carry the replicate index (collectPlan relabels them).
+  const spans: [number, number][] = [];
+  for (const [i, d] of data.entries()) {
+    const by = new Map<string, [number, number]>();
+    for (const t of d.trials) {
+      if (t.finishedAt === undefined || !Number.isFinite(t.startedAt)) continue;
+      const key = `${i}:${String(t.attributes?.['replicate'] ?? 0)}`;
+      const s = by.get(key);
+      by.set(key, s ? [Math.min(s[0], t.startedAt), Math.max(s[1], t.finishedAt)] : [t.startedAt, t.finishedAt]);
+    }
+    spans.push(...by.values());
+  }
+  const wallMs = spans.reduce((a, [x, y]) => a + (y - x), 0);
+  const t0 = Math.min(...spans.map((x) => x[0])), t1 = Math.max(...spans.map((x) => x[1]));
   const states = new Map<string, number>();
   for (const t of trials) states.set(t.state, (states.get(t.state) ?? 0) + 1);
   const trialMs = finished.reduce((a, t) => a + (t.finishedAt! - t.startedAt), 0);
   const studies = data.reduce((a, d) => a + (d.replicates?.length ?? 1), 0);
-  const inSpan = samples.filter((s) => s.t >= t0 - LOAD_SAMPLE_MS && s.t <= t1 + LOAD_SAMPLE_MS).map((s) => s.load1);
+  const inSpan = samples.filter((x) => spans.some(([a, b]) => x.t >= a - LOAD_SAMPLE_MS && x.t <= b + LOAD_SAMPLE_MS)).map((x) => x.load1);
   const load = inSpan.length
-    ? `load average (1 min) over that span mean ${(inSpan.reduce((a, x) => a + x, 0) / inSpan.length).toFixed(1)} (min ${Math.min(...inSpan).toFixed(1)}, max ${Math.max(...inSpan).toFixed(1)}; ${inSpan.length} samples) on ${cpuCount} CPUs`
-    : 'load average not recorded for that span';
+    ? `load average (1 min) during those spans mean ${(inSpan.reduce((a, x) => a + x, 0) / inSpan.length).toFixed(1)} (min ${Math.min(...inSpan).toFixed(1)}, max ${Math.max(...inSpan).toFixed(1)}; ${inSpan.length} samples) on ${cpuCount} CPUs`
+    : 'load average not recorded for those spans';
   const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-  return `- Timing (study seed ${seed}): wall ${((t1 - t0) / 60000).toFixed(1)} min (${when(t0)}–${when(t1)} UTC, first trial start to last trial end), ` +
-    `${[...states].map(([s, n]) => `${n} ${s}`).join(', ')} trials in ${studies} studies, ${(trialMs / 60000).toFixed(1)} min of trial time; ${load}.`;
+  return `- Timing (study seed ${seed}): wall ${(wallMs / 60000).toFixed(1)} min (the ${spans.length} replicate studies' spans from first trial start to last trial end, summed; between ${when(t0)} and ${when(t1)} UTC), ` +
+    `${[...states].map(([st, n]) => `${n} ${st}`).join(', ')} trials in ${studies} studies, ${(trialMs / 60000).toFixed(1)} min of trial time; ${load}.`;
 }
