@@ -65,9 +65,9 @@ export const sparseIftReproduction: Reproduction = {
   ].join(' '),
   defaults: { seed: 2024, replicates: 16, dataset: 'fashion-mnist' },
   quick: { replicates: 4, subset: 4000, epochs: 3 },
-  sizing: 'The paper reports Sparse Wide gains over dense of roughly +1 pp and more at s ≥ 0.75 (our reading of its CIFAR-100 ResNet tables); the main comparison must detect 1 pp and show non-inferiority at −0.5 pp across 12 Holm-corrected RigL − static cells. ' +
-    'The committed 3-replicate runs gave paired sd of 0.2–0.7 pp. With sd 0.5 pp, 16 replicates detect 0.37 pp (α 0.05, power 0.8) and give the smallest Holm step (α/12) a one-sided non-inferiority power of ≈ 0.8 at a true difference of 0. ' +
-    'One replicate (2 × 25 trials) takes about 2.6 min on an idle 2-core machine: the default is ≈ 42 min; `--quick` (4 replicates, 4000 images, 3 epochs) is ≈ 4 min idle, a smoke run.',
+  sizing: 'Effect the paper claims: Sparse Wide gains over dense of roughly +1 pp and more at s ≥ 0.75 (our reading of its CIFAR-100 ResNet tables), growing with s; RigL at or above static. The main comparisons must detect 1 pp and show non-inferiority at −0.5 pp across 12 Holm-corrected RigL − static cells. ' +
+    'Earlier 3-replicate runs gave paired sd of 0.2–0.7 pp. With sd 0.5 pp, 16 replicates detect 0.37 pp (α 0.05, power 0.8) and give the smallest Holm step (α/12) a one-sided non-inferiority power of ≈ 0.8 at a true difference of 0. ' +
+    'Time: one replicate (2 × 26 trials) at 1500 images × 3 epochs took ≈ 40 s of CPU (one kernel thread; ≈ 9 min of wall time at load ≈ 20 on the shared 2-core machine); the default\'s 16 replicates at 8000 × 4 (7× the images × epochs) are ≈ 75 CPU-min, ≈ 42 min on an idle 2-core machine with the default kernel threads. `--quick` (4 replicates, 4000 images, 3 epochs) is ≈ 7 CPU-min at that rate, a smoke run.',
   studies: (p) => [
     study('sparse-ift', FAMILIES, ['rigl'], p),
     // The static-mask control of every member, as its own study (same seeds: paired with the RigL runs).
