@@ -25,8 +25,9 @@ import type { MaskedParam } from './sparse/types.js';
  *
  * Moments are stored dense (indexed like W) or compact (one per non-zero, in the pattern's
  * order, with dense copies updated only when the mask changes). `npm run bench -- sparse`
- * measures both (optimiser table); compact is the faster at density <= 0.1 and ties above
- * (README "Sparse kernels"), so it is DEFAULT_LAYOUT.
+ * measures both (optimiser table): within noise of each other at every density, the faster
+ * one flipping between runs (README "Sparse kernels"); compact, with less memory per step, is
+ * DEFAULT_LAYOUT.
  */
 export type MomentLayout = 'dense' | 'compact';
 export const DEFAULT_LAYOUT: MomentLayout = 'compact';
