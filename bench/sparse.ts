@@ -3,14 +3,14 @@
  * every step as the sparse methods do) of the reference MLP 784-300-100-10 and CNN at densities
  * 1, 0.5, 0.2, 0.1, 0.05, 0.02, on the native backend with
  *   dense   every layer as W ⊙ M through the native dense GEMM / convolution,
- *   sparse  every dense layer on the sparse kernels (whatever its density),
- *   auto    what the evaluator does: sparse where `prefersSparse` (the crossover rule) says so,
+ *   sparse  every dense and conv layer on the sparse kernels (whatever its density),
+ *   auto    what the evaluator does: sparse where `prefersSparse` / `prefersSparseConv` (the crossover rules) say so,
  * against PyTorch dense (W * M) and PyTorch's torch.sparse route (MLP) in the same run,
  * alternating, medians of the repeats. Also the per-layer crossover (forward + backward of one
  * layer, dense vs sparse, CPU time) and the machine's dense sgemm peak, with the load average:
  * the machine is shared, so only ratios measured side by side mean much.
  *
- *   npm run bench -- sparse [--repeats 3] [--models mlp,cnn] [--densities 1,0.5,0.2,0.1,0.05,0.02] [--no-layers]
+ *   npm run bench -- sparse [--repeats 3] [--models mlp,cnn|none] [--densities 1,0.5,0.2,0.1,0.05,0.02] [--no-layers] [--no-conv-layers]
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -21,7 +21,10 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
 import { installKernels } from '../evaluators/kernels/index.js';
-import { compressMask, installNativeKernels, loadNativeAddon, prefersSparse, SPARSE_DENSITY_CROSSOVER, sparseDense, type SparsePattern } from '../evaluators/kernels/native/index.js';
+import {
+  compressConvMask, compressMask, installNativeKernels, loadNativeAddon, prefersSparse, prefersSparseConv, SPARSE_CONV_DENSITY_CROSSOVER, SPARSE_CONV_MIN_PATCH, SPARSE_DENSITY_CROSSOVER, sparseConv2d, sparseDense,
+  type SparseConvPattern, type SparsePattern,
+} from '../evaluators/kernels/native/index.js';
 import { DEFAULT_LAYOUT, routesSparse, SPARSE_ADAM_MAX_DENSITY, SparseAdam, type MomentLayout } from '../evaluators/sparse-optimizer.js';
 import type { MaskedParam } from '../evaluators/sparse/types.js';
 import type { TrainingConfig } from '../search/index.js';
@@ -31,7 +34,7 @@ const BATCH = 128;
 type Model = 'mlp' | 'cnn';
 type Route = 'dense' | 'sparse' | 'auto';
 
-interface Layer { w: tf.Variable; b: tf.Variable; mask: tf.Tensor | null; pattern: SparsePattern | null }
+interface Layer { w: tf.Variable; b: tf.Variable; mask: tf.Tensor | null; pattern: SparsePattern | null; conv: SparseConvPattern | null }
 
 const SHAPES: Record<Model, number[][]> = {
   mlp: [[784, 300], [300, 100], [100, 10]],
@@ -44,8 +47,10 @@ function makeLayers(model: Model, density: number, seed: number): Layer[] {
     const b = tf.tidy(() => tf.variable(tf.zeros([shape[shape.length - 1]!])));
     const mask = density < 1 ? tf.tidy(() => tf.cast(tf.less(tf.randomUniform(shape, 0, 1, 'float32', seed + 100 + i), density), 'float32')) : null;
     if (mask) tf.tidy(() => { w.assign(tf.mul(w, mask)); });
-    const pattern = shape.length === 2 ? compressMask(mask ? mask.dataSync() : new Float32Array(shape[0]! * shape[1]!).fill(1), shape[0]!, shape[1]!) : null;
-    return { w, b, mask, pattern };
+    const bits = mask ? mask.dataSync() : new Float32Array(shape.reduce((p, q) => p * q, 1)).fill(1);
+    const pattern = shape.length === 2 ? compressMask(bits, shape[0]!, shape[1]!) : null;
+    const conv = shape.length === 4 ? compressConvMask(bits, shape) : null;
+    return { w, b, mask, pattern, conv };
   });
 }
 
@@ -57,12 +62,19 @@ function denseLayer(h: tf.Tensor, l: Layer, relu: boolean, route: Route): tf.Ten
   return tf.fused.matMul({ a: h as tf.Tensor2D, b: effective(l) as tf.Tensor2D, bias: l.b, activation: relu ? 'relu' : 'linear' });
 }
 
+/** A 3x3 valid stride-1 convolution with bias and ReLU, as the reference CNN has. */
+function convLayer(h: tf.Tensor4D, l: Layer, route: Route): tf.Tensor4D {
+  const geometry = { strides: [1, 1] as [number, number], dilations: [1, 1] as [number, number], pad: 'valid' as const };
+  const sparse = route === 'sparse' || (route === 'auto' && prefersSparseConv(l.conv!, h.shape, geometry));
+  if (sparse) return sparseConv2d(h, l.w, l.conv!, l.b, 'relu', geometry);
+  return tf.fused.conv2d({ x: h, filter: effective(l) as tf.Tensor4D, strides: 1, pad: 'valid', bias: l.b, activation: 'relu' });
+}
+
 function forward(model: Model, layers: Layer[], x: tf.Tensor, route: Route): tf.Tensor {
   if (model === 'mlp') return layers.reduce((h, l, i) => denseLayer(h, l, i < layers.length - 1, route), x);
   let h = x as tf.Tensor4D;
   for (const l of layers.slice(0, 2)) {
-    h = tf.fused.conv2d({ x: h, filter: effective(l) as tf.Tensor4D, strides: 1, pad: 'valid', bias: l.b, activation: 'relu' });
-    h = tf.maxPool(h, 2, 2, 'valid');
+    h = tf.maxPool(convLayer(h, l, route), 2, 2, 'valid');
   }
   return denseLayer(tf.reshape(h, [h.shape[0], -1]), layers[2]!, false, route);
 }
@@ -165,6 +177,22 @@ function layerCost(inputs: number, outputs: number, density: number, sparse: boo
   return (used.user + used.system) / 1000 / reps;
 }
 
+/** Forward + backward of one convolution (3x3 valid, ReLU), CPU ms per call. */
+function convLayerCost(h: number, cin: number, cout: number, density: number, sparse: boolean): number {
+  const x = tf.randomNormal([BATCH, h, h, cin]);
+  const [l] = makeLayersOf([[3, 3, cin, cout]], density);
+  const probe = tf.randomNormal([BATCH, h - 2, h - 2, cout]);
+  const f = () => tf.tidy(() => tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(convLayer(xx as tf.Tensor4D, { ...l!, w: ww as tf.Variable }, sparse ? 'sparse' : 'dense'), probe)))([x, l!.w]));
+  const macs = BATCH * (h - 2) * (h - 2) * 9 * cin * cout * (sparse ? density : 1);
+  const reps = Math.max(3, Math.min(50, Math.round(3e8 / (macs + 3e6))));
+  for (let i = 0; i < 2; i++) tf.dispose(f());
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < reps; i++) tf.dispose(f());
+  const used = process.cpuUsage(cpu);
+  tf.dispose([x, probe, l!.w, l!.b, ...(l!.mask ? [l!.mask] : [])]);
+  return (used.user + used.system) / 1000 / reps;
+}
+
 function makeLayersOf(shapes: number[][], density: number): Layer[] {
   const saved = SHAPES.mlp;
   SHAPES.mlp = shapes;
@@ -207,6 +235,7 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
       densities: { type: 'string', default: '1,0.5,0.2,0.1,0.05,0.02' },
       'no-layers': { type: 'boolean', default: false },
       'no-optimiser': { type: 'boolean', default: false },
+      'no-conv-layers': { type: 'boolean', default: false },
     },
   });
   const { addon, reason } = loadNativeAddon();
@@ -218,7 +247,7 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
   installKernels('wasm');
   installNativeKernels();
   const repeats = Number(values.repeats);
-  const models = values.models.split(',') as Model[];
+  const models = values.models.split(',').filter((m): m is Model => m === 'mlp' || m === 'cnn');
   const densities = values.densities.split(',').map(Number);
   const torch = await TorchReference.start();
   const { isa, threads } = addon.info();
@@ -235,6 +264,19 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
         const dense = median([0, 1, 2].map(() => layerCost(i, o, d, false)));
         const sparse = median([0, 1, 2].map(() => layerCost(i, o, d, true)));
         console.log(`  ${`${i}x${o}`.padEnd(9)} ${fmt(d, 2).padStart(7)} ${fmt(dense, 3).padStart(8)} ${fmt(sparse, 3).padStart(8)} ${fmt(dense / sparse, 2).padStart(13)}`);
+      }
+    }
+  }
+  if (!values['no-conv-layers']) {
+    console.log(`\nper-layer crossover, convolutions: forward + backward of one 3x3 valid convolution (batch ${BATCH}, ReLU), CPU ms per call; rule: sparse when fh·fw·cin >= ${SPARSE_CONV_MIN_PATCH} and density / grid share <= ${SPARSE_CONV_DENSITY_CROSSOVER} (prefersSparseConv)`);
+    console.log(`  ${'layer'.padEnd(16)} ${'density'.padStart(7)} ${'dense'.padStart(8)} ${'sparse'.padStart(8)} ${'dense÷sparse'.padStart(13)} ${'sparse GFLOP/s'.padStart(15)}`);
+    for (const [h, ci, co] of [[28, 1, 32], [13, 32, 64], [16, 64, 64]] as const) {
+      for (const d of [1, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.02]) {
+        const dense = median([0, 1, 2].map(() => convLayerCost(h, ci, co, d, false)));
+        const sparse = median([0, 1, 2].map(() => convLayerCost(h, ci, co, d, true)));
+        // useful work: 3 products (forward, input and filter gradient) of 2 flops per kept multiply-add
+        const flops = 3 * 2 * BATCH * (h - 2) ** 2 * 9 * ci * co * d;
+        console.log(`  ${`${h}x${h}x${ci}->${co}`.padEnd(16)} ${fmt(d, 2).padStart(7)} ${fmt(dense, 3).padStart(8)} ${fmt(sparse, 3).padStart(8)} ${fmt(dense / sparse, 2).padStart(13)} ${fmt(flops / (sparse / 1000) / 1e9, 1).padStart(15)}`);
       }
     }
   }

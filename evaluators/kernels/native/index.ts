@@ -23,7 +23,7 @@ import type { NativeKernelBody } from './wasm-heap.js';
 
 export { loadNativeAddon, type NativeAddon, type NativePoolStats } from './native-addon.js';
 export { NativeKernelError } from './override-kernel.js';
-export { compressConvMask, convPatternOf, convPatternRebuilds, sparseConv2d, sparseConvAvailable, type SparseConvGeometry, type SparseConvPattern } from './sparse-conv.js';
+export { compressConvMask, convPatternOf, convPatternRebuilds, prefersSparseConv, SPARSE_CONV_DENSITY_CROSSOVER, SPARSE_CONV_MIN_PATCH, sparseConv2d, sparseConvGridShare, sparseConvAvailable, type SparseConvGeometry, type SparseConvPattern } from './sparse-conv.js';
 export { compressMask, patternOf, patternRebuilds, prefersSparse, SPARSE_DENSITY_CROSSOVER, sparseDense, sparseKernelsBlocker, type SparseActivation, type SparsePattern } from './sparse-dense.js';
 
 /** The kernels this module provides, by tfjs kernel name. Registries are data. */

@@ -136,3 +136,30 @@ export function sparseConv2d(x: tf.Tensor4D, weight: tf.Tensor, pattern: SparseC
 export function sparseConvAvailable(): boolean {
   return registered;
 }
+
+/**
+ * The convolution crossover rule (measured by `npm run bench -- sparse`, per-layer convolution
+ * table; README "Sparse kernels"): a masked convolution runs sparse when
+ *   - its patch is long enough (fh·fw·cin >= SPARSE_CONV_MIN_PATCH): with short patches (a first
+ *     layer on 1-3 channels) the work is moving activations, which sparsity does not shrink, and
+ *     the sparse route's channel-major layout costs more than the multiply-adds it saves; and
+ *   - density / gridShare <= SPARSE_CONV_DENSITY_CROSSOVER, where gridShare = OH·OW / (Hq·Wq) is
+ *     the share of the kernel's pixel grid that are real outputs (the rest are computed and
+ *     discarded: 0.72 for 13x13 valid 3x3, 0.77 for 14x14 same 3x3, 1 for 1x1 unpadded).
+ */
+export const SPARSE_CONV_DENSITY_CROSSOVER = 0.3;
+export const SPARSE_CONV_MIN_PATCH = 64;
+
+/** The share of the sparse kernel's per-image pixel grid that are real output pixels. */
+export function sparseConvGridShare(p: SparseConvPattern, xShape: readonly number[], g: SparseConvGeometry): number {
+  const info = convInfo(xShape, { ...g, pattern: p, activation: 0 });
+  const hq = info.outHeight + Math.floor(((info.filterHeight - 1) * info.dilationHeight) / info.strideHeight);
+  const wq = info.outWidth + Math.floor(((info.filterWidth - 1) * info.dilationWidth) / info.strideWidth);
+  return hq * wq > 0 ? (info.outHeight * info.outWidth) / (hq * wq) : 0;
+}
+
+export function prefersSparseConv(p: SparseConvPattern, xShape: readonly number[], g: SparseConvGeometry): boolean {
+  if (p.inputs < SPARSE_CONV_MIN_PATCH) return false;
+  const share = sparseConvGridShare(p, xShape, g);
+  return share > 0 && p.density / share <= SPARSE_CONV_DENSITY_CROSSOVER;
+}

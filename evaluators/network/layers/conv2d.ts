@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { removedByKeep, type Conv2DLayer } from '../../../search/index.js';
 import { dilateFilter } from '../../kernels/dilated-conv.js';
 import { activate } from '../ops.js';
+import { sparseConvForward } from '../sparse-kernels.js';
 import { convExportGeometry } from './conv-export.js';
 import { withBias } from './saved-names.js';
 import type { LayerBuilder } from './types.js';
@@ -14,7 +15,10 @@ export const conv2dBuilder: LayerBuilder<Conv2DLayer> = {
     const own = removedByKeep(node.name, spec.keepNodes, spec.filters);
     const k = ctx.kernel(node, 'kernel', own);
     const addBias = ctx.bias(node, own);
+    const geometry = { stride: spec.stride!, padding: spec.padding!, dilation: spec.dilation! };
     return (x, o) => {
+      const sparse = sparseConvForward(x, k.param, addBias.tensor, spec.activation!, geometry, o);
+      if (sparse) return sparse;
       const w = dilateFilter(k.value(o.weight) as tf.Tensor4D, spec.dilation!);
       return activate(addBias(tf.conv2d(x as tf.Tensor4D, w, spec.stride!, spec.padding!)), spec.activation!);
     };

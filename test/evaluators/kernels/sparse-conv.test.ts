@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -7,9 +9,15 @@ import '@tensorflow/tfjs-backend-wasm';
 import { installKernels } from '../../../evaluators/kernels/index.js';
 import { dilateFilter } from '../../../evaluators/kernels/dilated-conv.js';
 import {
-  compressConvMask, installNativeKernels, loadNativeAddon, sparseConv2d, type SparseActivation, type SparseConvGeometry,
+  compressConvMask, convPatternOf, convPatternRebuilds, installNativeKernels, loadNativeAddon, prefersSparseConv, sparseConv2d, sparseKernelsBlocker,
+  type SparseActivation, type SparseConvGeometry,
 } from '../../../evaluators/kernels/native/index.js';
-import { createRng } from '../../../search/index.js';
+import { buildNetwork } from '../../../evaluators/network/build-network.js';
+import { createSparseMethod } from '../../../evaluators/sparse/index.js';
+import { syntheticDataset } from '../../../evaluators/synthetic-dataset.js';
+import { trainNetwork } from '../../../evaluators/train.js';
+import { createRng, type Architecture, type LayerSpec, type TrainingConfig } from '../../../search/index.js';
+import { arch, recorder } from '../helpers.js';
 
 /** Seeded uniform [0, 1): the project's mulberry32 stream started at state `seed`. */
 function uniform(size: number, seed: number): Float32Array {
@@ -28,6 +36,19 @@ test('compressConvMask compresses an HWIO mask as [fh·fw·cin x cout] and refus
   assert.deepEqual([...p.oidx], [1, 0, 1]);
   assert.deepEqual([...p.iptr], [0, 1, 3]);
   assert.throws(() => compressConvMask([1, 1], [2, 1]), /conv filter shape is \[fh, fw, cin, cout\]/);
+});
+
+test('the convolution crossover rule: long patches that are sparse enough for their pixel grid', () => {
+  const at = (fh: number, cin: number, cout: number, h: number, density: number, g: SparseConvGeometry) =>
+    prefersSparseConv(compressConvMask(randomMask(fh * fh * cin * cout, density, 3), [fh, fh, cin, cout]), [1, h, h, cin], g);
+  const valid: SparseConvGeometry = { strides: [1, 1], dilations: [1, 1], pad: 'valid' };
+  const same: SparseConvGeometry = { ...valid, pad: 'same' };
+  assert.equal(at(3, 32, 64, 13, 0.1, valid), true, 'the reference CNN\'s second convolution at 90% sparsity');
+  assert.equal(at(3, 32, 64, 13, 0.3, valid), false, 'grid share 121/169: 0.3 / 0.72 is past the crossover');
+  assert.equal(at(3, 32, 64, 13, 1, valid), false);
+  assert.equal(at(3, 1, 32, 28, 0.05, valid), false, 'a 9-long patch: moving activations dominates at any density');
+  assert.equal(at(1, 64, 64, 8, 0.25, valid), true, '1x1 unpadded: the whole grid is output');
+  assert.equal(at(3, 16, 16, 4, 0.2, same), false, 'a 4x4 image padded to 6x6: share 0.44');
 });
 
 const { addon } = loadNativeAddon();
@@ -153,4 +174,112 @@ describe('native sparse convolution kernels', { skip: hasSparse ? false : 'nativ
     for (let i = 0; i < 5; i++) compare(`repeat ${i}`, c, mask, 2 + i);
     assert.equal(addon!.sparseConvInfo!().bytes, held);
   });
+
+  const data = syntheticDataset({ shape: [12, 12, 8], classes: 4, train: 384, validation: 96, test: 0 }, 5);
+  const TRAIN: TrainingConfig = { epochs: 5, batchSize: 32, optimizer: 'adam', learningRate: 0.02 };
+
+  async function trial(a: Architecture, seed: number, training = TRAIN) {
+    const net = buildNetwork(a, data.shape, data.classes, seed);
+    const method = createSparseMethod(a.sparsity);
+    try {
+      method.init(net.params, a.sparsity, createRng(seed), 20);
+      net.enforceStructure();
+      const result = await trainNetwork({ net, method, dataset: data, training, seed, reporter: recorder() });
+      const values = net.params.map((p) => ({ name: p.name, w: p.weight.dataSync().slice(), m: p.mask.dataSync().slice() }));
+      return { result, values };
+    } finally {
+      method.dispose();
+      net.dispose();
+    }
+  }
+
+  const layers: LayerSpec[] = [
+    { type: 'conv2d', filters: 16, kernel: 3, activation: 'relu' },
+    { type: 'maxPool', size: 2 },
+    { type: 'conv2d', filters: 16, kernel: 3, activation: 'relu' },
+    { type: 'flatten' },
+  ];
+  const sparseCnn = (method: 'static' | 'rigl' = 'static') => arch(layers, { level: 0.9, method, init: 'random' }, 'image');
+
+  test('a seeded sparse CNN trial on the sparse convolutions matches the dense route: same accuracy within noise, pruned weights exactly zero, the layers named', async () => {
+    assert.equal(sparseKernelsBlocker(), null);
+    const a = sparseCnn();
+    const rebuildsBefore = convPatternRebuilds();
+    const sparse = await trial(a, 4);
+    const rebuilds = convPatternRebuilds() - rebuildsBefore;
+    process.env.SPARSENAS_SPARSE_KERNELS = '0';
+    let dense;
+    try {
+      dense = await trial(a, 4);
+    } finally {
+      delete process.env.SPARSENAS_SPARSE_KERNELS;
+    }
+    assert.ok(sparse.result.sparseLayers.includes('conv_0') && sparse.result.sparseLayers.includes('conv_2'), `sparse layers ${sparse.result.sparseLayers.join(', ')}`);
+    assert.deepEqual(dense.result.sparseLayers, []);
+    assert.ok(Math.abs(sparse.result.valAccuracy - dense.result.valAccuracy) <= 0.05, `val acc sparse ${sparse.result.valAccuracy} vs dense ${dense.result.valAccuracy}`);
+    assert.ok(Math.abs(sparse.result.trainLoss - dense.result.trainLoss) <= 0.02 * Math.max(1, dense.result.trainLoss), `train loss ${sparse.result.trainLoss} vs ${dense.result.trainLoss}`);
+    assert.ok(sparse.result.trainLoss < Math.log(4) - 0.05, `it learns: train loss ${sparse.result.trainLoss} (chance: ln 4)`);
+    for (const v of sparse.values) v.m.forEach((m, j) => { if (m === 0) assert.ok(v.w[j] === 0, `${v.name}[${j}] = ${v.w[j]} under a zero mask`); });
+    // A static mask is compressed once per conv layer (2) for the whole run, not once per step.
+    assert.equal(rebuilds, 2, 'conv patterns compressed');
+  });
+
+  test('RigL on a CNN: masks move (patterns follow them), pruned weights stay zero, the convolutions run sparse', async () => {
+    const base = sparseCnn('rigl');
+    const a: Architecture = { ...base, sparsity: { ...base.sparsity, updateEvery: 3 } };
+    const rebuildsBefore = convPatternRebuilds();
+    const { result, values } = await trial(a, 6);
+    assert.ok(result.sparseLayers.includes('conv_2'), `sparse layers ${result.sparseLayers.join(', ')}`);
+    assert.ok(convPatternRebuilds() - rebuildsBefore > 2, 'patterns rebuilt after mask updates');
+    for (const v of values) v.m.forEach((m, j) => { if (m === 0) assert.ok(v.w[j] === 0, `${v.name}[${j}] = ${v.w[j]} under a zero mask`); });
+    const mask = tf.variable(tf.tensor(new Float32Array(72).fill(1), [3, 3, 8, 1]), false);
+    const p1 = convPatternOf(mask);
+    assert.equal(convPatternOf(mask), p1, 'cached while the mask is unchanged');
+    mask.assign(tf.zeros([3, 3, 8, 1]));
+    assert.equal(convPatternOf(mask).nnz, 0, 'rebuilt after the mask changed');
+    mask.dispose();
+  });
+
+  test('no tensor or native memory leak across 100 CNN trials (tf.memory, the kernels\' buffers, process RSS)', async () => {
+    const a = sparseCnn();
+    const small: TrainingConfig = { epochs: 1, batchSize: 32, optimizer: 'adam', learningRate: 0.01, steps: 2 };
+    for (let i = 0; i < 3; i++) await trial(a, 1 + i, small);
+    const tensors = tf.memory().numTensors;
+    const bytes = addon!.sparseConvInfo!().bytes;
+    const rss = process.memoryUsage().rss;
+    for (let i = 0; i < 100; i++) await trial(a, 100 + i, small);
+    assert.equal(tf.memory().numTensors, tensors, 'tensors after 100 trials');
+    assert.equal(addon!.sparseConvInfo!().bytes, bytes, 'native sparse convolution buffers after 100 trials');
+    const grown = process.memoryUsage().rss - rss;
+    assert.ok(grown < 64 * 1024 * 1024, `process RSS grew ${(grown / 1048576).toFixed(1)} MiB over 100 trials`);
+  });
+});
+
+test('wasm without the addon trains a sparse CNN on the dense route and names no sparse layer', () => {
+  const mod = (rel: string) => JSON.stringify(fileURLToPath(new URL(rel, import.meta.url)));
+  const script = `
+    const tf = await import('@tensorflow/tfjs'); await import('@tensorflow/tfjs-backend-wasm');
+    await tf.setBackend('wasm');
+    const { installKernels } = await import(${mod('../../../evaluators/kernels/index.js')});
+    installKernels('wasm');
+    const { installNativeKernels } = await import(${mod('../../../evaluators/kernels/native/index.js')});
+    installNativeKernels();
+    const { buildNetwork } = await import(${mod('../../../evaluators/network/build-network.js')});
+    const { createSparseMethod } = await import(${mod('../../../evaluators/sparse/index.js')});
+    const { syntheticDataset } = await import(${mod('../../../evaluators/synthetic-dataset.js')});
+    const { createRng } = await import(${mod('../../../search/index.js')});
+    const { trainNetwork } = await import(${mod('../../../evaluators/train.js')});
+    const { arch, recorder } = await import(${mod('../helpers.js')});
+    const a = arch([{ type: 'conv2d', filters: 16, kernel: 3, activation: 'relu' }, { type: 'flatten' }], { level: 0.9, init: 'random' }, 'image');
+    const data = syntheticDataset({ shape: [12, 12, 8], classes: 4, train: 256, validation: 96, test: 0 }, 5);
+    const net = buildNetwork(a, data.shape, data.classes, 1);
+    const method = createSparseMethod(a.sparsity);
+    method.init(net.params, a.sparsity, createRng(1), 16);
+    const r = await trainNetwork({ net, method, dataset: data, training: { epochs: 2, batchSize: 32, optimizer: 'adam', learningRate: 0.01 }, seed: 1, reporter: recorder() });
+    console.log(JSON.stringify({ acc: r.valAccuracy, sparse: r.sparseLayers }));`;
+  const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, SPARSENAS_NATIVE: '0' }, cwd: fileURLToPath(new URL('../../../', import.meta.url)) });
+  assert.equal(res.status, 0, res.stderr);
+  const out = JSON.parse(res.stdout.trim().split('\n').pop()!) as { acc: number; sparse: string[] };
+  assert.deepEqual(out.sparse, []);
+  assert.ok(out.acc > 0.3, `val acc ${out.acc}`);
 });
