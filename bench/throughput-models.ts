@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { FusedAdamOptimizer } from '../evaluators/kernels/native/fused-adam.js';
+
 /**
  * The two reference models of the throughput benchmark, trained with raw tfjs ops the way
  * the sparse evaluators do: weights multiplied by a fixed random mask in the forward pass
@@ -65,7 +67,8 @@ export function buildTrainStep(model: ModelName, sparsity: number, batch: number
   const layers = makeLayers(model, sparsity, seed);
   const x = model === 'mlp' ? tf.randomUniform([batch, 784], 0, 1, 'float32', seed) : tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', seed);
   const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', seed + 1), 10));
-  const optimizer = tf.train.adam(1e-3);
+  // What the evaluator's createOptimizer makes: tfjs' Adam, fused on wasm + native.
+  const optimizer = new FusedAdamOptimizer(1e-3, 0.9, 0.999);
   const vars = layers.flatMap((l) => [l.w, l.b]);
   return {
     step() {

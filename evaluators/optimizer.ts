@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../search/index.js';
+import { FusedAdamOptimizer } from './kernels/native/fused-adam.js';
 
 /**
  * ε of Adam and RMSProp, passed explicitly: left out, tfjs takes the active backend's
@@ -12,7 +13,8 @@ export const OPTIMIZER_EPSILON = 1e-7;
 export function createOptimizer(training: TrainingConfig): tf.Optimizer {
   const lr = training.learningRate;
   switch (training.optimizer) {
-    case 'adam': return tf.train.adam(lr, 0.9, 0.999, OPTIMIZER_EPSILON);
+    // tfjs' Adam, each variable's update one fused native pass on wasm + native (same values).
+    case 'adam': return new FusedAdamOptimizer(lr, 0.9, 0.999, OPTIMIZER_EPSILON);
     case 'sgd': return tf.train.sgd(lr);
     case 'momentum': return disposingLearningRate(tf.train.momentum(lr, training.momentum ?? 0.9, training.nesterov ?? false));
     case 'rmsprop': return tf.train.rmsprop(lr, 0.9, training.momentum ?? 0, OPTIMIZER_EPSILON);

@@ -17,7 +17,8 @@
         "src/elementwise.c",
         "src/sparse-dense.c",
         "src/sparse-conv.c",
-        "src/sparse-adam.c"
+        "src/sparse-adam.c",
+        "src/adam.c"
       ],
       "cflags": ["-O3", "-std=gnu11", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
       "cflags!": ["-O2", "-O0"],

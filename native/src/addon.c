@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "adam.h"
 #include "conv2d.h"
 #include "elementwise.h"
 #include "gemm.h"
@@ -684,6 +685,37 @@ static napi_value js_select_sparse_conv_isa(napi_env env, napi_callback_info inf
   return result;
 }
 
+/* adam(heap, w, g, m, v, wOut, mOut, vOut, n, coeffs Float32Array[8] in spn_adam_coeffs
+ * order): the fused dense Adam update (adam.h). */
+static napi_value js_adam(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  heap_view h;
+  double n;
+  if (!get_args(env, info, 10, argv) || !get_heap(env, argv[0], &h)) return NULL;
+  CHECK(napi_get_value_double(env, argv[8], &n));
+  napi_typedarray_type type;
+  size_t len, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[9], &type, &len, &data, &ab, &offset) != napi_ok ||
+      type != napi_float32_array || len != 8 || n < 0) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "adam: coefficients must be a Float32Array of 8 values and n >= 0");
+    return NULL;
+  }
+  const float *k = data;
+  const spn_adam_coeffs c = {k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]};
+  float *p[7];
+  for (int i = 0; i < 7; i++)
+    if (!heap_ptr(env, &h, argv[1 + i], (size_t)n, &p[i])) return NULL;
+  for (int i = 0; i < 7; i++)
+    if (p[i] == NULL) {
+      napi_throw_type_error(env, "SPARSENAS_NATIVE", "adam: a required tensor is missing");
+      return NULL;
+    }
+  LOCKED(spn_adam_dense(&c, p[0], p[1], p[2], p[3], p[4], p[5], p[6], (size_t)n));
+  return NULL;
+}
+
 /* poolStats() -> the pool's counters (thread-pool.h); poolWaitIdle(ms) -> sleeping workers;
  * poolSelfTest(ms, serialAfter): a job whose worker holds its task until the caller sleeps,
  * then serialAfter jobs on the caller alone. */
@@ -744,6 +776,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sparseConv", NULL, js_sparse_conv, NULL, NULL, NULL, napi_default, NULL},
       {"sparseConvInfo", NULL, js_sparse_conv_info, NULL, NULL, NULL, napi_default, NULL},
       {"selectSparseConvIsa", NULL, js_select_sparse_conv_isa, NULL, NULL, NULL, napi_default, NULL},
+      {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
       {"poolStats", NULL, js_pool_stats, NULL, NULL, NULL, napi_default, NULL},
       {"poolWaitIdle", NULL, js_pool_wait_idle, NULL, NULL, NULL, napi_default, NULL},
       {"poolSelfTest", NULL, js_pool_self_test, NULL, NULL, NULL, napi_default, NULL},

@@ -19,10 +19,12 @@ import { maxPool, maxPoolGrad } from './pool-kernels.js';
 import { sum } from './reduce-kernels.js';
 import { installSparseConvKernels } from './sparse-conv.js';
 import { disableSparseKernels, installSparseKernels } from './sparse-dense.js';
+import { disableFusedAdam, installFusedAdam } from './fused-adam.js';
 import type { NativeKernelBody } from './wasm-heap.js';
 
 export { loadNativeAddon, type NativeAddon, type NativePoolStats } from './native-addon.js';
 export { NativeKernelError } from './override-kernel.js';
+export { FUSED_ADAM, FusedAdamOptimizer, fusedAdamActive } from './fused-adam.js';
 export { compressConvMask, convPatternOf, convPatternRebuilds, prefersSparseConv, SPARSE_CONV_DENSITY_CROSSOVER, SPARSE_CONV_MIN_PATCH, sparseConv2d, sparseConvGridShare, sparseConvAvailable, type SparseConvGeometry, type SparseConvPattern } from './sparse-conv.js';
 export { compressMask, patternOf, patternRebuilds, prefersSparse, SPARSE_DENSITY_CROSSOVER, sparseDense, sparseKernelsBlocker, type SparseActivation, type SparsePattern } from './sparse-dense.js';
 
@@ -66,6 +68,8 @@ export function installNativeKernels(): string[] {
   if (addon === null) return [];
   // The sparse dense-layer kernels are new kernel names, not overrides: enabled alongside.
   installSparseKernels(addon);
+  // Adam's fused update is a new kernel too, used by FusedAdamOptimizer while enabled.
+  installFusedAdam(addon);
   installSparseConvKernels(addon);
   return Object.entries(NATIVE_KERNELS)
     .filter(([name, body]) => overrideWasmKernel(name, addon, body))
@@ -75,5 +79,6 @@ export function installNativeKernels(): string[] {
 /** Puts back the kernels installNativeKernels replaced (benchmarks compare both). Returns their names. */
 export function uninstallNativeKernels(): string[] {
   disableSparseKernels();
+  disableFusedAdam();
   return Object.keys(NATIVE_KERNELS).filter((name) => restoreWasmKernel(name));
 }

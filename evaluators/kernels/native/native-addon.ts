@@ -57,6 +57,11 @@ export interface NativeAddon {
   sparseConvInfo?(): { isa: string; bytes: number };
   selectSparseConvIsa?(isa: string): boolean;
   /**
+   * Fused dense Adam update (native/src/adam.h): w, g, m, v in, wOut, mOut, vOut out, n values;
+   * coeffs [beta1, 1-beta1, beta2, 1-beta2, 1-beta1^t, 1-beta2^t, epsilon, -lr] as float32.
+   */
+  adam?(heap: Float32Array, w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number, coeffs: Float32Array): void;
+  /**
    * The pool's counters (native/src/thread-pool.h): jobs, jobs run on the calling thread
    * alone after a descheduled worker (serialJobs, lateJobs), sleeps of workers and of the
    * caller, the most spin rounds a wait took before sleeping (at most spinLimit), workers asleep now.
