@@ -257,7 +257,7 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
   console.log(`dense sgemm peak (native, 768³, best of 5): ${fmt(sgemmPeak(), 1)} GFLOP/s`);
 
   if (!values['no-layers']) {
-    console.log(`\nper-layer crossover: forward + backward of one layer (batch ${BATCH}, ReLU), CPU ms per call; crossover rule: sparse when density <= ${SPARSE_DENSITY_CROSSOVER} and (outputs >= 32 or <= 4096 weights)`);
+    console.log(`\nper-layer crossover: forward + backward of one layer (batch ${BATCH}, ReLU), CPU ms per call; crossover rule: sparse when density <= ${SPARSE_DENSITY_CROSSOVER}`);
     console.log(`  ${'layer'.padEnd(9)} ${'density'.padStart(7)} ${'dense'.padStart(8)} ${'sparse'.padStart(8)} ${'dense÷sparse'.padStart(13)}`);
     for (const [i, o] of [[784, 300], [300, 100], [100, 10], [1600, 10]] as const) {
       for (const d of [1, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05]) {

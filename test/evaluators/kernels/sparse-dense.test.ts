@@ -46,7 +46,7 @@ test('compressMask lists each output\'s inputs and each input\'s outputs, with e
   assert.equal(compressMask(new Float32Array(0), 0, 5).nnz, 0);
 });
 
-test('the crossover rule: sparse at density <= 0.2 with >= 32 outputs or a tiny layer; never for few outputs of many inputs', () => {
+test('the crossover rule: sparse at density <= 0.2 whatever the shape (few outputs of many inputs too), dense above', () => {
   const at = (inputs: number, outputs: number, density: number) =>
     prefersSparse(compressMask(uniform(inputs * outputs, 3).map((u) => (u < density ? 1 : 0)), inputs, outputs));
   assert.equal(at(784, 300, 0.1), true);
@@ -54,7 +54,8 @@ test('the crossover rule: sparse at density <= 0.2 with >= 32 outputs or a tiny 
   assert.equal(at(300, 100, 0.3), false, 'at 0.3 the two routes tie');
   assert.equal(at(784, 300, 0.5), false, 'too dense');
   assert.equal(at(784, 300, 1), false);
-  assert.equal(at(1600, 10, 0.05), false, 'few outputs: the batch transposes cost more than they save');
+  assert.equal(at(1600, 10, 0.05), true, 'few outputs of many inputs: faster sparse since the transposed input is shared');
+  assert.equal(at(1600, 10, 0.4), false);
   assert.equal(at(100, 10, 0.1), true, 'tiny layer');
 });
 
