@@ -41,7 +41,7 @@ export const dassReproduction: Reproduction = {
   protocol: (p) => [
     `Per replicate, one \`dass\` study (strategy \`dass\`, controls \`darts\` and \`random\`): a DARTS supernet searched dense (shared by both levels), one DASS supernet per sparsity level (${DASS_LEVELS.join(', ')}), then per level three derived cells retrained from scratch at that sparsity with the same HYDRA pipeline: the DASS cell, the DARTS cell (pruned after its dense search) and one random cell (the same random genotype at both levels).`,
     `Supernet: C = ${SUPERNET.channels}, ${SUPERNET.cells} cells (reduction at cells 1 and 2), ${SUPERNET.nodes} nodes, ops ${DASS_REPRO_OPS.join(', ')} (the DARTS set less the two 5×5 convolutions, for time), one epoch each of pretrain / prune / finetune, α by Adam (lr 3e-3, betas (0.5, 0.999), wd 1e-3) on validation batches of ${ALPHA_BATCH}, first order, from the masked supernet's loss only.`,
-    `Derived networks: C = ${NETWORK.channels}, ${NETWORK.cells} cells, ${(p.epochs ?? DEFAULT_EPOCHS)} epochs (${retrainPhases(p.epochs ?? DEFAULT_EPOCHS).pretrain} pretrain, 1 prune, 1 finetune), batch ${dassBatch(p)}, Adam lr 2e-3 cosine; every parametric kernel (stem, cell convolutions, classifier) keeps exactly ⌈(1 − s)·n⌉ weights by its scores.`,
+    `Derived networks: C = ${NETWORK.channels}, ${NETWORK.cells} cells, ${(p.epochs ?? DEFAULT_EPOCHS)} epochs (${retrainPhases(p.epochs ?? DEFAULT_EPOCHS).pretrain} pretrain, 1 prune, 1 finetune), batch ${dassBatch(p)}, Adam lr 2e-3 cosine; every parametric kernel (stem, cell convolutions, classifier) keeps exactly ⌈(1 − s)·n⌉ weights by its scores. One cosine learning-rate schedule spans all epochs of a trial, so the single fine-tune epoch runs at its tail (HYDRA runs pretrain, prune and finetune as separate runs, each with its own schedule).`,
     `The three cells of a replicate share the training subset, the validation split and the initialisation/batch-order seed: differences are paired by replicate. ${p.subset ?? DEFAULT_SUBSET} training images per replicate (80% train, 20% validation for α and model selection), accuracy on the test split.`,
     'Claim per level: DASS − DARTS-pruned > 0 and DASS − random > 0 (one-sided paired t, Holm over the family of 2 levels × 2 comparisons = 4 tests); a level holds when both comparisons hold, did not hold when either is Holm-significantly negative, else is inconclusive at this n. Every comparison states its minimal detectable effect (two-sided 5%, power 0.8).',
     'Scale against the paper: the paper searches on CIFAR-10 with C = 16, 8 cells, 8 ops, batch 32 over many epochs per phase (train_search.py defaults: 100 epochs) and retrains DARTS-size networks (DASS-Tiny … Large: C = 30–108, 12–20 cells) for hundreds of epochs at 90–99% sparsity; here the supernet has ~1/4 the channels and 3 cells, 6 ops, one epoch per phase on a few hundred Fashion-MNIST images, and the derived networks have a few thousand weights. A near-chance network at 98% is a property of this scale, not of DASS.',
@@ -49,9 +49,9 @@ export const dassReproduction: Reproduction = {
   defaults: { seed: 2022, replicates: 3, dataset: 'fashion-mnist' },
   quick: { replicates: 2, dataset: 'embedded', subset: 200, epochs: 3 },
   sizing: 'The paper reports gains of several points at 99% sparsity (abstract: the sparse MobileNet-v2 from 73.44% to 81.35%, +7.91 pp, on CIFAR-10); so the design must detect effects of that order. ' +
-    'At this scale a paired difference of cells has an sd of several pp (search variance is large and the networks small), so 3 replicates detect only effects of roughly 3 sd (minimal detectable effect at n = 3 ≈ 3.1·sd, two-sided 5%, power 0.8): the section states the detectable effect per comparison. ' +
-    'Cost per replicate, measured on the shared 2-core machine at load 13–15: a supernet trial (600 images) ≈ 3–3.5 min, a derived trial ≈ 1 min; 3 supernets + 6 derived ≈ 16–18 min, so the default (3 replicates) is ≈ 50–55 min there (less on an idle machine). ' +
-    '`--quick` (2 replicates, embedded data, 200 images, 3 epochs) is ≈ 12–14 min there: a smoke run that cannot decide anything (n = 2).',
+    'At this scale a paired difference of cells has an sd of several pp (search variance is large and the networks small), so 3 replicates detect only effects of roughly 3 sd (minimal detectable effect at n = 3 ≈ 3.1·sd, two-sided 5%, power 0.8; `--quick`, n = 2, decides nothing): the section states the detectable effect per comparison. ' +
+    'Cost, measured with `--quick` on the shared 2-core machine (load 16–25, two runs side by side, SPARSENAS_NATIVE_THREADS=1): per replicate a dense DARTS supernet ≈ 220 s, a DASS supernet ≈ 100 s (≈ 1,140 s while four runs shared the machine), a derived cell 21–94 s; one replicate ≈ 11 min, so `--quick` is ≈ 22 min per study seed there (the 15-minute target holds only below that load). ' +
+    'The default (400 images, batch 16, 5 retraining epochs: ≈ 2× the supernet and ≈ 3× the derived work of a quick replicate) extrapolates to ≈ 20–25 min per replicate at that load, ≈ 1–1.2 h for 3 replicates, and about a fifth of that on an idle machine (one process then gets a whole core instead of ≈ 0.2).',
   studies: (p) => [{
     name: 'dass',
     definition: {
@@ -90,6 +90,14 @@ const minutes = (x: number) => (Number.isFinite(x) ? `${(x / 60000).toFixed(1)} 
 /** The per-level table, the paired tests and a verdict per level (pure: tested on fake trials). */
 export function reportDass(data: StudyData[], _p?: ReproParams): ReproductionReport {
   const trials = data.flatMap((d) => d.trials).filter((t) => t.state === 'completed' && t.metrics);
+  const curves = new Map(data.flatMap((d) => [...d.epochs]));
+  /** Validation accuracy at the end of dense pretraining (before the masks), NaN without such an epoch. */
+  const beforePruning = (t: Trial) => {
+    const pre = (curves.get(t.id) ?? []).filter((e) => (e.outputs as JsonObject | undefined)?.['phase'] === 'pretrain');
+    return pre.length ? pre[pre.length - 1]!.valAccuracy : NaN;
+  };
+  /** At most 1.2× chance (10 classes): the network predicts about one class. */
+  const atChance = (t: Trial) => acc(t) <= 0.12;
   const supernets = trials.filter((t) => tag(t)['kind'] === 'search');
   const derived = trials.filter((t) => tag(t)['kind'] === 'derived');
   const cell = (arm: Arm, level: number) => derived.filter((t) => tag(t)['arm'] === arm && tag(t)['sparsity'] === level);
@@ -109,7 +117,7 @@ export function reportDass(data: StudyData[], _p?: ReproParams): ReproductionRep
       const ents = ts.map((t) => entropy(searchOf(arm, level, replicateOf(t)))).filter((e): e is { normal: number; reduce: number } => e !== undefined);
       const searchMs = ts.map((t) => { const s = searchOf(arm, level, replicateOf(t)); return s ? ms(s) : 0; });
       rows.push([
-        `s = ${level}`, ARM_LABEL[arm], `${meanStd(ts.map(acc), 2, 100)} (n = ${ts.length})`,
+        `s = ${level}`, ARM_LABEL[arm], `${meanStd(ts.map(acc), 2, 100)} (n = ${ts.length})`, `${ts.filter(atChance).length}/${ts.length}`, meanStd(ts.map(beforePruning), 2, 100),
         int(mean(ts.map((t) => t.metrics!.nonZeros))), `${(mean(ts.map((t) => t.metrics!.sparsity)) * 100).toFixed(1)}%`,
         int(mean(ts.map((t) => t.metrics!.sparseFlops))), meanStd(share, 2),
         ents.length ? `${meanStd(ents.map((e) => e.normal), 3)} / ${meanStd(ents.map((e) => e.reduce), 3)}` : '—',
@@ -138,9 +146,9 @@ export function reportDass(data: StudyData[], _p?: ReproParams): ReproductionRep
   const vs = perLevel.map((l) => l.verdict);
   const verdict: ReproductionReport['verdict'] = vs.every((v) => v === vs[0]) ? vs[0]! : vs.includes('held') && vs.includes('did not hold') ? 'partly held' : vs.includes('did not hold') ? 'did not hold' : vs.includes('held') ? 'partly held' : 'inconclusive at this n';
   const body = [
-    table(['level', 'cell', 'test accuracy % (mean ± std)', 'non-zeros', 'weight sparsity', 'sparse FLOPs', 'parametric share of cell ops', 'α entropy normal / reduce (nats)', 'wall time: search + retrain'], rows),
+    table(['level', 'cell', 'test accuracy % (mean ± std)', 'at chance (≤ 12%)', 'val accuracy % before pruning', 'non-zeros', 'weight sparsity', 'sparse FLOPs', 'parametric share of cell ops', 'α entropy normal / reduce (nats)', 'wall time: search + retrain'], rows),
     '',
-    'Non-zeros and sparse FLOPs (forward, multiply-adds × 2 per sample, masks applied) are means over replicates. Parametric share: sep/dil convolutions among the 16 ops of the derived normal and reduction cells. α entropy: mean per-edge entropy of softmax(α) at the end of the search that produced the cell (uniform over 6 ops is ln 6 = 1.792); the DARTS cells share one dense search per replicate. Wall time: the supernet trial behind the cell (the DARTS search is shared by both levels) plus the retraining, per replicate.',
+    'At chance: derived cells whose test accuracy is at most 12% (10 classes). Val accuracy before pruning: the derived cell\'s validation accuracy at the end of its dense pretraining, before the scores choose the mask. Non-zeros and sparse FLOPs (forward, multiply-adds × 2 per sample, masks applied) are means over replicates. Parametric share: sep/dil convolutions among the 16 ops of the derived normal and reduction cells. α entropy: mean per-edge entropy of softmax(α) at the end of the search that produced the cell (uniform over 6 ops is ln 6 = 1.792); the DARTS cells share one dense search per replicate. Wall time: the supernet trial behind the cell (the DARTS search is shared by both levels) plus the retraining, per replicate.',
     '',
     `Family: ${levels.length} level(s) × 2 comparisons = ${cells.length} one-sided paired tests, Holm-corrected (the supporting and the refuting directions each over the ${cells.length}).`,
     '',
@@ -153,5 +161,7 @@ export function reportDass(data: StudyData[], _p?: ReproParams): ReproductionRep
       : verdict === 'did not hold' ? 'At least one control was Holm-significantly more accurate than the DASS cell.'
         : verdict === 'partly held' ? 'The levels disagree: read each line.'
           : 'No comparison is Holm-significant in either direction; the detectable effects above say how large a difference this n could have seen.');
-  return { body, verdict, reasoning, claims };
+  const chance = derived.filter(atChance).length;
+  const note = chance ? ` ${chance} of ${derived.length} derived cells ended at chance, so their differences are zero or noise.` : '';
+  return { body, verdict, reasoning: reasoning + note, claims };
 }

@@ -92,9 +92,9 @@ describe('reproduce dass: section and verdicts', () => {
     assert.match(r.body, /\| s = 0\.9 \| DASS cell \| /);
     assert.match(r.body, /\| s = 0\.98 \| DARTS cell, pruned \| /);
     assert.match(r.body, /\| s = 0\.98 \| random cell \| /);
-    assert.match(r.body, /\| s = 0\.9 \| DASS cell \| [\d.]+ ± [\d.]+ \(n = 4\) \| 1,000 \| 90\.0% \| 200,000 \| 0\.75 ± 0\.00 \| 1\.500 ± 0\.000 \/ 1\.510 ± 0\.000 \| 3\.0 min \+ 1\.0 min \|/);
-    assert.match(r.body, /\| s = 0\.98 \| random cell \| [^|]+ \| 200 \| 98\.0% \| 40,000 \| 0\.50 ± 0\.00 \| — \| 0\.0 min \+ 1\.0 min \|/);
-    assert.match(r.body, /DARTS cell, pruned \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \| 0\.25 ± 0\.00 \| 1\.700/);
+    assert.match(r.body, /\| s = 0\.9 \| DASS cell \| [\d.]+ ± [\d.]+ \(n = 4\) \| 0\/4 \| — \| 1,000 \| 90\.0% \| 200,000 \| 0\.75 ± 0\.00 \| 1\.500 ± 0\.000 \/ 1\.510 ± 0\.000 \| 3\.0 min \+ 1\.0 min \|/);
+    assert.match(r.body, /\| s = 0\.98 \| random cell \| [^|]+ \| 0\/4 \| — \| 200 \| 98\.0% \| 40,000 \| 0\.50 ± 0\.00 \| — \| 0\.0 min \+ 1\.0 min \|/);
+    assert.match(r.body, /DARTS cell, pruned \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \| 0\.25 ± 0\.00 \| 1\.700/);
     assert.match(r.body, /Family: 2 level\(s\) × 2 comparisons = 4 one-sided paired tests, Holm/);
     assert.match(r.body, /s = 0\.9: DASS − DARTS-pruned: \+5\.\d\d pp/);
     assert.match(r.body, /Detectable here: \d+\.\d\d pp/);
@@ -122,6 +122,21 @@ describe('reproduce dass: section and verdicts', () => {
     const data = fakeStudy(4, () => 0.05);
     data.trials = data.trials.filter((t) => (t.attributes!['dass'] as JsonObject)['arm'] !== 'random');
     assert.equal(reportDass([data]).verdict, 'inconclusive at this n');
+  });
+
+  it('cells that all end at chance are counted, show their accuracy before pruning, and decide nothing (zero variance)', () => {
+    const data = fakeStudy(3, () => 0);
+    for (const t of data.trials) {
+      if ((t.attributes!['dass'] as JsonObject)['kind'] !== 'derived') continue;
+      t.metrics = { ...t.metrics!, testAccuracy: 0.1 };
+      data.epochs.set(t.id, [0.5, 0.6].map((v, i) => ({ epoch: i + 1, trainLoss: 1, valLoss: 1, valAccuracy: v, elapsedMs: 1, outputs: { phase: 'pretrain' } }))
+        .concat([{ epoch: 3, trainLoss: 1, valLoss: 1, valAccuracy: 0.1, elapsedMs: 1, outputs: { phase: 'prune' } }]));
+    }
+    const r = reportDass([data]);
+    assert.equal(r.verdict, 'inconclusive at this n');
+    assert.match(r.body, /\| s = 0\.9 \| DASS cell \| 10\.00 ± 0\.00 \(n = 3\) \| 3\/3 \| 60\.00 ± 0\.00 \|/);
+    assert.match(r.body, /no test \(every difference equal: zero variance\)/);
+    assert.match(r.reasoning, /18 of 18 derived cells ended at chance/);
   });
 
   it('renders a section with the claim, the scale against the paper, and the verdict per study seed', () => {
