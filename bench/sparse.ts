@@ -251,7 +251,7 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
   const densities = values.densities.split(',').map(Number);
   const torch = await TorchReference.start();
   const { isa, threads } = addon.info();
-  console.log(`batch ${BATCH}, fp32, Adam; dense route: tfjs Adam + W re-masked every step, sparse/auto: the sparse Adam (${DEFAULT_LAYOUT} moments) on routed weights; native ${isa} dense / ${addon.sparseInfo!().isa} sparse kernels, ${threads} threads; ${repeats} repeats, medians`);
+  console.log(`batch ${BATCH}, fp32, Adam; dense route: tfjs Adam + W re-masked every step, sparse/auto: the sparse Adam (${DEFAULT_LAYOUT} moments) on routed weights; native ${isa} dense / ${addon.sparseInfo!().isa} sparse dense-layer / ${addon.sparseConvInfo?.().isa ?? 'no'} sparse conv kernels, ${threads} threads; ${repeats} repeats, medians`);
   console.log(`reference: ${typeof torch === 'string' ? `none (${torch})` : torch.description}`);
   console.log(`load average at start: ${load()}`);
   console.log(`dense sgemm peak (native, 768³, best of 5): ${fmt(sgemmPeak(), 1)} GFLOP/s`);
