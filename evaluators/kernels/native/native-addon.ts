@@ -99,6 +99,42 @@ export interface AddonLoad {
 
 let cached: AddonLoad | undefined;
 
+/** Per native call: calls and milliseconds, when SPARSENAS_NATIVE_PROFILE=1 (bench/kernel-timings.ts). */
+export const nativeCallTimes = new Map<string, { calls: number; ms: number }>();
+
+/** A label per call: the function, plus the op of binary/unary and the shape of gemm. */
+function callLabel(name: string, args: unknown[]): string {
+  if (name === 'binary') return `binary ${['add', 'sub', 'mul', 'div'][args[1] as number] ?? args[1]}`;
+  if (name === 'unary') return `unary ${['sqrt', 'square', 'relu', 'step'][args[1] as number] ?? args[1]}`;
+  if (name === 'gemm') {
+    const [, m, n, k, ta, tb] = Array.from(args[5] as Int32Array);
+    return `gemm ${m}x${n}x${k}${ta ? ' Aᵀ' : ''}${tb ? ' Bᵀ' : ''}`;
+  }
+  return name;
+}
+
+/** The addon with every function timed into nativeCallTimes (profiling only: one closure per call). */
+function timedAddon(addon: NativeAddon): NativeAddon {
+  const timed: Record<string, unknown> = {};
+  for (const name of Object.getOwnPropertyNames(addon)) {
+    const f = (addon as unknown as Record<string, unknown>)[name];
+    if (typeof f !== 'function') continue;
+    timed[name] = (...args: unknown[]) => {
+      const t0 = performance.now();
+      try {
+        return (f as (...a: unknown[]) => unknown).apply(addon, args);
+      } finally {
+        const label = callLabel(name, args);
+        const entry = nativeCallTimes.get(label) ?? { calls: 0, ms: 0 };
+        entry.calls++;
+        entry.ms += performance.now() - t0;
+        nativeCallTimes.set(label, entry);
+      }
+    };
+  }
+  return timed as unknown as NativeAddon;
+}
+
 /** Walks up from this module to the package root (the directory whose package.json names sparsenas). */
 function packageRoot(): string | null {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -143,7 +179,7 @@ export function loadNativeAddon(): AddonLoad {
       return cached;
     }
     const { isa, threads } = addon.info();
-    cached = { addon, reason: `native kernels loaded (${isa}, ${threads} threads)` };
+    cached = { addon: process.env.SPARSENAS_NATIVE_PROFILE === '1' ? timedAddon(addon) : addon, reason: `native kernels loaded (${isa}, ${threads} threads)` };
   } catch (err) {
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     cached = { addon: null, reason: `native kernels failed to load from ${file} (${first}): rebuild with \`node scripts/build-native.mjs\`` };
