@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, { file: string; what: string }> = {
   store: { file: 'store-bench.js', what: 'store cost per trial (SQLite file vs PostgreSQL vs memory, paired rounds) and concurrent workers on one PostgreSQL server' },
   gpu: { file: 'gpu/check.js', what: 'webgpu adapter, correctness against cpu, samples/s of the reference models at batch 128/1024/4096 (JSON)' },
   workers: { file: 'workers.js', what: '1 worker x N threads vs N workers x 1 thread, trials/hour of small MLP searches (the --workers auto decision)' },
+  supernet: { file: 'supernet.js', what: 'DASS supernet: samples/s of the alpha, W and score steps and of the derived network\'s step, native vs wasm (issue 12)' },
   'event-loop': { file: 'event-loop.js', what: 'how long a CNN epoch blocks the event loop (what the stale timeout must exceed), per backend' },
 };
 

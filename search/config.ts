@@ -160,7 +160,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  */
 export interface ComponentSchemas {
   spaces?: readonly { name: string; optionsSchema?: OptionsSchema }[];
-  strategies?: readonly { name: string; optionsSchema?: OptionsSchema }[];
+  strategies?: readonly { name: string; optionsSchema?: OptionsSchema; definitionDefaults?: StudyDefinitionInput }[];
 }
 
 /**

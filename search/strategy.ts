@@ -1,5 +1,5 @@
 import type { Json, JsonObject } from './json.js';
-import type { StudyDefinition } from './config.js';
+import type { StudyDefinition, StudyDefinitionInput } from './config.js';
 import type { SearchSpace } from './space.js';
 import type { Candidate, Trial } from './types.js';
 import type { OptionsSchema } from './options-schema.js';
@@ -73,6 +73,13 @@ export interface StrategyFactory {
    * Without one, any options are accepted and `init` checks them.
    */
   readonly optionsSchema?: OptionsSchema;
+  /**
+   * What the strategy needs of the rest of a search definition when the user leaves it out
+   * (a space, a batch size, a dataset subset sized for its defaults): `sparsenas search
+   * --strategy NAME` merges it under the flags and the config file, whose values win (a config
+   * file that names the strategy itself, without the flag, is taken as the whole definition).
+   */
+  readonly definitionDefaults?: StudyDefinitionInput;
   create(): Strategy;
 }
 export const StrategyFactory = Symbol.for('sparsenas.StrategyFactory');

@@ -97,6 +97,11 @@ export function definitionFromFlags(argv: string[], cwd: string): { definition: 
   const ds = flags.dataset!;
   if (ds.name && /[/\\]|\.(csv|gz|bin)$/i.test(ds.name)) ds.name = resolve(cwd, ds.name);
   let definition = mergeDefinition(base, flags);
+  // A strategy named by --strategy brings its own needs (dass: the darts space, a quick-run batch
+  // and subset) under what the user gave; a config file naming the strategy is a whole definition.
+  const strategyName = flags.strategy?.name;
+  const wanted = strategyName ? BUILTIN_COMPONENTS.strategies?.find((f) => f.name === strategyName)?.definitionDefaults : undefined;
+  if (wanted) definition = mergeDefinition(wanted, definition);
   const spaceName = definition.space?.name ?? 'mlp';
   const sparsity = sparsityFromFlags(v, spaceName, BUILTIN_COMPONENTS.spaces?.find((f) => f.name === spaceName));
   if (sparsity) definition = mergeDefinition(definition, { space: { options: { sparsity } } } as StudyDefinitionInput);

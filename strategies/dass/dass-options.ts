@@ -1,4 +1,4 @@
-import { DARTS_OPS, isDartsOp, SparsenasError, type DartsOp, type JsonObject } from '../../search/index.js';
+import { DARTS_OPS, isDartsOp, SparsenasError, type DartsOp, type JsonObject, type StudyDefinitionInput } from '../../search/index.js';
 
 /** Bad dass strategy options, or a snapshot it cannot restore. */
 export class DassError extends SparsenasError {
@@ -72,7 +72,7 @@ export interface DassOptions {
  * Quick-run defaults for the embedded 28×28 dataset: a small supernet (C = 8, 3 cells, 4
  * nodes, the 8 DARTS ops), one epoch per phase, 90% sparsity, and an α learning rate ten
  * times DARTS' (the few hundred steps of a quick run barely move α at 3e-4). Paper scale
- * (C = 16, 8 cells, 50 epochs, α lr 3e-4) is a config file away.
+ * (C = 16, 8 cells, 50 epochs, α lr 3e-4) is a config file away: examples/dass-paper.json.
  */
 export const DASS_DEFAULTS = {
   sparsity: [0.9],
@@ -81,6 +81,17 @@ export const DASS_DEFAULTS = {
   supernet: { channels: 8, cells: 3, nodes: 4, stemMultiplier: 3, ops: [...DARTS_OPS] },
   search: { pretrain: 1, prune: 1, finetune: 1 },
   alpha: { learningRate: 3e-3, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
+};
+
+/**
+ * What `sparsenas search --strategy dass` fills in when the user does not: the darts space (the
+ * only one dass searches), and a batch size and training subset sized so that the defaults
+ * above run end to end in minutes on the embedded dataset.
+ */
+export const DASS_DEFINITION_DEFAULTS: StudyDefinitionInput = {
+  space: { name: 'darts' },
+  dataset: { subset: 300 },
+  training: { batchSize: 32 },
 };
 
 const KEYS = ['sparsity', 'seeds', 'controls', 'supernet', 'search', 'retrain', 'network', 'alpha', 'alphaBatchSize', 'derive'];

@@ -4,7 +4,7 @@ import {
   type Json, type JsonObject, type Rng, type Sample, type SearchSpace, type Strategy, type StrategyContext, type StrategyFactory,
   type TrainingMethodConfig, type Trial,
 } from '../../search/index.js';
-import { DassError, parseDassOptions, type DassOptions, type PhaseEpochs, type RetrainNetworkOptions } from './dass-options.js';
+import { DASS_DEFINITION_DEFAULTS, DassError, parseDassOptions, type DassOptions, type PhaseEpochs, type RetrainNetworkOptions } from './dass-options.js';
 import { dassOptionsSchema } from '../option-schemas.js';
 
 /** The training method the evaluator must train (evaluators/methods/dass). */
@@ -267,5 +267,6 @@ export const dassStrategyFactory: StrategyFactory = {
   optionsSchema: dassOptionsSchema,
   description: 'DASS: differentiable search of DARTS cells with sparse parametric ops (supernet by the dass method), derived cells retrained sparse; DARTS-then-pruned and random controls',
   source: 'built-in',
+  definitionDefaults: DASS_DEFINITION_DEFAULTS,
   create: () => new DassStrategy(),
 };
