@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { NativeAddon } from './native-addon.js';
-import { compressMask, SPARSE_ACTIVATIONS, type SparseActivation, type SparsePattern } from './sparse-dense.js';
+import { compressMask, maskPatternCache, SPARSE_ACTIVATIONS, type SparseActivation, type SparsePattern } from './sparse-dense.js';
 import { WasmHeap, type KernelArgs } from './wasm-heap.js';
 
 /**
@@ -27,23 +27,16 @@ export function compressConvMask(mask: ArrayLike<number>, filterShape: readonly 
   return { ...compressMask(mask, fh * fw * cin, cout), filterShape: [fh, fw, cin, cout] };
 }
 
-interface Cached { dataId: object; pattern: SparseConvPattern }
-const cache = new WeakMap<tf.Variable, Cached>();
-let rebuilds = 0;
+const patterns = maskPatternCache((mask) => compressConvMask(mask.dataSync() as Float32Array, mask.shape));
 
 /** How many conv patterns were compressed since the process started (tests: once per mask change). */
 export function convPatternRebuilds(): number {
-  return rebuilds;
+  return patterns.rebuilds();
 }
 
 /** The conv mask's compressed pattern, rebuilt only when the mask variable was assigned since. */
 export function convPatternOf(mask: tf.Variable): SparseConvPattern {
-  const hit = cache.get(mask);
-  if (hit && hit.dataId === mask.dataId) return hit.pattern;
-  const pattern = compressConvMask(mask.dataSync() as Float32Array, mask.shape);
-  rebuilds++;
-  cache.set(mask, { dataId: mask.dataId, pattern });
-  return pattern;
+  return patterns.of(mask);
 }
 
 export type ConvPad = 'same' | 'valid' | number;

@@ -59,24 +59,39 @@ export function compressMask(mask: ArrayLike<number>, inputs: number, outputs: n
   return { inputs, outputs, nnz, density: inputs * outputs ? nnz / (inputs * outputs) : 0, optr, oidx, iptr, iidx, perm };
 }
 
-interface Cached { dataId: object; pattern: SparsePattern }
-const cache = new WeakMap<tf.Variable, Cached>();
-let rebuilds = 0;
+/**
+ * Compressed patterns of mask variables, one per mask, rebuilt only when the mask variable was
+ * assigned since (its dataId changed): a RigL/SET/GMP update every ΔT steps, never every step.
+ */
+export function maskPatternCache<P>(compress: (mask: tf.Variable) => P): { of(mask: tf.Variable): P; rebuilds(): number } {
+  const cache = new WeakMap<tf.Variable, { dataId: object; pattern: P }>();
+  let rebuilds = 0;
+  return {
+    of(mask) {
+      const hit = cache.get(mask);
+      if (hit && hit.dataId === mask.dataId) return hit.pattern;
+      const pattern = compress(mask);
+      rebuilds++;
+      cache.set(mask, { dataId: mask.dataId, pattern });
+      return pattern;
+    },
+    rebuilds: () => rebuilds,
+  };
+}
+
+const patterns = maskPatternCache((mask) => {
+  const [inputs, outputs] = mask.shape as [number, number];
+  return compressMask(mask.dataSync() as Float32Array, inputs, outputs);
+});
 
 /** How many patterns were compressed since the process started (tests: once per mask change). */
 export function patternRebuilds(): number {
-  return rebuilds;
+  return patterns.rebuilds();
 }
 
 /** The mask's compressed pattern, rebuilt only when the mask variable was assigned since. */
 export function patternOf(mask: tf.Variable): SparsePattern {
-  const hit = cache.get(mask);
-  if (hit && hit.dataId === mask.dataId) return hit.pattern;
-  const [inputs, outputs] = mask.shape as [number, number];
-  const pattern = compressMask(mask.dataSync() as Float32Array, inputs, outputs);
-  rebuilds++;
-  cache.set(mask, { dataId: mask.dataId, pattern });
-  return pattern;
+  return patterns.of(mask);
 }
 
 interface ForwardAttrs { pattern: SparsePattern; activation: number }

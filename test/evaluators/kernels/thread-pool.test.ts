@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { nativeAvailable } from '../../../evaluators/kernels/native/index.js';
+import { runNativeChild } from './native-child.js';
 
 const status = nativeAvailable();
 
@@ -14,16 +14,11 @@ const status = nativeAvailable();
  * job holds a worker's task until the caller is asleep, so the caller must sleep.
  */
 test('native pool: bounded spin then sleep for workers and caller; same bits whoever runs the tasks', { skip: status.ok ? false : `skipped: ${status.reason}` }, () => {
-  const index = new URL('../../../evaluators/kernels/native/index.js', import.meta.url).href;
-  const script = `
-    const tf = await import('@tensorflow/tfjs');
-    await import('@tensorflow/tfjs-backend-wasm');
-    const m = await import(${JSON.stringify(index)});
-    await tf.setBackend('wasm');
-    m.installNativeKernels();
+  const r = runNativeChild<{
+    same: boolean[]; asleepBefore: number; asleepAfter: number;
+    selfTest: Record<string, number>; stats: Record<string, number>;
+  }>(`
     const addon = m.loadNativeAddon().addon;
-    let s = 3;
-    const rnd = (n) => Float32Array.from({ length: n }, () => { s = (s * 1103515245 + 12345) >>> 0; return s / 2147483648 - 1; });
     const a = tf.tensor(rnd(256 * 384), [256, 384]);
     const b = tf.tensor(rnd(384 * 320), [384, 320]);
     const x = tf.tensor(rnd(32 * 12 * 12 * 8), [32, 12, 12, 8]);
@@ -51,15 +46,7 @@ test('native pool: bounded spin then sleep for workers and caller; same bits who
     const stats = addon.poolStats();
     const asleepAfter = addon.poolWaitIdle(60000);
     console.log(JSON.stringify({ same: [hotAgain, afterIdle, serial].map((h) => h === hot), asleepBefore, asleepAfter, selfTest, stats }));
-  `;
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    encoding: 'utf8', env: { ...process.env, SPARSENAS_NATIVE_THREADS: '2' }, timeout: 240_000,
-  });
-  assert.equal(run.status, 0, run.stderr);
-  const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
-    same: boolean[]; asleepBefore: number; asleepAfter: number;
-    selfTest: Record<string, number>; stats: Record<string, number>;
-  };
+  `, { threads: 2, seed: 3, timeoutMs: 240_000 });
   assert.equal(r.stats.threads, 2);
   assert.deepEqual(r.same, [true, true, true], 'results changed with who ran the tasks (hot pool, sleeping workers, caller alone)');
   // Workers stop spinning: the one worker is asleep once the pool is idle, before and after.
