@@ -14,9 +14,9 @@ export const DASS_REPRO_OPS: DartsOp[] = ['none', 'max_pool_3x3', 'avg_pool_3x3'
 const SUPERNET = { channels: 4, cells: 3, nodes: 4, stemMultiplier: 3, ops: DASS_REPRO_OPS };
 const NETWORK = { channels: 8, cells: 3, stemMultiplier: 3 };
 const SEARCH = { pretrain: 1, prune: 1, finetune: 1 };
-const DEFAULT_SUBSET = 400, DEFAULT_EPOCHS = 5, ALPHA_BATCH = 16;
-/** Training batch: 16 for the default (20 steps per epoch on 320 images), 32 for `--quick` (a smoke run of the pipeline). */
-export const dassBatch = (p: Pick<ReproParams, 'quick'>) => (p.quick ? 32 : 16);
+const DEFAULT_SUBSET = 1000, DEFAULT_EPOCHS = 5, ALPHA_BATCH = 16;
+/** Training batch: 32 (25 steps per epoch on the default's 800 training images). */
+export const dassBatch = (_p: Pick<ReproParams, 'quick'>) => 32;
 
 /** Retraining phases of a derived cell for `epochs` in total: one prune and one fine-tune epoch, the rest dense pretraining. */
 export function retrainPhases(epochs: number): { pretrain: number; prune: number; finetune: number } {
@@ -41,13 +41,13 @@ export const dassReproduction: Reproduction = {
   protocol: (p) => [
     `Per replicate, one \`dass\` study (strategy \`dass\`, controls \`darts\` and \`random\`): a DARTS supernet searched dense (shared by both levels), one DASS supernet per sparsity level (${DASS_LEVELS.join(', ')}), then per level three derived cells retrained from scratch at that sparsity with the same HYDRA pipeline: the DASS cell, the DARTS cell (pruned after its dense search) and one random cell (the same random genotype at both levels).`,
     `Supernet: C = ${SUPERNET.channels}, ${SUPERNET.cells} cells (reduction at cells 1 and 2), ${SUPERNET.nodes} nodes, ops ${DASS_REPRO_OPS.join(', ')} (the DARTS set less the two 5×5 convolutions, for time), one epoch each of pretrain / prune / finetune, α by Adam (lr 3e-3, betas (0.5, 0.999), wd 1e-3) on validation batches of ${ALPHA_BATCH}, first order, from the masked supernet's loss only.`,
-    `Derived networks: C = ${NETWORK.channels}, ${NETWORK.cells} cells, ${(p.epochs ?? DEFAULT_EPOCHS)} epochs (${retrainPhases(p.epochs ?? DEFAULT_EPOCHS).pretrain} pretrain, 1 prune, 1 finetune), batch ${dassBatch(p)}, Adam lr 2e-3 cosine; every parametric kernel (stem, cell convolutions, classifier) keeps exactly ⌈(1 − s)·n⌉ weights by its scores. One cosine learning-rate schedule spans all epochs of a trial, so the single fine-tune epoch runs at its tail (HYDRA runs pretrain, prune and finetune as separate runs, each with its own schedule).`,
+    `Derived networks: C = ${NETWORK.channels}, ${NETWORK.cells} cells, ${(p.epochs ?? DEFAULT_EPOCHS)} epochs (${retrainPhases(p.epochs ?? DEFAULT_EPOCHS).pretrain} pretrain, 1 prune, 1 finetune), batch ${dassBatch(p)}, Adam lr 2e-3; every parametric kernel (stem, cell convolutions, classifier) keeps exactly ⌈(1 − s)·n⌉ weights by its scores. As in the released code (a new optimiser and CosineAnnealingLR per phase in DASS/train_search.py; HYDRA runs each phase as its own train.py), the cosine schedule restarts at each phase (pretrain, prune, finetune), the scores have their own optimiser and fine-tuning starts a fresh one for W, in the supernets and the derived cells alike. Supernets are not evaluated on the test split (they never rank).`,
     `The three cells of a replicate share the training subset, the validation split and the initialisation/batch-order seed: differences are paired by replicate. ${p.subset ?? DEFAULT_SUBSET} training images per replicate (80% train, 20% validation for α and model selection), accuracy on the test split.`,
     'Claim per level: DASS − DARTS-pruned > 0 and DASS − random > 0 (one-sided paired t, Holm over the family of 2 levels × 2 comparisons = 4 tests); a level holds when both comparisons hold, did not hold when either is Holm-significantly negative, else is inconclusive at this n. Every comparison states its minimal detectable effect (two-sided 5%, power 0.8).',
     'Scale against the paper: the paper searches on CIFAR-10 with C = 16, 8 cells, 8 ops, batch 32 over many epochs per phase (train_search.py defaults: 100 epochs) and retrains DARTS-size networks (DASS-Tiny … Large: C = 30–108, 12–20 cells) for hundreds of epochs at 90–99% sparsity; here the supernet has ~1/4 the channels and 3 cells, 6 ops, one epoch per phase on a few hundred Fashion-MNIST images, and the derived networks have a few thousand weights. A near-chance network at 98% is a property of this scale, not of DASS.',
   ].join(' '),
   defaults: { seed: 2022, replicates: 3, dataset: 'fashion-mnist' },
-  quick: { replicates: 2, dataset: 'embedded', subset: 200, epochs: 3 },
+  quick: { replicates: 2, dataset: 'embedded', subset: 300, epochs: 3 },
   sizing: 'The paper reports gains of several points at 99% sparsity (abstract: the sparse MobileNet-v2 from 73.44% to 81.35%, +7.91 pp, on CIFAR-10); so the design must detect effects of that order. ' +
     'At this scale a paired difference of cells has an sd of several pp (search variance is large and the networks small), so 3 replicates detect only effects of roughly 3 sd (minimal detectable effect at n = 3 ≈ 3.1·sd, two-sided 5%, power 0.8; `--quick`, n = 2, decides nothing): the section states the detectable effect per comparison. ' +
     'Cost, measured with `--quick` on the shared 2-core machine (load 16–25, two runs side by side, SPARSENAS_NATIVE_THREADS=1): per replicate a dense DARTS supernet ≈ 220 s, a DASS supernet ≈ 100 s (≈ 1,140 s while four runs shared the machine), a derived cell 21–94 s; one replicate ≈ 11 min, so `--quick` is ≈ 22 min per study seed there (the 15-minute target holds only below that load). ' +

@@ -200,7 +200,8 @@ export class DassStrategy implements Strategy {
       architecture: structuredClone(this.supernet),
       group: dassGroup(job.arm, job.sparsity, true),
       label: dense ? 'DARTS supernet (dense)' : `DASS supernet ${pct(job.sparsity!)}%`,
-      training: { epochs: phases.pretrain + phases.prune + phases.finetune, method: dassMethod(o, job.sparsity ?? 0, phases, !dense) },
+      // Supernets never rank against derived cells: no test-split pass for them.
+      training: { epochs: phases.pretrain + phases.prune + phases.finetune, evaluateTest: false, method: dassMethod(o, job.sparsity ?? 0, phases, !dense) },
       seed: this.replicateSeed(job.seedIndex),
       attributes: { role: SUPERNET_ROLE, dass: { kind: 'search', job: index, arm: job.arm, sparsity: job.sparsity, seedIndex: job.seedIndex }, replicate: job.seedIndex },
     };

@@ -54,9 +54,9 @@ describe('reproduce dass: registry and sizing', () => {
     assert.deepEqual(parseReproduceArgs(['dass', '--seeds', '2'], NAMES).names, ['dass']);
   });
 
-  it('--quick is what its sizing says: 2 replicates on the embedded data, 200 images, 3 epochs (1 pretrain, 1 prune, 1 finetune)', () => {
+  it('--quick is what its sizing says: 2 replicates on the embedded data, 300 images, 3 epochs (1 pretrain, 1 prune, 1 finetune)', () => {
     const q = resolveParams(dassReproduction, parseReproduceArgs(['dass', '--quick'], NAMES));
-    assert.deepEqual({ replicates: q.replicates, dataset: q.dataset, subset: q.subset, epochs: q.epochs }, { replicates: 2, dataset: 'embedded', subset: 200, epochs: 3 });
+    assert.deepEqual({ replicates: q.replicates, dataset: q.dataset, subset: q.subset, epochs: q.epochs }, { replicates: 2, dataset: 'embedded', subset: 300, epochs: 3 });
     const plan = planStudies(dassReproduction, q);
     assert.equal(plan.length, 2, 'one dass study per replicate');
     for (const s of plan) {
@@ -66,7 +66,7 @@ describe('reproduce dass: registry and sizing', () => {
       assert.deepEqual(o['sparsity'], [0.9, 0.98]);
       assert.deepEqual(o['controls'], ['darts', 'random']);
       assert.equal(o['seeds'], 1, 'the harness makes the replicates');
-      assert.deepEqual((def['dataset'] as JsonObject)['subset'], 200);
+      assert.deepEqual((def['dataset'] as JsonObject)['subset'], 300);
       assert.equal((def['training'] as JsonObject)['epochs'], 3);
       assert.equal((def['budget'] as JsonObject)['maxTrials'], 9, '1 DARTS + 2 DASS supernets + 6 derived cells');
     }

@@ -5,7 +5,7 @@ import {
 } from '../../../search/index.js';
 import { correctCount } from '../../batches.js';
 import type { ForwardOptions, Network } from '../../network/types.js';
-import { setLearningRate } from '../../optimizer.js';
+import { learningRateAt, setLearningRate } from '../../optimizer.js';
 import type { MaskedParam } from '../../sparse/types.js';
 import type { Batch, MethodSetup, MethodStepContext, MethodTools, StepOutcome, TrainingMethod } from '../types.js';
 import { provideDassMethod } from './factory.js';
@@ -49,6 +49,11 @@ function supernetOf(net: Network): { nodes: number; ops: DartsOp[] } | undefined
  * network (a derived cell too) every masked kernel follows HYDRA's pipeline: pretrain W dense,
  * then train only the scores S (mask = top-k |S| per layer, straight-through to S, S
  * initialised sqrt(6/fan_in)·W/max|W| when pruning starts), then fine-tune W with the mask fixed.
+ * Each phase is its own run, as in the released code (DASS/train_search.py builds a new optimiser
+ * and a new CosineAnnealingLR over each phase; HYDRA runs each phase as a separate train.py): the
+ * learning-rate schedule (`training.lrSchedule`) restarts at every phase boundary, the scores have
+ * their own optimiser, and fine-tuning starts a fresh optimiser for W (no moments carried over
+ * from pretraining).
  */
 export class DassMethod implements TrainingMethod {
   readonly options: DassMethodOptions;
@@ -67,6 +72,14 @@ export class DassMethod implements TrainingMethod {
   private readonly ranks = new Map<MaskedParam, Uint32Array>();
   /** The scores' optimiser (the loop's kind and rate): tfjs optimisers hold their slots by position, so the loop's cannot switch from W to S and back. */
   private scoreOptimizer?: tf.Optimizer;
+  /** W's optimiser while fine-tuning: a fresh one (the loop's carries pretraining's moments). */
+  private finetuneOptimizer?: tf.Optimizer;
+  private readonly training: MethodSetup['training'];
+  /** Optimiser steps per epoch (the loop's `ceil(train / batch)`). */
+  private readonly stepsPerEpoch: number;
+  private readonly totalSteps: number;
+  /** This step's learning rate on the schedule of its phase (set in `beforeStep`). */
+  private phaseLearningRate: number;
   private fixed = false;
   private alphaSteps = 0;
 
@@ -75,6 +88,10 @@ export class DassMethod implements TrainingMethod {
     this.net = setup.net;
     this.tools = setup.tools;
     this.seed = setup.seed;
+    this.training = setup.training;
+    this.totalSteps = setup.totalSteps;
+    this.stepsPerEpoch = Math.max(1, Math.ceil(setup.dataset.train.count / setup.training.batchSize));
+    this.phaseLearningRate = setup.training.learningRate;
     this.phase = this.phaseOf(1);
     const sparse = setup.net.params.find((p) => p.targetSparsity > 0);
     if (sparse) throw new SparsenasError('TRAINING_METHOD_INVALID', `training method dass prunes the kernels itself (options.sparsity), but the architecture's sparse method already makes ${sparse.name} ${sparse.targetSparsity} sparse; set architecture.sparsity.level to 0`);
@@ -101,6 +118,31 @@ export class DassMethod implements TrainingMethod {
     return 'finetune';
   }
 
+  /** The epochs [first, last] (1-based) of the phase `epoch` belongs to. */
+  phaseEpochs(epoch: number): [number, number] {
+    const o = this.options;
+    if (!o.prune) return [1, this.lastEpoch()];
+    const ends = [o.pretrainEpochs, o.pretrainEpochs + o.pruneEpochs, this.lastEpoch()];
+    let first = 1;
+    for (const end of ends) {
+      if (epoch <= end) return [first, end];
+      first = end + 1;
+    }
+    return [first, Math.max(first, epoch)];
+  }
+
+  /**
+   * The learning rate of global step `step` (1-based) in `epoch`: the trial's schedule
+   * (`training.lrSchedule`, cosine or constant) run over the steps of that epoch's phase alone,
+   * restarting at each phase boundary (the released code's per-phase CosineAnnealingLR).
+   */
+  learningRateFor(step: number, epoch: number): number {
+    const [first, last] = this.phaseEpochs(epoch);
+    const start = (first - 1) * this.stepsPerEpoch;
+    const end = Math.min(last * this.stepsPerEpoch, this.totalSteps);
+    return learningRateAt(this.training, step - start, Math.max(1, end - start));
+  }
+
   /**
    * The W or S step on the loop's batch: W (every trainable variable of the network, never α)
    * with the loop's optimiser while pretraining and fine-tuning, only the scores with their
@@ -117,11 +159,11 @@ export class DassMethod implements TrainingMethod {
       return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
     }, vars);
     try {
-      if (pruning) {
-        this.scoreOptimizer ??= this.tools.optimizer();
-        setLearningRate(this.scoreOptimizer, ctx.learningRate);
-      }
-      this.tools.applyGradients(pruning ? this.scoreOptimizer! : ctx.optimizer, grads);
+      let optimizer = ctx.optimizer;
+      if (pruning) optimizer = this.scoreOptimizer ??= this.tools.optimizer();
+      else if (this.phase === 'finetune') optimizer = this.finetuneOptimizer ??= this.tools.optimizer();
+      setLearningRate(optimizer, this.phaseLearningRate);
+      this.tools.applyGradients(optimizer, grads);
       return { loss: value.dataSync()[0]!, correct: hits!.dataSync()[0]! };
     } finally {
       tf.dispose([value, hits, ...Object.values(grads)]);
@@ -138,6 +180,8 @@ export class DassMethod implements TrainingMethod {
 
   beforeStep(ctx: MethodStepContext): void {
     this.enterPhase(this.phaseOf(ctx.epoch));
+    this.phaseLearningRate = this.learningRateFor(ctx.step, ctx.epoch);
+    setLearningRate(ctx.optimizer, this.phaseLearningRate);
     if (this.alpha) this.alphaStep();
   }
 
@@ -182,6 +226,7 @@ export class DassMethod implements TrainingMethod {
     if (this.alpha) tf.dispose([this.alpha.normal, this.alpha.reduce]);
     this.alphaOptimizer?.dispose();
     this.scoreOptimizer?.dispose();
+    this.finetuneOptimizer?.dispose();
     tf.dispose([...this.scores.values()]);
     this.scores.clear();
     this.ranks.clear();
