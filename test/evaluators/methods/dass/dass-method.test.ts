@@ -100,6 +100,42 @@ test('a derived cell trains with the same pipeline (no α); prune: false searche
   assert.ok(dense.metrics.outputs?.['genotype']);
 });
 
+test('each phase is its own run: the cosine schedule restarts at pretrain, prune and finetune, and each phase steps its own optimiser', async () => {
+  // 32 training samples, batch 16: 2 steps per epoch; pretrain 2 epochs (4 steps), prune 1, finetune 1.
+  const steps: { phase: string; lr: number; optimizer: object }[] = [];
+  const factory: TrainingMethodFactory = {
+    ...dassMethodFactory,
+    create(setup) {
+      let m: DassMethod | undefined;
+      const tools = Object.assign(Object.create(setup.tools) as typeof setup.tools, {
+        applyGradients: (optimizer: tf.Optimizer, grads: tf.NamedTensorMap, o?: { regularise?: boolean }) => {
+          if (m && !Object.keys(grads).some((k) => k.includes('alpha'))) steps.push({ phase: m.phase, lr: (optimizer as unknown as { learningRate: number }).learningRate, optimizer });
+          setup.tools.applyGradients(optimizer, grads, o);
+        },
+      });
+      m = dassMethodFactory.create({ ...setup, tools }) as DassMethod;
+      return m;
+    },
+  };
+  const ev = new TfjsEvaluator({ loader: async () => data, trainingMethods: [factory] });
+  await ev.prepare(definition);
+  try {
+    await ev.evaluate({ studyName: 's', trialNumber: 0, seed: 3, dataset: definition.dataset, architecture: derived,
+      training: { ...training, epochs: 4, learningRate: 0.01, lrSchedule: 'cosine', method: { name: 'dass', options: { pretrainEpochs: 2, pruneEpochs: 1, finetuneEpochs: 1, sparsity: 0.8 } } } },
+    recorder(), new AbortController().signal);
+  } finally {
+    await ev.dispose();
+  }
+  const cos = (i: number, n: number) => 0.01 * 0.5 * (1 + Math.cos((Math.PI * i) / n));
+  const expected = [...[0, 1, 2, 3].map((i) => ['pretrain', cos(i, 4)]), ...[0, 1].map((i) => ['prune', cos(i, 2)]), ...[0, 1].map((i) => ['finetune', cos(i, 2)])] as [string, number][];
+  assert.deepEqual(steps.map((s) => s.phase), expected.map((e) => e[0]));
+  for (const [i, s] of steps.entries()) assert.ok(Math.abs(s.lr - expected[i]![1]) < 1e-9, `step ${i + 1} (${s.phase}): lr ${s.lr}, expected ${expected[i]![1]}`);
+  const optimizerOf = (phase: string) => new Set(steps.filter((s) => s.phase === phase).map((s) => s.optimizer));
+  for (const phase of ['pretrain', 'prune', 'finetune']) assert.equal(optimizerOf(phase).size, 1, `one optimiser through ${phase}`);
+  const [pre, prune, fine] = ['pretrain', 'prune', 'finetune'].map((p) => [...optimizerOf(p)][0]);
+  assert.ok(pre !== prune && pre !== fine && prune !== fine, 'fine-tuning does not continue the pretraining optimiser (fresh moments), the scores have their own');
+});
+
 test('tf.memory().numTensors is unchanged across supernet, derived, pruned and aborted trials', async () => {
   const before = tf.memory().numTensors;
   await trial(supernet, { ...phases, sparsity: 0.9 });
