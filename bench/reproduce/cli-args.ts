@@ -1,5 +1,5 @@
 // Command line of `npm run reproduce`: NAME... [--seed N] [--replicates R] [--dataset NAME|PATH]
-// [--subset N] [--epochs N] [--quick] [--seeds S] [--db FILE] [--results FILE] [--report-only].
+// [--subset N] [--epochs N] [--quick] [--full] [--seeds S] [--db FILE] [--results FILE] [--report-only].
 
 export interface ReproduceArgs {
   names: string[];
@@ -9,6 +9,8 @@ export interface ReproduceArgs {
   subset?: number;
   epochs?: number;
   quick: boolean;
+  /** Also run the parts a reproduction leaves out of its default for cost (wgsef: the CNN half). */
+  full: boolean;
   /** Study seeds to run the whole reproduction under: seed, seed + 1, … (default 1). */
   seeds: number;
   db: string;
@@ -16,7 +18,7 @@ export interface ReproduceArgs {
   reportOnly: boolean;
 }
 
-export const USAGE = 'usage: npm run reproduce -- NAME... [--seed N] [--replicates R] [--dataset NAME|PATH] [--subset N] [--epochs N] [--quick] [--seeds S] [--db FILE] [--results FILE] [--report-only]';
+export const USAGE = 'usage: npm run reproduce -- NAME... [--seed N] [--replicates R] [--dataset NAME|PATH] [--subset N] [--epochs N] [--quick] [--full] [--seeds S] [--db FILE] [--results FILE] [--report-only]';
 
 /** Integer options: name → [minimum, maximum, what it is]. */
 const INTS: Record<string, [number, number, string]> = {
@@ -32,15 +34,15 @@ export class ReproduceArgsError extends Error {}
 
 /** Parses and validates; throws ReproduceArgsError naming the option and the fix. */
 export function parseReproduceArgs(argv: readonly string[], known: readonly string[]): ReproduceArgs {
-  const a: ReproduceArgs = { names: [], quick: false, seeds: 1, db: 'reproductions.db', results: 'docs/results.md', reportOnly: false };
+  const a: ReproduceArgs = { names: [], quick: false, full: false, seeds: 1, db: 'reproductions.db', results: 'docs/results.md', reportOnly: false };
   const seen = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     let x = argv[i]!;
     let inline: string | undefined;
     if (x.startsWith('--') && x.includes('=')) { inline = x.slice(x.indexOf('=') + 1); x = x.slice(0, x.indexOf('=')); }
-    if (x === '--quick' || x === '--report-only') {
+    if (x === '--quick' || x === '--full' || x === '--report-only') {
       if (inline !== undefined) throw new ReproduceArgsError(`${x} takes no value (got "${inline}"); ${USAGE}`);
-      if (x === '--quick') a.quick = true; else a.reportOnly = true;
+      if (x === '--quick') a.quick = true; else if (x === '--full') a.full = true; else a.reportOnly = true;
       continue;
     }
     if (x in INTS || STRINGS.has(x)) {

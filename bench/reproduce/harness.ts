@@ -14,7 +14,8 @@ import type { ClaimResult, Reproduction, ReproductionReport, ReproParams, StudyD
 
 /** Command-line values over `--quick` over the reproduction's defaults. */
 export function resolveParams(r: Reproduction, a: Partial<ReproduceArgs>): ReproParams {
-  const base: ReproParams = { ...r.defaults, ...(a.quick ? { ...r.quick, quick: true } : {}) };
+  if (a.full && !r.fullPart) throw new Error(`--full: ${r.name} has no part left out of its default; run it without --full`);
+  const base: ReproParams = { ...r.defaults, ...(a.quick ? { ...r.quick, quick: true } : {}), ...(a.full ? { full: true } : {}) };
   const given = { seed: a.seed, replicates: a.replicates, dataset: a.dataset, subset: a.subset, epochs: a.epochs };
   for (const [k, v] of Object.entries(given)) if (v !== undefined) (base as unknown as Record<string, unknown>)[k] = v;
   return base;
@@ -153,6 +154,7 @@ export async function runReproduction(r: Reproduction, args: ReproduceArgs, hook
 function commandLine(name: string, a: ReproduceArgs): string {
   const parts = ['npm run reproduce --', name];
   if (a.quick) parts.push('--quick');
+  if (a.full) parts.push('--full');
   for (const [flag, v] of [['--seed', a.seed], ['--replicates', a.replicates], ['--dataset', a.dataset], ['--subset', a.subset], ['--epochs', a.epochs]] as const) {
     if (v !== undefined) parts.push(flag, String(v));
   }
@@ -169,7 +171,8 @@ export function renderReproduction(r: Reproduction, params: ReproParams, runs: r
   const lines: string[] = [
     `## ${r.title}`, '', `**Claim.** ${r.claim}`, '', `**Protocol.** ${r.protocol(params)}`, '',
     `**Replicates.** ${params.replicates} per configuration. Replicate r runs every study of the reproduction under its own study seed, derived from the study seed and r, so it draws its own stratified training subset and validation split and its own trial seed; the configurations of one replicate share all three (differences are paired by replicate).`,
-    '', `**Sizing.** ${r.sizing}`, '', `**Command:** \`${command}\` (machine: ${host()})`, '',
+    '', `**Sizing.** ${r.sizing}`, '',
+    ...(r.fullPart ? [`**Left out of the default${params.full ? ' (this run includes it: --full)' : ' (run it with --full)'}.** ${r.fullPart}`, ''] : []), `**Command:** \`${command}\` (machine: ${host()})`, '',
   ];
   for (const run of runs) {
     if (runs.length > 1) lines.push(`### Study seed ${run.seed}`, '');

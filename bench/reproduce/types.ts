@@ -41,6 +41,8 @@ export interface ReproParams {
   epochs?: number;
   /** `--quick` was given (a reproduction may drop its costliest part; it says so in its sizing). */
   quick?: boolean;
+  /** `--full` was given: the reproduction also runs what its default leaves out for cost (its `fullPart`). */
+  full?: boolean;
 }
 
 /** A study of one replicate: `seeds: 1` in the strategy; the harness sets the seed and the name. */
@@ -63,6 +65,8 @@ export interface Reproduction {
   defaults: Pick<ReproParams, 'seed' | 'replicates' | 'dataset'>;
   /** `--quick`: a smoke run under 15 minutes on an idle 2-core machine. */
   quick: Partial<ReproParams>;
+  /** What `--full` adds to the default (left out of it for cost, with that cost); absent: `--full` is refused. */
+  fullPart?: string;
   /** Why the default has the size it has: the effect it must detect, the sd, the replicates. */
   sizing: string;
   studies(p: ReproParams): StudySpec[];

@@ -15,7 +15,7 @@ const NAMES = REPRODUCTIONS.map((r) => r.name);
 describe('reproduce command line', () => {
   it('parses every option; defaults as before', () => {
     const a = parseReproduceArgs(['random-baseline', '--seed', '7', '--replicates', '12', '--dataset', 'embedded', '--subset', '500', '--epochs', '2', '--quick', '--seeds', '3'], NAMES);
-    assert.deepEqual({ ...a }, { names: ['random-baseline'], seed: 7, replicates: 12, dataset: 'embedded', subset: 500, epochs: 2, quick: true, seeds: 3, db: 'reproductions.db', results: 'docs/results.md', reportOnly: false });
+    assert.deepEqual({ ...a }, { names: ['random-baseline'], seed: 7, replicates: 12, dataset: 'embedded', subset: 500, epochs: 2, quick: true, full: false, seeds: 3, db: 'reproductions.db', results: 'docs/results.md', reportOnly: false });
     const d = parseReproduceArgs(['wgsef', '--seed=9'], NAMES);
     assert.equal(d.seed, 9);
     assert.equal(d.seeds, 1);
@@ -69,14 +69,22 @@ describe('replicates', () => {
     assert.notEqual(other[0]!.name, plan[0]!.name);
   });
 
-  it('wgsef --quick plans the MLP studies only, under the same stored names as the full run', () => {
+  it('wgsef plans the MLP half only unless --full, under the same stored names either way; --full is refused where nothing is left out', () => {
     const wgsef = REPRODUCTIONS.find((r) => r.name === 'wgsef')!;
-    const args = parseReproduceArgs(['wgsef', '--quick', '--subset', '500'], NAMES);
-    const quick = planStudies(wgsef, resolveParams(wgsef, args));
+    const args = parseReproduceArgs(['wgsef', '--subset', '500'], NAMES);
+    const mlp = planStudies(wgsef, resolveParams(wgsef, args));
+    assert.deepEqual([...new Set(mlp.map((s) => s.base))], ['wgsef-mlp', 'wgsef-mlp-dense']);
+    const quick = planStudies(wgsef, resolveParams(wgsef, parseReproduceArgs(['wgsef', '--quick', '--subset', '500'], NAMES)));
     assert.deepEqual([...new Set(quick.map((s) => s.base))], ['wgsef-mlp', 'wgsef-mlp-dense']);
-    const full = planStudies(wgsef, { ...resolveParams(wgsef, args), quick: false });
+    const fullArgs = parseReproduceArgs(['wgsef', '--full', '--subset', '500'], NAMES);
+    assert.equal(fullArgs.full, true);
+    const full = planStudies(wgsef, resolveParams(wgsef, fullArgs));
     assert.deepEqual([...new Set(full.map((s) => s.base))], ['wgsef-mlp', 'wgsef-mlp-dense', 'wgsef-cnn', 'wgsef-cnn-dense']);
-    assert.ok(quick.every((q) => full.some((f) => f.name === q.name)));
+    assert.ok(mlp.every((q) => full.some((f) => f.name === q.name)), 'the MLP half keeps its stored names under --full');
+    assert.match(wgsef.protocol(resolveParams(wgsef, args)), /only under --full \(not in this run\)/);
+    assert.ok(wgsef.fullPart, 'wgsef states what --full adds and its cost');
+    assert.throws(() => resolveParams(randomBaselineReproduction, parseReproduceArgs(['random-baseline', '--full'], NAMES)), /--full: random-baseline has no part left out/);
+    assert.throws(() => parseReproduceArgs(['wgsef', '--full=1'], NAMES), /--full takes no value/);
   });
 
   it('a parameter change gives new stored names (no silent reuse of another size)', () => {
