@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Container } from 'inversify';
 import type { Observable } from 'rxjs';
 import {
-  EventBus, SparsenasError, createPruner, describeError, parseDefinition, runSearch,
+  EventBus, SparsenasError, createPruner, describeError, parseDefinition, runSearch, withStrategyDefaults,
 } from '../search/index.js';
 import type { SearchEvent, SearchOutcome, Store, StudyDefinition, StudyDefinitionInput } from '../search/index.js';
 import { createContainer, evaluatorFactory, spaceFactory, strategyFactory } from './container.js';
@@ -79,7 +79,8 @@ export class SearchRun implements Promise<SearchOutcome> {
  */
 export function search(config: StudyDefinitionInput, options: SearchOptions = {}): SearchRun {
   // Every problem at once, the built-in spaces' and strategies' options included; a plugin's are checked once it is loaded.
-  const definition = parseDefinition(config, 'search definition', BUILTIN_COMPONENTS);
+  // A built-in strategy's needs (dass: the darts space) under what the caller gave.
+  const definition = parseDefinition(withStrategyDefaults(config, BUILTIN_COMPONENTS), 'search definition', BUILTIN_COMPONENTS);
   // Stored absolute, with the study: a resume (from any directory) loads the same plugins.
   definition.plugins = [...new Set([...definition.plugins, ...(options.plugins ?? [])].map((p) => resolve(p)))];
   const study = options.study ?? definition.study ?? defaultStudyName(definition, options.now?.() ?? Date.now());

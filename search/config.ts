@@ -179,6 +179,18 @@ export function parseDefinition(input: unknown, source = 'search definition', co
   return result.data as StudyDefinition;
 }
 
+/**
+ * A new study's `input` with the `definitionDefaults` of the strategy it resolves to (its
+ * `strategy.name`, else the default strategy) merged under it: whatever named the strategy (a
+ * flag, a config file, a `search()` call), the strategy's needs fill only what the input leaves
+ * out. Not for stored studies: they resume with the definition they were created with.
+ */
+export function withStrategyDefaults(input: StudyDefinitionInput, components: ComponentSchemas): StudyDefinitionInput {
+  const name = input.strategy?.name ?? DEFAULT_DEFINITION.strategy.name;
+  const defaults = components.strategies?.find((c) => c.name === name)?.definitionDefaults;
+  return defaults ? mergeDefinition(defaults, input) : input;
+}
+
 /** The problems of `space.options` and `strategy.options` against the schemas of the components named. */
 export function componentOptionIssues(d: Pick<StudyDefinition, 'space' | 'strategy'>, components: ComponentSchemas): ConfigIssue[] {
   const out: ConfigIssue[] = [];

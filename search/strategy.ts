@@ -75,9 +75,9 @@ export interface StrategyFactory {
   readonly optionsSchema?: OptionsSchema;
   /**
    * What the strategy needs of the rest of a search definition when the user leaves it out
-   * (a space, a batch size, a dataset subset sized for its defaults): `sparsenas search
-   * --strategy NAME` merges it under the flags and the config file, whose values win (a config
-   * file that names the strategy itself, without the flag, is taken as the whole definition).
+   * (a space, a batch size, a dataset subset sized for its defaults): merged under any
+   * definition that resolves to this strategy (`--strategy NAME`, a config file's strategy.name,
+   * a `search()` call), whose values win (`withStrategyDefaults` in config.ts).
    */
   readonly definitionDefaults?: StudyDefinitionInput;
   create(): Strategy;

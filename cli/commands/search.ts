@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { StudyDefinitionInput, Trial } from '../../search/index.js';
 import type { ReporterOptions } from '../reporters/reporter.js';
 import { openStudy } from '../query.js';
-import { mergeDefinition, parseDefinition } from '../../search/index.js';
+import { mergeDefinition, parseDefinition, withStrategyDefaults } from '../../search/index.js';
 import { defaultStudyName, search, resume, work, DEFAULT_DB } from '../api.js';
 import { superviseSearch } from '../supervisor.js';
 import { attachIpcReporter } from '../reporters/ipc-reporter.js';
@@ -16,11 +16,30 @@ import type { CommandIo } from '../io.js';
 import { UsageError } from '../errors.js';
 import { AUTO_RULE, applyThreads, resolveParallelism } from '../parallelism.js';
 
+/** The flag that sets each key a strategy's `definitionDefaults` may give (other keys are shown as config keys). */
+const FLAG_OF: Record<string, string> = {
+  'space.name': '--space', 'dataset.name': '--dataset', 'dataset.subset': '--subset', 'training.epochs': '--epochs',
+  'training.batchSize': '--batch-size', 'training.learningRate': '--lr', 'budget.maxTrials': '--trials', pruner: '--pruner',
+};
+
+/** One help line per built-in strategy with definition defaults: what it sets when the flags and the config file leave it out. */
+export function strategyDefaultsHelp(): string {
+  const leaves = (o: unknown, path: string[] = []): [string, unknown][] =>
+    typeof o === 'object' && o !== null && !Array.isArray(o)
+      ? Object.entries(o).flatMap(([k, v]) => leaves(v, [...path, k]))
+      : [[path.join('.'), o]];
+  return (BUILTIN_COMPONENTS.strategies ?? []).filter((f) => f.definitionDefaults).map((f) => {
+    const set = leaves(f.definitionDefaults).map(([k, v]) => (FLAG_OF[k] ? `${FLAG_OF[k]} ${String(v)}` : `${k}=${JSON.stringify(v)}`)).join(' ');
+    return `                          ${f.name} sets ${set} unless given\n`;
+  }).join('');
+}
+
 export const SEARCH_HELP = `sparsenas search — run a search and store every trial
 
   --space NAME            search space (mlp, cnn, darts, or a plugin's)   [mlp]
   --strategy NAME         search strategy (sparsenas list strategies)     [random]
-  --dataset NAME|PATH     embedded, fashion-mnist, mnist, cifar10, ... or a file/dir  [embedded]
+                          a strategy's defaults apply however it is named (flag or config file);
+${strategyDefaultsHelp()}  --dataset NAME|PATH     embedded, fashion-mnist, mnist, cifar10, ... or a file/dir  [embedded]
   --data-dir DIR          where dataset files are
   --subset N              use N training samples (stratified)
   --trials N              stop after N trials
@@ -96,12 +115,9 @@ export function definitionFromFlags(argv: string[], cwd: string): { definition: 
   // A dataset path given on the command line is relative to the working directory.
   const ds = flags.dataset!;
   if (ds.name && /[/\\]|\.(csv|gz|bin)$/i.test(ds.name)) ds.name = resolve(cwd, ds.name);
-  let definition = mergeDefinition(base, flags);
-  // A strategy named by --strategy brings its own needs (dass: the darts space, a quick-run batch
-  // and subset) under what the user gave; a config file naming the strategy is a whole definition.
-  const strategyName = flags.strategy?.name;
-  const wanted = strategyName ? BUILTIN_COMPONENTS.strategies?.find((f) => f.name === strategyName)?.definitionDefaults : undefined;
-  if (wanted) definition = mergeDefinition(wanted, definition);
+  // The strategy the flags and the config file resolve to brings its own needs (dass: the darts
+  // space, a quick-run batch and subset) under both: flags override the file, the file the defaults.
+  let definition = withStrategyDefaults(mergeDefinition(base, flags), BUILTIN_COMPONENTS);
   const spaceName = definition.space?.name ?? 'mlp';
   const sparsity = sparsityFromFlags(v, spaceName, BUILTIN_COMPONENTS.spaces?.find((f) => f.name === spaceName));
   if (sparsity) definition = mergeDefinition(definition, { space: { options: { sparsity } } } as StudyDefinitionInput);
