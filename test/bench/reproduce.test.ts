@@ -53,13 +53,13 @@ describe('docs/results.md sections', () => {
 const noise = (i: number) => Math.sin(i * 12.9898 + 1) * 0.001;
 
 describe('random-baseline table', () => {
-  const rows = (gap: number, epochNoise = true) => {
+  const rows = (gap: number, epochNoise = true, spread09: (r: number) => number = () => 0) => {
     const ts: Trial[] = [];
     const epochs = new Map<number, EpochMetrics[]>();
     for (let r = 0; r < 8; r++) {
       ts.push(trial('dense', { role: 'dense', level: 0, replicate: r }, metrics(0.88)));
       for (const [j, level] of [0.5, 0.75, 0.9].entries()) {
-        const s = trial('searched', { role: 'searched', level, replicate: r }, metrics(0.85 + gap + noise(r * 3 + j), { extra: { nodeSparsity: level } }));
+        const s = trial('searched', { role: 'searched', level, replicate: r }, metrics(0.85 + gap + noise(r * 3 + j) + (level === 0.9 ? spread09(r) : 0), { extra: { nodeSparsity: level } }));
         const x = trial('random', { role: 'random', level, replicate: r }, metrics(0.85 + noise(r * 5 + j + 1), { extra: { nodeSparsity: level } }));
         // Both end at 0.85, so the pair's threshold is 0.95 · 0.85 = 0.8075: searched reaches it at
         // epoch 1.90; random at 1.98, 2.15 or 1.82 (by replicate) when epochNoise, else always 1.98.
@@ -84,9 +84,19 @@ describe('random-baseline table', () => {
     const flat = rows(0, false);
     assert.equal(flat.verdict, 'inconclusive at this n', 'epochs identical in every pair: no test, no equivalence');
     assert.match(flat.body, /zero variance/);
-    assert.deepEqual(tie.claims?.map((c) => c.verdict), ['held', 'held']);
+    assert.deepEqual(tie.claims?.map((c) => c.verdict), ['held', 'held', 'held', 'held', 'held', 'held', 'held', 'held']);
+    assert.deepEqual(tie.claims?.slice(2).map((c) => c.claim), ['s = 0.5', 's = 0.75', 's = 0.9'].flatMap((l) => [`trained proxy, ${l}: accuracy equivalent`, `trained proxy, ${l}: convergence equivalent`]));
     assert.match(tie.body, /epochs to the pair's threshold/);
     assert.match(tie.body, /\| 80\.8 ± 0\.0 \|/, 'the pair threshold is 95% of the lower final validation accuracy');
+  });
+
+  it('a level too noisy to decide leaves the whole claim inconclusive, and its own per-level claim says which level', () => {
+    const noisy = rows(0, true, (r) => (r % 2 ? 0.04 : -0.04));
+    assert.equal(noisy.claims?.[0]?.verdict, 'inconclusive at this n', noisy.body);
+    const v = (claim: string) => noisy.claims?.find((c) => c.claim === claim)?.verdict;
+    assert.equal(v('trained proxy, s = 0.5: accuracy equivalent'), 'held');
+    assert.equal(v('trained proxy, s = 0.75: accuracy equivalent'), 'held');
+    assert.equal(v('trained proxy, s = 0.9: accuracy equivalent'), 'inconclusive at this n');
   });
 });
 
