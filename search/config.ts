@@ -160,7 +160,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  */
 export interface ComponentSchemas {
   spaces?: readonly { name: string; optionsSchema?: OptionsSchema }[];
-  strategies?: readonly { name: string; optionsSchema?: OptionsSchema; definitionDefaults?: StudyDefinitionInput }[];
+  strategies?: readonly { name: string; optionsSchema?: OptionsSchema; definitionDefaults?: StudyDefinitionInput; spaces?: readonly string[] }[];
 }
 
 /**
@@ -191,7 +191,10 @@ export function withStrategyDefaults(input: StudyDefinitionInput, components: Co
   return defaults ? mergeDefinition(defaults, input) : input;
 }
 
-/** The problems of `space.options` and `strategy.options` against the schemas of the components named. */
+/**
+ * The problems of `space.options` and `strategy.options` against the schemas of the components
+ * named, and a space the strategy does not search (its factory's `spaces`).
+ */
 export function componentOptionIssues(d: Pick<StudyDefinition, 'space' | 'strategy'>, components: ComponentSchemas): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const check = (kind: 'space' | 'strategy', list: ComponentSchemas['spaces']) => {
@@ -201,6 +204,12 @@ export function componentOptionIssues(d: Pick<StudyDefinition, 'space' | 'strate
   };
   check('space', components.spaces);
   check('strategy', components.strategies);
+  const spaces = components.strategies?.find((c) => c.name === d.strategy?.name)?.spaces;
+  const space = d.space?.name;
+  if (spaces && typeof space === 'string' && !spaces.includes(space)) {
+    const list = spaces.length === 1 ? `the ${spaces[0]} space` : `the spaces ${spaces.join(', ')}`;
+    out.push({ key: 'space.name', message: `strategy ${d.strategy.name} searches ${list}, not space "${space}": drop --space (space.name in a config file) or use --space ${spaces[0]}` });
+  }
   return out;
 }
 

@@ -80,6 +80,13 @@ export interface StrategyFactory {
    * a `search()` call), whose values win (`withStrategyDefaults` in config.ts).
    */
   readonly definitionDefaults?: StudyDefinitionInput;
+  /**
+   * The spaces (by name) this strategy searches, when it cannot search any: a new study naming
+   * another space is refused before it is created, naming the strategy, the space and the fix.
+   * The strategy itself does not check (the conformance suite drives it on spaces of its own).
+   * Absent: any space.
+   */
+  readonly spaces?: readonly string[];
   create(): Strategy;
 }
 export const StrategyFactory = Symbol.for('sparsenas.StrategyFactory');

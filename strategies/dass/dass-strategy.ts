@@ -269,5 +269,8 @@ export const dassStrategyFactory: StrategyFactory = {
   description: 'DASS: differentiable search of DARTS cells with sparse parametric ops (supernet by the dass method), derived cells retrained sparse; DARTS-then-pruned and random controls',
   source: 'built-in',
   definitionDefaults: DASS_DEFINITION_DEFAULTS,
+  // Its supernet is DARTS cells and its derived networks are darts genotypes: on another space
+  // it would search cells all the same and ignore the space, so that is refused up front.
+  spaces: ['darts'],
   create: () => new DassStrategy(),
 };

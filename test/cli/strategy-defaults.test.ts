@@ -4,8 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { definitionFromFlags, SEARCH_HELP } from '../../cli/commands/search.js';
-import { BUILTIN_COMPONENTS } from '../../cli/component-schemas.js';
-import { parseDefinition, withStrategyDefaults } from '../../search/index.js';
+import { BUILTIN_COMPONENTS, checkComponentOptions } from '../../cli/component-schemas.js';
+import { main } from '../../cli/main.js';
+import { captureIo } from './capture-io.js';
+import { ConfigError, parseDefinition, withStrategyDefaults, type SpaceFactory, type StrategyFactory } from '../../search/index.js';
 import { DASS_DEFINITION_DEFAULTS } from '../../strategies/index.js';
 
 // A strategy's definition defaults (dass: the darts space, a 300-image subset, batch 32) follow
@@ -59,5 +61,28 @@ describe('strategy definition defaults', () => {
 
   it('search --help shows them beside --strategy', () => {
     assert.match(SEARCH_HELP, /dass sets --space darts --subset 300 --batch-size 32/);
+  });
+});
+
+describe('a strategy that searches only some spaces', () => {
+  it('--space mlp --strategy dass is refused naming the strategy, the space and the fix (CLI exit 2), so is a config file naming another space', async () => {
+    const a = captureIo(dir);
+    assert.equal(await main(['search', '--space', 'mlp', '--strategy', 'dass', '--db', ':memory:'], a.io), 2);
+    assert.match(a.text().stderr, /strategy dass searches the darts space, not space "mlp": drop --space .* or use --space darts/);
+    const cfg = file('dass-cnn.json', { strategy: { name: 'dass' }, space: { name: 'cnn' } });
+    const b = captureIo(dir);
+    assert.equal(await main(['search', '--config', cfg, '--db', ':memory:'], b.io), 2);
+    assert.match(b.text().stderr, /strategy dass searches the darts space, not space "cnn"/);
+    // The darts space (named or by default) is accepted.
+    assert.equal(parsed(['--strategy', 'dass', '--space', 'darts']).space.name, 'darts');
+  });
+
+  it('search() refuses it before a study exists; a plugin factory declaring spaces is held to them too', () => {
+    assert.throws(() => parseDefinition(withStrategyDefaults({ strategy: { name: 'dass' }, space: { name: 'mlp' } }, BUILTIN_COMPONENTS), 'api', BUILTIN_COMPONENTS),
+      (err: unknown) => err instanceof ConfigError && err.key === 'space.name' && /use --space darts/.test(err.message));
+    const plugin = { name: 'cells-only', description: 'test', spaces: ['darts', 'cnn'], create: () => { throw new Error('not created'); } } as unknown as StrategyFactory;
+    const space = { name: 'mlp', create: () => { throw new Error('not created'); } } as unknown as SpaceFactory;
+    assert.throws(() => checkComponentOptions({ space: { name: 'mlp', options: {} }, strategy: { name: 'cells-only', options: {} } }, space, plugin),
+      /strategy cells-only searches the spaces darts, cnn, not space "mlp"/);
   });
 });
