@@ -189,7 +189,7 @@ async function readBack(pending: PendingStep[]): Promise<{ loss: number; hits: n
  */
 export function sparseKernelOption(method: SparseMethod, weight: (p: MaskedParam) => tf.Tensor): SparseKernelOption | undefined {
   if (!method.plainMask || process.env.SPARSENAS_SPARSE_KERNELS === '0') return undefined;
-  return { weight, eligible: (p) => method.plainMask!(p), ran: new Set() };
+  return { weight, eligible: (p) => method.plainMask!(p), ...(method.nmStructure ? { nm: (p: MaskedParam) => method.nmStructure!(p) } : {}), ran: new Set() };
 }
 
 /** Batch size of evaluation passes (no gradients, so larger than training's is fine). */

@@ -18,6 +18,7 @@
         "src/sparse-dense.c",
         "src/sparse-conv.c",
         "src/sparse-adam.c",
+        "src/nm-dense.c",
         "src/adam.c"
       ],
       "cflags": ["-O3", "-std=gnu11", "-fno-math-errno", "-Wall", "-Wno-unused-function"],

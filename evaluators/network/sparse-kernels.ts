@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Activation } from '../../search/index.js';
 import {
-  convPatternOf, patternOf, prefersSparse, prefersSparseConv, sparseConv2d, sparseConvAvailable, sparseDense, sparseKernelsBlocker, type SparseConvGeometry,
+  convPatternOf, nmDense, nmKernelsAvailable, patternOf, prefersSparse, prefersSparseConv, sparseConv2d, sparseConvAvailable, sparseDense, sparseKernelsBlocker, type SparseConvGeometry,
 } from '../kernels/native/index.js';
 import type { MaskedParam } from '../sparse/types.js';
 import { activate } from './ops.js';
@@ -16,8 +16,18 @@ import type { ForwardOptions } from './types.js';
  */
 export function sparseDenseForward(x: tf.Tensor, param: MaskedParam, bias: (() => tf.Tensor) | undefined, activation: Activation, o: ForwardOptions): tf.Tensor | null {
   const s = o.sparse;
-  if (!s || s.weight !== o.weight || x.rank !== 2 || param.weight.rank !== 2 || !s.eligible(param)) return null;
+  if (!s || s.weight !== o.weight || x.rank !== 2 || param.weight.rank !== 2) return null;
+  const nm = s.nm?.(param);
+  if (!nm && !s.eligible(param)) return null;
   if (sparseKernelsBlocker() !== null) return null;
+  if (nm) {
+    // SR-STE: the N:M kernels (mask from W in the call, straight-through gradient), when built.
+    if (!nmKernelsAvailable() || nm.m > 16) return null;
+    s.ran.add(param.name);
+    const fused = activation === 'relu' || activation === 'linear';
+    const y = nmDense(x as tf.Tensor2D, param.weight, nm, bias?.(), fused ? activation : 'linear');
+    return fused ? y : activate(y, activation);
+  }
   const pattern = patternOf(param.mask);
   if (!prefersSparse(pattern)) return null;
   s.ran.add(param.name);

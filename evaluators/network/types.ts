@@ -25,6 +25,8 @@ export interface ForwardOptions {
 export interface SparseKernelOption {
   weight: (param: MaskedParam) => tf.Tensor;
   eligible(param: MaskedParam): boolean;
+  /** The param's N:M structure when its weight is SR-STE's W ⊙ M(W) (`SparseMethod.nmStructure`). */
+  nm?(param: MaskedParam): { n: number; m: number; lambda: number } | undefined;
   /** Names of the layers that ran on sparse kernels. */
   ran: Set<string>;
 }

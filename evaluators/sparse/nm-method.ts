@@ -63,6 +63,12 @@ export class NmMethod extends MaskedMethod {
     return this.mode === 'static' || p.targetSparsity === 0;
   }
 
+  /** SR-STE dense layers ([in, out] weights, groups along the inputs) for the native N:M kernels. */
+  nmStructure(p: MaskedParam): { n: number; m: number; lambda: number } | undefined {
+    if (this.mode !== 'srste' || p.targetSparsity === 0 || p.weight.rank !== 2 || p.inputAxis !== 0) return undefined;
+    return { n: this.cfg.n, m: this.cfg.m, lambda: this.cfg.srsteLambda };
+  }
+
   override effectiveWeight(p: MaskedParam): tf.Tensor {
     if (this.mode === 'static' || p.targetSparsity === 0) return super.effectiveWeight(p);
     return this.ste(p)(p.weight);

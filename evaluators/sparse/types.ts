@@ -67,6 +67,12 @@ export interface SparseMethod {
    */
   plainMask?(param: MaskedParam): boolean;
   /**
+   * The N:M structure of `param` when `effectiveWeight(param)` is SR-STE's W ⊙ M(W) (mask
+   * recomputed from W in every forward, straight-through gradient with λ_w): the N:M kernels
+   * may then run the layer. Omitted or undefined: never.
+   */
+  nmStructure?(param: MaskedParam): { n: number; m: number; lambda: number } | undefined;
+  /**
    * True when the method needs the dense gradient ∂L/∂W_eff at this step (RigL's grow step);
    * the loop then passes it to `afterStep`.
    */

@@ -18,6 +18,7 @@
 #include "sparse-adam.h"
 #include "sparse-conv.h"
 #include "sparse-dense.h"
+#include "nm-dense.h"
 #include "thread-pool.h"
 
 #define CHECK(call)                                                    \
@@ -755,6 +756,104 @@ static napi_value js_pool_self_test(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* nmDense(heap, op, a, b, c, out, dims Int32Array[batch, in, out, n, m, activation], idx, val, lambda):
+ * N:M kernels (nm-dense.h); idx Int32Array / val Float32Array of out x nmKept(in) hold the
+ * packed layer. op 0: pack b = w, then out = y = act(a = x · W_nm + c = bias or -1);
+ * op 1: out = dx = a = dz · W_nmᵀ (packed); op 2: pack b = w only;
+ * op 3: out = c = dw + lambda · (a = w) off the packed mask; op 4: pack b = w, out = its 0/1 mask. */
+static napi_value js_nm_dense(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  heap_view h;
+  int32_t d[6], op;
+  double lambda;
+  if (!get_args(env, info, 10, argv) || !get_heap(env, argv[0], &h) || !get_ints(env, argv[6], d, 6)) return NULL;
+  CHECK(napi_get_value_int32(env, argv[1], &op));
+  CHECK(napi_get_value_double(env, argv[9], &lambda));
+  const int batch = d[0], in = d[1], out = d[2], n = d[3], m = d[4], act = d[5];
+  if (op < 0 || op > 4 || batch < 0 || in < 1 || out < 1 || m < 1 || m > 16 || n < 1 || n > m ||
+      (act != SPN_ACT_LINEAR && act != SPN_ACT_RELU)) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "nmDense: op must be 0-4, 1 <= n <= m <= 16, in and out >= 1, activation linear or relu");
+    return NULL;
+  }
+  spn_nm p = {.in = in, .out = out, .n = n, .m = m, .k = spn_nm_kept(in, n, m)};
+  const size_t packed = (size_t)out * p.k;
+  {
+    napi_typedarray_type ti, tv;
+    size_t ni, nv, offset;
+    void *di, *dv;
+    napi_value ab;
+    if (napi_get_typedarray_info(env, argv[7], &ti, &ni, &di, &ab, &offset) != napi_ok || ti != napi_int32_array || ni != packed ||
+        napi_get_typedarray_info(env, argv[8], &tv, &nv, &dv, &ab, &offset) != napi_ok || tv != napi_float32_array || nv != packed) {
+      napi_throw_type_error(env, "SPARSENAS_NATIVE", "nmDense: idx and val must be an Int32Array and a Float32Array of out x nmKept(in, n, m) values");
+      return NULL;
+    }
+    p.idx = di;
+    p.val = dv;
+  }
+  const size_t bi = (size_t)batch * in, bo = (size_t)batch * out, io = (size_t)in * out;
+  float *a, *b, *c, *o;
+  const size_t na = op == 0 ? bi : op == 1 ? bo : op == 3 ? io : 0;
+  const size_t nc = op == 0 ? (size_t)out : op == 3 ? io : 0;
+  const size_t no = op == 0 ? bo : op == 1 ? bi : op == 2 ? 0 : io;
+  if (!heap_ptr(env, &h, argv[2], na, &a) || !heap_ptr(env, &h, argv[3], io, &b) ||
+      !heap_ptr(env, &h, argv[4], nc, &c) || !heap_ptr(env, &h, argv[5], no, &o))
+    return NULL;
+  const int packs = op == 0 || op == 2 || op == 4;
+  if ((packs && b == NULL) || ((op == 0 || op == 1 || op == 3) && a == NULL) || (op == 3 && c == NULL) || (op != 2 && o == NULL)) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "nmDense: a required tensor is missing");
+    return NULL;
+  }
+  if (!packs)
+    for (size_t q = 0; q < packed; q++)
+      if (p.idx[q] < 0 || p.idx[q] >= in) {
+        napi_throw_range_error(env, "SPARSENAS_NATIVE", "nmDense: a packed index lies outside the layer (pack with op 0 or 2 first)");
+        return NULL;
+      }
+  switch (op) {
+    case 0: LOCKED(spn_nm_pack(&p, b); spn_nm_forward(&p, batch, a, c, act, o)); break;
+    case 1: LOCKED(spn_nm_grad_input(&p, batch, a, o)); break;
+    case 2: LOCKED(spn_nm_pack(&p, b)); break;
+    case 3:
+      memcpy(o, c, io * sizeof(float));
+      LOCKED(spn_nm_decay(&p, a, (float)lambda, o));
+      break;
+    default:
+      LOCKED(spn_nm_pack(&p, b));
+      memset(o, 0, io * sizeof(float));
+      for (int r = 0; r < out; r++)
+        for (int q = 0; q < p.k; q++) o[(size_t)p.idx[(size_t)r * p.k + q] * out + r] = 1.f;
+      break;
+  }
+  return NULL;
+}
+
+/* nmInfo() -> { isa, bytes }; selectNmIsa(name) -> boolean (tests of every path). */
+static napi_value js_nm_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result, isa, bytes;
+  size_t held;
+  const char *name;
+  LOCKED(held = spn_nm_bytes(); name = spn_nm_isa());
+  CHECK(napi_create_object(env, &result));
+  CHECK(napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &isa));
+  CHECK(napi_create_double(env, (double)held, &bytes));
+  CHECK(napi_set_named_property(env, result, "isa", isa));
+  CHECK(napi_set_named_property(env, result, "bytes", bytes));
+  return result;
+}
+
+static napi_value js_select_nm_isa(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  char name[16];
+  size_t len;
+  int ok;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  CHECK(napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len));
+  LOCKED(ok = spn_nm_select(name));
+  CHECK(napi_get_boolean(env, ok, &result));
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   LOCKED(spn_pool_init(0); spn_gemm_kernel());
   napi_property_descriptor props[] = {
@@ -776,6 +875,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sparseConv", NULL, js_sparse_conv, NULL, NULL, NULL, napi_default, NULL},
       {"sparseConvInfo", NULL, js_sparse_conv_info, NULL, NULL, NULL, napi_default, NULL},
       {"selectSparseConvIsa", NULL, js_select_sparse_conv_isa, NULL, NULL, NULL, napi_default, NULL},
+      {"nmDense", NULL, js_nm_dense, NULL, NULL, NULL, napi_default, NULL},
+      {"nmInfo", NULL, js_nm_info, NULL, NULL, NULL, napi_default, NULL},
+      {"selectNmIsa", NULL, js_select_nm_isa, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
       {"poolStats", NULL, js_pool_stats, NULL, NULL, NULL, napi_default, NULL},
       {"poolWaitIdle", NULL, js_pool_wait_idle, NULL, NULL, NULL, napi_default, NULL},

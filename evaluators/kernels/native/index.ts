@@ -17,6 +17,7 @@ import { binary, cast, unary } from './elementwise-kernels.js';
 import { identity } from './identity-kernel.js';
 import { maxPool, maxPoolGrad } from './pool-kernels.js';
 import { sum } from './reduce-kernels.js';
+import { installNmKernels } from './nm-dense.js';
 import { installSparseConvKernels } from './sparse-conv.js';
 import { disableSparseKernels, installSparseKernels } from './sparse-dense.js';
 import { disableFusedAdam, installFusedAdam } from './fused-adam.js';
@@ -26,6 +27,7 @@ export { loadNativeAddon, type NativeAddon, type NativePoolStats } from './nativ
 export { NativeKernelError } from './override-kernel.js';
 export { FUSED_ADAM, FusedAdamOptimizer, fusedAdamActive } from './fused-adam.js';
 export { compressConvMask, convPatternOf, convPatternRebuilds, prefersSparseConv, SPARSE_CONV_DENSITY_CROSSOVER, SPARSE_CONV_MIN_PATCH, sparseConv2d, sparseConvGridShare, sparseConvAvailable, type SparseConvGeometry, type SparseConvPattern } from './sparse-conv.js';
+export { nmDense, nmKernelsAvailable, type NmStructure } from './nm-dense.js';
 export { compressMask, patternOf, patternRebuilds, prefersSparse, SPARSE_DENSITY_CROSSOVER, sparseDense, sparseKernelsBlocker, type SparseActivation, type SparsePattern } from './sparse-dense.js';
 
 /** The kernels this module provides, by tfjs kernel name. Registries are data. */
@@ -71,6 +73,7 @@ export function installNativeKernels(): string[] {
   // Adam's fused update is a new kernel too, used by FusedAdamOptimizer while enabled.
   installFusedAdam(addon);
   installSparseConvKernels(addon);
+  installNmKernels(addon);
   return Object.entries(NATIVE_KERNELS)
     .filter(([name, body]) => overrideWasmKernel(name, addon, body))
     .map(([name]) => name);

@@ -47,6 +47,17 @@ export interface NativeAddon {
   sparseInfo?(): { isa: string; bytes: number };
   selectSparseIsa?(isa: string): boolean;
   /**
+   * N:M dense-layer kernels (native/src/nm-dense.h, nm-dense.ts). dims: [batch, in, out, n, m,
+   * activation]; idx/val: the packed layer, out x nmKept(in, n, m) each. op 0: pack b = w,
+   * out = act(a = x · W_nm + c = bias); op 1: out = a = dz · W_nmᵀ; op 2: pack b = w;
+   * op 3: out = c + lambda · (a = w) off the packed mask; op 4: pack b = w, out = its 0/1 mask.
+   */
+  nmDense?(heap: Float32Array, op: number, a: number, b: number, c: number, out: number, dims: Int32Array,
+    idx: Int32Array, val: Float32Array, lambda: number): void;
+  /** The N:M kernels' ISA ('avx512' | 'avx2' | 'generic') and the bytes their buffers hold. */
+  nmInfo?(): { isa: string; bytes: number };
+  selectNmIsa?(isa: string): boolean;
+  /**
    * Sparse convolution kernels (sparse-conv.ts); optional like sparseDense. shape: the 15
    * `spn_conv_shape` fields then the activation; op 0: a = x, b = w, c = bias, out = y;
    * op 1/2/3 (input/filter/bias gradient): a = dy, b = y (relu gate) or -1, c = w / x / -1.
