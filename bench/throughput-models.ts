@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { nativeDense } from '../evaluators/kernels/native/dense-layer.js';
 import { FusedAdamOptimizer } from '../evaluators/kernels/native/fused-adam.js';
 
 /**
  * The two reference models of the throughput benchmark, trained with raw tfjs ops the way
  * the sparse evaluators do: weights multiplied by a fixed random mask in the forward pass
- * (W ⊙ M) and re-masked after every Adam step. bench/reference_torch.py mirrors them.
+ * (W ⊙ M) and re-masked after every Adam step. bench/reference_torch.py mirrors them. Dense
+ * layers take the evaluator's route too (layers/dense.ts): the native fused dense kernel where
+ * it runs (wasm with the addon), tf.fused.matMul elsewhere.
  */
 export type ModelName = 'mlp' | 'cnn';
 
@@ -45,11 +48,16 @@ function makeLayers(model: ModelName, sparsity: number, seed: number): Layer[] {
 
 const effective = (l: Layer): tf.Tensor => (l.mask ? tf.mul(l.w, l.mask) : l.w);
 
+function dense(x: tf.Tensor2D, l: Layer, activation: 'relu' | 'linear'): tf.Tensor2D {
+  const w = effective(l) as tf.Tensor2D;
+  return nativeDense(x, w, () => l.b, activation) ?? (tf.fused.matMul({ a: x, b: w, bias: l.b, activation }) as tf.Tensor2D);
+}
+
 function forward(model: ModelName, layers: Layer[], x: tf.Tensor): tf.Tensor2D {
   if (model === 'mlp') {
     let h = x as tf.Tensor2D;
     layers.forEach((l, i) => {
-      h = tf.fused.matMul({ a: h, b: effective(l) as tf.Tensor2D, bias: l.b, activation: i < layers.length - 1 ? 'relu' : 'linear' }) as tf.Tensor2D;
+      h = dense(h, l, i < layers.length - 1 ? 'relu' : 'linear');
     });
     return h;
   }
@@ -59,7 +67,7 @@ function forward(model: ModelName, layers: Layer[], x: tf.Tensor): tf.Tensor2D {
     h = tf.maxPool(h, 2, 2, 'valid');
   }
   const last = layers[2];
-  return tf.fused.matMul({ a: tf.reshape(h, [h.shape[0], -1]), b: effective(last) as tf.Tensor2D, bias: last.b }) as tf.Tensor2D;
+  return dense(tf.reshape(h, [h.shape[0], -1]), last, 'linear');
 }
 
 /** Builds the model, a fixed random batch and Adam(1e-3) on the current backend. */

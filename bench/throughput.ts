@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
 import { installKernels, uninstallKernels } from '../evaluators/kernels/index.js';
-import { installNativeKernels, loadNativeAddon, uninstallNativeKernels } from '../evaluators/kernels/native/index.js';
+import { disableNativeDense, installNativeKernels, loadNativeAddon, uninstallNativeKernels } from '../evaluators/kernels/native/index.js';
 import { buildTrainStep, FORWARD_FLOPS, type ModelName } from './throughput-models.js';
 import { TorchReference, type TorchRun } from './torch-reference.js';
 
@@ -33,6 +33,17 @@ interface Variant {
   steps: Record<ModelName, number>;
   /** Measured in the first repeat only (too slow to repeat). */
   once?: boolean;
+}
+
+/** The addon's kernels over the composed ones; `fusedDense` false: dense layers as matMul + add + relu. */
+async function nativeSetup(fusedDense: boolean): Promise<string | null> {
+  const { addon, reason } = loadNativeAddon();
+  if (addon === null) return reason;
+  await tf.setBackend('wasm');
+  installKernels('wasm');
+  installNativeKernels();
+  if (!fusedDense) disableNativeDense();
+  return null;
 }
 
 const variants: Variant[] = [
@@ -84,17 +95,17 @@ const variants: Variant[] = [
     },
   },
   {
+    // The native backend with dense layers as tfjs' matMul + add + relu (before the fused dense kernel).
+    name: 'native, dense unfused',
+    steps: { mlp: 40, cnn: 8 },
+    setup: () => nativeSetup(false),
+  },
+  {
     // What evaluators/backend.ts activates for `native`: the addon's kernels over the composed ones.
+    // Last: the PyTorch ratios pair with it.
     name: 'tfjs-wasm + native',
     steps: { mlp: 40, cnn: 8 },
-    async setup() {
-      const { addon, reason } = loadNativeAddon();
-      if (addon === null) return reason;
-      await tf.setBackend('wasm');
-      installKernels('wasm');
-      installNativeKernels();
-      return null;
-    },
+    setup: () => nativeSetup(true),
   },
 ];
 

@@ -19,7 +19,8 @@
         "src/sparse-conv.c",
         "src/sparse-adam.c",
         "src/nm-dense.c",
-        "src/adam.c"
+        "src/adam.c",
+        "src/dense-layer.c"
       ],
       "cflags": ["-O3", "-std=gnu11", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
       "cflags!": ["-O2", "-O0"],

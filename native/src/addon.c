@@ -11,6 +11,7 @@
 
 #include "adam.h"
 #include "conv2d.h"
+#include "dense-layer.h"
 #include "elementwise.h"
 #include "gemm.h"
 #include "max-pool.h"
@@ -336,6 +337,34 @@ static napi_value js_unary(napi_env env, napi_callback_info info) {
   if (!heap_ptr(env, &h, argv[2], (size_t)n, &x) || !heap_ptr(env, &h, argv[3], (size_t)n, &out))
     return NULL;
   LOCKED(spn_unary(op, x, out, (size_t)n, (float)alpha));
+  return NULL;
+}
+
+/* denseGradZ(heap, dy, y, dz, db, rows, cols, relu): relu 1: dz = dy where y > 0, else 0;
+ * relu 0: dz unused (-1), dz is dy. db (or -1) = the column sums of dz. */
+static napi_value js_dense_grad_z(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  heap_view h;
+  double rows, cols;
+  bool relu;
+  float *dy, *y, *dz, *db;
+  if (!get_args(env, info, 8, argv) || !get_heap(env, argv[0], &h)) return NULL;
+  CHECK(napi_get_value_double(env, argv[5], &rows));
+  CHECK(napi_get_value_double(env, argv[6], &cols));
+  CHECK(napi_get_value_bool(env, argv[7], &relu));
+  if (rows < 0 || cols < 0) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "sizes must be non-negative");
+    return NULL;
+  }
+  const size_t r = (size_t)rows, c = (size_t)cols;
+  if (!heap_ptr(env, &h, argv[1], r * c, &dy) || !heap_ptr(env, &h, argv[2], r * c, &y) ||
+      !heap_ptr(env, &h, argv[3], r * c, &dz) || !heap_ptr(env, &h, argv[4], c, &db))
+    return NULL;
+  if (dy == NULL || (relu && (y == NULL || dz == NULL))) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "denseGradZ needs dy, and y and dz with relu");
+    return NULL;
+  }
+  LOCKED(spn_dense_grad_z(dy, y, dz, db, r, c, relu ? 1 : 0));
   return NULL;
 }
 
@@ -866,6 +895,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
       {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
       {"sum", NULL, js_sum, NULL, NULL, NULL, napi_default, NULL},
+      {"denseGradZ", NULL, js_dense_grad_z, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"selectIsa", NULL, js_select_isa, NULL, NULL, NULL, napi_default, NULL},
       {"sparseDense", NULL, js_sparse_dense, NULL, NULL, NULL, napi_default, NULL},

@@ -23,6 +23,12 @@ export interface NativeAddon {
   unary(heap: Float32Array, op: number, x: number, out: number, n: number, alpha: number): void;
   /** Sums a row-major [outer x inner] matrix over its rows, or over its columns when reduceInner. */
   sum(heap: Float32Array, x: number, out: number, outer: number, inner: number, reduceInner: boolean): void;
+  /**
+   * The element-wise half of a dense layer's gradient (native/src/dense-layer.h): relu: dz =
+   * dy where y > 0, else 0; linear: dz is dy (pass -1). db (or -1) = the column sums of dz.
+   * Optional: an addon built before it still loads and dense layers run the tfjs composition.
+   */
+  denseGradZ?(heap: Float32Array, dy: number, y: number, dz: number, db: number, rows: number, cols: number, relu: boolean): void;
   /** The micro-kernel in use ('avx512' | 'avx2' | 'generic') and the pool size. */
   info(): { isa: string; threads: number };
   /** Forces a micro-kernel (tests exercise every path the CPU can run); false if unsupported. */

@@ -1,9 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
-import { removedByKeep, type DenseLayer } from '../../../search/index.js';
+import { removedByKeep, type Activation, type DenseLayer } from '../../../search/index.js';
+import { nativeDense } from '../../kernels/native/index.js';
 import { activate } from '../ops.js';
 import { sparseDenseForward } from '../sparse-kernels.js';
 import { withBias } from './saved-names.js';
-import type { LayerBuilder } from './types.js';
+import type { BiasAdd, LayerBuilder } from './types.js';
+
+/**
+ * `act(x · w + b)` on the dense route: one native kernel (GEMM with bias and ReLU fused, a
+ * fused gradient) on wasm with the addon, else tfjs' matMul, add and activation.
+ */
+export function denseForward(x: tf.Tensor, w: tf.Tensor, addBias: BiasAdd, activation: Activation): tf.Tensor {
+  const fused = activation === 'relu' ? 'relu' : 'linear';
+  const y = nativeDense(x, w, addBias.tensor, fused);
+  if (y) return fused === activation ? y : activate(y, activation);
+  return activate(addBias(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D)), activation);
+}
 
 export const denseBuilder: LayerBuilder<DenseLayer> = {
   type: 'dense',
@@ -13,7 +25,7 @@ export const denseBuilder: LayerBuilder<DenseLayer> = {
     const k = ctx.kernel(node, 'kernel', own);
     const addBias = ctx.bias(node, own);
     return (x, o) => sparseDenseForward(x, k.param, addBias.tensor, spec.activation!, o)
-      ?? activate(addBias(tf.matMul(x as tf.Tensor2D, k.value(o.weight) as tf.Tensor2D)), spec.activation!);
+      ?? denseForward(x, k.value(o.weight), addBias, spec.activation!);
   },
   export(node, x, ctx) {
     const { units, activation, useBias } = node.spec;
