@@ -2,13 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 
 import { nativeDense } from '../evaluators/kernels/native/dense-layer.js';
 import { FusedAdamOptimizer } from '../evaluators/kernels/native/fused-adam.js';
+import { softmaxCrossEntropy } from '../evaluators/kernels/native/softmax-xent.js';
 
 /**
  * The two reference models of the throughput benchmark, trained with raw tfjs ops the way
  * the sparse evaluators do: weights multiplied by a fixed random mask in the forward pass
  * (W ⊙ M) and re-masked after every Adam step. bench/reference_torch.py mirrors them. Dense
  * layers take the evaluator's route too (layers/dense.ts): the native fused dense kernel where
- * it runs (wasm with the addon), tf.fused.matMul elsewhere.
+ * it runs (wasm with the addon), tf.fused.matMul elsewhere; so does the loss (the native
+ * softmax cross-entropy, or tf.losses').
  */
 export type ModelName = 'mlp' | 'cnn';
 
@@ -74,13 +76,14 @@ function forward(model: ModelName, layers: Layer[], x: tf.Tensor): tf.Tensor2D {
 export function buildTrainStep(model: ModelName, sparsity: number, batch: number, seed = 1): TrainStep {
   const layers = makeLayers(model, sparsity, seed);
   const x = model === 'mlp' ? tf.randomUniform([batch, 784], 0, 1, 'float32', seed) : tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', seed);
-  const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', seed + 1), 10));
+  // Float one-hot labels, as evaluators/batches.ts makes them.
+  const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', seed + 1), 10), 'float32'));
   // What the evaluator's createOptimizer makes: tfjs' Adam, fused on wasm + native.
   const optimizer = new FusedAdamOptimizer(1e-3, 0.9, 0.999);
   const vars = layers.flatMap((l) => [l.w, l.b]);
   return {
     step() {
-      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, forward(model, layers, x)) as tf.Scalar, false, vars);
+      optimizer.minimize(() => softmaxCrossEntropy(labels, forward(model, layers, x)), false, vars);
       tf.tidy(() => {
         for (const l of layers) if (l.mask) l.w.assign(tf.mul(l.w, l.mask));
       });

@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
 import { installKernels, uninstallKernels } from '../evaluators/kernels/index.js';
-import { disableNativeDense, installNativeKernels, loadNativeAddon, uninstallNativeKernels } from '../evaluators/kernels/native/index.js';
+import { disableNativeDense, disableSoftmaxXent, installNativeKernels, loadNativeAddon, uninstallNativeKernels } from '../evaluators/kernels/native/index.js';
 import { buildTrainStep, FORWARD_FLOPS, type ModelName } from './throughput-models.js';
 import { TorchReference, type TorchRun } from './torch-reference.js';
 
@@ -35,14 +35,20 @@ interface Variant {
   once?: boolean;
 }
 
-/** The addon's kernels over the composed ones; `fusedDense` false: dense layers as matMul + add + relu. */
-async function nativeSetup(fusedDense: boolean): Promise<string | null> {
+/**
+ * The addon's kernels over the composed ones; `fused` false: dense layers as matMul + add +
+ * relu and the loss as tfjs' composition (the native backend before its fused dense layer and loss).
+ */
+async function nativeSetup(fused: boolean): Promise<string | null> {
   const { addon, reason } = loadNativeAddon();
   if (addon === null) return reason;
   await tf.setBackend('wasm');
   installKernels('wasm');
   installNativeKernels();
-  if (!fusedDense) disableNativeDense();
+  if (!fused) {
+    disableNativeDense();
+    disableSoftmaxXent();
+  }
   return null;
 }
 
@@ -95,8 +101,8 @@ const variants: Variant[] = [
     },
   },
   {
-    // The native backend with dense layers as tfjs' matMul + add + relu (before the fused dense kernel).
-    name: 'native, dense unfused',
+    // The native backend with dense layers and loss as tfjs compositions (before their fused kernels).
+    name: 'native, unfused',
     steps: { mlp: 40, cnn: 8 },
     setup: () => nativeSetup(false),
   },
@@ -166,6 +172,13 @@ function printTable(model: ModelName, sparsity: number, rows: Array<[string, Rat
       `  ${name.padEnd(20)} ${fmt(m('samplesPerSec')).padStart(10)} ${fmt((m('samplesPerSec') * flops) / 1e9, 1).padStart(8)} ` +
         `${fmt(m('samplesPerCpuSec')).padStart(10)} ${fmt(m('fastestStepSamplesPerSec')).padStart(8)}  ${runs.map((r) => fmt(r.samplesPerSec)).join(' ')}`,
     );
+  }
+  // The fused dense layer and loss against the same backend without them, repeat by repeat.
+  const fused = rows.find(([name]) => name === 'tfjs-wasm + native')?.[1];
+  const unfused = rows.find(([name]) => name === 'native, unfused')?.[1];
+  if (Array.isArray(fused) && Array.isArray(unfused) && fused.length === unfused.length && fused.length > 0) {
+    const ratios = fused.map((r, i) => r.samplesPerSec / unfused[i]!.samplesPerSec);
+    console.log(`  ratio native ÷ native unfused, samples/s: ${fmt(median(ratios), 2)} (paired runs ${ratios.map((x) => fmt(x, 2)).join(' ')})`);
   }
   if (paired.length === 0) return;
   for (const [key, label] of METRICS) {

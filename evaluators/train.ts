@@ -6,6 +6,7 @@ import { captureGradient, regularise } from './gradients.js';
 import type { Dataset } from './data/types.js';
 import type { Network, SparseKernelOption } from './network/types.js';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer.js';
+import { softmaxCrossEntropy } from './kernels/native/index.js';
 import { createPacer } from './pacer.js';
 import { createSparseAdam, routesSparse, type SparseAdam } from './sparse-optimizer.js';
 import type { MaskedParam, SparseMethod } from './sparse/types.js';
@@ -245,7 +246,7 @@ async function trainStep(opts: TrainOptions, optimizer: tf.Optimizer, ctx: Metho
     const out = tf.variableGrads(() => {
       const logits = net.apply(batch.x, forward);
       hits = tf.keep(correctCount(logits, batch.labels));
-      return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
+      return softmaxCrossEntropy(batch.y, logits);
     }, trainable);
     value = out.value;
     let masked: ReadonlySet<string> | undefined;

@@ -20,7 +20,8 @@
         "src/sparse-adam.c",
         "src/nm-dense.c",
         "src/adam.c",
-        "src/dense-layer.c"
+        "src/dense-layer.c",
+        "src/softmax-xent.c"
       ],
       "cflags": ["-O3", "-std=gnu11", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
       "cflags!": ["-O2", "-O0"],

@@ -18,6 +18,7 @@
 #include "reduce-sum.h"
 #include "sparse-adam.h"
 #include "sparse-conv.h"
+#include "softmax-xent.h"
 #include "sparse-dense.h"
 #include "nm-dense.h"
 #include "thread-pool.h"
@@ -365,6 +366,34 @@ static napi_value js_dense_grad_z(napi_env env, napi_callback_info info) {
     return NULL;
   }
   LOCKED(spn_dense_grad_z(dy, y, dz, db, r, c, relu ? 1 : 0));
+  return NULL;
+}
+
+/* softmaxXent(heap, z, y, out, rows, cols, dloss): dloss < 0 (an offset, -1): out[0] = the
+ * mean loss; else out = its gradient at z for the scalar upstream gradient at offset dloss. */
+static napi_value js_softmax_xent(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  heap_view h;
+  double rows, cols;
+  float *z, *y, *out, *dloss;
+  if (!get_args(env, info, 7, argv) || !get_heap(env, argv[0], &h)) return NULL;
+  CHECK(napi_get_value_double(env, argv[4], &rows));
+  CHECK(napi_get_value_double(env, argv[5], &cols));
+  if (rows < 1 || cols < 1) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "softmaxXent needs at least one row and one class");
+    return NULL;
+  }
+  const size_t r = (size_t)rows, c = (size_t)cols;
+  if (!heap_ptr(env, &h, argv[6], 1, &dloss) || !heap_ptr(env, &h, argv[1], r * c, &z) ||
+      !heap_ptr(env, &h, argv[2], r * c, &y) ||
+      !heap_ptr(env, &h, argv[3], dloss ? r * c : 1, &out))
+    return NULL;
+  if (z == NULL || y == NULL || out == NULL) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "softmaxXent needs logits, labels and an output");
+    return NULL;
+  }
+  if (dloss) spn_softmax_xent_grad(z, y, r, c, *dloss, out);
+  else spn_softmax_xent_loss(z, y, r, c, out);
   return NULL;
 }
 
@@ -896,6 +925,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
       {"sum", NULL, js_sum, NULL, NULL, NULL, napi_default, NULL},
       {"denseGradZ", NULL, js_dense_grad_z, NULL, NULL, NULL, napi_default, NULL},
+      {"softmaxXent", NULL, js_softmax_xent, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"selectIsa", NULL, js_select_isa, NULL, NULL, NULL, napi_default, NULL},
       {"sparseDense", NULL, js_sparse_dense, NULL, NULL, NULL, napi_default, NULL},

@@ -22,12 +22,14 @@ import { installSparseConvKernels } from './sparse-conv.js';
 import { disableSparseKernels, installSparseKernels } from './sparse-dense.js';
 import { disableFusedAdam, installFusedAdam } from './fused-adam.js';
 import { disableNativeDense, installNativeDense } from './dense-layer.js';
+import { disableSoftmaxXent, installSoftmaxXent } from './softmax-xent.js';
 import type { NativeKernelBody } from './wasm-heap.js';
 
 export { loadNativeAddon, type NativeAddon, type NativePoolStats } from './native-addon.js';
 export { NativeKernelError } from './override-kernel.js';
 export { FUSED_ADAM, FusedAdamOptimizer, fusedAdamActive } from './fused-adam.js';
 export { compressConvMask, convPatternOf, convPatternRebuilds, prefersSparseConv, SPARSE_CONV_DENSITY_CROSSOVER, SPARSE_CONV_MIN_PATCH, sparseConv2d, sparseConvGridShare, sparseConvAvailable, type SparseConvGeometry, type SparseConvPattern } from './sparse-conv.js';
+export { disableSoftmaxXent, SOFTMAX_XENT, softmaxCrossEntropy } from './softmax-xent.js';
 export { disableNativeDense, NATIVE_DENSE, nativeDense, type NativeDenseActivation } from './dense-layer.js';
 export { nmDense, nmKernelsAvailable, type NmStructure } from './nm-dense.js';
 export { compressMask, patternOf, patternRebuilds, prefersSparse, SPARSE_DENSITY_CROSSOVER, sparseDense, sparseKernelsBlocker, type SparseActivation, type SparsePattern } from './sparse-dense.js';
@@ -78,6 +80,7 @@ export function installNativeKernels(): string[] {
   installNmKernels(addon);
   // The fused dense layer too: a new kernel name the dense layers call through nativeDense.
   installNativeDense(addon);
+  installSoftmaxXent(addon);
   return Object.entries(NATIVE_KERNELS)
     .filter(([name, body]) => overrideWasmKernel(name, addon, body))
     .map(([name]) => name);
@@ -88,5 +91,6 @@ export function uninstallNativeKernels(): string[] {
   disableSparseKernels();
   disableFusedAdam();
   disableNativeDense();
+  disableSoftmaxXent();
   return Object.keys(NATIVE_KERNELS).filter((name) => restoreWasmKernel(name));
 }

@@ -29,6 +29,12 @@ export interface NativeAddon {
    * Optional: an addon built before it still loads and dense layers run the tfjs composition.
    */
   denseGradZ?(heap: Float32Array, dy: number, y: number, dz: number, db: number, rows: number, cols: number, relu: boolean): void;
+  /**
+   * Softmax cross-entropy (native/src/softmax-xent.h) of logits z against labels y, [rows x
+   * cols] each: dloss -1: out[0] = the mean loss; else out [rows x cols] = its gradient at z
+   * for the scalar upstream gradient at offset dloss. Optional like denseGradZ.
+   */
+  softmaxXent?(heap: Float32Array, z: number, y: number, out: number, rows: number, cols: number, dloss: number): void;
   /** The micro-kernel in use ('avx512' | 'avx2' | 'generic') and the pool size. */
   info(): { isa: string; threads: number };
   /** Forces a micro-kernel (tests exercise every path the CPU can run); false if unsupported. */
