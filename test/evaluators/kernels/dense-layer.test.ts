@@ -140,6 +140,24 @@ describe('native fused dense layer', { skip: hasDense ? false : 'native addon wi
     assert.ok(Math.abs(fused.r.valAccuracy - plain.r.valAccuracy) <= 0.02, `val acc ${fused.r.valAccuracy} vs ${plain.r.valAccuracy}`);
   });
 
+  test('no tensor leak across 50 short trials on the native dense layer and loss', async () => {
+    const a = arch([{ type: 'dense', units: 32, activation: 'relu' }], { level: 0, init: 'random' });
+    const data = syntheticDataset({ shape: [20], classes: 4, train: 64, validation: 32, test: 0 }, 6);
+    const trial = async (seed: number) => {
+      const net = buildNetwork(a, data.shape, data.classes, seed);
+      const method = createSparseMethod(a.sparsity);
+      method.init(net.params, a.sparsity, createRng(seed), 2);
+      await trainNetwork({ net, method, dataset: data, training: { epochs: 1, batchSize: 32, optimizer: 'adam', learningRate: 0.01, steps: 2 }, seed, reporter: recorder() });
+      net.dispose();
+    };
+    await trial(1);
+    const tensors = tf.memory().numTensors;
+    const bytes = tf.memory().numBytes;
+    for (let i = 0; i < 50; i++) await trial(2 + i);
+    assert.equal(tf.memory().numTensors, tensors, 'tensors after 50 trials');
+    assert.equal(tf.memory().numBytes, bytes, 'tensor bytes after 50 trials');
+  });
+
   test('falls back to the composition: uninstalled, another backend, an activation it does not fuse', async () => {
     const x = tf.tensor(signed(4 * 3, 5), [4, 3]);
     const w = tf.tensor(signed(3 * 2, 6), [3, 2]);
