@@ -24,8 +24,11 @@ import torch.nn.functional as F
 
 # PyTorch's own default thread setup unless told otherwise: on this 2-core machine its
 # OpenMP pool plus OpenBLAS' threads oversubscribe the cores and collapse throughput.
+# bench/sparse.ts sets SPARSENAS_TORCH_THREADS to our thread count, with OPENBLAS_NUM_THREADS=1
+# and OMP_WAIT_POLICY=PASSIVE (see TorchReference.start for the measurements).
 if os.environ.get("SPARSENAS_TORCH_THREADS"):
     torch.set_num_threads(int(os.environ["SPARSENAS_TORCH_THREADS"]))
+    torch.set_num_interop_threads(1)
 torch.manual_seed(0)
 
 

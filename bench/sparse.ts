@@ -10,7 +10,12 @@
  * layer, dense vs sparse, CPU time) and the machine's dense sgemm peak, with the load average:
  * the machine is shared, so only ratios measured side by side mean much.
  *
+ * N:M (SR-STE) rows: the reference MLP's whole training step (trainNetwork) with the N:M kernels
+ * and with SPARSENAS_SPARSE_KERNELS=0, against the same network dense and PyTorch dense, in the
+ * same rounds; and the per-layer N:M table (bench/sparse-nm.ts).
+ *
  *   npm run bench -- sparse [--repeats 3] [--models mlp,cnn|none] [--densities 1,0.5,0.2,0.1,0.05,0.02] [--no-layers] [--no-conv-layers]
+ *                           [--nm 2:4,1:4,2:8|none] [--no-nm-layers]
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +33,7 @@ import {
 import { DEFAULT_LAYOUT, routesSparse, SPARSE_ADAM_MAX_DENSITY, SparseAdam, type MomentLayout } from '../evaluators/sparse-optimizer.js';
 import type { MaskedParam } from '../evaluators/sparse/types.js';
 import type { TrainingConfig } from '../search/index.js';
+import { NM_LAYER_SHAPES, nmLayerCost, nmTrainRate, staticNmLayerCost, type NmRun } from './sparse-nm.js';
 import { TorchReference, type TorchRun } from './torch-reference.js';
 
 const BATCH = 128;
@@ -219,6 +225,16 @@ const median = (xs: number[]): number => {
 };
 const fmt = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
 const load = (): string => loadavg().map((v) => v.toFixed(1)).join(' ');
+/** (max − min) / median of the repeats, in percent: how far one round can be off the median. */
+const spread = (xs: number[]): string => (xs.length > 1 ? `${fmt((100 * (Math.max(...xs) - Math.min(...xs))) / median(xs))}%` : '-');
+const TORCH_WARMUP = 10;
+/** Interleaved dense/N:M measurements per per-layer N:M row. */
+const NM_LAYER_PAIRS = 5;
+/** Median of a[i] / b[i] (each pair measured back to back) and their range. */
+const pairedRatio = (a: number[], b: number[]): string => {
+  const r = a.map((x, i) => x / b[i]!);
+  return `${fmt(median(r), 2)} ${fmt(Math.min(...r), 2)}-${fmt(Math.max(...r), 2)}`;
+};
 
 /** Forward multiply-adds × 2 per sample of the weighted layers at a density (conv taps scale too). */
 function forwardFlops(model: Model, density: number): number {
@@ -236,6 +252,8 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
       'no-layers': { type: 'boolean', default: false },
       'no-optimiser': { type: 'boolean', default: false },
       'no-conv-layers': { type: 'boolean', default: false },
+      nm: { type: 'string', default: '2:4,1:4,2:8' },
+      'no-nm-layers': { type: 'boolean', default: false },
     },
   });
   const { addon, reason } = loadNativeAddon();
@@ -249,8 +267,9 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
   const repeats = Number(values.repeats);
   const models = values.models.split(',').filter((m): m is Model => m === 'mlp' || m === 'cnn');
   const densities = values.densities.split(',').map(Number);
-  const torch = await TorchReference.start();
+  const nmPatterns = values.nm === 'none' ? [] : values.nm.split(',').map((t) => t.split(':').map(Number) as [number, number]);
   const { isa, threads } = addon.info();
+  const torch = await TorchReference.start(threads);
   console.log(`batch ${BATCH}, fp32, Adam; dense route: tfjs Adam + W re-masked every step, sparse/auto: the sparse Adam (${DEFAULT_LAYOUT} moments) on routed weights; native ${isa} dense / ${addon.sparseInfo!().isa} sparse dense-layer / ${addon.sparseConvInfo?.().isa ?? 'no'} sparse conv kernels, ${threads} threads; ${repeats} repeats, medians`);
   console.log(`reference: ${typeof torch === 'string' ? `none (${torch})` : torch.description}`);
   console.log(`load average at start: ${load()}`);
@@ -296,21 +315,74 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
     const rows: string[] = [];
     let denseSelf = NaN;
     console.log(`\n${model.toUpperCase()} training step, samples/s (per CPU-second in brackets); load ${load()}`);
-    console.log(`  ${'density'.padStart(7)} ${'dense'.padStart(15)} ${'sparse'.padStart(15)} ${'auto'.padStart(15)} ${'auto÷dense(1)'.padStart(13)} ${'auto÷dense(d)'.padStart(13)} ${'PyTorch'.padStart(15)} ${'torch.sparse'.padStart(15)} ${'auto÷PyTorch'.padStart(12)} ${'GFLOP/s'.padStart(8)}`);
+    console.log(`  ${'density'.padStart(7)} ${'dense'.padStart(15)} ${'sparse'.padStart(15)} ${'auto'.padStart(15)} ${'auto÷dense(1)'.padStart(13)} ${'auto÷dense(d)'.padStart(13)} ${'PyTorch'.padStart(15)} ${'torch.sparse'.padStart(15)} ${'auto÷PyTorch'.padStart(12)} ${'GFLOP/s'.padStart(8)}  spread of the rounds: dense auto PyTorch torch.sparse`);
     for (const d of densities) {
       const runs: Record<string, TorchRun[]> = { dense: [], sparse: [], auto: [], torch: [], torchSparse: [] };
       for (let r = 0; r < repeats; r++) {
         for (const route of ['dense', 'sparse', 'auto'] as const) runs[route]!.push(trainRate(model, d, route, steps));
         if (typeof torch !== 'string') {
-          runs.torch!.push(await torch.measure(model, 1 - d, steps, 3, BATCH));
-          if (model === 'mlp') runs.torchSparse!.push(await torch.measure(model, 1 - d, steps, 3, BATCH, 'sparse'));
+          runs.torch!.push(await torch.measure(model, 1 - d, steps, TORCH_WARMUP, BATCH));
+          if (model === 'mlp') runs.torchSparse!.push(await torch.measure(model, 1 - d, steps, TORCH_WARMUP, BATCH, 'sparse'));
         }
       }
       const m = (k: string, key: keyof TorchRun = 'samplesPerSec') => median(runs[k]!.map((x) => x[key]));
       if (d === 1) denseSelf = m('dense');
       const cell = (k: string) => (runs[k]!.length ? `${fmt(m(k))} (${fmt(m(k, 'samplesPerCpuSec'))})` : '-');
-      rows.push(`  ${fmt(d, 2).padStart(7)} ${cell('dense').padStart(15)} ${cell('sparse').padStart(15)} ${cell('auto').padStart(15)} ${fmt(m('auto') / denseSelf, 2).padStart(13)} ${fmt(m('auto') / m('dense'), 2).padStart(13)} ${cell('torch').padStart(15)} ${cell('torchSparse').padStart(15)} ${fmt(m('auto') / m('torch'), 2).padStart(12)} ${fmt((m('auto') * 3 * forwardFlops(model, d)) / 1e9, 1).padStart(8)}`);
+      rows.push(`  ${fmt(d, 2).padStart(7)} ${cell('dense').padStart(15)} ${cell('sparse').padStart(15)} ${cell('auto').padStart(15)} ${fmt(m('auto') / denseSelf, 2).padStart(13)} ${fmt(m('auto') / m('dense'), 2).padStart(13)} ${cell('torch').padStart(15)} ${cell('torchSparse').padStart(15)} ${fmt(m('auto') / m('torch'), 2).padStart(12)} ${fmt((m('auto') * 3 * forwardFlops(model, d)) / 1e9, 1).padStart(8)}  ${['dense', 'auto', 'torch', 'torchSparse'].map((k) => spread(runs[k]!.map((x) => x.samplesPerSec))).join(' ')}`);
       console.log(rows[rows.length - 1]);
+    }
+  }
+  if (!values['no-nm-layers'] && nmPatterns.length > 0) {
+    console.log(`\nper-layer N:M (SR-STE): forward + backward of one dense layer (batch ${BATCH}, ReLU, λ 2e-4), CPU ms per call: dense route (W ⊙ M(W), mask by tf ops, dense GEMM) vs the N:M kernels (pack every call); load ${load()}`);
+    console.log(`  ${'layer'.padEnd(9)} ${'N:M'.padStart(5)} ${'dense'.padStart(8)} ${'N:M'.padStart(8)} ${'dense÷N:M'.padStart(10)}  (median of ${NM_LAYER_PAIRS} paired ratios, range)`);
+    for (const [i, o] of NM_LAYER_SHAPES) {
+      for (const [n, m] of nmPatterns) {
+        const dense: number[] = [], nm: number[] = [];
+        for (let r = 0; r < NM_LAYER_PAIRS; r++) { dense.push(nmLayerCost(i, o, n, m, false)); nm.push(nmLayerCost(i, o, n, m, true)); }
+        console.log(`  ${`${i}x${o}`.padEnd(9)} ${`${n}:${m}`.padStart(5)} ${fmt(median(dense), 3).padStart(8)} ${fmt(median(nm), 3).padStart(8)} ${pairedRatio(dense, nm).padStart(10)}`);
+      }
+    }
+    console.log(`\nper-layer static N:M (fixed mask, W re-masked): forward + backward of one dense layer, CPU ms per call: dense (W ⊙ M, dense GEMM: today's route, N/M being above the CSR crossover ${SPARSE_DENSITY_CROSSOVER}), the general CSR kernels, the N:M kernels on W ⊙ M (packing every call); load ${load()}`);
+    console.log(`  ${'layer'.padEnd(9)} ${'N:M'.padStart(5)} ${'dense'.padStart(8)} ${'CSR'.padStart(8)} ${'N:M'.padStart(8)} ${'dense÷CSR'.padStart(16)} ${'dense÷N:M'.padStart(16)}  (median of ${NM_LAYER_PAIRS} paired ratios, range)`);
+    for (const [i, o] of NM_LAYER_SHAPES) {
+      for (const [n, m] of nmPatterns) {
+        const t: Record<'dense' | 'csr' | 'nm', number[]> = { dense: [], csr: [], nm: [] };
+        for (let r = 0; r < NM_LAYER_PAIRS; r++) for (const route of ['dense', 'csr', 'nm'] as const) t[route].push(staticNmLayerCost(i, o, n, m, route));
+        const [d, c, k] = [median(t.dense), median(t.csr), median(t.nm)];
+        console.log(`  ${`${i}x${o}`.padEnd(9)} ${`${n}:${m}`.padStart(5)} ${fmt(d, 3).padStart(8)} ${fmt(c, 3).padStart(8)} ${fmt(k, 3).padStart(8)} ${pairedRatio(t.dense, t.csr).padStart(16)} ${pairedRatio(t.dense, t.nm).padStart(16)}`);
+      }
+    }
+  }
+
+  if (nmPatterns.length > 0) {
+    const nmSteps = 40;
+    console.log(`\nSR-STE N:M MLP 784-300-100-10, the whole training step (trainNetwork, ${nmSteps} steps, batch ${BATCH}, Adam), samples/s (per CPU-second in brackets): N:M kernels vs SPARSENAS_SPARSE_KERNELS=0 (dense route), the same network dense, PyTorch dense; ${repeats} interleaved rounds, medians; load ${load()}`);
+    const runs = new Map<string, NmRun[]>();
+    const torchRuns: TorchRun[] = [];
+    const push = (k: string, r: NmRun) => runs.set(k, [...(runs.get(k) ?? []), r]);
+    for (let r = 0; r < repeats; r++) {
+      push('dense', await nmTrainRate(null, true, nmSteps));
+      for (const p of nmPatterns) {
+        push(`${p[0]}:${p[1]} nm`, await nmTrainRate(p, true, nmSteps));
+        push(`${p[0]}:${p[1]} route`, await nmTrainRate(p, false, nmSteps));
+      }
+      if (typeof torch !== 'string') torchRuns.push(await torch.measure('mlp', 0, nmSteps, TORCH_WARMUP, BATCH));
+    }
+    // Ratios taken within each round, then their median: the machine's speed moves between
+    // rounds (other processes on the sibling core halve per-CPU-second rates on both sides
+    // alike), so a ratio of medians taken rounds apart is noisier than the median of ratios.
+    const rate = (k: string, key: keyof NmRun = 'samplesPerSec') => runs.get(k)!.map((x) => x[key]);
+    const cell = (k: string) => `${fmt(median(rate(k)))} (${fmt(median(rate(k, 'samplesPerCpuSec')))})`;
+    const ratio = (a: number[], b: number[]) => a.map((x, i) => x / b[i]!);
+    const r = (xs: number[]) => `${fmt(median(xs), 2)} ${spread(xs)}`;
+    const torchRate = torchRuns.map((x) => x.samplesPerSec);
+    console.log(`  network dense ${cell('dense')}, spread ${spread(rate('dense'))}; PyTorch dense ${torchRuns.length ? `${fmt(median(torchRate))} (${fmt(median(torchRuns.map((x) => x.samplesPerCpuSec)))}), spread ${spread(torchRate)}; dense÷PyTorch per round ${r(ratio(rate('dense'), torchRate))}` : '-'}`);
+    console.log(`  ratios: median of the per-round ratios, then their spread`);
+    console.log(`  ${'N:M'.padStart(5)} ${'N:M kernels'.padStart(17)} ${'dense route'.padStart(17)} ${'kernels÷route'.padStart(14)} ${'per CPU-s'.padStart(10)} ${'kernels÷dense'.padStart(14)} ${'route÷dense'.padStart(12)}  layers on N:M`);
+    for (const [n, mm] of nmPatterns) {
+      const k = `${n}:${mm}`;
+      const [nm, route] = [`${k} nm`, `${k} route`];
+      console.log(`  ${k.padStart(5)} ${cell(nm).padStart(17)} ${cell(route).padStart(17)} ${r(ratio(rate(nm), rate(route))).padStart(14)} ${r(ratio(rate(nm, 'samplesPerCpuSec'), rate(route, 'samplesPerCpuSec'))).padStart(10)} ${r(ratio(rate(nm), rate('dense'))).padStart(14)} ${r(ratio(rate(route), rate('dense'))).padStart(12)}  ${String(median(rate(nm, 'sparseLayers'))).padStart(13)}`);
     }
   }
   console.log(`\nload average at end: ${load()}`);

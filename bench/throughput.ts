@@ -201,7 +201,9 @@ export async function runThroughputBenchmark(args: string[] = []): Promise<void>
   const repeats = Number(values.repeats);
   const models = values.models.split(',') as ModelName[];
   const sparsities = values.sparsities.split(',').map(Number);
-  const torch = await TorchReference.start();
+  // PyTorch with our thread count, OpenBLAS single-threaded and OpenMP waiting passively: its
+  // default pools made its figures swing 12k-86k samples/s here (TorchReference.start).
+  const torch = await TorchReference.start(loadNativeAddon().addon?.info().threads ?? 1);
   console.log(`batch ${BATCH}, fp32, Adam; ${repeats} repeats; native: ${loadNativeAddon().reason}`);
   console.log(`reference: ${typeof torch === 'string' ? `none (${torch}); ratios skipped` : torch.description}`);
   const native = variants[variants.length - 1];
@@ -224,7 +226,7 @@ export async function runThroughputBenchmark(args: string[] = []): Promise<void>
         }
         if (typeof torch === 'string') continue;
         const steps = native.steps[model];
-        const t = await torch.measure(model, sparsity, steps, Math.max(2, Math.ceil(steps / 10)), BATCH);
+        const t = await torch.measure(model, sparsity, steps, Math.max(10, Math.ceil(steps / 10)), BATCH);
         torchRuns.push(t);
         const ours = runs.get(native.name);
         if (typeof ours !== 'string' && ours![r] !== undefined) {

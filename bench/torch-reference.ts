@@ -40,20 +40,35 @@ export class TorchReference {
     readonly description: string,
   ) {}
 
-  /** Starts the reference, or returns the reason it cannot run here. */
-  static async start(): Promise<TorchReference | string> {
+  /**
+   * Starts the reference, or returns the reason it cannot run here. `threads` (ours, the
+   * addon's pool; SPARSENAS_TORCH_THREADS overrides it): PyTorch's intra-op threads, with
+   * OpenBLAS single-threaded beneath them and OpenMP waiting passively. Measured on this shared
+   * 2-core machine (load 2-3, MLP dense, 30 steps, 5 one-shot runs each, samples/s):
+   * PyTorch's defaults (1 OpenMP thread, OpenBLAS' own pool of 2) 44-53k with CPU-s halving
+   * run to run; 2 OpenMP + 2 OpenBLAS threads 1.0-8.9k (the two pools oversubscribe the cores
+   * and spin); 2 OpenMP (active wait) + OpenBLAS 1 1.2-43k; 2 OpenMP passive + OpenBLAS 1
+   * 29-46k, four of five within 43-46k; 1 + 1 38-47k. The erratic 12k-86k dense figure came
+   * from those spinning pools, not the timing window.
+   */
+  static async start(threads?: number): Promise<TorchReference | string> {
+    const env: Record<string, string> = {
+      ...TORCH_ENV,
+      ...(threads !== undefined ? { SPARSENAS_TORCH_THREADS: process.env.SPARSENAS_TORCH_THREADS ?? String(threads), OPENBLAS_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' } : {}),
+    };
     const python = [process.env.SPARSENAS_PYTHON, '/usr/bin/python3', 'python3'].find(
-      (p) => p !== undefined && spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore', env: { ...process.env, ...TORCH_ENV } }).status === 0,
+      (p) => p !== undefined && spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore', env: { ...process.env, ...env } }).status === 0,
     );
     if (python === undefined) return 'PyTorch not importable by SPARSENAS_PYTHON, /usr/bin/python3 or python3';
     const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'reference_torch.py');
     if (!existsSync(script)) return `${script} missing`;
-    const child = spawn(python, [script], { env: { ...process.env, ...TORCH_ENV } });
+    const child = spawn(python, [script], { env: { ...process.env, ...env } });
     const lines = createInterface({ input: child.stdout });
     const ref = new TorchReference(child, lines, python);
     const hello = JSON.parse(await ref.nextLine()) as { torch: string; threads: number };
     const coretype = TORCH_ENV.OPENBLAS_CORETYPE ? `OPENBLAS_CORETYPE=${TORCH_ENV.OPENBLAS_CORETYPE}` : 'OpenBLAS core type auto-detected';
-    return Object.assign(ref, { description: `PyTorch ${hello.torch} (${python}, ${hello.threads} intra-op threads, ${coretype})` });
+    const pools = threads !== undefined ? ', OpenBLAS 1 thread, OMP_WAIT_POLICY=PASSIVE' : '';
+    return Object.assign(ref, { description: `PyTorch ${hello.torch} (${python}, ${hello.threads} intra-op threads${pools}, ${coretype})` });
   }
 
   private nextLine(): Promise<string> {
