@@ -316,6 +316,7 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
     let denseSelf = NaN;
     console.log(`\n${model.toUpperCase()} training step, samples/s (per CPU-second in brackets); load ${load()}`);
     console.log(`  ${'density'.padStart(7)} ${'dense'.padStart(15)} ${'sparse'.padStart(15)} ${'auto'.padStart(15)} ${'auto÷dense(1)'.padStart(13)} ${'auto÷dense(d)'.padStart(13)} ${'PyTorch'.padStart(15)} ${'torch.sparse'.padStart(15)} ${'auto÷PyTorch'.padStart(12)} ${'GFLOP/s'.padStart(8)}  spread of the rounds: dense auto PyTorch torch.sparse`);
+    console.log(`  (auto÷dense(d) and auto÷PyTorch: medians of the per-round ratios; spread = (max − min) / median)`);
     for (const d of densities) {
       const runs: Record<string, TorchRun[]> = { dense: [], sparse: [], auto: [], torch: [], torchSparse: [] };
       for (let r = 0; r < repeats; r++) {
@@ -328,7 +329,9 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
       const m = (k: string, key: keyof TorchRun = 'samplesPerSec') => median(runs[k]!.map((x) => x[key]));
       if (d === 1) denseSelf = m('dense');
       const cell = (k: string) => (runs[k]!.length ? `${fmt(m(k))} (${fmt(m(k, 'samplesPerCpuSec'))})` : '-');
-      rows.push(`  ${fmt(d, 2).padStart(7)} ${cell('dense').padStart(15)} ${cell('sparse').padStart(15)} ${cell('auto').padStart(15)} ${fmt(m('auto') / denseSelf, 2).padStart(13)} ${fmt(m('auto') / m('dense'), 2).padStart(13)} ${cell('torch').padStart(15)} ${cell('torchSparse').padStart(15)} ${fmt(m('auto') / m('torch'), 2).padStart(12)} ${fmt((m('auto') * 3 * forwardFlops(model, d)) / 1e9, 1).padStart(8)}  ${['dense', 'auto', 'torch', 'torchSparse'].map((k) => spread(runs[k]!.map((x) => x.samplesPerSec))).join(' ')}`);
+      // A ratio within each round (the two measured seconds apart), then the median over rounds.
+      const perRound = (a: string, b: string) => (runs[b]!.length ? fmt(median(runs[a]!.map((x, i) => x.samplesPerSec / runs[b]![i]!.samplesPerSec)), 2) : '-');
+      rows.push(`  ${fmt(d, 2).padStart(7)} ${cell('dense').padStart(15)} ${cell('sparse').padStart(15)} ${cell('auto').padStart(15)} ${fmt(m('auto') / denseSelf, 2).padStart(13)} ${perRound('auto', 'dense').padStart(13)} ${cell('torch').padStart(15)} ${cell('torchSparse').padStart(15)} ${perRound('auto', 'torch').padStart(12)} ${fmt((m('auto') * 3 * forwardFlops(model, d)) / 1e9, 1).padStart(8)}  ${['dense', 'auto', 'torch', 'torchSparse'].map((k) => spread(runs[k]!.map((x) => x.samplesPerSec))).join(' ')}`);
       console.log(rows[rows.length - 1]);
     }
   }
