@@ -12,11 +12,34 @@ export const DASS_LEVELS = [0.9, 0.98];
  */
 export const DASS_REPRO_OPS: DartsOp[] = ['none', 'max_pool_3x3', 'avg_pool_3x3', 'skip_connect', 'sep_conv_3x3', 'dil_conv_3x3'];
 const SUPERNET = { channels: 4, cells: 3, nodes: 4, stemMultiplier: 3, ops: DASS_REPRO_OPS };
-const NETWORK = { channels: 8, cells: 3, stemMultiplier: 3 };
+/**
+ * Derived networks: C = 24 [our choice, measured]. Every kernel keeps the same fraction (HYDRA's
+ * per-layer top-k), so at C = 8 a 3×3 depthwise kernel of 72 weights keeps 7 and a 1×1 of 8×8
+ * keeps 6 at s = 0.9: most channels have no path, and the network sits at chance after pruning
+ * (DARTS_V2 cell, 800 Fashion-MNIST images, 3 pretrain + 1 prune + 1 finetune epochs: val 48.0%
+ * before pruning, 11.5% after the prune epoch, 16.0% after fine-tuning; the same pipeline at
+ * s = 0: 53.5%). At C = 24: 69.5% → 25.5% → 50.5%.
+ */
+export const DASS_NETWORK = { channels: 24, cells: 3, stemMultiplier: 3 };
+const NETWORK = DASS_NETWORK;
+/**
+ * α learning rate [our choice, for the step budget]: Adam moves each logit by at most about lr per
+ * step, so what α can learn is lr × α steps. The paper's 3e-4 over 50 epochs of ~390 CIFAR-10
+ * steps is ≈ 5.9; here a search has 3 epochs of ⌈0.8·subset/32⌉ steps (75 at 1,000 images), and
+ * the former 3e-3 gave ≤ 0.23 (measured: max|α| 0.024 after 8 steps, entropy 1.7917 vs ln 6 =
+ * 1.7918, so the genotype was the 1e-3 initial noise); 3e-2 gives ≤ 2.25 (0.72 with --quick).
+ */
+export const DASS_ALPHA_LR = 3e-2;
 const SEARCH = { pretrain: 1, prune: 1, finetune: 1 };
 const DEFAULT_SUBSET = 1000, DEFAULT_EPOCHS = 5, ALPHA_BATCH = 16;
 /** Training batch: 32 (25 steps per epoch on the default's 800 training images). */
 export const dassBatch = (_p: Pick<ReproParams, 'quick'>) => 32;
+
+/** α steps of one supernet search of the plan: one per training step, ⌈0.8·subset / batch⌉ per epoch. */
+export function alphaSteps(p: Pick<ReproParams, 'quick' | 'subset'>): number {
+  const subset = p.subset ?? (p.quick ? 300 : DEFAULT_SUBSET);
+  return (SEARCH.pretrain + SEARCH.prune + SEARCH.finetune) * Math.ceil((subset - Math.round(0.2 * subset)) / dassBatch(p));
+}
 
 /** Retraining phases of a derived cell for `epochs` in total: one prune and one fine-tune epoch, the rest dense pretraining. */
 export function retrainPhases(epochs: number): { pretrain: number; prune: number; finetune: number } {
@@ -40,17 +63,18 @@ export const dassReproduction: Reproduction = {
   claim: 'At high sparsity (the paper\'s headline is 99% on CIFAR-10), a cell searched by DASS (sparse parametric ops, α stepped on the validation loss of the masked supernet) and retrained with the same pretrain → prune → finetune pipeline is more accurate than the cell DARTS finds on the dense supernet and then prunes the same way ("architectures designed for dense networks by differentiable architecture search methods are ineffective when pruning mechanisms are applied to them"), and than a random cell, at equal sparsity.',
   protocol: (p) => [
     `Per replicate, one \`dass\` study (strategy \`dass\`, controls \`darts\` and \`random\`): a DARTS supernet searched dense (shared by both levels), one DASS supernet per sparsity level (${DASS_LEVELS.join(', ')}), then per level three derived cells retrained from scratch at that sparsity with the same HYDRA pipeline: the DASS cell, the DARTS cell (pruned after its dense search) and one random cell (the same random genotype at both levels).`,
-    `Supernet: C = ${SUPERNET.channels}, ${SUPERNET.cells} cells (reduction at cells 1 and 2), ${SUPERNET.nodes} nodes, ops ${DASS_REPRO_OPS.join(', ')} (the DARTS set less the two 5×5 convolutions, for time), one epoch each of pretrain / prune / finetune, α by Adam (lr 3e-3, betas (0.5, 0.999), wd 1e-3) on validation batches of ${ALPHA_BATCH}, first order, from the masked supernet's loss only.`,
+    `Supernet: C = ${SUPERNET.channels}, ${SUPERNET.cells} cells (reduction at cells 1 and 2), ${SUPERNET.nodes} nodes, ops ${DASS_REPRO_OPS.join(', ')} (the DARTS set less the two 5×5 convolutions, for time), one epoch each of pretrain / prune / finetune, α by Adam (lr ${DASS_ALPHA_LR}, ten times the 3e-3 of the strategy's defaults and 100 times DARTS' 3e-4, so that lr × α steps ≈ ${(DASS_ALPHA_LR * alphaSteps(p)).toFixed(2)} logits here against ≈ 5.9 in the paper's search, betas (0.5, 0.999), wd 1e-3) on validation batches of ${ALPHA_BATCH}, first order, from the masked supernet's loss only.`,
     `Derived networks: C = ${NETWORK.channels}, ${NETWORK.cells} cells, ${(p.epochs ?? DEFAULT_EPOCHS)} epochs (${retrainPhases(p.epochs ?? DEFAULT_EPOCHS).pretrain} pretrain, 1 prune, 1 finetune), batch ${dassBatch(p)}, Adam lr 2e-3; every parametric kernel (stem, cell convolutions, classifier) keeps exactly ⌈(1 − s)·n⌉ weights by its scores. As in the released code (a new optimiser and CosineAnnealingLR per phase in DASS/train_search.py; HYDRA runs each phase as its own train.py), the cosine schedule restarts at each phase (pretrain, prune, finetune), the scores have their own optimiser and fine-tuning starts a fresh one for W, in the supernets and the derived cells alike. Supernets are not evaluated on the test split (they never rank).`,
     `The three cells of a replicate share the training subset, the validation split and the initialisation/batch-order seed: differences are paired by replicate. ${p.subset ?? DEFAULT_SUBSET} training images per replicate (80% train, 20% validation for α and model selection), accuracy on the test split.`,
     'Claim per level: DASS − DARTS-pruned > 0 and DASS − random > 0 (one-sided paired t, Holm over the family of 2 levels × 2 comparisons = 4 tests); a level holds when both comparisons hold, did not hold when either is Holm-significantly negative, else is inconclusive at this n. Every comparison states its minimal detectable effect (two-sided 5%, power 0.8).',
-    'Scale against the paper: the paper searches on CIFAR-10 with C = 16, 8 cells, 8 ops, batch 32 over many epochs per phase (train_search.py defaults: 100 epochs) and retrains DARTS-size networks (DASS-Tiny … Large: C = 30–108, 12–20 cells) for hundreds of epochs at 90–99% sparsity; here the supernet has ~1/4 the channels and 3 cells, 6 ops, one epoch per phase on a few hundred Fashion-MNIST images, and the derived networks have a few thousand weights. A near-chance network at 98% is a property of this scale, not of DASS.',
+    'Scale against the paper: the paper searches on CIFAR-10 with C = 16, 8 cells, 8 ops, batch 32 over many epochs per phase (train_search.py defaults: 100 epochs) and retrains DARTS-size networks (DASS-Tiny … Large: C = 30–108, 12–20 cells) for hundreds of epochs at 90–99% sparsity; here the supernet has ~1/4 the channels and 3 cells, 6 ops, one epoch per phase on a few hundred Fashion-MNIST images, and the derived networks have a few thousand weights. Every kernel is pruned to the same fraction, so a narrow network loses whole channels: the derived networks are C = ${NETWORK.channels} because at C = 8 the DARTS_V2 cell fell to chance at 90% (11.5% val after the prune epoch, 16.0% after fine-tuning, from 48.0% before pruning; 800 images, 3 + 1 + 1 epochs) where C = 24 kept 50.5% (from 69.5%). A near-chance network at 98% is a property of this scale, not of DASS.',
   ].join(' '),
   defaults: { seed: 2022, replicates: 3, dataset: 'fashion-mnist' },
   quick: { replicates: 2, dataset: 'embedded', subset: 300, epochs: 3 },
   sizing: 'The paper reports gains of several points at 99% sparsity (abstract: the sparse MobileNet-v2 from 73.44% to 81.35%, +7.91 pp, on CIFAR-10); so the design must detect effects of that order. ' +
     'At this scale a paired difference of cells has an sd of several pp (search variance is large and the networks small), so 3 replicates detect only effects of roughly 3 sd (minimal detectable effect at n = 3 ≈ 3.1·sd, two-sided 5%, power 0.8; `--quick`, n = 2, decides nothing): the section states the detectable effect per comparison. ' +
     'Cost, measured with `--quick` on the shared 2-core machine (load 16–25, two runs side by side, SPARSENAS_NATIVE_THREADS=1): per replicate a dense DARTS supernet ≈ 220 s, a DASS supernet ≈ 100 s (≈ 1,140 s while four runs shared the machine), a derived cell 21–94 s; one replicate ≈ 11 min, so `--quick` is ≈ 22 min per study seed there (the 15-minute target holds only below that load). ' +
+    'Those figures are for C = 8 derived cells; at C = 24 (the default now, see the protocol) a derived cell trains ≈ 2.4× slower per epoch (3 pretraining epochs on 800 images: 192 s vs 80 s, run side by side at load 10–19), so the retraining part grows by that factor. ' +
     'The default (400 images, batch 16, 5 retraining epochs: ≈ 2× the supernet and ≈ 3× the derived work of a quick replicate) extrapolates to ≈ 20–25 min per replicate at that load, ≈ 1–1.2 h for 3 replicates, and about a fifth of that on an idle machine (one process then gets a whole core instead of ≈ 0.2).',
   studies: (p) => [{
     name: 'dass',
@@ -63,7 +87,7 @@ export const dassReproduction: Reproduction = {
         sparsity: DASS_LEVELS, seeds: 1, controls: ['darts', 'random'],
         supernet: { ...SUPERNET, ops: [...DASS_REPRO_OPS] }, network: { ...NETWORK },
         search: { ...SEARCH }, retrain: retrainPhases(p.epochs ?? DEFAULT_EPOCHS), alphaBatchSize: ALPHA_BATCH,
-        alpha: { learningRate: 3e-3, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
+        alpha: { learningRate: DASS_ALPHA_LR, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3 },
       } },
       dataset: { name: p.dataset, subset: p.subset ?? DEFAULT_SUBSET, validationFraction: 0.2 },
       training: { epochs: retrainPhases(p.epochs ?? DEFAULT_EPOCHS).pretrain + 2, batchSize: dassBatch(p), optimizer: 'adam' as const, learningRate: 2e-3, lrSchedule: 'cosine' as const, evaluateTest: true },

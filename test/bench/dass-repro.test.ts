@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DASS_LEVELS, dassReproduction, parseReproduceArgs, planStudies, renderReproduction, reportDass, REPRODUCTIONS, resolveParams, retrainPhases,
+  alphaSteps, DASS_ALPHA_LR, DASS_LEVELS, DASS_NETWORK, dassReproduction, parseReproduceArgs, planStudies, renderReproduction, reportDass, REPRODUCTIONS, resolveParams, retrainPhases,
 } from '../../bench/reproduce/index.js';
 import type { StudyData } from '../../bench/reproduce/index.js';
 import type { Genotype, JsonObject, Metrics, Study, Trial } from '../../search/index.js';
@@ -74,6 +74,21 @@ describe('reproduce dass: registry and sizing', () => {
     const full = resolveParams(dassReproduction, parseReproduceArgs(['dass'], NAMES));
     assert.equal(planStudies(dassReproduction, full).length, 3, 'the default has 3 paired replicates');
     assert.equal(full.dataset, 'fashion-mnist');
+  });
+
+  it('the plan can leave chance and move α: derived cells C = 24 (C = 8 sat at chance at 90%), α lr × α steps ≥ 2 logits by default', () => {
+    for (const args of [['dass'], ['dass', '--quick']]) {
+      const p = resolveParams(dassReproduction, parseReproduceArgs(args, NAMES));
+      const o = ((planStudies(dassReproduction, p)[0]!.definition as JsonObject)['strategy'] as JsonObject)['options'] as JsonObject;
+      assert.equal((o['network'] as JsonObject)['channels'], DASS_NETWORK.channels);
+      assert.ok(DASS_NETWORK.channels >= 24, 'every kernel keeps 1 − s of its weights: at C = 8, s = 0.9 the derived cell fell to chance');
+      assert.equal((o['alpha'] as JsonObject)['learningRate'], DASS_ALPHA_LR);
+    }
+    const full = resolveParams(dassReproduction, parseReproduceArgs(['dass'], NAMES));
+    assert.equal(alphaSteps(full), 75, '3 search epochs of ⌈800 / 32⌉ steps');
+    // Adam moves a logit by at most ≈ lr per step: at 3e-3 this budget was 0.23 and α stayed at ln 6.
+    assert.ok(DASS_ALPHA_LR * alphaSteps(full) >= 2, `α budget ${DASS_ALPHA_LR * alphaSteps(full)}`);
+    assert.match(dassReproduction.protocol(full), /lr 0\.03, .* lr × α steps ≈ 2\.25 logits/);
   });
 
   it('--epochs sets the derived retraining (at least 3: pretrain, prune, finetune) and says so when too small', () => {
