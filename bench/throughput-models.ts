@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { nativeConv2d } from '../evaluators/kernels/native/conv-layer.js';
 import { nativeDense } from '../evaluators/kernels/native/dense-layer.js';
 import { FusedAdamOptimizer } from '../evaluators/kernels/native/fused-adam.js';
 import { softmaxCrossEntropy } from '../evaluators/kernels/native/softmax-xent.js';
@@ -8,9 +9,9 @@ import { softmaxCrossEntropy } from '../evaluators/kernels/native/softmax-xent.j
  * The two reference models of the throughput benchmark, trained with raw tfjs ops the way
  * the sparse evaluators do: weights multiplied by a fixed random mask in the forward pass
  * (W ⊙ M) and re-masked after every Adam step. bench/reference_torch.py mirrors them. Dense
- * layers take the evaluator's route too (layers/dense.ts): the native fused dense kernel where
- * it runs (wasm with the addon), tf.fused.matMul elsewhere; so does the loss (the native
- * softmax cross-entropy, or tf.losses').
+ * and conv layers take the evaluator's route too (layers/dense.ts, conv2d.ts): the native
+ * fused kernels where they run (wasm with the addon), tf.fused.matMul / tf.fused.conv2d
+ * elsewhere; so does the loss (the native softmax cross-entropy, or tf.losses').
  */
 export type ModelName = 'mlp' | 'cnn';
 
@@ -65,7 +66,8 @@ function forward(model: ModelName, layers: Layer[], x: tf.Tensor): tf.Tensor2D {
   }
   let h = x as tf.Tensor4D;
   for (const l of layers.slice(0, 2)) {
-    h = tf.fused.conv2d({ x: h, filter: effective(l) as tf.Tensor4D, strides: 1, pad: 'valid', bias: l.b, activation: 'relu' });
+    const filter = effective(l) as tf.Tensor4D;
+    h = nativeConv2d(h, filter, () => l.b, 'relu', 1, 'valid') ?? tf.fused.conv2d({ x: h, filter, strides: 1, pad: 'valid', bias: l.b, activation: 'relu' });
     h = tf.maxPool(h, 2, 2, 'valid');
   }
   const last = layers[2];

@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
 import { installKernels, uninstallKernels } from '../evaluators/kernels/index.js';
-import { disableNativeDense, disableSoftmaxXent, installNativeKernels, loadNativeAddon, uninstallNativeKernels } from '../evaluators/kernels/native/index.js';
+import { disableNativeConv, disableNativeDense, disableSoftmaxXent, installNativeKernels, loadNativeAddon, uninstallNativeKernels } from '../evaluators/kernels/native/index.js';
 import { buildTrainStep, FORWARD_FLOPS, type ModelName } from './throughput-models.js';
 import { TorchReference, type TorchRun } from './torch-reference.js';
 
@@ -47,6 +47,7 @@ async function nativeSetup(fused: boolean): Promise<string | null> {
   installNativeKernels();
   if (!fused) {
     disableNativeDense();
+    disableNativeConv();
     disableSoftmaxXent();
   }
   return null;
@@ -177,8 +178,10 @@ function printTable(model: ModelName, sparsity: number, rows: Array<[string, Rat
   const fused = rows.find(([name]) => name === 'tfjs-wasm + native')?.[1];
   const unfused = rows.find(([name]) => name === 'native, unfused')?.[1];
   if (Array.isArray(fused) && Array.isArray(unfused) && fused.length === unfused.length && fused.length > 0) {
-    const ratios = fused.map((r, i) => r.samplesPerSec / unfused[i]!.samplesPerSec);
-    console.log(`  ratio native ÷ native unfused, samples/s: ${fmt(median(ratios), 2)} (paired runs ${ratios.map((x) => fmt(x, 2)).join(' ')})`);
+    for (const [key, label] of METRICS) {
+      const ratios = fused.map((r, i) => r[key] / unfused[i]![key]);
+      console.log(`  ratio native ÷ native unfused, ${label}: ${fmt(median(ratios), 2)} (paired runs ${ratios.map((x) => fmt(x, 2)).join(' ')})`);
+    }
   }
   if (paired.length === 0) return;
   for (const [key, label] of METRICS) {

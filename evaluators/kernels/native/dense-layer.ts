@@ -17,7 +17,7 @@ const NATIVE_DENSE_GRAD_Z = 'SparsenasDenseGradZ';
 /** The activations fused into the kernel (forward and gradient); others run after it. */
 export type NativeDenseActivation = 'linear' | 'relu';
 
-interface DenseAttrs { activation: NativeDenseActivation; bias: boolean }
+export interface DenseAttrs { activation: NativeDenseActivation; bias: boolean }
 
 function shapeError(x: tf.TensorInfo, w: tf.TensorInfo, bias: tf.TensorInfo | undefined): Error {
   return new Error(`${NATIVE_DENSE}: needs float32 x [batch, in], w [in, out] and bias [out]; got x ${JSON.stringify(x.shape)} ${x.dtype}, w ${JSON.stringify(w.shape)} ${w.dtype}${bias ? `, bias ${JSON.stringify(bias.shape)} ${bias.dtype}` : ''}`);
@@ -39,13 +39,26 @@ function forwardKernel(addon: NativeAddon, { inputs, backend, attrs }: KernelArg
 function gradZKernel(addon: NativeAddon, { inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const { dy, y } = inputs as unknown as Inputs<'dy' | 'y'>;
   const { activation, bias } = attrs as unknown as DenseAttrs;
-  const [rows, cols] = dy.shape as [number, number];
+  // Channels last: [..., cols] is [rows x cols] row-major (a dense layer's [batch, out], NHWC).
+  const cols = dy.shape[dy.shape.length - 1]!;
+  const rows = tf.util.sizeFromShape(dy.shape) / cols;
   const relu = activation === 'relu';
   const mem = new WasmHeap(backend);
-  const dz = relu ? mem.output([rows, cols]) : undefined;
+  const dz = relu ? mem.output([...dy.shape]) : undefined;
   const db = bias ? mem.output([cols]) : undefined;
   addon.denseGradZ!(mem.heap, mem.offset(dy), relu ? mem.offset(y) : -1, mem.offset(dz), mem.offset(db), rows, cols, relu);
   return [dz, db].filter((t): t is tf.TensorInfo => t !== undefined);
+}
+
+/**
+ * dz (dy through ReLU's derivative, or dy itself) and the bias gradient, from one native pass.
+ * Called in a gradFunc itself, not in its closures: tfjs runs each closure in its own tidy,
+ * and dz serves two of them.
+ */
+export function gradientAtPreActivation(dy: tf.Tensor, y: tf.Tensor, a: DenseAttrs): { dz: tf.Tensor; db?: tf.Tensor } {
+  if (a.activation !== 'relu' && !a.bias) return { dz: dy };
+  const outs = tf.engine().runKernel(NATIVE_DENSE_GRAD_Z, { dy, y }, { activation: a.activation, bias: a.bias }) as unknown as tf.Tensor[];
+  return { dz: a.activation === 'relu' ? outs[0]! : dy, ...(a.bias ? { db: outs[outs.length - 1]! } : {}) };
 }
 
 function matMul(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor {
@@ -67,14 +80,7 @@ export function installNativeDense(addon: NativeAddon): boolean {
       outputsToSave: [true],
       gradFunc: (dy, saved, attrs) => {
         const [x, w, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-        const a = attrs as unknown as DenseAttrs;
-        const g = dy as tf.Tensor;
-        // Here, not in the closures: tfjs runs each closure in its own tidy, and dz serves two.
-        const outs = a.activation === 'relu' || a.bias
-          ? tf.engine().runKernel(NATIVE_DENSE_GRAD_Z, { dy: g, y }, attrs as tf.NamedAttrMap) as unknown as tf.Tensor[]
-          : [];
-        const dz = a.activation === 'relu' ? outs[0]! : g;
-        const db = a.bias ? outs[outs.length - 1]! : undefined;
+        const { dz, db } = gradientAtPreActivation(dy as tf.Tensor, y, attrs as unknown as DenseAttrs);
         return {
           x: () => matMul(dz, w, false, true),
           w: () => matMul(x, dz, true, false),

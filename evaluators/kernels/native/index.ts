@@ -22,6 +22,7 @@ import { installSparseConvKernels } from './sparse-conv.js';
 import { disableSparseKernels, installSparseKernels } from './sparse-dense.js';
 import { disableFusedAdam, installFusedAdam } from './fused-adam.js';
 import { disableNativeDense, installNativeDense } from './dense-layer.js';
+import { disableNativeConv, installNativeConv } from './conv-layer.js';
 import { disableSoftmaxXent, installSoftmaxXent } from './softmax-xent.js';
 import type { NativeKernelBody } from './wasm-heap.js';
 
@@ -30,6 +31,7 @@ export { NativeKernelError } from './override-kernel.js';
 export { FUSED_ADAM, FusedAdamOptimizer, fusedAdamActive } from './fused-adam.js';
 export { compressConvMask, convPatternOf, convPatternRebuilds, prefersSparseConv, SPARSE_CONV_DENSITY_CROSSOVER, SPARSE_CONV_MIN_PATCH, sparseConv2d, sparseConvGridShare, sparseConvAvailable, type SparseConvGeometry, type SparseConvPattern } from './sparse-conv.js';
 export { disableSoftmaxXent, SOFTMAX_XENT, softmaxCrossEntropy } from './softmax-xent.js';
+export { disableNativeConv, NATIVE_CONV, nativeConv2d } from './conv-layer.js';
 export { disableNativeDense, NATIVE_DENSE, nativeDense, type NativeDenseActivation } from './dense-layer.js';
 export { nmDense, nmKernelsAvailable, type NmStructure } from './nm-dense.js';
 export { compressMask, patternOf, patternRebuilds, prefersSparse, SPARSE_DENSITY_CROSSOVER, sparseDense, sparseKernelsBlocker, type SparseActivation, type SparsePattern } from './sparse-dense.js';
@@ -80,6 +82,7 @@ export function installNativeKernels(): string[] {
   installNmKernels(addon);
   // The fused dense layer too: a new kernel name the dense layers call through nativeDense.
   installNativeDense(addon);
+  installNativeConv(addon);
   installSoftmaxXent(addon);
   return Object.entries(NATIVE_KERNELS)
     .filter(([name, body]) => overrideWasmKernel(name, addon, body))
@@ -91,6 +94,7 @@ export function uninstallNativeKernels(): string[] {
   disableSparseKernels();
   disableFusedAdam();
   disableNativeDense();
+  disableNativeConv();
   disableSoftmaxXent();
   return Object.keys(NATIVE_KERNELS).filter((name) => restoreWasmKernel(name));
 }

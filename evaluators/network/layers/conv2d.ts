@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { removedByKeep, type Conv2DLayer } from '../../../search/index.js';
 import { dilateFilter } from '../../kernels/dilated-conv.js';
+import { nativeConv2d } from '../../kernels/native/index.js';
 import { activate } from '../ops.js';
 import { sparseConvForward } from '../sparse-kernels.js';
 import { convExportGeometry } from './conv-export.js';
@@ -20,6 +21,10 @@ export const conv2dBuilder: LayerBuilder<Conv2DLayer> = {
       const sparse = sparseConvForward(x, k.param, addBias.tensor, spec.activation!, geometry, o);
       if (sparse) return sparse;
       const w = dilateFilter(k.value(o.weight) as tf.Tensor4D, spec.dilation!);
+      // One native kernel (bias and ReLU fused, a fused gradient) where it runs; tfjs' ops otherwise.
+      const fused = spec.activation === 'relu' ? 'relu' : 'linear';
+      const y = nativeConv2d(x, w, addBias.tensor, fused, spec.stride!, spec.padding!);
+      if (y) return fused === spec.activation ? y : activate(y, spec.activation!);
       return activate(addBias(tf.conv2d(x as tf.Tensor4D, w, spec.stride!, spec.padding!)), spec.activation!);
     };
   },

@@ -13,6 +13,7 @@ import { syntheticDataset } from '../../../evaluators/synthetic-dataset.js';
 import { trainNetwork } from '../../../evaluators/train.js';
 import { createRng, type Activation } from '../../../search/index.js';
 import { arch, recorder } from '../helpers.js';
+import { fusedVsComposed } from './fused-trial.js';
 
 /** Seeded values in [-1, 1): the project's mulberry32 stream started at state `seed`. */
 function signed(size: number, seed: number): Float32Array {
@@ -107,32 +108,7 @@ describe('native fused dense layer', { skip: hasDense ? false : 'native addon wi
   test('a dense MLP trains on it: same result as the composition for the same seed, fewer kernels per step, no leaks', async () => {
     const a = arch([{ type: 'dense', units: 48, activation: 'relu' }, { type: 'dense', units: 24, activation: 'tanh' }], { level: 0, init: 'random' });
     const data = syntheticDataset({ shape: [20], classes: 4, train: 320, validation: 96, test: 0 }, 5);
-    const trial = async () => {
-      const net = buildNetwork(a, data.shape, data.classes, 1);
-      const method = createSparseMethod(a.sparsity);
-      method.init(net.params, a.sparsity, createRng(1), 20);
-      // The kernels of one forward + backward, as the trial's steps run them.
-      const x = tf.tensor(signed(32 * 20, 9), [32, 20]);
-      const { kernels, result } = await tf.profile(() => tf.tidy(() => {
-        const { grads, value } = tf.variableGrads(() => tf.sum(net.apply(x, { training: true })) as tf.Scalar, net.trainable);
-        return [value, ...Object.values(grads)];
-      }));
-      tf.dispose([x, ...(result as tf.Tensor[])]);
-      const r = await trainNetwork({ net, method, dataset: data, training: { epochs: 2, batchSize: 32, optimizer: 'adam', learningRate: 0.01 }, seed: 1, reporter: recorder() });
-      net.dispose();
-      return { r, kernels: kernels.map((k) => k.name) };
-    };
-    await trial();
-    const tensors = tf.memory().numTensors;
-    const fused = await trial();
-    assert.equal(tf.memory().numTensors, tensors, 'tensors after a trial on the native dense layer');
-    process.env.SPARSENAS_NATIVE_DENSE = '0';
-    let plain;
-    try {
-      plain = await trial();
-    } finally {
-      delete process.env.SPARSENAS_NATIVE_DENSE;
-    }
+    const { fused, plain } = await fusedVsComposed(a, data, () => tf.tensor(signed(32 * 20, 9), [32, 20]), 32);
     assert.equal(fused.kernels.filter((k) => k === NATIVE_DENSE).length, 3, `three dense layers on the native kernel: ${fused.kernels.join(' ')}`);
     assert.equal(plain.kernels.filter((k) => k === NATIVE_DENSE).length, 0);
     assert.ok(fused.kernels.length < plain.kernels.length, `kernels per step ${fused.kernels.length} vs ${plain.kernels.length}`);
