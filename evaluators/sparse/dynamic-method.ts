@@ -1,17 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HostReads, MaskedParam, SparseStepContext } from './types.js';
 import { SparseContractError } from './errors.js';
-import { readValues } from './masked-method.js';
+import type { Rng } from '../../search/index.js';
+import { hostValues } from './masked-method.js';
 import { dynamicEndStep, dropFractionAt, isTopologyUpdateStep } from './schedules.js';
-import { positionsWhere, selectLargest, selectRandom, selectSmallest } from './selection.js';
+import { positionsWhereInt32, selectLargestMagnitude, selectRandomPositions, selectSmallestMagnitude, zeroPositionsAllowed } from './selection.js';
 import { StaticMethod } from './static-method.js';
 
 /** What one topology update did to one layer (for tests and diagnostics). */
 export interface TopologyUpdate {
   readonly layer: string;
   readonly step: number;
-  readonly dropped: readonly number[];
-  readonly grown: readonly number[];
+  /** Positions (flat, row-major) in selection order. */
+  readonly dropped: Int32Array;
+  readonly grown: Int32Array;
 }
 
 /**
@@ -69,29 +71,15 @@ export class DynamicMethod extends StaticMethod {
   }
 
   private updateLayer(p: MaskedParam, step: number, f: number, grads?: ReadonlyMap<string, tf.Tensor>): TopologyUpdate {
-    const w = readValues(p.weight);
-    const mask = readValues(p.mask);
-    const active = positionsWhere(mask, true);
-    const k = Math.floor(f * active.length);
-    const magnitude = w.map(Math.abs);
-    const dropped = selectSmallest(magnitude, active, k, this.rng);
-    const kept = Float32Array.from(mask);
-    for (const i of dropped) kept[i] = 0;
-    const allowed = this.allowed.get(p.name);
-    const candidates = positionsWhere(kept, false).filter((i) => !allowed || allowed[i] === 1);
-    const grown = this.grow === 'gradient'
-      ? selectLargest(this.gradientScore(p, step, grads), candidates, k, this.rng)
-      : selectRandom(candidates, k, this.rng);
-    let stale = false;
-    for (const i of grown) {
-      kept[i] = 1;
-      // grow_init='zeros'. Inactive weights are already 0 when the loop re-masks after every
-      // step; zero them here anyway so the invariant does not depend on the caller.
-      if (mask[i] === 0 && w[i] !== 0) { w[i] = 0; stale = true; }
-    }
-    this.setMask(p, kept);
-    if (stale) tf.tidy(() => { p.weight.assign(tf.tensor(w, p.weight.shape, 'float32')); });
-    return { layer: p.name, step, dropped, grown };
+    // Read-only views: nothing below writes into them (the mask is copied into `kept`, a weight
+    // is copied only when a grown one must be zeroed), and both are read before the mask moves.
+    const w = hostValues(p.weight);
+    const mask = hostValues(p.mask);
+    const scores = this.grow === 'gradient' ? this.gradientScore(p, step, grads) : undefined;
+    const u = topologyStep(w, mask, this.allowed.get(p.name), f, scores, this.rng);
+    this.setMask(p, u.mask);
+    if (u.weight) { const values = u.weight; tf.tidy(() => { p.weight.assign(tf.tensor(values, p.weight.shape, 'float32')); }); }
+    return { layer: p.name, step, dropped: u.dropped, grown: u.grown };
   }
 
   private gradientScore(p: MaskedParam, step: number, grads?: ReadonlyMap<string, tf.Tensor>): Float32Array {
@@ -102,6 +90,39 @@ export class DynamicMethod extends StaticMethod {
     if (g.size !== p.weight.size) {
       throw new SparseContractError(`dense gradient of layer ${p.name} has ${g.size} elements, its weight ${p.weight.size}; pass ∂L/∂W_eff with the weight's shape`);
     }
-    return readValues(g).map(Math.abs);
+    return hostValues(g);
   }
+}
+
+/** One layer's drop-and-grow on host values (not modified): the new mask, and new weights when a grown weight was not 0. */
+export interface LayerTopologyStep {
+  readonly dropped: Int32Array;
+  readonly grown: Int32Array;
+  readonly mask: Float32Array;
+  readonly weight?: Float32Array;
+}
+
+/**
+ * RigL/SET's update of one layer: drop ⌊f·n_active⌋ active weights of smallest |w|, grow as many
+ * among the zeros of the kept mask that `allowed` permits, by largest |gradScores| (RigL) or at
+ * random (SET, `gradScores` undefined). Positions are Int32Arrays in the selection's order.
+ */
+export function topologyStep(w: Float32Array, mask: Float32Array, allowed: Float32Array | undefined, f: number,
+  gradScores: ArrayLike<number> | undefined, rng: Rng): LayerTopologyStep {
+  const active = positionsWhereInt32(mask, true);
+  const k = Math.floor(f * active.length);
+  const dropped = selectSmallestMagnitude(w, active, k, rng);
+  const kept = mask.slice();
+  for (let j = 0; j < dropped.length; j++) kept[dropped[j]!] = 0;
+  const candidates = zeroPositionsAllowed(kept, allowed);
+  const grown = gradScores ? selectLargestMagnitude(gradScores, candidates, k, rng) : selectRandomPositions(candidates, k, rng);
+  let weight: Float32Array | undefined;
+  for (let j = 0; j < grown.length; j++) {
+    const i = grown[j]!;
+    kept[i] = 1;
+    // grow_init='zeros'. Inactive weights are already 0 when the loop re-masks after every
+    // step; zero them here anyway so the invariant does not depend on the caller.
+    if (mask[i] === 0 && w[i] !== 0) (weight ??= w.slice())[i] = 0;
+  }
+  return { dropped, grown, mask: kept, weight };
 }

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { HostReads, MaskedParam, SparseStepContext } from './types.js';
-import { readValues } from './masked-method.js';
+import { hostValues } from './masked-method.js';
 import { gmpSchedule, gmpSparsityAt, isGmpStep, type GmpSchedule } from './schedules.js';
 import { StaticMethod } from './static-method.js';
 import { initialUnitMask, pruneActiveUnits, unitsToPrune } from './unit-masks.js';
@@ -32,7 +32,7 @@ export class GmpMethod extends StaticMethod {
     // The run starts at s_i (Zhu & Gupta prune to s_i at t0; t0 = 0 is before the first step).
     const layout = this.layouts.of(p);
     const pruned = unitsToPrune(this.layerSparsityAt(p, this.schedule.t0), layout);
-    this.setMask(p, initialUnitMask(readValues(p.weight), layout, pruned, this.cfg.spec.init, this.rng, this.allowed.get(p.name)));
+    this.setMask(p, initialUnitMask(hostValues(p.weight), layout, pruned, this.cfg.spec.init, this.rng, this.allowed.get(p.name)));
   }
 
   /** A pruning step ranks weights by magnitude on the host. */
@@ -45,7 +45,7 @@ export class GmpMethod extends StaticMethod {
     for (const p of this.params) {
       if (p.targetSparsity === 0) continue; // structural zeros alone never move
       const layout = this.layouts.of(p);
-      const next = pruneActiveUnits(readValues(p.weight), readValues(p.mask), layout, unitsToPrune(this.layerSparsityAt(p, ctx.step), layout), this.rng);
+      const next = pruneActiveUnits(hostValues(p.weight), hostValues(p.mask), layout, unitsToPrune(this.layerSparsityAt(p, ctx.step), layout), this.rng);
       if (next) this.setMask(p, next);
     }
   }

@@ -28,8 +28,12 @@ export abstract class MaskedMethod implements SparseMethod {
     this.params = params;
     this.allowed.clear();
     for (const p of params) {
-      const m = readValues(p.mask);
-      if (m.some((v) => v === 0)) this.allowed.set(p.name, m.map((v) => (v === 0 ? 0 : 1)));
+      const m = hostValues(p.mask);
+      if (countZeros(m) > 0) {
+        const allowed = new Float32Array(m.length);
+        for (let i = 0; i < m.length; i++) allowed[i] = m[i] === 0 ? 0 : 1;
+        this.allowed.set(p.name, allowed);
+      }
     }
     this.prepare();
     const raw = layerSparsities(
@@ -123,7 +127,18 @@ export abstract class MaskedMethod implements SparseMethod {
 
 /** A private copy of a tensor's values (dataSync may return the backend's own buffer). */
 export function readValues(t: tf.Tensor): Float32Array {
-  return Float32Array.from(t.dataSync() as Float32Array);
+  return hostValues(t).slice();
+}
+
+/**
+ * A float32 tensor's values as dataSync gives them: possibly the backend's own buffer, so only
+ * to be read, and only while the tensor is alive and unassigned (copy with `readValues` to keep
+ * or write them).
+ */
+export function hostValues(t: tf.Tensor): Float32Array {
+  const v = t.dataSync();
+  if (!(v instanceof Float32Array)) throw new TypeError(`expected a float32 tensor, got dtype ${t.dtype}`);
+  return v;
 }
 
 export function writeMask(param: MaskedParam, values: Float32Array): void {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HostReads, MaskedParam, SparseStepContext } from './types.js';
 import { SparseContractError } from './errors.js';
-import { MaskedMethod, readValues } from './masked-method.js';
+import { MaskedMethod, hostValues } from './masked-method.js';
 import { nmKeptAlongAxis, nmMask, nmMaskValues } from './nm-mask.js';
 
 /**
@@ -86,7 +86,10 @@ export class NmMethod extends MaskedMethod {
   }
 
   private refreshMask(p: MaskedParam): void {
-    this.setMask(p, nmMaskValues(readValues(p.weight).map(Math.abs), p.weight.shape, this.cfg.n, this.cfg.m, p.inputAxis));
+    const w = hostValues(p.weight);
+    const abs = new Float32Array(w.length);
+    for (let i = 0; i < w.length; i++) abs[i] = Math.abs(w[i]!);
+    this.setMask(p, nmMaskValues(abs, p.weight.shape, this.cfg.n, this.cfg.m, p.inputAxis));
   }
 
   /** The straight-through op of one layer (its N:M axis differs between dense and conv kernels). */

@@ -1,6 +1,6 @@
 import type { MaskedParam } from './types.js';
 import { SparseContractError } from './errors.js';
-import { MaskedMethod, readValues } from './masked-method.js';
+import { MaskedMethod, hostValues } from './masked-method.js';
 import { initialUnitMask, UnitLayouts, unitsToPrune } from './unit-masks.js';
 
 /**
@@ -27,7 +27,7 @@ export class StaticMethod extends MaskedMethod {
 
   protected initMask(p: MaskedParam): void {
     const layout = this.layouts.of(p);
-    const values = readValues(p.weight);
+    const values = hostValues(p.weight);
     this.setMask(p, initialUnitMask(values, layout, unitsToPrune(p.targetSparsity, layout), this.cfg.spec.init, this.rng, this.allowed.get(p.name)));
   }
 }

@@ -1,7 +1,7 @@
 import type { Rng } from '../../search/index.js';
 import type { MaskedParam } from './types.js';
 import type { PruneUnit } from './resolve-spec.js';
-import { positionsWhere, selectRandom, selectSmallest } from './selection.js';
+import { positionsWhereInt32, selectRandomPositions, selectSmallestMagnitude, selectSmallestPositions } from './selection.js';
 import { expandUnits, unitActivity, unitAxis, unitLayout, unitScores, type UnitLayout } from './units.js';
 
 /** Layouts are computed once per param and reused on every pruning step. */
@@ -32,10 +32,10 @@ export function unitsToPrune(sparsity: number, layout: UnitLayout): number {
 export function initialUnitMask(values: Float32Array, layout: UnitLayout, pruned: number, init: 'magnitude' | 'random', rng: Rng,
   allowed?: Float32Array): Float32Array {
   const activity = allowed ? unitActivity(allowed, layout) : new Uint8Array(layout.count).fill(1);
-  const available = positionsWhere(activity, true);
-  const more = pruned - (layout.count - available.length);
-  const off = init === 'magnitude' ? selectSmallest(unitScores(values, layout), available, Math.max(0, more), rng) : selectRandom(available, Math.max(0, more), rng);
-  for (const u of off) activity[u] = 0;
+  const available = positionsWhereInt32(activity, true);
+  const more = Math.max(0, pruned - (layout.count - available.length));
+  const off = init === 'magnitude' ? smallestUnits(values, layout, available, more, rng) : selectRandomPositions(available, more, rng);
+  for (let j = 0; j < off.length; j++) activity[off[j]!] = 0;
   return expandUnits(activity, layout);
 }
 
@@ -45,9 +45,15 @@ export function initialUnitMask(values: Float32Array, layout: UnitLayout, pruned
  */
 export function pruneActiveUnits(values: Float32Array, mask: Float32Array, layout: UnitLayout, pruned: number, rng: Rng): Float32Array | null {
   const activity = unitActivity(mask, layout);
-  const active = positionsWhere(activity, true);
+  const active = positionsWhereInt32(activity, true);
   const more = pruned - (layout.count - active.length);
   if (more <= 0) return null;
-  for (const u of selectSmallest(unitScores(values, layout), active, more, rng)) activity[u] = 0;
+  const off = smallestUnits(values, layout, active, more, rng);
+  for (let j = 0; j < off.length; j++) activity[off[j]!] = 0;
   return expandUnits(activity, layout);
+}
+
+/** The `k` candidate units of smallest score; single weights rank by |w| without a score copy. */
+function smallestUnits(values: ArrayLike<number>, layout: UnitLayout, candidates: Int32Array, k: number, rng: Rng): Int32Array {
+  return layout.size === 1 ? selectSmallestMagnitude(values, candidates, k, rng) : selectSmallestPositions(unitScores(values, layout), candidates, k, rng);
 }

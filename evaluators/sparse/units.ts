@@ -50,6 +50,10 @@ export function unitScores(values: ArrayLike<number>, layout: UnitLayout): Float
 /** 1 for a unit with any active weight. */
 export function unitActivity(mask: ArrayLike<number>, layout: UnitLayout): Uint8Array {
   const a = new Uint8Array(layout.count);
+  if (layout.size === 1) {
+    for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) a[i] = 1;
+    return a;
+  }
   for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) a[layout.unitOf[i]!] = 1;
   return a;
 }
@@ -57,6 +61,10 @@ export function unitActivity(mask: ArrayLike<number>, layout: UnitLayout): Uint8
 /** Element mask (float 0/1) from per-unit activity. */
 export function expandUnits(activity: ArrayLike<number>, layout: UnitLayout): Float32Array {
   const out = new Float32Array(layout.unitOf.length);
+  if (layout.size === 1) {
+    for (let i = 0; i < out.length; i++) out[i] = activity[i] ? 1 : 0;
+    return out;
+  }
   for (let i = 0; i < out.length; i++) out[i] = activity[layout.unitOf[i]!] ? 1 : 0;
   return out;
 }
