@@ -198,24 +198,24 @@ export class SparseAdam {
   private remask(s: LayerState, next: SparsePattern, step: number): void {
     const old = s.pattern;
     if (s.layout === 'compact') { scatter(s.cm!, old, s.dm); scatter(s.cv!, old, s.dv); }
-    const was = onFlags(old), now = onFlags(next);
     const b1 = this.adam.beta1, b2 = this.adam.beta2;
-    for (let at = 0; at < was.length; at++) {
-      if (was[at] && !now[at]) s.off[at] = step;
-      else if (!was[at] && now[at]) {
-        const n = step - s.off[at]!;
-        if (n > 0) { s.dm[at] = s.dm[at]! * b1 ** n; s.dv[at] = s.dv[at]! * b2 ** n; }
+    const { off, dm, dv } = s;
+    // Row by row, merge the two patterns' column lists (ascending within a row): O(nnz), not O(size).
+    for (let i = 0, a = 0, b = 0; i < old.inputs; i++) {
+      const aEnd = old.iptr[i + 1]!, bEnd = next.iptr[i + 1]!, row = i * old.outputs;
+      while (a < aEnd || b < bEnd) {
+        const ca = a < aEnd ? old.iidx[a]! : 0x7fffffff, cb = b < bEnd ? next.iidx[b]! : 0x7fffffff;
+        if (ca === cb) { a++; b++; continue; }
+        if (ca < cb) { off[row + ca] = step; a++; continue; }
+        const at = row + cb;
+        const n = step - off[at]!;
+        if (n > 0) { dm[at] = dm[at]! * b1 ** n; dv[at] = dv[at]! * b2 ** n; }
+        b++;
       }
     }
     s.pattern = next;
     if (s.layout === 'compact') { s.cm = gather(s.dm, next); s.cv = gather(s.dv, next); }
   }
-}
-
-function onFlags(p: SparsePattern): Uint8Array {
-  const on = new Uint8Array(p.inputs * p.outputs);
-  for (let i = 0, k = 0; i < p.inputs; i++) for (; k < p.iptr[i + 1]!; k++) on[i * p.outputs + p.iidx[k]!] = 1;
-  return on;
 }
 
 function gather(dense: Float32Array, p: SparsePattern): Float32Array {
