@@ -91,6 +91,18 @@ describe('reproduce dass: registry and sizing', () => {
     assert.match(dassReproduction.protocol(full), /lr 0\.03, .* lr × α steps ≈ 2\.25 logits/);
   });
 
+  it('the sizing text measures the plan it sizes (default images, batch, derived C)', () => {
+    const full = resolveParams(dassReproduction, parseReproduceArgs(['dass'], NAMES));
+    const def = planStudies(dassReproduction, full)[0]!.definition as JsonObject;
+    const subset = (def['dataset'] as JsonObject)['subset'] as number;
+    const batch = (def['training'] as JsonObject)['batchSize'] as number;
+    const sizing = dassReproduction.sizing;
+    assert.ok(sizing.includes(`${subset.toLocaleString('en-US')} images`), `sizing should time the default's ${subset} images`);
+    assert.ok(sizing.includes(`batch ${batch}`), `sizing should time the default's batch ${batch}`);
+    assert.ok(sizing.includes(`C = ${DASS_NETWORK.channels}`), `sizing should time derived cells at C = ${DASS_NETWORK.channels}`);
+    assert.match(sizing, /CPU-s/);
+  });
+
   it('--epochs sets the derived retraining (at least 3: pretrain, prune, finetune) and says so when too small', () => {
     assert.deepEqual(retrainPhases(5), { pretrain: 3, prune: 1, finetune: 1 });
     assert.throws(() => retrainPhases(2), /--epochs must be at least 3/);
