@@ -26,6 +26,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
 import { installKernels } from '../evaluators/kernels/index.js';
+import { nativeConv2d } from '../evaluators/kernels/native/conv-layer.js';
+import { nativeDense } from '../evaluators/kernels/native/dense-layer.js';
+import { softmaxCrossEntropy } from '../evaluators/kernels/native/softmax-xent.js';
 import {
   compressConvMask, compressMask, installNativeKernels, loadNativeAddon, prefersSparse, prefersSparseConv, SPARSE_CONV_DENSITY_CROSSOVER, SPARSE_CONV_MIN_PATCH, SPARSE_DENSITY_CROSSOVER, sparseConv2d, sparseDense,
   type SparseConvPattern, type SparsePattern,
@@ -65,7 +68,9 @@ const effective = (l: Layer): tf.Tensor => (l.mask ? tf.mul(l.w, l.mask) : l.w);
 function denseLayer(h: tf.Tensor, l: Layer, relu: boolean, route: Route): tf.Tensor {
   const sparse = route === 'sparse' || (route === 'auto' && prefersSparse(l.pattern!));
   if (sparse) return sparseDense(h as tf.Tensor2D, l.w, l.pattern!, l.b, relu ? 'relu' : 'linear');
-  return tf.fused.matMul({ a: h as tf.Tensor2D, b: effective(l) as tf.Tensor2D, bias: l.b, activation: relu ? 'relu' : 'linear' });
+  // The evaluator's dense route: the native fused dense layer (GEMM + bias + ReLU, fused gradient), else tfjs.
+  const w = effective(l);
+  return nativeDense(h, w, () => l.b, relu ? 'relu' : 'linear') ?? tf.fused.matMul({ a: h as tf.Tensor2D, b: w as tf.Tensor2D, bias: l.b, activation: relu ? 'relu' : 'linear' });
 }
 
 /** A 3x3 valid stride-1 convolution with bias and ReLU, as the reference CNN has. */
@@ -73,7 +78,9 @@ function convLayer(h: tf.Tensor4D, l: Layer, route: Route): tf.Tensor4D {
   const geometry = { strides: [1, 1] as [number, number], dilations: [1, 1] as [number, number], pad: 'valid' as const };
   const sparse = route === 'sparse' || (route === 'auto' && prefersSparseConv(l.conv!, h.shape, geometry));
   if (sparse) return sparseConv2d(h, l.w, l.conv!, l.b, 'relu', geometry);
-  return tf.fused.conv2d({ x: h, filter: effective(l) as tf.Tensor4D, strides: 1, pad: 'valid', bias: l.b, activation: 'relu' });
+  // The evaluator's dense route: the native fused conv layer, else tfjs.
+  const filter = effective(l) as tf.Tensor4D;
+  return nativeConv2d(h, filter, () => l.b, 'relu', 1, 'valid') ?? tf.fused.conv2d({ x: h, filter, strides: 1, pad: 'valid', bias: l.b, activation: 'relu' });
 }
 
 function forward(model: Model, layers: Layer[], x: tf.Tensor, route: Route): tf.Tensor {
@@ -99,14 +106,16 @@ const paramOf = (l: Layer, i: number): MaskedParam => ({ name: `layer_${i}`, wei
 function trainRate(model: Model, density: number, route: Route, steps: number, layout: MomentLayout | 'tfjs' = route === 'dense' ? 'tfjs' : DEFAULT_LAYOUT): TorchRun {
   const layers = makeLayers(model, density, 1);
   const x = model === 'mlp' ? tf.randomUniform([BATCH, 784], 0, 1, 'float32', 1) : tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 1);
-  const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 2), 10));
+  // Float one-hot labels, as evaluators/batches.ts makes them (the native loss takes float32).
+  const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 2), 10), 'float32'));
   const optimizer = tf.train.adam(TRAINING.learningRate, 0.9, 0.999, 1e-7);
   const vars = layers.flatMap((l) => [l.w, l.b]);
   const sparseAdam = layout === 'tfjs' ? undefined : new SparseAdam(optimizer, loadNativeAddon().addon!, layout);
   const params = layers.map(paramOf);
   const routed = new Map(layers.flatMap((l, i) => (l.mask && (route === 'sparse' || routesSparse(params[i]!)) ? [[l.w.name, params[i]!] as const] : [])));
   const kernels = new Map(layers.map((l) => [l.w.name, l.w]));
-  const loss = () => tf.losses.softmaxCrossEntropy(labels, forward(model, layers, x, route)) as tf.Scalar;
+  // The evaluator's loss (evaluators/train.ts): the native fused softmax cross-entropy, else tfjs'.
+  const loss = () => softmaxCrossEntropy(labels, forward(model, layers, x, route));
   const step = () => {
     let masked = new Set<string>();
     if (sparseAdam) {
@@ -315,8 +324,8 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
     const rows: string[] = [];
     let denseSelf = NaN;
     console.log(`\n${model.toUpperCase()} training step, samples/s (per CPU-second in brackets); load ${load()}`);
-    console.log(`  ${'density'.padStart(7)} ${'dense'.padStart(15)} ${'sparse'.padStart(15)} ${'auto'.padStart(15)} ${'auto÷dense(1)'.padStart(13)} ${'auto÷dense(d)'.padStart(13)} ${'PyTorch'.padStart(15)} ${'torch.sparse'.padStart(15)} ${'auto÷PyTorch'.padStart(12)} ${'GFLOP/s'.padStart(8)}  spread of the rounds: dense auto PyTorch torch.sparse`);
-    console.log(`  (auto÷dense(d) and auto÷PyTorch: medians of the per-round ratios; spread = (max − min) / median)`);
+    console.log(`  ${'density'.padStart(7)} ${'dense'.padStart(15)} ${'sparse'.padStart(15)} ${'auto'.padStart(15)} ${'auto÷auto(1)'.padStart(13)} ${'auto÷dense(d)'.padStart(13)} ${'PyTorch'.padStart(15)} ${'torch.sparse'.padStart(15)} ${'auto÷PyTorch'.padStart(12)} ${'GFLOP/s'.padStart(8)}  spread of the rounds: dense auto PyTorch torch.sparse`);
+    console.log(`  (auto÷auto(1): against the same network dense in sparsenas, run first; auto÷dense(d) and auto÷PyTorch: medians of the per-round ratios; spread = (max − min) / median)`);
     for (const d of densities) {
       const runs: Record<string, TorchRun[]> = { dense: [], sparse: [], auto: [], torch: [], torchSparse: [] };
       for (let r = 0; r < repeats; r++) {
@@ -327,7 +336,9 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
         }
       }
       const m = (k: string, key: keyof TorchRun = 'samplesPerSec') => median(runs[k]!.map((x) => x[key]));
-      if (d === 1) denseSelf = m('dense');
+      // The same network dense in sparsenas: auto at density 1 (what the evaluator runs for a dense
+      // network: the fused dense layer, loss and Adam), not the dense column's tfjs Adam + re-mask.
+      if (d === 1) denseSelf = m('auto');
       const cell = (k: string) => (runs[k]!.length ? `${fmt(m(k))} (${fmt(m(k, 'samplesPerCpuSec'))})` : '-');
       // A ratio within each round (the two measured seconds apart), then the median over rounds.
       const perRound = (a: string, b: string) => (runs[b]!.length ? fmt(median(runs[a]!.map((x, i) => x.samplesPerSec / runs[b]![i]!.samplesPerSec)), 2) : '-');
