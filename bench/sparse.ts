@@ -26,8 +26,6 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
 import { installKernels } from '../evaluators/kernels/index.js';
-import { nativeConv2d } from '../evaluators/kernels/native/conv-layer.js';
-import { nativeDense } from '../evaluators/kernels/native/dense-layer.js';
 import { softmaxCrossEntropy } from '../evaluators/kernels/native/softmax-xent.js';
 import {
   compressConvMask, compressMask, installNativeKernels, loadNativeAddon, prefersSparse, prefersSparseConv, SPARSE_CONV_DENSITY_CROSSOVER, SPARSE_CONV_MIN_PATCH, SPARSE_DENSITY_CROSSOVER, sparseConv2d, sparseDense,
@@ -37,6 +35,7 @@ import { DEFAULT_LAYOUT, routesSparse, SPARSE_ADAM_MAX_DENSITY, SparseAdam, type
 import type { MaskedParam } from '../evaluators/sparse/types.js';
 import type { TrainingConfig } from '../search/index.js';
 import { NM_LAYER_SHAPES, nmLayerCost, nmTrainRate, staticNmLayerCost, type NmRun } from './sparse-nm.js';
+import { convRoute, denseRoute } from './throughput-models.js';
 import { TorchReference, type TorchRun } from './torch-reference.js';
 
 const BATCH = 128;
@@ -68,9 +67,7 @@ const effective = (l: Layer): tf.Tensor => (l.mask ? tf.mul(l.w, l.mask) : l.w);
 function denseLayer(h: tf.Tensor, l: Layer, relu: boolean, route: Route): tf.Tensor {
   const sparse = route === 'sparse' || (route === 'auto' && prefersSparse(l.pattern!));
   if (sparse) return sparseDense(h as tf.Tensor2D, l.w, l.pattern!, l.b, relu ? 'relu' : 'linear');
-  // The evaluator's dense route: the native fused dense layer (GEMM + bias + ReLU, fused gradient), else tfjs.
-  const w = effective(l);
-  return nativeDense(h, w, () => l.b, relu ? 'relu' : 'linear') ?? tf.fused.matMul({ a: h as tf.Tensor2D, b: w as tf.Tensor2D, bias: l.b, activation: relu ? 'relu' : 'linear' });
+  return denseRoute(h as tf.Tensor2D, effective(l) as tf.Tensor2D, l.b, relu ? 'relu' : 'linear');
 }
 
 /** A 3x3 valid stride-1 convolution with bias and ReLU, as the reference CNN has. */
@@ -78,9 +75,7 @@ function convLayer(h: tf.Tensor4D, l: Layer, route: Route): tf.Tensor4D {
   const geometry = { strides: [1, 1] as [number, number], dilations: [1, 1] as [number, number], pad: 'valid' as const };
   const sparse = route === 'sparse' || (route === 'auto' && prefersSparseConv(l.conv!, h.shape, geometry));
   if (sparse) return sparseConv2d(h, l.w, l.conv!, l.b, 'relu', geometry);
-  // The evaluator's dense route: the native fused conv layer, else tfjs.
-  const filter = effective(l) as tf.Tensor4D;
-  return nativeConv2d(h, filter, () => l.b, 'relu', 1, 'valid') ?? tf.fused.conv2d({ x: h, filter, strides: 1, pad: 'valid', bias: l.b, activation: 'relu' });
+  return convRoute(h, effective(l) as tf.Tensor4D, l.b);
 }
 
 function forward(model: Model, layers: Layer[], x: tf.Tensor, route: Route): tf.Tensor {

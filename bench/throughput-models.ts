@@ -51,9 +51,18 @@ function makeLayers(model: ModelName, sparsity: number, seed: number): Layer[] {
 
 const effective = (l: Layer): tf.Tensor => (l.mask ? tf.mul(l.w, l.mask) : l.w);
 
+/** `act(x · w + b)` as the evaluator's dense route runs it: the native fused dense layer, else tfjs. */
+export function denseRoute(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor, activation: 'relu' | 'linear'): tf.Tensor2D {
+  return nativeDense(x, w, () => b, activation) ?? (tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D);
+}
+
+/** A 3×3 valid stride-1 convolution with bias and ReLU as the evaluator runs it: the native fused conv layer, else tfjs. */
+export function convRoute(x: tf.Tensor4D, filter: tf.Tensor4D, b: tf.Tensor): tf.Tensor4D {
+  return nativeConv2d(x, filter, () => b, 'relu', 1, 'valid') ?? tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', bias: b, activation: 'relu' });
+}
+
 function dense(x: tf.Tensor2D, l: Layer, activation: 'relu' | 'linear'): tf.Tensor2D {
-  const w = effective(l) as tf.Tensor2D;
-  return nativeDense(x, w, () => l.b, activation) ?? (tf.fused.matMul({ a: x, b: w, bias: l.b, activation }) as tf.Tensor2D);
+  return denseRoute(x, effective(l) as tf.Tensor2D, l.b, activation);
 }
 
 function forward(model: ModelName, layers: Layer[], x: tf.Tensor): tf.Tensor2D {
@@ -66,8 +75,7 @@ function forward(model: ModelName, layers: Layer[], x: tf.Tensor): tf.Tensor2D {
   }
   let h = x as tf.Tensor4D;
   for (const l of layers.slice(0, 2)) {
-    const filter = effective(l) as tf.Tensor4D;
-    h = nativeConv2d(h, filter, () => l.b, 'relu', 1, 'valid') ?? tf.fused.conv2d({ x: h, filter, strides: 1, pad: 'valid', bias: l.b, activation: 'relu' });
+    h = convRoute(h, effective(l) as tf.Tensor4D, l.b);
     h = tf.maxPool(h, 2, 2, 'valid');
   }
   const last = layers[2];
