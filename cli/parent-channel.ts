@@ -6,11 +6,18 @@ import type { SearchEvent } from '../search/index.js';
  */
 export interface ParentChannel {
   /** Resolves once the message was handed to the channel (so a worker can flush before it exits). */
-  send(event: SearchEvent): Promise<void>;
+  send(event: SearchEvent | WorkerMessage): Promise<void>;
   onStop(listener: () => void): void;
   /** Closes the channel so the process can exit. */
   close(): void;
 }
+
+/**
+ * What a worker tells its supervisor besides its events: the error that ends it, with its code,
+ * sent before it exits, so that the supervisor can tell the cause of a failed run (a full disk)
+ * from a worker that only found the study already ended (STUDY_NOT_RUNNING), whichever exits first.
+ */
+export type WorkerMessage = { type: 'worker.failed'; code: string; message: string };
 
 /** Messages a supervisor sends to its workers. */
 export type SupervisorMessage = { type: 'stop' };

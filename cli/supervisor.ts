@@ -5,6 +5,7 @@ import {
   beginRun, bestTrial, countStates, endRun, protocolTiming, workerIdentity,
 } from '../search/index.js';
 import type { SearchOptions } from './api.js';
+import type { WorkerMessage } from './parent-channel.js';
 import { SearchRun, openStore, resolveParts, resumedDefinition, weightsDir } from './api.js';
 
 export interface SupervisedOptions extends Pick<SearchOptions, 'container' | 'signal' | 'staleAfterMs' | 'strategyTimeoutMs' | 'artifacts'> {
@@ -73,8 +74,11 @@ export function superviseSearch(o: SupervisedOptions): SearchRun {
       log('info', `${o.workers} worker processes share study "${o.studyName}"${o.threads ? `, ${o.threads} native kernel thread${o.threads > 1 ? 's' : ''} each` : ''}; trained weights go to ${weightsDir(o, o.studyName)}`);
 
       const results = await runWorkers(o, bus, log, timing.staleAfterMs, timing.strategyTimeoutMs);
-      // The first worker to fail names the cause (a full disk); the others often only followed it.
-      const failed = results.filter((r) => r.failure).sort((a, b) => a.failedAt! - b.failedAt!)[0];
+      // The cause (a full disk) is named, not a worker that only followed it: one that found the
+      // study already ended (STUDY_NOT_RUNNING) can exit first, while the worker that hit the
+      // fault is still shutting down. Among causes, the first to fail.
+      const follower = (r: WorkerResult) => (r.code === 'STUDY_NOT_RUNNING' ? 1 : 0);
+      const failed = results.filter((r) => r.failure).sort((a, b) => follower(a) - follower(b) || a.failedAt! - b.failedAt!)[0];
       const reason: SearchFinishReason = o.signal?.aborted ? 'stopped' : results.find((r) => r.reason && r.reason !== 'stopped')?.reason ?? 'stopped';
       const failure = failed ? new SparsenasError('WORKER_FAILED', `worker ${failed.index} ${failed.failure}`) : undefined;
       await endRun({ store, study: begun.study, me, liveness }, reason, failure);
@@ -100,6 +104,8 @@ interface WorkerResult {
   failure?: string;
   /** When it failed (order of the failures). */
   failedAt?: number;
+  /** The code of the error it reported before exiting (`worker.failed`). */
+  code?: string;
 }
 
 /** Starts the workers, relays their events, asks them to stop on abort, and waits for all of them. */
@@ -129,8 +135,11 @@ function runWorkers(o: SupervisedOptions, bus: EventBus, log: (level: 'info' | '
         log('error', `worker ${index}: ${lastError}`);
       }
     });
-    child.on('message', (e: SearchEvent) => {
+    child.on('message', (e: SearchEvent | WorkerMessage) => {
       switch (e.type) {
+        case 'worker.failed':
+          result.code = e.code;
+          break;
         case 'trial.started': case 'trial.epochEnded': case 'trial.finished': case 'trial.tested':
           bus.publish(e);
           break;

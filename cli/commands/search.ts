@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { StudyDefinitionInput, Trial } from '../../search/index.js';
 import type { ReporterOptions } from '../reporters/reporter.js';
 import { openStudy } from '../query.js';
-import { mergeDefinition, parseDefinition, withStrategyDefaults } from '../../search/index.js';
+import { SparsenasError, mergeDefinition, parseDefinition, withStrategyDefaults } from '../../search/index.js';
 import { defaultStudyName, search, resume, work, DEFAULT_DB } from '../api.js';
 import { superviseSearch } from '../supervisor.js';
 import { attachIpcReporter } from '../reporters/ipc-reporter.js';
@@ -291,6 +291,12 @@ export async function workerCommand(argv: string[], io: CommandIo): Promise<numb
   const dataDir = typeof v['data-dir'] === 'string' ? resolve(io.cwd, v['data-dir']) : undefined;
   const run = work(v['study'], { db, signal: controller.signal, staleAfterMs, strategyTimeoutMs, artifacts: artifactsFlag(io.cwd, v), dataDir });
   const output = parent ? attachIpcReporter(run.events$, parent) : attachReporter(run.events$, v, io);
-  const outcome = await run.finally(() => output.done);
-  return outcome.reason === 'stopped' ? 130 : 0;
+  try {
+    const outcome = await run.finally(() => output.done);
+    return outcome.reason === 'stopped' ? 130 : 0;
+  } catch (err) {
+    // The supervisor ranks its workers' failures by what they were (the cause before a follower).
+    if (parent && err instanceof SparsenasError) await parent.send({ type: 'worker.failed', code: err.code, message: err.message });
+    throw err;
+  }
 }
