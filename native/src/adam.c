@@ -16,9 +16,11 @@
 #define SPN_ADAM_CHUNK (16 * 1024)
 
 SPN_CLONES
-void spn_adam_range(const spn_adam_coeffs *c, const float *w, const float *g, const float *m,
-                    const float *v, float *w_out, float *m_out, float *v_out, size_t i0,
-                    size_t i1) {
+void spn_adam_range(const spn_adam_coeffs *c, const float *restrict w, const float *restrict g,
+                    const float *restrict m, const float *restrict v, float *restrict w_out,
+                    float *restrict m_out, float *restrict v_out, size_t i0, size_t i1) {
+  /* restrict: the outputs never overlap the inputs (the kernel allocates them), and without it
+   * GCC gives up on the 12 alias checks and emits the scalar loop in every clone. */
   const float b1 = c->beta1, ob1 = c->one_minus_beta1, b2 = c->beta2, ob2 = c->one_minus_beta2;
   const float oa1 = c->one_minus_acc_beta1, oa2 = c->one_minus_acc_beta2;
   const float eps = c->epsilon, nlr = c->neg_learning_rate;

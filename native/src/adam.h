@@ -18,9 +18,10 @@ typedef struct {
 } spn_adam_coeffs;
 
 /* Elements [i0, i1) on the calling thread. Outputs may alias their inputs (in place). */
-void spn_adam_range(const spn_adam_coeffs *c, const float *w, const float *g, const float *m,
-                    const float *v, float *w_out, float *m_out, float *v_out, size_t i0,
-                    size_t i1);
+/* The outputs must not overlap the inputs (restrict). */
+void spn_adam_range(const spn_adam_coeffs *c, const float *restrict w, const float *restrict g,
+                    const float *restrict m, const float *restrict v, float *restrict w_out,
+                    float *restrict m_out, float *restrict v_out, size_t i0, size_t i1);
 /* All n elements, on the pool when n is large. */
 void spn_adam_dense(const spn_adam_coeffs *c, const float *w, const float *g, const float *m,
                     const float *v, float *w_out, float *m_out, float *v_out, size_t n);

@@ -771,6 +771,14 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
       napi_throw_type_error(env, "SPARSENAS_NATIVE", "adam: a required tensor is missing");
       return NULL;
     }
+  /* The kernel's loop is restrict-qualified (that is what lets it vectorise): no output may
+   * overlap an input or another output. */
+  for (int i = 4; i < 7; i++)
+    for (int j = 0; j < i; j++)
+      if (n > 0 && p[i] < p[j] + (size_t)n && p[j] < p[i] + (size_t)n) {
+        napi_throw_range_error(env, "SPARSENAS_NATIVE", "adam: the outputs must not overlap the inputs or each other");
+        return NULL;
+      }
   LOCKED(spn_adam_dense(&c, p[0], p[1], p[2], p[3], p[4], p[5], p[6], (size_t)n));
   return NULL;
 }
