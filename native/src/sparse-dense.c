@@ -186,14 +186,73 @@ static void sddmm_row_avx2(const float *xrow, const int32_t *oidx, int n, const 
     dwrow[oidx[k]] = hsum_avx2(_mm256_add_ps(s0, t0));
   }
 }
+
+/* The 8 x 8 block at r[0..7] (8 rows of 8 floats) transposed in registers: out[j] holds column
+ * j of the block. */
+__attribute__((target("avx2,fma")))
+static inline void transpose8_avx2(__m256 r[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+/* dst[c * bp + r] = src[r * ld + c] (gated: 0 where gate <= 0) for an 8 x 8 block; the same
+ * values as the scalar loop, only moved in registers. */
+__attribute__((target("avx2,fma")))
+static void tin8_avx2(const float *src, const float *gate, size_t ld, float *dst, size_t bp) {
+  __m256 r[8];
+  const __m256 zero = _mm256_setzero_ps();
+  for (int i = 0; i < 8; i++) {
+    r[i] = _mm256_loadu_ps(src + (size_t)i * ld);
+    if (gate) r[i] = _mm256_and_ps(r[i], _mm256_cmp_ps(_mm256_loadu_ps(gate + (size_t)i * ld), zero, _CMP_GT_OQ));
+  }
+  transpose8_avx2(r);
+  for (int j = 0; j < 8; j++) _mm256_storeu_ps(dst + (size_t)j * bp, r[j]);
+}
+
+/* dst[r * ld + c] = act(src[c * bp + r] + bias[c]) for an 8 x 8 block (bias may be NULL):
+ * the scalar loop's add and `v > 0 ? v : 0` (max(v, 0) returns 0 for NaN and -0 as it does). */
+__attribute__((target("avx2,fma")))
+static void tout8_avx2(const float *src, size_t bp, const float *bias, int activation, float *dst, size_t ld) {
+  __m256 r[8];
+  for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + (size_t)i * bp);
+  transpose8_avx2(r);
+  const __m256 b = bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps();
+  const __m256 zero = _mm256_setzero_ps();
+  for (int j = 0; j < 8; j++) {
+    __m256 v = _mm256_add_ps(r[j], b);
+    if (activation == SPN_ACT_RELU) v = _mm256_max_ps(v, zero);
+    _mm256_storeu_ps(dst + (size_t)j * ld, v);
+  }
+}
 #endif
 
 /* ---- dispatch ---- */
 
-typedef struct { const char *isa; spmm_row_fn spmm; sddmm_row_fn sddmm; } sparse_isa;
-static const sparse_isa isa_generic = {"generic", spmm_row_generic, sddmm_row_generic};
+/* 8 x 8 transpose blocks of transpose_in / transpose_out (NULL: the scalar loops do it all). */
+typedef void (*tin8_fn)(const float *src, const float *gate, size_t ld, float *dst, size_t bp);
+typedef void (*tout8_fn)(const float *src, size_t bp, const float *bias, int activation, float *dst, size_t ld);
+typedef struct { const char *isa; spmm_row_fn spmm; sddmm_row_fn sddmm; tin8_fn tin8; tout8_fn tout8; } sparse_isa;
+static const sparse_isa isa_generic = {"generic", spmm_row_generic, sddmm_row_generic, NULL, NULL};
 #ifdef SPN_X86
-static const sparse_isa isa_avx2 = {"avx2", spmm_row_avx2, sddmm_row_avx2};
+static const sparse_isa isa_avx2 = {"avx2", spmm_row_avx2, sddmm_row_avx2, tin8_avx2, tout8_avx2};
 static int has_avx2(void) {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -245,15 +304,24 @@ static void transpose_in_task(void *ctx, int task, int thread) {
   const transpose_in_job *j = ctx;
   const size_t per = (j->cols + j->tasks - 1) / j->tasks;
   const size_t c0 = (size_t)task * per, c1 = c0 + per < j->cols ? c0 + per : j->cols;
+  const tin8_fn tin8 = isa()->tin8;
   for (size_t cb = c0; cb < c1; cb += 16) {
     const size_t ce = cb + 16 < c1 ? cb + 16 : c1;
+    /* 8 x 8 blocks where the ISA has them: columns [cb, cv), rows [0, rv); the scalar loop
+     * does the rest (the same values either way). */
+    const size_t cv = tin8 ? cb + ((ce - cb) & ~(size_t)7) : cb;
+    const size_t rv = tin8 ? j->rows & ~(size_t)7 : 0;
+    for (size_t c = cb; c < cv; c += 8)
+      for (size_t r = 0; r < rv; r += 8)
+        tin8(j->src + r * j->cols + c, j->gate ? j->gate + r * j->cols + c : NULL, j->cols, j->dst + c * j->bp + r, j->bp);
     for (size_t r = 0; r < j->rows; r++) {
+      const size_t from = r < rv ? cv : cb;
       const float *s = j->src + r * j->cols;
       if (j->gate) {
         const float *g = j->gate + r * j->cols;
-        for (size_t c = cb; c < ce; c++) j->dst[c * j->bp + r] = g[c] > 0.f ? s[c] : 0.f;
+        for (size_t c = from; c < ce; c++) j->dst[c * j->bp + r] = g[c] > 0.f ? s[c] : 0.f;
       } else {
-        for (size_t c = cb; c < ce; c++) j->dst[c * j->bp + r] = s[c];
+        for (size_t c = from; c < ce; c++) j->dst[c * j->bp + r] = s[c];
       }
     }
     for (size_t c = cb; c < ce; c++)
@@ -283,18 +351,26 @@ static void transpose_out_task(void *ctx, int task, int thread) {
   const transpose_out_job *j = ctx;
   const size_t per = (j->rows + j->tasks - 1) / j->tasks;
   const size_t r0 = (size_t)task * per, r1 = r0 + per < j->rows ? r0 + per : j->rows;
+  const tout8_fn tout8 = isa()->tout8;
   for (size_t rb = r0; rb < r1; rb += 16) {
     const size_t re = rb + 16 < r1 ? rb + 16 : r1;
+    /* 8 x 8 blocks where the ISA has them: rows [rb, rv), columns [0, cv); scalar for the rest. */
+    const size_t rv = tout8 ? rb + ((re - rb) & ~(size_t)7) : rb;
+    const size_t cv = tout8 ? j->cols & ~(size_t)7 : 0;
+    for (size_t r = rb; r < rv; r += 8)
+      for (size_t c = 0; c < cv; c += 8)
+        tout8(j->src + c * j->bp + r, j->bp, j->bias ? j->bias + c : NULL, j->activation, j->dst + r * j->cols + c, j->cols);
     for (size_t c = 0; c < j->cols; c++) {
       const float *s = j->src + c * j->bp;
       const float b = j->bias ? j->bias[c] : 0.f;
+      const size_t from = c < cv ? rv : rb;
       if (j->activation == SPN_ACT_RELU) {
-        for (size_t r = rb; r < re; r++) {
+        for (size_t r = from; r < re; r++) {
           const float v = s[r] + b;
           j->dst[r * j->cols + c] = v > 0.f ? v : 0.f;
         }
       } else {
-        for (size_t r = rb; r < re; r++) j->dst[r * j->cols + c] = s[r] + b;
+        for (size_t r = from; r < re; r++) j->dst[r * j->cols + c] = s[r] + b;
       }
     }
   }

@@ -165,6 +165,12 @@ describe('native sparse dense-layer kernels', { skip: hasSparse ? false : 'nativ
     const bad = { ...compressMask([1, 0, 0, 1, 1, 1], 3, 2) };
     const oidx = bad.oidx.slice(); oidx[0] = 7;
     assert.throws(() => sparseDense(x as tf.Tensor2D, w, { ...bad, oidx }, undefined, 'linear'), /index lies outside the layer/);
+    const negative = bad.iidx.slice(); negative[negative.length - 1] = -1;
+    assert.throws(() => sparseDense(x as tf.Tensor2D, w, { ...bad, iidx: negative }, undefined, 'linear'), /index lies outside the layer/);
+    const optr = bad.optr.slice(); optr[1] = optr[2]! + 1;
+    assert.throws(() => sparseDense(x as tf.Tensor2D, w, { ...bad, optr }, undefined, 'linear'), /row pointers must not decrease/);
+    const perm = bad.perm.slice(); perm[1] = perm.length;
+    assert.throws(() => sparseDense(x as tf.Tensor2D, w, { ...bad, perm }, undefined, 'linear'), /permutation entry lies outside/);
     tf.dispose([x, w]);
   });
 
