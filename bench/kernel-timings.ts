@@ -10,7 +10,10 @@
  * kernels altogether (tfjs dispatch: tape, tidy, scalar uploads, assign; our JS). Medians
  * over `--steps` steps, so a step preempted on a shared machine does not skew them.
  *
- *   npx tsc -p . && node dist/bench/kernel-timings.js [--repeats 5] [--steps 40] [--model mlp|cnn] [--profile-only]
+ *   npx tsc -p . && node dist/bench/kernel-timings.js [--repeats 5] [--steps 40] [--model mlp|cnn] [--density D] [--profile-only]
+ *
+ * `--density D` profiles the step the evaluator runs for masks of that density (bench/sparse.ts's
+ * auto route: the sparse kernels where the crossover rules pick them, and the sparse Adam).
  */
 process.env.SPARSENAS_NATIVE_PROFILE = '1'; // before the addon loads: its calls are timed
 
@@ -21,6 +24,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { installKernels, uninstallKernels } from '../evaluators/kernels/index.js';
 import { installNativeKernels, loadNativeAddon } from '../evaluators/kernels/native/index.js';
 import { nativeCallTimes } from '../evaluators/kernels/native/native-addon.js';
+import { buildRouteStep } from './sparse.js';
 import { buildTrainStep, type ModelName } from './throughput-models.js';
 
 interface Case {
@@ -114,7 +118,7 @@ function timeKernels(): Map<string, { calls: number; ms: number }> {
   return times;
 }
 
-async function profileStep(model: ModelName, steps: number): Promise<void> {
+async function profileStep(model: ModelName, steps: number, density: number | null): Promise<void> {
   const { addon, reason } = loadNativeAddon();
   if (addon === null) {
     console.log(`\nstep profile skipped: ${reason}`);
@@ -123,7 +127,9 @@ async function profileStep(model: ModelName, steps: number): Promise<void> {
   installKernels('wasm');
   installNativeKernels();
   const kernelTimes = timeKernels();
-  const run = buildTrainStep(model, 0, 128);
+  // --density: the step the evaluator runs for that mask density (bench/sparse.ts's auto route:
+  // sparse kernels where the crossover rules say so, the sparse Adam); else the dense network.
+  const run = density === null ? buildTrainStep(model, 0, 128) : buildRouteStep(model, density, 'auto');
   for (let i = 0; i < 5; i++) run.step();
   const perStep = { step: [] as number[], kernels: new Map<string, number[]>(), native: new Map<string, number[]>() };
   const calls = { kernels: new Map<string, number>(), native: new Map<string, number>() };
@@ -153,7 +159,7 @@ async function profileStep(model: ModelName, steps: number): Promise<void> {
   const share = (ms: number) => `${((100 * ms) / stepMs).toFixed(1).padStart(5)}%`;
   const row = (name: string, n: number | string, ms: number) => console.log(`  ${name.padEnd(40)} ${String(n).padStart(6)} ${ms.toFixed(3).padStart(9)} ${share(ms)}`);
   const { isa, threads } = addon.info();
-  console.log(`\n${model.toUpperCase()} training step, batch 128, Adam, native (${isa}, ${threads} threads): median ${stepMs.toFixed(3)} ms over ${steps} steps`);
+  console.log(`\n${model.toUpperCase()} training step${density === null ? '' : ` at density ${density} (auto route)`}, batch 128, Adam, native (${isa}, ${threads} threads): median ${stepMs.toFixed(3)} ms over ${steps} steps`);
   console.log(`  ${'tfjs kernel'.padEnd(40)} ${'calls'.padStart(6)} ${'ms/step'.padStart(9)}  share`);
   const sorted = (m: Map<string, number[]>) => [...m].map(([k, l]) => [k, median(l)] as const).sort((a, b) => b[1] - a[1]);
   for (const [name, ms] of sorted(perStep.kernels)) if (calls.kernels.get(name)) row(name, calls.kernels.get(name) ?? 0, ms);
@@ -170,10 +176,12 @@ async function main(): Promise<void> {
     return i === -1 ? fallback : process.argv[i + 1];
   };
   const repeats = Number(arg('--repeats', '5'));
+  const density = process.argv.includes('--density') ? Number(arg('--density', '')) : null;
+  if (density !== null && !(density > 0 && density <= 1)) throw new Error(`--density must be in (0, 1], got ${arg('--density', '')}`);
   await tf.setBackend('wasm');
   await tf.ready();
   if (process.argv.includes('--profile-only')) {
-    await profileStep(arg('--model', 'mlp') as ModelName, Number(arg('--steps', '40')));
+    await profileStep(arg('--model', 'mlp') as ModelName, Number(arg('--steps', '40')), density);
     return;
   }
   for (const c of cases) {
@@ -185,7 +193,7 @@ async function main(): Promise<void> {
     const ratio = stock !== null && ours !== null ? `  ×${(stock / ours).toFixed(1)}` : '';
     console.log(`${c.label.padEnd(62)} stock ${fmt(stock)}   kernels ${fmt(ours)}${ratio}`);
   }
-  await profileStep(arg('--model', 'mlp') as ModelName, Number(arg('--steps', '40')));
+  await profileStep(arg('--model', 'mlp') as ModelName, Number(arg('--steps', '40')), density);
 }
 
 await main();

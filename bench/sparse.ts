@@ -32,6 +32,7 @@ import {
   type SparseConvPattern, type SparsePattern,
 } from '../evaluators/kernels/native/index.js';
 import { DEFAULT_LAYOUT, routesSparse, SPARSE_ADAM_MAX_DENSITY, SparseAdam, type MomentLayout } from '../evaluators/sparse-optimizer.js';
+import { createOptimizer } from '../evaluators/optimizer.js';
 import type { MaskedParam } from '../evaluators/sparse/types.js';
 import type { TrainingConfig } from '../search/index.js';
 import { NM_LAYER_SHAPES, nmLayerCost, nmTrainRate, staticNmLayerCost, type NmRun } from './sparse-nm.js';
@@ -39,8 +40,8 @@ import { convRoute, denseRoute } from './throughput-models.js';
 import { TorchReference, type TorchRun } from './torch-reference.js';
 
 const BATCH = 128;
-type Model = 'mlp' | 'cnn';
-type Route = 'dense' | 'sparse' | 'auto';
+export type Model = 'mlp' | 'cnn';
+export type Route = 'dense' | 'sparse' | 'auto';
 
 interface Layer { w: tf.Variable; b: tf.Variable; mask: tf.Tensor | null; pattern: SparsePattern | null; conv: SparseConvPattern | null }
 
@@ -93,50 +94,63 @@ const TRAINING: TrainingConfig = { epochs: 1, batchSize: BATCH, optimizer: 'adam
 const paramOf = (l: Layer, i: number): MaskedParam => ({ name: `layer_${i}`, weight: l.w, mask: l.mask as tf.Variable } as unknown as MaskedParam);
 
 /**
- * One training step's rate. `dense`: tfjs Adam over every weight, then W ← W ⊙ M (the route
- * before the sparse optimiser). `sparse`/`auto`: the sparse Adam (`layout` moments) for the
- * masked weights it routes (`sparse`: every masked one; `auto`: the evaluator's rule), the
- * tfjs Adam for the rest, and the re-mask only where tfjs stepped a masked weight.
+ * One training step of `model` at `density` on `route`, on a fixed batch. `dense`: the evaluator's
+ * Adam (createOptimizer: tfjs' Adam, one fused native pass per variable) over every weight, then
+ * W ← W ⊙ M (the route before the sparse optimiser). `sparse`/`auto`: the sparse Adam (`layout`
+ * moments) for the masked weights it routes (`sparse`: every masked one; `auto`: the evaluator's
+ * rule), the evaluator's Adam for the rest, and the re-mask only where that stepped a masked weight. Also profiled by kernel-timings.ts (`--density`).
  */
-function trainRate(model: Model, density: number, route: Route, steps: number, layout: MomentLayout | 'tfjs' = route === 'dense' ? 'tfjs' : DEFAULT_LAYOUT): TorchRun {
+export function buildRouteStep(model: Model, density: number, route: Route, layout: MomentLayout | 'tfjs' = route === 'dense' ? 'tfjs' : DEFAULT_LAYOUT): { step(): void; dispose(): void } {
   const layers = makeLayers(model, density, 1);
   const x = model === 'mlp' ? tf.randomUniform([BATCH, 784], 0, 1, 'float32', 1) : tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 1);
   // Float one-hot labels, as evaluators/batches.ts makes them (the native loss takes float32).
   const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 2), 10), 'float32'));
-  const optimizer = tf.train.adam(TRAINING.learningRate, 0.9, 0.999, 1e-7);
+  // The evaluator's optimiser (evaluators/optimizer.ts: tfjs' Adam, each variable's update one
+  // fused native pass), so every route steps its unrouted variables as training does.
+  const optimizer = createOptimizer(TRAINING);
   const vars = layers.flatMap((l) => [l.w, l.b]);
-  const sparseAdam = layout === 'tfjs' ? undefined : new SparseAdam(optimizer, loadNativeAddon().addon!, layout);
+  const sparseAdam = layout === 'tfjs' ? undefined : new SparseAdam(optimizer as tf.AdamOptimizer, loadNativeAddon().addon!, layout);
   const params = layers.map(paramOf);
   const routed = new Map(layers.flatMap((l, i) => (l.mask && (route === 'sparse' || routesSparse(params[i]!)) ? [[l.w.name, params[i]!] as const] : [])));
   const kernels = new Map(layers.map((l) => [l.w.name, l.w]));
   // The evaluator's loss (evaluators/train.ts): the native fused softmax cross-entropy, else tfjs'.
   const loss = () => softmaxCrossEntropy(labels, forward(model, layers, x, route));
-  const step = () => {
-    let masked = new Set<string>();
-    if (sparseAdam) {
-      tf.tidy(() => { masked = sparseAdam.applyGradients(tf.variableGrads(loss, vars).grads, routed, TRAINING, kernels); });
-    } else {
-      optimizer.minimize(loss, false, vars);
-    }
-    tf.tidy(() => { for (const l of layers) if (l.mask && !masked.has(l.w.name)) l.w.assign(tf.mul(l.w, l.mask)); });
+  return {
+    step() {
+      let masked = new Set<string>();
+      if (sparseAdam) {
+        tf.tidy(() => { masked = sparseAdam.applyGradients(tf.variableGrads(loss, vars).grads, routed, TRAINING, kernels); });
+      } else {
+        optimizer.minimize(loss, false, vars);
+      }
+      tf.tidy(() => { for (const l of layers) if (l.mask && !masked.has(l.w.name)) l.w.assign(tf.mul(l.w, l.mask)); });
+    },
+    dispose() {
+      sparseAdam?.dispose();
+      optimizer.dispose();
+      tf.dispose([x, labels, ...vars, ...layers.flatMap((l) => (l.mask ? [l.mask] : []))]);
+    },
   };
+}
+
+/** One training step's rate (buildRouteStep), after a warm-up of a tenth of `steps` (at least 2). */
+function trainRate(model: Model, density: number, route: Route, steps: number, layout?: MomentLayout | 'tfjs'): TorchRun {
+  const run = buildRouteStep(model, density, route, layout);
   try {
-    for (let i = 0; i < Math.max(2, Math.ceil(steps / 10)); i++) step();
+    for (let i = 0; i < Math.max(2, Math.ceil(steps / 10)); i++) run.step();
     let fastest = Infinity;
     const start = performance.now();
     const cpu = process.cpuUsage();
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now();
-      step();
+      run.step();
       fastest = Math.min(fastest, performance.now() - t0);
     }
     const used = process.cpuUsage(cpu);
     const samples = steps * BATCH;
     return { samplesPerSec: samples / ((performance.now() - start) / 1000), samplesPerCpuSec: samples / ((used.user + used.system) / 1e6), fastestStepSamplesPerSec: BATCH / (fastest / 1000) };
   } finally {
-    sparseAdam?.dispose();
-    optimizer.dispose();
-    tf.dispose([x, labels, ...vars, ...layers.flatMap((l) => (l.mask ? [l.mask] : []))]);
+    run.dispose();
   }
 }
 
@@ -274,7 +288,7 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
   const nmPatterns = values.nm === 'none' ? [] : values.nm.split(',').map((t) => t.split(':').map(Number) as [number, number]);
   const { isa, threads } = addon.info();
   const torch = await TorchReference.start(threads);
-  console.log(`batch ${BATCH}, fp32, Adam; dense route: tfjs Adam + W re-masked every step, sparse/auto: the sparse Adam (${DEFAULT_LAYOUT} moments) on routed weights; native ${isa} dense / ${addon.sparseInfo!().isa} sparse dense-layer / ${addon.sparseConvInfo?.().isa ?? 'no'} sparse conv kernels, ${threads} threads; ${repeats} repeats, medians`);
+  console.log(`batch ${BATCH}, fp32, Adam; dense route: the evaluator's Adam (fused per variable) + W re-masked every step, sparse/auto: the sparse Adam (${DEFAULT_LAYOUT} moments) on routed weights, the evaluator's Adam on the rest; native ${isa} dense / ${addon.sparseInfo!().isa} sparse dense-layer / ${addon.sparseConvInfo?.().isa ?? 'no'} sparse conv kernels, ${threads} threads; ${repeats} repeats, medians`);
   console.log(`reference: ${typeof torch === 'string' ? `none (${torch})` : torch.description}`);
   console.log(`load average at start: ${load()}`);
   console.log(`dense sgemm peak (native, 768³, best of 5): ${fmt(sgemmPeak(), 1)} GFLOP/s`);
@@ -315,7 +329,9 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
   }
 
   for (const model of models) {
-    const steps = model === 'mlp' ? 30 : 4;
+    // Long enough that each measurement spans about a second at the fastest density (an MLP
+    // step is ~0.5-1.5 ms now): 30 steps (30 ms) left it to JIT, GC and clock-speed luck.
+    const steps = model === 'mlp' ? 600 : 24;
     const rows: string[] = [];
     let denseSelf = NaN;
     console.log(`\n${model.toUpperCase()} training step, samples/s (per CPU-second in brackets); load ${load()}`);
@@ -332,7 +348,7 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
       }
       const m = (k: string, key: keyof TorchRun = 'samplesPerSec') => median(runs[k]!.map((x) => x[key]));
       // The same network dense in sparsenas: auto at density 1 (what the evaluator runs for a dense
-      // network: the fused dense layer, loss and Adam), not the dense column's tfjs Adam + re-mask.
+      // network: the fused dense layer, loss and Adam), not the dense column's W ⊙ M and re-mask every step.
       if (d === 1) denseSelf = m('auto');
       const cell = (k: string) => (runs[k]!.length ? `${fmt(m(k))} (${fmt(m(k, 'samplesPerCpuSec'))})` : '-');
       // A ratio within each round (the two measured seconds apart), then the median over rounds.

@@ -133,6 +133,10 @@ function callLabel(name: string, args: unknown[]): string {
     const [, m, n, k, ta, tb] = Array.from(args[5] as Int32Array);
     return `gemm ${m}x${n}x${k}${ta ? ' Aᵀ' : ''}${tb ? ' Bᵀ' : ''}`;
   }
+  if (name === 'sparseDense') {
+    const [, inputs, outputs] = Array.from(args[6] as Int32Array);
+    return `sparseDense ${['forward', 'dx', 'dw', 'bias'][args[1] as number] ?? args[1]} ${inputs}x${outputs}`;
+  }
   return name;
 }
 
