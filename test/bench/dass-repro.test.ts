@@ -173,6 +173,8 @@ describe('reproduce dass: section and verdicts', () => {
     assert.match(text, /^## DASS/);
     assert.match(text, /\*\*Claim\.\*\* At high sparsity/);
     assert.match(text, /Scale against the paper/);
+    assert.match(text, new RegExp(`the derived networks are C = ${DASS_NETWORK.channels} because`));
+    assert.doesNotMatch(text, /\$\{/, 'a template placeholder left unfilled in the section');
     assert.match(text, /\*\*Verdict \(study seed 7\): held\.\*\*/);
     assert.match(text, /\*\*Verdict \(study seed 8\): held\.\*\*/);
     assert.match(text, /\| s = 0\.9: DASS beats random \| held \| held \| yes \|/);
