@@ -14,7 +14,7 @@
  * and with SPARSENAS_SPARSE_KERNELS=0, against the same network dense and PyTorch dense, in the
  * same rounds; and the per-layer N:M table (bench/sparse-nm.ts).
  *
- *   npm run bench -- sparse [--repeats 3] [--models mlp,cnn|none] [--densities 1,0.5,0.2,0.1,0.05,0.02] [--no-layers] [--no-conv-layers]
+ *   npm run bench -- sparse [--repeats 3] [--models mlp,cnn|none] [--densities 1,0.5,0.2,0.1,0.05,0.02] [--no-layers] [--layer-densities 1,0.5,0.4,0.3,0.2,0.1,0.05] [--no-conv-layers]
  *                           [--nm 2:4,1:4,2:8|none] [--no-nm-layers]
  */
 import { loadavg } from 'node:os';
@@ -268,6 +268,7 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
       models: { type: 'string', default: 'mlp,cnn' },
       densities: { type: 'string', default: '1,0.5,0.2,0.1,0.05,0.02' },
       'no-layers': { type: 'boolean', default: false },
+      'layer-densities': { type: 'string', default: '1,0.5,0.4,0.3,0.2,0.1,0.05' },
       'no-optimiser': { type: 'boolean', default: false },
       'no-conv-layers': { type: 'boolean', default: false },
       nm: { type: 'string', default: '2:4,1:4,2:8' },
@@ -285,6 +286,8 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
   const repeats = Number(values.repeats);
   const models = values.models.split(',').filter((m): m is Model => m === 'mlp' || m === 'cnn');
   const densities = values.densities.split(',').map(Number);
+  const layerDensities = values['layer-densities'].split(',').map(Number);
+  for (const d of [...densities, ...layerDensities]) if (!(d > 0 && d <= 1)) throw new Error(`bench sparse: densities must be in (0, 1], got ${d}`);
   const nmPatterns = values.nm === 'none' ? [] : values.nm.split(',').map((t) => t.split(':').map(Number) as [number, number]);
   const { isa, threads } = addon.info();
   const torch = await TorchReference.start(threads);
@@ -297,7 +300,7 @@ export async function runSparseBenchmark(args: string[] = []): Promise<void> {
     console.log(`\nper-layer crossover: forward + backward of one layer (batch ${BATCH}, ReLU), CPU ms per call; crossover rule: sparse when density <= ${SPARSE_DENSITY_CROSSOVER}`);
     console.log(`  ${'layer'.padEnd(9)} ${'density'.padStart(7)} ${'dense'.padStart(8)} ${'sparse'.padStart(8)} ${'dense÷sparse'.padStart(13)}`);
     for (const [i, o] of [[784, 300], [300, 100], [100, 10], [1600, 10]] as const) {
-      for (const d of [1, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05]) {
+      for (const d of layerDensities) {
         const dense = median([0, 1, 2].map(() => layerCost(i, o, d, false)));
         const sparse = median([0, 1, 2].map(() => layerCost(i, o, d, true)));
         console.log(`  ${`${i}x${o}`.padEnd(9)} ${fmt(d, 2).padStart(7)} ${fmt(dense, 3).padStart(8)} ${fmt(sparse, 3).padStart(8)} ${fmt(dense / sparse, 2).padStart(13)}`);

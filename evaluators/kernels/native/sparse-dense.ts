@@ -206,9 +206,12 @@ export function sparseKernelsBlocker(): string | null {
  * SPARSE_DENSITY_CROSSOVER, whatever its shape. Few outputs of many inputs (1600→10) used to
  * stay dense at every density (the kernels transposed its wide input twice per step); since the
  * weight gradient reuses the forward's transposed input they are faster sparse too at ≤ 0.2
- * (1.1–3.0× in every repeat of five at 0.2, 0.1 and 0.05).
+ * (1.1–3.0× in every repeat of five at 0.2, 0.1 and 0.05). With the SIMD transposes and the
+ * vectorised sparse Adam the rule moved from 0.2 to 0.25: at 0.25 every shape of the table was
+ * faster sparse in both runs (784→300 1.51 / 1.39, 300→100 1.86 / 1.26, 100→10 1.84 / 1.67,
+ * 1600→10 1.22 / 1.02), at 0.3 two of four were slower in one run (0.93, 0.95).
  */
-export const SPARSE_DENSITY_CROSSOVER = 0.2;
+export const SPARSE_DENSITY_CROSSOVER = 0.25;
 
 export function prefersSparse(p: SparsePattern): boolean {
   return p.density <= SPARSE_DENSITY_CROSSOVER;

@@ -46,11 +46,13 @@ test('compressMask lists each output\'s inputs and each input\'s outputs, with e
   assert.equal(compressMask(new Float32Array(0), 0, 5).nnz, 0);
 });
 
-test('the crossover rule: sparse at density <= 0.2 whatever the shape (few outputs of many inputs too), dense above', () => {
+test('the crossover rule: sparse at density <= 0.25 whatever the shape (few outputs of many inputs too), dense above', () => {
   const at = (inputs: number, outputs: number, density: number) =>
     prefersSparse(compressMask(uniform(inputs * outputs, 3).map((u) => (u < density ? 1 : 0)), inputs, outputs));
   assert.equal(at(784, 300, 0.1), true);
   assert.equal(at(300, 100, 0.15), true);
+  assert.equal(at(784, 300, 0.24), true, 'a 76%-sparse layer');
+  assert.equal(at(1600, 10, 0.24), true);
   assert.equal(at(300, 100, 0.3), false, 'at 0.3 the two routes tie');
   assert.equal(at(784, 300, 0.5), false, 'too dense');
   assert.equal(at(784, 300, 1), false);
