@@ -8,7 +8,7 @@ const BENCHMARKS: Record<string, { file: string; what: string }> = {
   throughput: { file: 'throughput.js', what: 'reference MLP and CNN, dense and 90% sparse, every backend, ratio to PyTorch in the same run' },
   'cnn-throughput': { file: 'cnn-throughput.js', what: 'small CNN and MLP on stock wasm vs wasm with the composed kernels' },
   sparse: { file: 'sparse.js', what: 'sparse kernels: MLP/CNN training step at densities 1…0.02, dense vs sparse vs auto, PyTorch dense and torch.sparse, per-layer crossover, sgemm peak' },
-  kernels: { file: 'kernel-timings.js', what: 'CPU time per kernel, stock wasm vs evaluators/kernels' },
+  kernels: { file: 'kernel-timings.js', what: 'CPU time per kernel, stock wasm vs evaluators/kernels; --profile-only [--density D]: where one training step (dense, or the evaluator route at mask density D) spends its time' },
   evaluator: { file: 'evaluator-throughput.js', what: 'end-to-end trial throughput of the evaluator (MLP dense/static/RigL, CNN)' },
   'sparse-methods': { file: 'sparse-methods.js', what: 'host-side cost of mask updates (RigL, SET, GMP, SR-STE)' },
   'wgsef-prox': { file: 'wgsef-prox.js', what: 'WGSEF proximal operator time for 10^3…10^6 groups' },
