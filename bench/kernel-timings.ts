@@ -12,8 +12,8 @@
  *
  *   npx tsc -p . && node dist/bench/kernel-timings.js [--repeats 5] [--steps 40] [--model mlp|cnn] [--density D] [--profile-only]
  *
- * `--density D` profiles the step the evaluator runs for masks of that density (bench/sparse.ts's
- * auto route: the sparse kernels where the crossover rules pick them, and the sparse Adam).
+ * `--density D` profiles the step the evaluator runs for masks of that density (the auto route of
+ * bench/sparse-route.ts: the sparse kernels where the crossover rules pick them, the sparse Adam).
  */
 process.env.SPARSENAS_NATIVE_PROFILE = '1'; // before the addon loads: its calls are timed
 
@@ -24,7 +24,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { installKernels, uninstallKernels } from '../evaluators/kernels/index.js';
 import { installNativeKernels, loadNativeAddon } from '../evaluators/kernels/native/index.js';
 import { nativeCallTimes } from '../evaluators/kernels/native/native-addon.js';
-import { buildRouteStep } from './sparse.js';
+import { buildRouteStep } from './sparse-route.js';
 import { buildTrainStep, type ModelName } from './throughput-models.js';
 
 interface Case {
@@ -127,7 +127,7 @@ async function profileStep(model: ModelName, steps: number, density: number | nu
   installKernels('wasm');
   installNativeKernels();
   const kernelTimes = timeKernels();
-  // --density: the step the evaluator runs for that mask density (bench/sparse.ts's auto route:
+  // --density: the step the evaluator runs for that mask density (bench/sparse-route.ts, auto:
   // sparse kernels where the crossover rules say so, the sparse Adam); else the dense network.
   const run = density === null ? buildTrainStep(model, 0, 128) : buildRouteStep(model, density, 'auto');
   for (let i = 0; i < 5; i++) run.step();

@@ -423,8 +423,6 @@ static napi_value js_select_isa(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* A compressed pattern handed in from JS: ptr [rows + 1] ascending from 0, idx [ptr[rows]]
- * each in [0, cols). Checked on every call (O(nnz) against O(nnz x batch) of work). */
 /* Whether every x[k] is in [0, limit): as unsigned, a negative index is >= limit too. */
 SPN_CLONES
 static int indices_below(const int32_t *x, size_t n, uint32_t limit) {
@@ -433,6 +431,8 @@ static int indices_below(const int32_t *x, size_t n, uint32_t limit) {
   return bad == 0;
 }
 
+/* A compressed pattern handed in from JS: ptr [rows + 1] ascending from 0, idx [ptr[rows]]
+ * each in [0, cols). Checked on every call (O(nnz) against O(nnz x batch) of work). */
 static int get_pattern(napi_env env, napi_value vptr, napi_value vidx, int rows, int cols,
                        const int32_t **ptr, const int32_t **idx) {
   napi_typedarray_type type;
