@@ -16,18 +16,13 @@ import { createOptimizer } from '../evaluators/optimizer.js';
 import { DEFAULT_LAYOUT, routesSparse, SparseAdam, type MomentLayout } from '../evaluators/sparse-optimizer.js';
 import type { MaskedParam } from '../evaluators/sparse/types.js';
 import type { TrainingConfig } from '../search/index.js';
-import { convRoute, denseRoute, type TrainStep } from './throughput-models.js';
+import { convRoute, denseRoute, LAYER_SHAPES, type ModelName, type TrainStep } from './throughput-models.js';
 
 export const BATCH = 128;
-export type Model = 'mlp' | 'cnn';
+export type Model = ModelName;
 export type Route = 'dense' | 'sparse' | 'auto';
 
 export interface Layer { w: tf.Variable; b: tf.Variable; mask: tf.Tensor | null; pattern: SparsePattern | null; conv: SparseConvPattern | null }
-
-const SHAPES: Readonly<Record<Model, number[][]>> = {
-  mlp: [[784, 300], [300, 100], [100, 10]],
-  cnn: [[3, 3, 1, 32], [3, 3, 32, 64], [1600, 10]],
-};
 
 function makeLayers(shapes: number[][], density: number, seed: number): Layer[] {
   return shapes.map((shape, i) => {
@@ -86,7 +81,7 @@ export const paramOf = (l: Layer, i: number): MaskedParam => ({ name: `layer_${i
  * weight.
  */
 export function buildRouteStep(model: Model, density: number, route: Route, layout: MomentLayout | 'tfjs' = route === 'dense' ? 'tfjs' : DEFAULT_LAYOUT): TrainStep {
-  const layers = makeLayers(SHAPES[model], density, 1);
+  const layers = makeLayers(LAYER_SHAPES[model], density, 1);
   const x = model === 'mlp' ? tf.randomUniform([BATCH, 784], 0, 1, 'float32', 1) : tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 1);
   // Float one-hot labels, as evaluators/batches.ts makes them (the native loss takes float32).
   const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 2), 10), 'float32'));

@@ -35,7 +35,8 @@ export const FORWARD_FLOPS: Readonly<Record<ModelName, number>> = {
   cnn: 2 * (26 * 26 * 32 * 9 * 1 + 11 * 11 * 64 * 9 * 32 + 1600 * 10),
 };
 
-const LAYER_SHAPES: Readonly<Record<ModelName, number[][]>> = {
+/** The reference networks' weight shapes (bench/sparse-route.ts builds the same networks masked). */
+export const LAYER_SHAPES: Readonly<Record<ModelName, number[][]>> = {
   mlp: [[784, 300], [300, 100], [100, 10]],
   cnn: [[3, 3, 1, 32], [3, 3, 32, 64], [1600, 10]],
 };
