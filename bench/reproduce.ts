@@ -1,9 +1,11 @@
 // Runs paper reproductions and writes their sections of docs/results.md.
-//   npm run reproduce -- NAME [--seed N] [--replicates R] [--dataset NAME|PATH] [--subset N] [--epochs N] [--quick] [--seeds S]
+//   npm run reproduce -- NAME [--seed N] [--replicates R] [--dataset NAME|PATH] [--subset N] [--epochs N] [--focus-replicates N] [--quick] [--full] [--seeds S]
 //   node dist/bench/reproduce.js NAME [--db reproductions.db] [--results docs/results.md] [--report-only]
 // Every replicate is its own study under a seed derived from the study seed and the replicate
 // index (own training subset, validation split and trial seed); stored names carry a hash of the
 // parameters, so re-running resumes an unfinished replicate and only re-renders finished ones.
+// A reproduction whose deciding comparison needs more replicates than the rest (random-baseline:
+// s = 0.9) runs its focus studies alone for replicates past --replicates, up to --focus-replicates.
 import { REPRODUCTIONS, parseReproduceArgs, runReproduction } from './reproduce/index.js';
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 // Command line of `npm run reproduce`: NAME... [--seed N] [--replicates R] [--dataset NAME|PATH]
-// [--subset N] [--epochs N] [--quick] [--full] [--seeds S] [--db FILE] [--results FILE] [--report-only].
+// [--subset N] [--epochs N] [--focus-replicates N] [--quick] [--full] [--seeds S] [--db FILE] [--results FILE] [--report-only].
 
 export interface ReproduceArgs {
   names: string[];
@@ -8,6 +8,8 @@ export interface ReproduceArgs {
   dataset?: string;
   subset?: number;
   epochs?: number;
+  /** Replicates of the reproduction's deciding comparison (ReproParams.focusReplicates). */
+  focusReplicates?: number;
   quick: boolean;
   /** Also run the parts a reproduction leaves out of its default for cost (wgsef: the CNN half). */
   full: boolean;
@@ -18,7 +20,7 @@ export interface ReproduceArgs {
   reportOnly: boolean;
 }
 
-export const USAGE = 'usage: npm run reproduce -- NAME... [--seed N] [--replicates R] [--dataset NAME|PATH] [--subset N] [--epochs N] [--quick] [--full] [--seeds S] [--db FILE] [--results FILE] [--report-only]';
+export const USAGE = 'usage: npm run reproduce -- NAME... [--seed N] [--replicates R] [--dataset NAME|PATH] [--subset N] [--epochs N] [--focus-replicates N] [--quick] [--full] [--seeds S] [--db FILE] [--results FILE] [--report-only]';
 
 /** Integer options: name → [minimum, maximum, what it is]. */
 const INTS: Record<string, [number, number, string]> = {
@@ -26,6 +28,7 @@ const INTS: Record<string, [number, number, string]> = {
   '--replicates': [2, 1000, 'replicates per configuration (a paired t-test needs at least 2)'],
   '--subset': [20, 60000, 'training images drawn per replicate'],
   '--epochs': [1, 1000, 'training epochs'],
+  '--focus-replicates': [0, 5000, "replicates of the reproduction's deciding comparison (0: as many as --replicates)"],
   '--seeds': [1, 20, 'study seeds to repeat the whole reproduction under'],
 };
 const STRINGS = new Set(['--dataset', '--db', '--results']);
@@ -61,7 +64,8 @@ export function parseReproduceArgs(argv: readonly string[], known: readonly stri
       }
       const n = Number(v);
       if (x === '--seed') a.seed = n; else if (x === '--replicates') a.replicates = n;
-      else if (x === '--subset') a.subset = n; else if (x === '--epochs') a.epochs = n; else a.seeds = n;
+      else if (x === '--subset') a.subset = n; else if (x === '--epochs') a.epochs = n;
+      else if (x === '--focus-replicates') a.focusReplicates = n; else a.seeds = n;
       continue;
     }
     if (x.startsWith('-')) throw new ReproduceArgsError(`unknown option ${argv[i]}; ${USAGE}`);

@@ -16,7 +16,8 @@ import type { ClaimResult, Reproduction, ReproductionReport, ReproParams, StudyD
 export function resolveParams(r: Reproduction, a: Partial<ReproduceArgs>): ReproParams {
   if (a.full && !r.fullPart) throw new Error(`--full: ${r.name} has no part left out of its default; run it without --full`);
   const base: ReproParams = { ...r.defaults, ...(a.quick ? { ...r.quick, quick: true } : {}), ...(a.full ? { full: true } : {}) };
-  const given = { seed: a.seed, replicates: a.replicates, dataset: a.dataset, subset: a.subset, epochs: a.epochs };
+  if (a.focusReplicates !== undefined && !r.focus) throw new Error(`--focus-replicates: ${r.name} has no comparison that needs more replicates than the rest; use --replicates`);
+  const given = { seed: a.seed, replicates: a.replicates, dataset: a.dataset, subset: a.subset, epochs: a.epochs, focusReplicates: a.focusReplicates };
   for (const [k, v] of Object.entries(given)) if (v !== undefined) (base as unknown as Record<string, unknown>)[k] = v;
   return base;
 }
@@ -40,18 +41,28 @@ export interface PlannedStudy {
   definition: StudyDefinition | JsonObject;
 }
 
-/** Every replicate study of one study seed, in run order (replicate-major, so a stopped run has whole replicates). */
+/**
+ * Every replicate study of one study seed, in run order (replicate-major, so a stopped run has whole
+ * replicates): replicates 0 … replicates − 1 run every study, then replicates up to
+ * `focusReplicates` run the focus studies only.
+ */
 export function planStudies(r: Reproduction, p: ReproParams): PlannedStudy[] {
   const specs = r.studies(p);
+  const focusSpecs = r.focus?.studies(p) ?? [];
   const out: PlannedStudy[] = [];
-  for (let i = 0; i < p.replicates; i++) {
-    for (const s of specs) {
+  for (let i = 0; i < totalReplicates(r, p); i++) {
+    for (const s of i < p.replicates ? specs : focusSpecs) {
       const definition = { ...(s.definition as JsonObject), seed: replicateSeed(p.seed, i) } as JsonObject;
       const tag = createHash('sha256').update(JSON.stringify({ ...(s.definition as JsonObject), studySeed: p.seed })).digest('hex').slice(0, 8);
       out.push({ base: s.name, replicate: i, name: `${s.name}-${p.seed}-${tag}-r${i}`, definition });
     }
   }
   return out;
+}
+
+/** Replicates of the focus comparison (at least `replicates`). */
+export function totalReplicates(r: Reproduction, p: ReproParams): number {
+  return r.focus ? Math.max(p.replicates, p.focusReplicates ?? 0) : p.replicates;
 }
 
 export interface RunHooks {
@@ -155,7 +166,7 @@ function commandLine(name: string, a: ReproduceArgs): string {
   const parts = ['npm run reproduce --', name];
   if (a.quick) parts.push('--quick');
   if (a.full) parts.push('--full');
-  for (const [flag, v] of [['--seed', a.seed], ['--replicates', a.replicates], ['--dataset', a.dataset], ['--subset', a.subset], ['--epochs', a.epochs]] as const) {
+  for (const [flag, v] of [['--seed', a.seed], ['--replicates', a.replicates], ['--dataset', a.dataset], ['--subset', a.subset], ['--epochs', a.epochs], ['--focus-replicates', a.focusReplicates]] as const) {
     if (v !== undefined) parts.push(flag, String(v));
   }
   if (a.seeds > 1) parts.push('--seeds', String(a.seeds));
@@ -170,7 +181,7 @@ export function host(): string {
 export function renderReproduction(r: Reproduction, params: ReproParams, runs: readonly SeedRun[], command: string): string {
   const lines: string[] = [
     `## ${r.title}`, '', `**Claim.** ${r.claim}`, '', `**Protocol.** ${r.protocol(params)}`, '',
-    `**Replicates.** ${params.replicates} per configuration. Replicate r runs every study of the reproduction under its own study seed, derived from the study seed and r, so it draws its own stratified training subset and validation split and its own trial seed; the configurations of one replicate share all three (differences are paired by replicate).`,
+    `**Replicates.** ${params.replicates} per configuration${r.focus && totalReplicates(r, params) > params.replicates ? `; ${totalReplicates(r, params)} for ${r.focus.label} (${focusRange(r, params)} run only its studies)` : ''}. Replicate r runs every study of the reproduction under its own study seed, derived from the study seed and r, so it draws its own stratified training subset and validation split and its own trial seed; the configurations of one replicate share all three (differences are paired by replicate).`,
     '', `**Sizing.** ${r.sizing}`, '',
     ...(r.fullPart ? [`**Left out of the default${params.full ? ' (this run includes it: --full)' : ' (run it with --full)'}.** ${r.fullPart}`, ''] : []), `**Command:** \`${command}\` (machine: ${host()})`, '',
   ];
@@ -180,6 +191,11 @@ export function renderReproduction(r: Reproduction, params: ReproParams, runs: r
   }
   if (runs.length > 1) lines.push(...robustness(runs));
   return lines.join('\n').trimEnd();
+}
+
+function focusRange(r: Reproduction, p: ReproParams): string {
+  const last = totalReplicates(r, p) - 1;
+  return last > p.replicates ? `replicates ${p.replicates}–${last}` : `replicate ${last}`;
 }
 
 function provenance(run: SeedRun): string[] {
@@ -194,8 +210,8 @@ function provenance(run: SeedRun): string[] {
     const states = new Map<string, number>();
     for (const x of reps) states.set(x.study.state, (states.get(x.study.state) ?? 0) + 1);
     lines.push(
-      `- Study \`${d.study.name}\`: ${reps.length} replicate studies (${[...states].map(([s, n]) => `${n} ${s}`).join(', ')}; stored as \`${reps[0]?.study.name ?? '—'}\` …), ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')} trials; strategy \`${def.strategy.name}\` options \`${JSON.stringify(def.strategy.options)}\`.`,
-      `- Replicate study seeds (study seed ${run.seed}): ${reps.map((x) => `${x.index}: ${x.study.definition.seed}`).join(', ')}.`,
+      `- Study \`${d.study.name}\`: ${reps.length} replicate studies (${[...states].map(([s, n]) => `${n} ${s}`).join(', ')}; stored as \`${reps[0]?.study.name ?? '—'}\` …), ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')} trials; strategy \`${def.strategy.name}\` ${strategyOptions(reps)}.`,
+      `- Replicate study seeds (study seed ${run.seed}): ${replicateSeeds(reps)}.`,
       `- Dataset: \`${def.dataset.name}\`, subset ${def.dataset.subset ?? 'all'} training images per replicate (stratified), validation fraction ${def.dataset.validationFraction}; sha256 ${Object.entries(d.study.dataChecksums ?? {}).map(([f, h]) => `${f} \`${h.slice(0, 16)}…\``).join(', ') || 'not recorded'}.`,
       `- Training: ${JSON.stringify(def.training)}; backend ${d.study.backend ?? 'unknown'}; ${minutes(trainMs)} of training over all trials.`,
     );
@@ -203,6 +219,35 @@ function provenance(run: SeedRun): string[] {
   if (run.timing) lines.push(run.timing);
   if (run.wallMs !== undefined) lines.push(`- This invocation ran trials for ${minutes(run.wallMs)} under study seed ${run.seed} (resumed studies count only the part it ran).`);
   return lines;
+}
+
+/** The strategy options of the replicate studies, with the replicates of each where they differ (focus replicates). */
+function strategyOptions(reps: readonly { index: number; study: Study }[]): string {
+  const groups = new Map<string, number[]>();
+  for (const x of reps) {
+    const key = JSON.stringify(x.study.definition.strategy.options);
+    groups.set(key, [...(groups.get(key) ?? []), x.index]);
+  }
+  if (groups.size <= 1) return `options \`${[...groups.keys()][0] ?? '{}'}\``;
+  return [...groups].map(([o, idx]) => `options \`${o}\` (replicates ${ranges(idx)})`).join('; ');
+}
+
+/** Up to 24 replicate seeds in full; past that the first 12 and the last, each derived as replicateSeed(study seed, r). */
+function replicateSeeds(reps: readonly { index: number; study: Study }[]): string {
+  const one = (x: { index: number; study: Study }) => `${x.index}: ${x.study.definition.seed}`;
+  if (reps.length <= 24) return reps.map(one).join(', ');
+  return `${reps.slice(0, 12).map(one).join(', ')}, … ${one(reps[reps.length - 1]!)} (replicate r's seed is deriveSeed(study seed, 'reproduce-replicate', r))`;
+}
+
+function ranges(xs: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < xs.length;) {
+    let j = i;
+    while (j + 1 < xs.length && xs[j + 1] === xs[j]! + 1) j++;
+    out.push(i === j ? `${xs[i]}` : `${xs[i]}–${xs[j]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
 }
 
 function robustness(runs: readonly SeedRun[]): string[] {

@@ -43,6 +43,12 @@ export interface ReproParams {
   quick?: boolean;
   /** `--full` was given: the reproduction also runs what its default leaves out for cost (its `fullPart`). */
   full?: boolean;
+  /**
+   * Replicates of the reproduction's deciding comparison (its `focus`) when that needs more than the
+   * rest: replicates `replicates` … `focusReplicates − 1` run only its `focusStudies`. Undefined, or
+   * not above `replicates`: none beyond `replicates`.
+   */
+  focusReplicates?: number;
 }
 
 /** A study of one replicate: `seeds: 1` in the strategy; the harness sets the seed and the name. */
@@ -61,8 +67,8 @@ export interface Reproduction {
   claim: string;
   /** Scale choices and deviations from the paper, said plainly in the results. */
   protocol(p: ReproParams): string;
-  /** Defaults of `npm run reproduce -- NAME` (seed, replicates, dataset). */
-  defaults: Pick<ReproParams, 'seed' | 'replicates' | 'dataset'>;
+  /** Defaults of `npm run reproduce -- NAME` (seed, replicates, dataset, and focusReplicates where it has a focus). */
+  defaults: Pick<ReproParams, 'seed' | 'replicates' | 'dataset' | 'focusReplicates'>;
   /** `--quick`: a smoke run under 15 minutes on an idle 2-core machine. */
   quick: Partial<ReproParams>;
   /** What `--full` adds to the default (left out of it for cost, with that cost); absent: `--full` is refused. */
@@ -70,5 +76,11 @@ export interface Reproduction {
   /** Why the default has the size it has: the effect it must detect, the sd, the replicates. */
   sizing: string;
   studies(p: ReproParams): StudySpec[];
+  /**
+   * The comparison that needs more replicates than the rest (e.g. "s = 0.9"), and the studies its
+   * extra replicates run: the same names as in `studies`, so the report reads them merged with the
+   * first `replicates` replicates. Absent: every replicate runs `studies`.
+   */
+  focus?: { label: string; studies(p: ReproParams): StudySpec[] };
   report(data: StudyData[], p: ReproParams): ReproductionReport;
 }

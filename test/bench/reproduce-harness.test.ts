@@ -40,6 +40,8 @@ describe('reproduce command line', () => {
       [['wgsef', '--seed', '1', '--seed', '2'], /--seed given twice/],
       [['wgsef', '--quick=yes'], /--quick takes no value/],
       [['wgsef', '--fast'], /unknown option --fast; usage: npm run reproduce -- NAME/],
+      [['random-baseline', '--focus-replicates', '-1'], /--focus-replicates needs a value|--focus-replicates must be an integer from 0 to 5000/],
+      [['random-baseline', '--focus-replicates', 'x'], /--focus-replicates must be an integer from 0 to 5000 \(replicates of the reproduction's deciding comparison/],
     ];
     for (const [argv, re] of bad) {
       assert.throws(() => parseReproduceArgs(argv, NAMES), (e: unknown) => e instanceof ReproduceArgsError && re.test(e.message), `argv ${JSON.stringify(argv)}`);
@@ -49,7 +51,7 @@ describe('reproduce command line', () => {
 
 describe('replicates', () => {
   it('every replicate draws its own subset and validation split; the studies of one replicate share them', () => {
-    const p = { ...randomBaselineReproduction.defaults, replicates: 3, subset: 200 };
+    const p = { ...randomBaselineReproduction.defaults, replicates: 3, focusReplicates: 0, subset: 200 };
     const plan = planStudies(randomBaselineReproduction, p);
     assert.equal(plan.length, 3 * 2);
     const seedOf = (base: string, r: number) => plan.find((s) => s.base === base && s.replicate === r)!.definition['seed'] as number;
@@ -87,6 +89,30 @@ describe('replicates', () => {
     assert.throws(() => parseReproduceArgs(['wgsef', '--full=1'], NAMES), /--full takes no value/);
   });
 
+  it('focus replicates: replicates past --replicates run only the focus studies, under the same study names; the first keep their stored names', () => {
+    const p = resolveParams(randomBaselineReproduction, parseReproduceArgs(['random-baseline', '--replicates', '3', '--focus-replicates', '5'], NAMES));
+    assert.equal(p.focusReplicates, 5);
+    const plan = planStudies(randomBaselineReproduction, p);
+    assert.equal(plan.length, 5 * 2);
+    assert.deepEqual([...new Set(plan.map((s) => s.base))], ['random-baseline', 'random-baseline-init'], 'merged by name in the report');
+    const levels = (s: (typeof plan)[number]) => ((s.definition['strategy'] as JsonObject)['options'] as JsonObject)['levels'];
+    const budget = (s: (typeof plan)[number]) => (s.definition['budget'] as JsonObject)['maxTrials'];
+    for (const s of plan) {
+      assert.deepEqual(levels(s), s.replicate < 3 ? [0.5, 0.75, 0.9] : [0.9], s.name);
+      assert.equal(budget(s), s.replicate < 3 ? 22 : 8, s.name);
+      assert.equal(s.definition['seed'], replicateSeed(p.seed, s.replicate));
+    }
+    assert.equal(new Set(plan.map((s) => s.name)).size, plan.length, 'stored names are unique');
+    const plain = planStudies(randomBaselineReproduction, { ...p, focusReplicates: 0 });
+    assert.deepEqual(plain.map((s) => s.name), plan.slice(0, 6).map((s) => s.name), 'adding focus replicates keeps the first replicates\' stored studies');
+    // Not above --replicates: none extra; --quick has none; the default sizes s = 0.9 apart.
+    assert.equal(planStudies(randomBaselineReproduction, { ...p, focusReplicates: 2 }).length, 3 * 2);
+    assert.equal(planStudies(randomBaselineReproduction, resolveParams(randomBaselineReproduction, parseReproduceArgs(['random-baseline', '--quick'], NAMES))).length, 4 * 2);
+    assert.ok((randomBaselineReproduction.defaults.focusReplicates ?? 0) > randomBaselineReproduction.defaults.replicates);
+    const wgsef = REPRODUCTIONS.find((r) => r.name === 'wgsef')!;
+    assert.throws(() => resolveParams(wgsef, parseReproduceArgs(['wgsef', '--focus-replicates', '30'], NAMES)), /--focus-replicates: wgsef has no comparison that needs more replicates than the rest; use --replicates/);
+  });
+
   it('a parameter change gives new stored names (no silent reuse of another size)', () => {
     const a = planStudies(randomBaselineReproduction, { ...randomBaselineReproduction.defaults, replicates: 2 });
     const b = planStudies(randomBaselineReproduction, { ...randomBaselineReproduction.defaults, replicates: 2, epochs: 3 });
@@ -97,16 +123,19 @@ describe('replicates', () => {
 describe('a tiny reproduction run', () => {
   it('runs two study seeds on the embedded data and writes a section with per-seed verdicts and the robustness table', { timeout: 120_000 }, async () => {
     // random-baseline cut to one level and two candidates: 6 trials per replicate study.
+    // Its focus (s = 0.9) cut the same way, for one replicate more than --replicates.
+    const cut = (specs: ReturnType<Reproduction['studies']>) => specs.map((s) => {
+      const d = s.definition as JsonObject & { strategy: { options: JsonObject }; budget: JsonObject };
+      return { name: s.name, definition: { ...d, strategy: { ...d.strategy, options: { ...d.strategy.options, levels: [0.9], candidates: 2, proxySteps: 2 } }, budget: { maxTrials: 5 } } };
+    });
     const tiny: Reproduction = {
       ...randomBaselineReproduction,
-      studies: (p) => randomBaselineReproduction.studies(p).map((s) => {
-        const d = s.definition as JsonObject & { strategy: { options: JsonObject }; budget: JsonObject };
-        return { name: s.name, definition: { ...d, strategy: { ...d.strategy, options: { ...d.strategy.options, levels: [0.9], candidates: 2, proxySteps: 2 } }, budget: { maxTrials: 5 } } };
-      }),
+      studies: (p) => cut(randomBaselineReproduction.studies(p)),
+      focus: { label: 's = 0.9 (tiny)', studies: (p) => cut(randomBaselineReproduction.focus!.studies(p)) },
     };
     const dir = mkdtempSync(join(tmpdir(), 'repro-'));
     try {
-      const args = parseReproduceArgs(['random-baseline', '--dataset', 'embedded', '--replicates', '2', '--subset', '100', '--epochs', '1', '--seeds', '2', '--db', join(dir, 'r.db'), '--results', join(dir, 'results.md')], NAMES);
+      const args = parseReproduceArgs(['random-baseline', '--dataset', 'embedded', '--replicates', '2', '--subset', '100', '--epochs', '1', '--focus-replicates', '3', '--seeds', '2', '--db', join(dir, 'r.db'), '--results', join(dir, 'results.md')], NAMES);
       const runs = await runReproduction(tiny, args, { log: () => {} });
       assert.deepEqual(runs.map((r) => r.seed), [2024, 2025]);
       const text = readFileSync(join(dir, 'results.md'), 'utf8');
@@ -118,7 +147,11 @@ describe('a tiny reproduction run', () => {
       assert.match(text, /Detectable here: a difference of/);
       assert.match(text, /Holm/);
       assert.match(text, /Replicate study seeds \(study seed 2024\): 0: \d+, 1: \d+/);
-      assert.match(text, /`npm run reproduce -- random-baseline --replicates 2 --dataset embedded --subset 100 --epochs 1 --seeds 2`/);
+      assert.match(text, /`npm run reproduce -- random-baseline --replicates 2 --dataset embedded --subset 100 --epochs 1 --focus-replicates 3 --seeds 2`/);
+      assert.match(text, /\*\*Replicates\.\*\* 2 per configuration; 3 for s = 0\.9 \(tiny\) \(replicate 2 run only its studies\)/);
+      // The focus replicate's pair joins the level's test: n = 3 there.
+      assert.match(text, /searched s=0\.9 \| [^|]+ \| [^|]+ \| [^|]+\(n = 3\)/);
+      assert.match(text, /Replicate study seeds \(study seed 2024\): 0: \d+, 1: \d+, 2: \d+\./);
       // A second invocation finds every replicate finished and only re-renders.
       const again = await runReproduction(tiny, { ...args, reportOnly: true }, { log: () => {} });
       assert.equal(again[0]!.wallMs, undefined);
