@@ -650,7 +650,7 @@ static napi_value js_sparse_info(napi_env env, napi_callback_info info) {
   return obj;
 }
 
-/* selectSparseIsa(name) -> boolean ("avx2" | "generic"), for tests of both paths. */
+/* selectSparseIsa(name) -> boolean ("avx512" | "avx2" | "generic"), for tests of every path. */
 static napi_value js_select_sparse_isa(napi_env env, napi_callback_info info) {
   napi_value argv[1], result;
   char name[32];

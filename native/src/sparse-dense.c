@@ -242,6 +242,122 @@ static void tout8_avx2(const float *src, size_t bp, const float *bias, int activ
     _mm256_storeu_ps(dst + (size_t)j * ld, v);
   }
 }
+
+/* AVX-512 rows: a batch of 128 (bp = 128) is one pass of 8 zmm accumulators per output row, so
+ * the row's indices and values are read once (AVX2 reads them twice, 64 columns a pass). The
+ * spmm sums in the same order as the other ISAs (each column over the row's non-zeros in turn,
+ * one fused multiply-add each): its results equal AVX2's bit for bit. */
+__attribute__((target("avx512f,fma")))
+static void spmm_row_avx512(const int32_t *idx, int n, const float *vals,
+                            const float *in_t, size_t bp, float *out) {
+  size_t b = 0;
+  for (; b + 128 <= bp; b += 128) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    for (int k = 0; k < n; k++) {
+      const float *r = in_t + (size_t)idx[k] * bp + b;
+      const __m512 v = _mm512_set1_ps(vals[k]);
+      a0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r), a0);
+      a1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 16), a1);
+      a2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 32), a2);
+      a3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 48), a3);
+      a4 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 64), a4);
+      a5 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 80), a5);
+      a6 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 96), a6);
+      a7 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 112), a7);
+    }
+    _mm512_storeu_ps(out + b, a0);
+    _mm512_storeu_ps(out + b + 16, a1);
+    _mm512_storeu_ps(out + b + 32, a2);
+    _mm512_storeu_ps(out + b + 48, a3);
+    _mm512_storeu_ps(out + b + 64, a4);
+    _mm512_storeu_ps(out + b + 80, a5);
+    _mm512_storeu_ps(out + b + 96, a6);
+    _mm512_storeu_ps(out + b + 112, a7);
+  }
+  for (; b + 64 <= bp; b += 64) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (int k = 0; k < n; k++) {
+      const float *r = in_t + (size_t)idx[k] * bp + b;
+      const __m512 v = _mm512_set1_ps(vals[k]);
+      a0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r), a0);
+      a1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 16), a1);
+      a2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 32), a2);
+      a3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 48), a3);
+    }
+    _mm512_storeu_ps(out + b, a0);
+    _mm512_storeu_ps(out + b + 16, a1);
+    _mm512_storeu_ps(out + b + 32, a2);
+    _mm512_storeu_ps(out + b + 48, a3);
+  }
+  /* The rest, 16 columns a pass, the last 8 under a mask (bp is a multiple of 8). */
+  for (; b < bp; b += 16) {
+    const __mmask16 m = bp - b >= 16 ? (__mmask16)0xFFFF : (__mmask16)0x00FF;
+    __m512 a0 = _mm512_setzero_ps();
+    for (int k = 0; k < n; k++)
+      a0 = _mm512_fmadd_ps(_mm512_set1_ps(vals[k]), _mm512_maskz_loadu_ps(m, in_t + (size_t)idx[k] * bp + b), a0);
+    _mm512_mask_storeu_ps(out + b, m, a0);
+  }
+}
+
+/* Eight 16-lane partial sums s[0..7] reduced to their eight totals, tot[j] = sum of s[j]'s lanes,
+ * in a fixed tree (halves, then quarters, then pairs): three shuffle-and-add levels for all
+ * eight instead of one horizontal sum each. */
+__attribute__((target("avx512f,fma")))
+static inline void reduce8_avx512(const __m512 s[8], float tot[8]) {
+  __m512 u[4];
+  for (int j = 0; j < 4; j++) /* lanes 0-7: s[2j]'s halves added, lanes 8-15: s[2j+1]'s */
+    u[j] = _mm512_add_ps(_mm512_shuffle_f32x4(s[2 * j], s[2 * j + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_f32x4(s[2 * j], s[2 * j + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  /* quarter q of v[h]: 4 partial sums of s[4h + q] */
+  __m512 v[2];
+  for (int h = 0; h < 2; h++)
+    v[h] = _mm512_add_ps(_mm512_shuffle_f32x4(u[2 * h], u[2 * h + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_f32x4(u[2 * h], u[2 * h + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+  /* per quarter q: [a0+a2, b0+b2, a1+a3, b1+b3] with a = s[q]'s 4 sums, b = s[4 + q]'s */
+  const __m512 w = _mm512_add_ps(_mm512_unpacklo_ps(v[0], v[1]), _mm512_unpackhi_ps(v[0], v[1]));
+  const __m512 x = _mm512_add_ps(w, _mm512_permute_ps(w, _MM_SHUFFLE(1, 0, 3, 2)));
+  float t[16];
+  _mm512_storeu_ps(t, x);
+  for (int q = 0; q < 4; q++) { tot[q] = t[4 * q]; tot[4 + q] = t[4 * q + 1]; }
+}
+
+/* dw at 8 non-zeros of an input row at a time: 8 dot products over the batch, one zmm
+ * accumulator each (8 independent chains), reduced together. */
+__attribute__((target("avx512f,fma")))
+static void sddmm_row_avx512(const float *xrow, const int32_t *oidx, int n, const float *dzt,
+                             size_t bp, float *dwrow) {
+  const __mmask16 tail = (bp & 15) ? (__mmask16)0x00FF : (__mmask16)0xFFFF;
+  const size_t full = bp & ~(size_t)15;
+  int k = 0;
+  /* Groups of 8; a last group of 4 to 7 repeats its last non-zero in the spare chains (cheaper
+   * than one horizontal sum each) and stores only its own. */
+  for (; k + 4 <= n; k += 8) {
+    const int m = n - k < 8 ? n - k : 8;
+    const float *r[8];
+    __m512 s[8];
+    for (int j = 0; j < 8; j++) { r[j] = dzt + (size_t)oidx[k + (j < m ? j : m - 1)] * bp; s[j] = _mm512_setzero_ps(); }
+    size_t b = 0;
+    for (; b < full; b += 16) {
+      const __m512 x = _mm512_loadu_ps(xrow + b);
+      for (int j = 0; j < 8; j++) s[j] = _mm512_fmadd_ps(x, _mm512_loadu_ps(r[j] + b), s[j]);
+    }
+    if (b < bp) {
+      const __m512 x = _mm512_maskz_loadu_ps(tail, xrow + b);
+      for (int j = 0; j < 8; j++) s[j] = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(tail, r[j] + b), s[j]);
+    }
+    float tot[8];
+    reduce8_avx512(s, tot);
+    for (int j = 0; j < m; j++) dwrow[oidx[k + j]] = tot[j];
+  }
+  for (; k < n; k++) {
+    const float *r = dzt + (size_t)oidx[k] * bp;
+    __m512 s0 = _mm512_setzero_ps();
+    size_t b = 0;
+    for (; b < full; b += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(xrow + b), _mm512_loadu_ps(r + b), s0);
+    if (b < bp) s0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, xrow + b), _mm512_maskz_loadu_ps(tail, r + b), s0);
+    dwrow[oidx[k]] = _mm512_reduce_add_ps(s0);
+  }
+}
 #endif
 
 /* ---- dispatch ---- */
@@ -253,9 +369,15 @@ typedef struct { const char *isa; spmm_row_fn spmm; sddmm_row_fn sddmm; tin8_fn 
 static const sparse_isa isa_generic = {"generic", spmm_row_generic, sddmm_row_generic, NULL, NULL};
 #ifdef SPN_X86
 static const sparse_isa isa_avx2 = {"avx2", spmm_row_avx2, sddmm_row_avx2, tin8_avx2, tout8_avx2};
+/* The transposes stay AVX2 (8 x 8 blocks): memory-bound, they gain nothing from wider registers. */
+static const sparse_isa isa_avx512 = {"avx512", spmm_row_avx512, sddmm_row_avx512, tin8_avx2, tout8_avx2};
 static int has_avx2(void) {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+static int has_avx512(void) {
+  __builtin_cpu_init();
+  return has_avx2() && __builtin_cpu_supports("avx512f");
 }
 #endif
 static const sparse_isa *active;
@@ -264,7 +386,8 @@ static const sparse_isa *isa(void) {
   if (active == NULL) {
     active = &isa_generic;
 #ifdef SPN_X86
-    if (has_avx2()) active = &isa_avx2;
+    if (has_avx512()) active = &isa_avx512;
+    else if (has_avx2()) active = &isa_avx2;
 #endif
   }
   return active;
@@ -276,6 +399,7 @@ int spn_sparse_select(const char *name) {
   if (strcmp(name, "generic") == 0) { active = &isa_generic; return 1; }
 #ifdef SPN_X86
   if (strcmp(name, "avx2") == 0 && has_avx2()) { active = &isa_avx2; return 1; }
+  if (strcmp(name, "avx512") == 0 && has_avx512()) { active = &isa_avx512; return 1; }
 #endif
   return 0;
 }

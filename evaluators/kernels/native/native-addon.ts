@@ -55,7 +55,7 @@ export interface NativeAddon {
    */
   sparseAdam?(heap: Float32Array, w: number, dw: number, dims: Int32Array, iptr: Int32Array, iidx: Int32Array,
     m: Float32Array, v: Float32Array, hyper: Float64Array): void;
-  /** The sparse kernels' ISA ('avx2' | 'generic') and the bytes their reused buffers hold. */
+  /** The sparse kernels' ISA ('avx512' | 'avx2' | 'generic') and the bytes their reused buffers hold. */
   sparseInfo?(): { isa: string; bytes: number };
   selectSparseIsa?(isa: string): boolean;
   /**

@@ -113,7 +113,7 @@ describe('native sparse dense-layer kernels', { skip: hasSparse ? false : 'nativ
 
   const randomMask = (n: number, density: number, seed: number) => uniform(n, seed).map((u) => (u < density ? 1 : 0));
 
-  for (const isa of ['avx2', 'generic']) {
+  for (const isa of ['avx512', 'avx2', 'generic']) {
     test(`equal to the dense masked layer on random shapes and densities (${isa})`, (t) => {
       if (!addon!.selectSparseIsa!(isa)) { t.skip(`${isa} not supported here`); return; }
       let seed = 10;
