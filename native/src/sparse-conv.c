@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "sparse-rows.h"
 #include "thread-pool.h"
 
 #ifdef SPN_X86
@@ -167,54 +168,10 @@ static void sddmm_off_avx2(const int32_t *off, int n, const float *base, const f
   }
 }
 
-__attribute__((target("avx512f")))
+__attribute__((target("avx512f,fma")))
 static void spmm_off_avx512(const int32_t *off, int n, const float *vals, const float *base,
                             size_t len, float *out) {
-  size_t b = 0;
-  for (; b + 128 <= len; b += 128) {
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-    for (int k = 0; k < n; k++) {
-      const float *r = base + off[k] + b;
-      const __m512 v = _mm512_set1_ps(vals[k]);
-      a0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r), a0);
-      a1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 16), a1);
-      a2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 32), a2);
-      a3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 48), a3);
-      a4 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 64), a4);
-      a5 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 80), a5);
-      a6 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 96), a6);
-      a7 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 112), a7);
-    }
-    _mm512_storeu_ps(out + b, a0);
-    _mm512_storeu_ps(out + b + 16, a1);
-    _mm512_storeu_ps(out + b + 32, a2);
-    _mm512_storeu_ps(out + b + 48, a3);
-    _mm512_storeu_ps(out + b + 64, a4);
-    _mm512_storeu_ps(out + b + 80, a5);
-    _mm512_storeu_ps(out + b + 96, a6);
-    _mm512_storeu_ps(out + b + 112, a7);
-  }
-  for (; b + 64 <= len; b += 64) {
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-    for (int k = 0; k < n; k++) {
-      const float *r = base + off[k] + b;
-      const __m512 v = _mm512_set1_ps(vals[k]);
-      a0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r), a0);
-      a1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 16), a1);
-      a2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 32), a2);
-      a3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 48), a3);
-    }
-    _mm512_storeu_ps(out + b, a0);
-    _mm512_storeu_ps(out + b + 16, a1);
-    _mm512_storeu_ps(out + b + 32, a2);
-    _mm512_storeu_ps(out + b + 48, a3);
-  }
-  for (; b < len; b += 16) {
-    __m512 a0 = _mm512_setzero_ps();
-    for (int k = 0; k < n; k++)
-      a0 = _mm512_fmadd_ps(_mm512_set1_ps(vals[k]), _mm512_loadu_ps(base + off[k] + b), a0);
-    _mm512_storeu_ps(out + b, a0);
-  }
+  spn_spmm_rows_avx512(off, 1, n, vals, base, len, out);
 }
 
 __attribute__((target("avx512f")))

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "sparse-rows.h"
 #include "thread-pool.h"
 
 #ifdef SPN_X86
@@ -243,60 +244,11 @@ static void tout8_avx2(const float *src, size_t bp, const float *bias, int activ
   }
 }
 
-/* AVX-512 rows: a batch of 128 (bp = 128) is one pass of 8 zmm accumulators per output row, so
- * the row's indices and values are read once (AVX2 reads them twice, 64 columns a pass). The
- * spmm sums in the same order as the other ISAs (each column over the row's non-zeros in turn,
- * one fused multiply-add each): its results equal AVX2's bit for bit. */
+/* AVX-512 rows (sparse-rows.h): a batch of 128 (bp = 128) is one pass per output row. */
 __attribute__((target("avx512f,fma")))
 static void spmm_row_avx512(const int32_t *idx, int n, const float *vals,
                             const float *in_t, size_t bp, float *out) {
-  size_t b = 0;
-  for (; b + 128 <= bp; b += 128) {
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-    for (int k = 0; k < n; k++) {
-      const float *r = in_t + (size_t)idx[k] * bp + b;
-      const __m512 v = _mm512_set1_ps(vals[k]);
-      a0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r), a0);
-      a1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 16), a1);
-      a2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 32), a2);
-      a3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 48), a3);
-      a4 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 64), a4);
-      a5 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 80), a5);
-      a6 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 96), a6);
-      a7 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 112), a7);
-    }
-    _mm512_storeu_ps(out + b, a0);
-    _mm512_storeu_ps(out + b + 16, a1);
-    _mm512_storeu_ps(out + b + 32, a2);
-    _mm512_storeu_ps(out + b + 48, a3);
-    _mm512_storeu_ps(out + b + 64, a4);
-    _mm512_storeu_ps(out + b + 80, a5);
-    _mm512_storeu_ps(out + b + 96, a6);
-    _mm512_storeu_ps(out + b + 112, a7);
-  }
-  for (; b + 64 <= bp; b += 64) {
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-    for (int k = 0; k < n; k++) {
-      const float *r = in_t + (size_t)idx[k] * bp + b;
-      const __m512 v = _mm512_set1_ps(vals[k]);
-      a0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r), a0);
-      a1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 16), a1);
-      a2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 32), a2);
-      a3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(r + 48), a3);
-    }
-    _mm512_storeu_ps(out + b, a0);
-    _mm512_storeu_ps(out + b + 16, a1);
-    _mm512_storeu_ps(out + b + 32, a2);
-    _mm512_storeu_ps(out + b + 48, a3);
-  }
-  /* The rest, 16 columns a pass, the last 8 under a mask (bp is a multiple of 8). */
-  for (; b < bp; b += 16) {
-    const __mmask16 m = bp - b >= 16 ? (__mmask16)0xFFFF : (__mmask16)0x00FF;
-    __m512 a0 = _mm512_setzero_ps();
-    for (int k = 0; k < n; k++)
-      a0 = _mm512_fmadd_ps(_mm512_set1_ps(vals[k]), _mm512_maskz_loadu_ps(m, in_t + (size_t)idx[k] * bp + b), a0);
-    _mm512_mask_storeu_ps(out + b, m, a0);
-  }
+  spn_spmm_rows_avx512(idx, bp, n, vals, in_t, bp, out);
 }
 
 /* Eight 16-lane partial sums s[0..7] reduced to their eight totals, tot[j] = sum of s[j]'s lanes,
