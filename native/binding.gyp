@@ -21,7 +21,8 @@
         "src/nm-dense.c",
         "src/adam.c",
         "src/dense-layer.c",
-        "src/softmax-xent.c"
+        "src/softmax-xent.c",
+        "src/batch-norm.c"
       ],
       "cflags": ["-O3", "-std=gnu11", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
       "cflags!": ["-O2", "-O0"],

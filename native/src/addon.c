@@ -19,6 +19,7 @@
 #include "sparse-adam.h"
 #include "sparse-conv.h"
 #include "softmax-xent.h"
+#include "batch-norm.h"
 #include "sparse-dense.h"
 #include "nm-dense.h"
 #include "simd-clones.h"
@@ -367,6 +368,42 @@ static napi_value js_dense_grad_z(napi_env env, napi_callback_info info) {
     return NULL;
   }
   LOCKED(spn_dense_grad_z(dy, y, dz, db, r, c, relu ? 1 : 0));
+  return NULL;
+}
+
+/* batchNorm(heap, op, a, b, c, out, mean, var, dgamma, dbeta, rows, channels, eps):
+ * batch-norm.h, over x [rows x channels].
+ *   op 0 forward:  a = x, b = gamma or -1, c = beta or -1, out = y; writes mean and var.
+ *   op 1 backward: a = dy, b = x (or x^ itself with mean -1), c = gamma or -1, out = dx;
+ *                  reads mean and var; writes dgamma and dbeta unless -1. */
+static napi_value js_batch_norm(napi_env env, napi_callback_info info) {
+  napi_value argv[13];
+  heap_view h;
+  int32_t op;
+  double rows, channels, eps;
+  float *a, *b, *c, *out, *mean, *var, *dgamma, *dbeta;
+  if (!get_args(env, info, 13, argv) || !get_heap(env, argv[0], &h)) return NULL;
+  CHECK(napi_get_value_int32(env, argv[1], &op));
+  CHECK(napi_get_value_double(env, argv[10], &rows));
+  CHECK(napi_get_value_double(env, argv[11], &channels));
+  CHECK(napi_get_value_double(env, argv[12], &eps));
+  if ((op != 0 && op != 1) || !(rows >= 1) || !(channels >= 1) || rows != (double)(size_t)rows ||
+      channels != (double)(size_t)channels || !(eps > 0)) {
+    napi_throw_range_error(env, "SPARSENAS_NATIVE", "batchNorm needs op 0 or 1, at least one row and one channel, and eps > 0");
+    return NULL;
+  }
+  const size_t r = (size_t)rows, ch = (size_t)channels, n = r * ch;
+  if (!heap_ptr(env, &h, argv[2], n, &a) || !heap_ptr(env, &h, argv[3], op == 0 ? ch : n, &b) ||
+      !heap_ptr(env, &h, argv[4], ch, &c) || !heap_ptr(env, &h, argv[5], n, &out) ||
+      !heap_ptr(env, &h, argv[6], ch, &mean) || !heap_ptr(env, &h, argv[7], ch, &var) ||
+      !heap_ptr(env, &h, argv[8], ch, &dgamma) || !heap_ptr(env, &h, argv[9], ch, &dbeta))
+    return NULL;
+  if (a == NULL || out == NULL || var == NULL || (op == 0 && mean == NULL) || (op == 1 && b == NULL)) {
+    napi_throw_type_error(env, "SPARSENAS_NATIVE", "batchNorm needs its input, output and statistics");
+    return NULL;
+  }
+  if (op == 0) LOCKED(spn_batch_norm_forward(a, b, c, r, ch, (float)eps, out, mean, var));
+  else LOCKED(spn_batch_norm_backward(a, b, mean, var, c, r, ch, (float)eps, out, dgamma, dbeta));
   return NULL;
 }
 
@@ -944,6 +981,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sum", NULL, js_sum, NULL, NULL, NULL, napi_default, NULL},
       {"denseGradZ", NULL, js_dense_grad_z, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXent", NULL, js_softmax_xent, NULL, NULL, NULL, napi_default, NULL},
+      {"batchNorm", NULL, js_batch_norm, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"selectIsa", NULL, js_select_isa, NULL, NULL, NULL, napi_default, NULL},
       {"sparseDense", NULL, js_sparse_dense, NULL, NULL, NULL, napi_default, NULL},

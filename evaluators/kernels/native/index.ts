@@ -24,6 +24,7 @@ import { disableFusedAdam, installFusedAdam } from './fused-adam.js';
 import { disableNativeDense, installNativeDense } from './dense-layer.js';
 import { disableNativeConv, installNativeConv } from './conv-layer.js';
 import { disableSoftmaxXent, installSoftmaxXent } from './softmax-xent.js';
+import { disableNativeBatchNorm, installNativeBatchNorm } from './batch-norm.js';
 import type { NativeKernelBody } from './wasm-heap.js';
 
 export { loadNativeAddon, type NativeAddon, type NativePoolStats } from './native-addon.js';
@@ -31,6 +32,7 @@ export { NativeKernelError } from './override-kernel.js';
 export { FUSED_ADAM, FusedAdamOptimizer, fusedAdamActive } from './fused-adam.js';
 export { compressConvMask, convPatternOf, convPatternRebuilds, prefersSparseConv, SPARSE_CONV_DENSITY_CROSSOVER, SPARSE_CONV_MIN_PATCH, sparseConv2d, sparseConvGridShare, sparseConvAvailable, type SparseConvGeometry, type SparseConvPattern } from './sparse-conv.js';
 export { disableSoftmaxXent, SOFTMAX_XENT, softmaxCrossEntropy } from './softmax-xent.js';
+export { BATCH_NORM, BATCH_NORM_GRAD, disableNativeBatchNorm, nativeBatchNormForward, nativeBatchNormGrad, nativeBatchNormRuns } from './batch-norm.js';
 export { disableNativeConv, NATIVE_CONV, nativeConv2d } from './conv-layer.js';
 export { disableNativeDense, NATIVE_DENSE, nativeDense, type NativeDenseActivation } from './dense-layer.js';
 export { nmDense, nmKernelsAvailable, type NmStructure } from './nm-dense.js';
@@ -84,6 +86,7 @@ export function installNativeKernels(): string[] {
   installNativeDense(addon);
   installNativeConv(addon);
   installSoftmaxXent(addon);
+  installNativeBatchNorm(addon);
   return Object.entries(NATIVE_KERNELS)
     .filter(([name, body]) => overrideWasmKernel(name, addon, body))
     .map(([name]) => name);
@@ -96,5 +99,6 @@ export function uninstallNativeKernels(): string[] {
   disableNativeDense();
   disableNativeConv();
   disableSoftmaxXent();
+  disableNativeBatchNorm();
   return Object.keys(NATIVE_KERNELS).filter((name) => restoreWasmKernel(name));
 }

@@ -35,6 +35,14 @@ export interface NativeAddon {
    * for the scalar upstream gradient at offset dloss. Optional like denseGradZ.
    */
   softmaxXent?(heap: Float32Array, z: number, y: number, out: number, rows: number, cols: number, dloss: number): void;
+  /**
+   * Training-mode batch normalisation over x [rows x channels] (native/src/batch-norm.h), byte
+   * offsets, -1 for absent. op 0: a = x, b = gamma, c = beta, out = y, writes mean and var;
+   * op 1: a = dy, b = x (or x̂ itself with mean -1), c = gamma, out = dx, reads mean and var,
+   * writes dgamma and dbeta. Optional like denseGradZ.
+   */
+  batchNorm?(heap: Float32Array, op: 0 | 1, a: number, b: number, c: number, out: number, mean: number, variance: number,
+    dgamma: number, dbeta: number, rows: number, channels: number, eps: number): void;
   /** The micro-kernel in use ('avx512' | 'avx2' | 'generic') and the pool size. */
   info(): { isa: string; threads: number };
   /** Forces a micro-kernel (tests exercise every path the CPU can run); false if unsupported. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BatchNormLayer } from '../../../search/index.js';
+import { nativeBatchNormForward, nativeBatchNormGrad, nativeBatchNormRuns } from '../../kernels/native/index.js';
 import type { LayerBuilder } from './types.js';
 
 /** Running statistics follow PyTorch: r ← 0.9·r + 0.1·batch; ε = 1e-5 (also given to the exported layer). */
@@ -46,7 +47,9 @@ export const batchNormBuilder: LayerBuilder<BatchNormLayer> = {
  * The same function as tf.moments then the folded affine map, but that composition keeps four
  * full-size tensors per BN alive until the backward (x, x − μ, (x − μ)², x·scale) and reduces
  * with Mean over leading axes (a transpose on wasm); a DARTS supernet has ~4 BNs per edge, so
- * this is most of its step's memory. Returns the batch statistics kept (the caller owns them).
+ * this is most of its step's memory. On wasm with the addon the same function runs as two
+ * native kernels (forward in three passes, the whole gradient in two; kernels/native/batch-norm.ts),
+ * saving σ² instead of 1/σ. Returns the batch statistics kept (the caller owns them).
  */
 export function batchNormTraining(x: tf.Tensor, gamma?: tf.Tensor, beta?: tf.Tensor): { y: tf.Tensor; batchMean: tf.Tensor1D; batchVariance: tf.Tensor1D } {
   const channels = x.shape[x.shape.length - 1]!;
@@ -57,7 +60,14 @@ export function batchNormTraining(x: tf.Tensor, gamma?: tf.Tensor, beta?: tf.Ten
     const v = tf.div(tf.sum(tf.square(tf.sub(x2, m)), 0), n) as tf.Tensor1D;
     return { m, v };
   };
+  // wasm with the addon: the same function in two native kernels (kernels/native/batch-norm.ts),
+  // saving the variance instead of 1/σ; elsewhere tfjs ops.
+  const native = nativeBatchNormRuns(x);
   const grad = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+    if (native) {
+      const [xs, m, variance] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+      return nativeBatchNormGrad(dy, xs, variance, BN_EPSILON, gamma ? m : undefined, gamma);
+    }
     const [xs, m, inv] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
     const x2 = tf.reshape(xs, [n, channels]), dy2 = tf.reshape(dy, [n, channels]);
     const xhat = gamma ? tf.mul(tf.sub(x2, m), inv) : x2;
@@ -70,6 +80,13 @@ export function batchNormTraining(x: tf.Tensor, gamma?: tf.Tensor, beta?: tf.Ten
   const f = tf.customGrad(((...args: unknown[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const xs = args[0] as tf.Tensor;
+    if (native) {
+      const [y, m, v] = nativeBatchNormForward(xs, BN_EPSILON, gamma, beta);
+      batchMean = tf.keep(m);
+      batchVariance = tf.keep(v);
+      save([gamma ? xs : y, m, v]);
+      return { value: y, gradFunc: grad };
+    }
     const x2 = tf.reshape(xs, [n, channels]) as tf.Tensor2D;
     const { m, v } = stats(x2);
     batchMean = tf.keep(m);
