@@ -46,10 +46,10 @@ export const randomBaselineReproduction: Reproduction = {
   defaults: { seed: 2024, replicates: 12, dataset: 'fashion-mnist', focusReplicates: 160 },
   quick: { replicates: 4, subset: 2000, epochs: 3, focusReplicates: 0 },
   sizing: 'Effect the paper claims: none (searched masks are no better than random ones). What must be decided is equivalence, within ±0.5 pp of test accuracy and ±0.5 epoch of convergence [our margins]; a design that can only fail to find a difference decides nothing. ' +
-    'Measured at the default scale (10000 images × 6 epochs, study seed 2024, 12 replicates, both proxies): paired sd of searched − random accuracy 0.26–0.35 pp at s = 0.5, 0.34–0.42 pp at s = 0.75, 1.5–1.7 pp at s = 0.9; of the epochs to the pair\'s threshold 0.26–0.27, 0.23 and 0.56–0.60 epoch (4- and 6-replicate looks: the same within ±0.1 pp, s = 0.9 up to 2.7 pp). ' +
-    'TOST at 5% reaches the margin with power 0.8 when (t₀.₉₅ + t₀.₉)·sd/√n ≤ margin: accuracy at s ≤ 0.75 needs n ≈ 5–9 and convergence n ≈ 5–7, so the default\'s 12 replicates decide both there (reachable equivalence ±0.24–0.39 pp, ±0.21–0.25 epoch); convergence at s = 0.9 needs n ≈ 15–21 (reachable at 12: ±0.5–0.55 epoch, borderline), and accuracy at s = 0.9 needs n ≈ 140–190 (sd 2.0–2.35 pp), which is ≈ 2–3 CPU-hours per study seed: beyond this budget, so at s = 0.9 the default reports the equivalence it reaches (±1.3–1.6 pp) and the per-level lines of the robustness table say which levels are decided. ' +
-    'Time (one kernel thread, /usr/bin/time): the 12 default replicates of study seed 2024 (44 trials per replicate over both proxies, 14 of them full trainings) took 677 CPU-s (654 user + 23 sys, ≈ 56 CPU-s per replicate) and 23.9 min of wall time at load 5–13 on the shared 2-core machine, i.e. ≈ 11–12 min per study seed on an idle machine (the process is single-threaded; two study seeds side by side would use both cores). ' +
-    '`--quick` (4 replicates, 2000 images, 3 epochs) is a smoke run that mostly says "inconclusive at this n"; measured 22:17 UTC: 54 CPU-s (49 user + 5 sys), 55 s wall at load 3.4–3.6 (under 1 min idle).',
+    'TOST at 5% reaches the margin with power 0.8 when (t₀.₉₅ + t₀.₉)·sd/√n ≤ margin. Measured at the default scale (10000 images × 6 epochs, 12 replicates, both proxies, study seed 2024, 2026-12-02): paired sd of searched − random accuracy 0.26–0.35 pp at s = 0.5 and 0.34–0.42 pp at s = 0.75, so n ≈ 5–9 decides both (the 12 replicates reach ±0.24–0.39 pp), and of the epochs to the pair\'s threshold 0.23–0.27 epoch (n ≈ 5–7); at s = 0.9 the sd was 1.5–1.7 pp (up to 2.35 in smaller looks), which needs n ≈ 140–190 for accuracy. ' +
+    'So s = 0.9 is this reproduction\'s focus: 160 replicates there (replicates 0–11 run every level; 12–159 run s = 0.9 alone, in both proxies\' studies, each with its own dense parent). Measured at n = 160 (2026-12-04, study seeds 2024 and 2025): paired sd 1.23–1.38 pp of accuracy and 0.49–0.51 epoch of convergence, so the design reaches equivalence within ±0.29–0.32 pp and ±0.11–0.12 epoch there. ' +
+    'Time (`npm run reproduce -- random-baseline --seed S`, one kernel thread, nice 10, 2-core AMD EPYC; the two study seeds side by side, sharing the machine with a third reproduction for the first 38 min and with builds and tests throughout): 2,608–2,615 CPU-s (≈ 2,480 user + 127 sys) and 63.2 min of wall time per study seed, 2,896 trials each (12 × 44 + 148 × 16); ≈ 45 min per study seed on one core of an idle machine. ' +
+    '`--quick` (4 replicates, 2000 images, 3 epochs, no focus replicates) is a smoke run that mostly says "inconclusive at this n"; measured 2026-12-02: 54 CPU-s (49 user + 5 sys), 55 s wall at load 3.4–3.6 (under 1 min idle).',
   studies: (p) => [
     study('random-baseline', { proxy: 'trained', proxySteps: 20 }, p),
     // The other proxy of the protocol: validation loss at initialisation (0 steps). Same seeds, so
@@ -59,7 +59,7 @@ export const randomBaselineReproduction: Reproduction = {
   // The replicates past the first 12 run s = 0.9 only, in both studies (same names: the report
   // reads them as more pairs at that level; their dense parents join the dense row).
   focus: {
-    label: `s = ${FOCUS_LEVEL} (searched vs random, both proxies)`,
+    label: `s = ${FOCUS_LEVEL}, searched vs random in both proxies`,
     studies: (p) => [
       study('random-baseline', { proxy: 'trained', proxySteps: 20 }, p, [FOCUS_LEVEL]),
       study('random-baseline-init', { proxy: 'init' }, p, [FOCUS_LEVEL]),
