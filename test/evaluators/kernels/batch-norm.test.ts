@@ -8,6 +8,7 @@ import { installKernels } from '../../../evaluators/kernels/index.js';
 import { BATCH_NORM, BATCH_NORM_GRAD, disableNativeBatchNorm, installNativeKernels, loadNativeAddon, nativeBatchNormRuns } from '../../../evaluators/kernels/native/index.js';
 import { batchNormTraining } from '../../../evaluators/network/layers/batch-norm.js';
 import { createRng } from '../../../search/index.js';
+import { runNativeChild } from './native-child.js';
 
 /** Seeded values in [0, 1): the project's mulberry32 stream started at state `seed`. */
 function uniform(size: number, seed: number): Float32Array {
@@ -106,4 +107,32 @@ describe('native batch norm (training)', { skip: has ? false : 'native addon wit
     assert.throws(() => addon!.batchNorm!(heap, 0, 0, -1, -1, 16, 32, 40, -1, -1, 100, 2, 1e-5), /outside the wasm heap/);
     assert.throws(() => addon!.batchNorm!(heap, 0, 0, -1, -1, -1, 32, 40, -1, -1, 2, 2, 1e-5), /needs its input, output and statistics/);
   });
+});
+
+/**
+ * The kernels' column sums run in float over fixed 128-row blocks and in double across blocks in
+ * block order, never per thread: 1 and 8 pool threads (and every run of 8) give the same bits.
+ */
+test('native batch norm gives the same bits on 1 and 8 threads, every run', { skip: has ? false : 'native addon without batchNorm (node scripts/build-native.mjs)' }, () => {
+  const body = `
+    const { createHash } = await import('node:crypto');
+    const x = tf.tensor(rnd(32 * 14 * 14 * 24), [32, 14, 14, 24]);
+    const gamma = tf.tensor(rnd(24)), beta = tf.tensor(rnd(24)), dy = tf.tensor(rnd(32 * 14 * 14 * 24), [32, 14, 14, 24]);
+    const hashes = new Set();
+    for (let i = 0; i < 10; i++) {
+      const [y, mean, variance] = m.nativeBatchNormForward(x, 1e-5, gamma, beta);
+      const grads = m.nativeBatchNormGrad(dy, x, variance, 1e-5, mean, gamma);
+      const h = createHash('sha256');
+      for (const t of [y, mean, variance, ...grads]) h.update(Buffer.from(t.dataSync().buffer));
+      hashes.add(h.digest('hex'));
+      tf.dispose([y, mean, variance, ...grads]);
+    }
+    console.log(JSON.stringify({ hashes: [...hashes], threads: m.loadNativeAddon().addon.info().threads }));
+  `;
+  const one = runNativeChild<{ hashes: string[]; threads: number }>(body, { threads: 1, seed: 11, timeoutMs: 120_000 });
+  const eight = runNativeChild<{ hashes: string[]; threads: number }>(body, { threads: 8, seed: 11, timeoutMs: 120_000 });
+  assert.deepEqual([one.threads, eight.threads], [1, 8]);
+  assert.equal(eight.hashes.length, 1, `10 runs on 8 threads gave ${eight.hashes.length} different results`);
+  assert.equal(one.hashes.length, 1);
+  assert.equal(eight.hashes[0], one.hashes[0], '1 and 8 threads give different bits');
 });
