@@ -50,25 +50,24 @@ export const randomBaselineReproduction: Reproduction = {
     'So s = 0.9 is this reproduction\'s focus: 160 replicates there (replicates 0–11 run every level; 12–159 run s = 0.9 alone, in both proxies\' studies, each with its own dense parent). Measured at n = 160 (2026-12-04, study seeds 2024 and 2025): paired sd 1.23–1.38 pp of accuracy and 0.49–0.51 epoch of convergence, so the design reaches equivalence within ±0.29–0.32 pp and ±0.11–0.12 epoch there. ' +
     'Time (`npm run reproduce -- random-baseline --seed S`, one kernel thread, nice 10, 2-core AMD EPYC; the two study seeds side by side, sharing the machine with a third reproduction for the first 38 min and with builds and tests throughout): 2,608–2,615 CPU-s (≈ 2,480 user + 127 sys) and 63.2 min of wall time per study seed, 2,896 trials each (12 × 44 + 148 × 16); ≈ 45 min per study seed on one core of an idle machine. ' +
     '`--quick` (4 replicates, 2000 images, 3 epochs, no focus replicates) is a smoke run that mostly says "inconclusive at this n"; measured 2026-12-02: 54 CPU-s (49 user + 5 sys), 55 s wall at load 3.4–3.6 (under 1 min idle).',
-  studies: (p) => [
-    study('random-baseline', { proxy: 'trained', proxySteps: 20 }, p),
-    // The other proxy of the protocol: validation loss at initialisation (0 steps). Same seeds, so
-    // its dense parent and random masks repeat the first study's.
-    study('random-baseline-init', { proxy: 'init' }, p),
-  ],
+  studies: (p) => proxyStudies(p, LEVELS),
   // The replicates past the first 12 run s = 0.9 only, in both studies (same names: the report
   // reads them as more pairs at that level; their dense parents join the dense row).
-  focus: {
-    label: `s = ${FOCUS_LEVEL}, searched vs random in both proxies`,
-    studies: (p) => [
-      study('random-baseline', { proxy: 'trained', proxySteps: 20 }, p, [FOCUS_LEVEL]),
-      study('random-baseline-init', { proxy: 'init' }, p, [FOCUS_LEVEL]),
-    ],
-  },
+  focus: { label: `s = ${FOCUS_LEVEL}, searched vs random in both proxies`, studies: (p) => proxyStudies(p, [FOCUS_LEVEL]) },
   report: (data) => reportRandomBaseline(data),
 };
 
-function study(name: string, proxy: JsonObject, p: ReproParams, levels: readonly number[] = LEVELS) {
+/** The two studies of a replicate at these levels, one per proxy. */
+function proxyStudies(p: ReproParams, levels: readonly number[]) {
+  return [
+    study('random-baseline', { proxy: 'trained', proxySteps: 20 }, p, levels),
+    // The other proxy of the protocol: validation loss at initialisation (0 steps). Same seeds, so
+    // its dense parent and random masks repeat the first study's.
+    study('random-baseline-init', { proxy: 'init' }, p, levels),
+  ];
+}
+
+function study(name: string, proxy: JsonObject, p: ReproParams, levels: readonly number[]) {
   return {
     name,
     definition: {

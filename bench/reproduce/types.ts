@@ -45,7 +45,7 @@ export interface ReproParams {
   full?: boolean;
   /**
    * Replicates of the reproduction's deciding comparison (its `focus`) when that needs more than the
-   * rest: replicates `replicates` … `focusReplicates − 1` run only its `focusStudies`. Undefined, or
+   * rest: replicates `replicates` … `focusReplicates − 1` run only its `focus.studies`. Undefined, or
    * not above `replicates`: none beyond `replicates`.
    */
   focusReplicates?: number;
