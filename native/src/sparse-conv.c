@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bias-rows.h"
 #include "gemm.h"
 #include "sparse-rows.h"
 #include "thread-pool.h"
@@ -586,13 +587,5 @@ void spn_sparse_conv_grad_bias(const spn_sparse_conv *s, const float *dy, const 
   const spn_conv_shape *g = &s->g;
   const size_t O = (size_t)g->out_c, px = (size_t)g->batch * g->out_h * g->out_w;
   memset(db, 0, O * sizeof(float));
-  for (size_t r = 0; r < px; r++) {
-    const float *d = dy + r * O;
-    if (activation == SPN_ACT_RELU) {
-      const float *v = y + r * O;
-      for (size_t o = 0; o < O; o++) db[o] += v[o] > 0.f ? d[o] : 0.f;
-    } else {
-      for (size_t o = 0; o < O; o++) db[o] += d[o];
-    }
-  }
+  for (size_t r = 0; r < px; r++) spn_bias_row_add(db, dy + r * O, activation == SPN_ACT_RELU ? y + r * O : NULL, O);
 }

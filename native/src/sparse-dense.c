@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bias-rows.h"
 #include "gemm.h"
 #include "sparse-rows.h"
 #include "thread-pool.h"
@@ -244,6 +245,60 @@ static void tout8_avx2(const float *src, size_t bp, const float *bias, int activ
   }
 }
 
+/* The 16 x 16 block r[0..15] (16 rows of 16 floats) transposed in registers: r[j] becomes
+ * column j. Four shuffle levels (pairs of floats, of doubles, of 128-bit lanes twice). */
+__attribute__((target("avx512f")))
+static inline void transpose16_avx512(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+    r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+    r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+    r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+  }
+  for (int h = 0; h < 16; h += 8)
+    for (int i = 0; i < 4; i++) {
+      t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0x88);
+      t[h + i + 4] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0xdd);
+    }
+  for (int i = 0; i < 8; i++) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+  }
+}
+
+/* tin8_avx2 for a 16 x 16 block: dst[c * bp + r] = src[r * ld + c] (gated). */
+__attribute__((target("avx512f")))
+static void tin16_avx512(const float *src, const float *gate, size_t ld, float *dst, size_t bp) {
+  __m512 r[16];
+  const __m512 zero = _mm512_setzero_ps();
+  for (int i = 0; i < 16; i++) {
+    r[i] = _mm512_loadu_ps(src + (size_t)i * ld);
+    if (gate) r[i] = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_loadu_ps(gate + (size_t)i * ld), zero, _CMP_GT_OQ), r[i]);
+  }
+  transpose16_avx512(r);
+  for (int j = 0; j < 16; j++) _mm512_storeu_ps(dst + (size_t)j * bp, r[j]);
+}
+
+/* tout8_avx2 for a 16 x 16 block: dst[r * ld + c] = act(src[c * bp + r] + bias[c]). */
+__attribute__((target("avx512f")))
+static void tout16_avx512(const float *src, size_t bp, const float *bias, int activation, float *dst, size_t ld) {
+  __m512 r[16];
+  for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(src + (size_t)i * bp);
+  transpose16_avx512(r);
+  const __m512 b = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
+  const __m512 zero = _mm512_setzero_ps();
+  for (int j = 0; j < 16; j++) {
+    __m512 v = _mm512_add_ps(r[j], b);
+    if (activation == SPN_ACT_RELU) v = _mm512_max_ps(v, zero);
+    _mm512_storeu_ps(dst + (size_t)j * ld, v);
+  }
+}
+
 /* AVX-512 rows (sparse-rows.h): a batch of 128 (bp = 128) is one pass per output row. */
 __attribute__((target("avx512f,fma")))
 static void spmm_row_avx512(const int32_t *idx, int n, const float *vals,
@@ -317,12 +372,12 @@ static void sddmm_row_avx512(const float *xrow, const int32_t *oidx, int n, cons
 /* 8 x 8 transpose blocks of transpose_in / transpose_out (NULL: the scalar loops do it all). */
 typedef void (*tin8_fn)(const float *src, const float *gate, size_t ld, float *dst, size_t bp);
 typedef void (*tout8_fn)(const float *src, size_t bp, const float *bias, int activation, float *dst, size_t ld);
-typedef struct { const char *isa; spmm_row_fn spmm; sddmm_row_fn sddmm; tin8_fn tin8; tout8_fn tout8; } sparse_isa;
-static const sparse_isa isa_generic = {"generic", spmm_row_generic, sddmm_row_generic, NULL, NULL};
+typedef struct { const char *isa; spmm_row_fn spmm; sddmm_row_fn sddmm; tin8_fn tin8; tout8_fn tout8; tin8_fn tin16; tout8_fn tout16; } sparse_isa;
+static const sparse_isa isa_generic = {"generic", spmm_row_generic, sddmm_row_generic, NULL, NULL, NULL, NULL};
 #ifdef SPN_X86
-static const sparse_isa isa_avx2 = {"avx2", spmm_row_avx2, sddmm_row_avx2, tin8_avx2, tout8_avx2};
-/* The transposes stay AVX2 (8 x 8 blocks): memory-bound, they gain nothing from wider registers. */
-static const sparse_isa isa_avx512 = {"avx512", spmm_row_avx512, sddmm_row_avx512, tin8_avx2, tout8_avx2};
+static const sparse_isa isa_avx2 = {"avx2", spmm_row_avx2, sddmm_row_avx2, tin8_avx2, tout8_avx2, NULL, NULL};
+/* AVX-512: 16 x 16 transpose blocks (full-line stores), the AVX2 8 x 8 ones for the edges. */
+static const sparse_isa isa_avx512 = {"avx512", spmm_row_avx512, sddmm_row_avx512, tin8_avx2, tout8_avx2, tin16_avx512, tout16_avx512};
 static int has_avx2(void) {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -380,15 +435,19 @@ static void transpose_in_task(void *ctx, int task, int thread) {
   const transpose_in_job *j = ctx;
   const size_t per = (j->cols + j->tasks - 1) / j->tasks;
   const size_t c0 = (size_t)task * per, c1 = c0 + per < j->cols ? c0 + per : j->cols;
-  const tin8_fn tin8 = isa()->tin8;
+  const tin8_fn tin8 = isa()->tin8, tin16 = isa()->tin16;
   for (size_t cb = c0; cb < c1; cb += 16) {
     const size_t ce = cb + 16 < c1 ? cb + 16 : c1;
     /* 8 x 8 blocks where the ISA has them: columns [cb, cv), rows [0, rv); the scalar loop
      * does the rest (the same values either way). */
     const size_t cv = tin8 ? cb + ((ce - cb) & ~(size_t)7) : cb;
     const size_t rv = tin8 ? j->rows & ~(size_t)7 : 0;
+    /* A full 16-column block takes 16 x 16 blocks over rows [0, rows & ~15) where the ISA has them. */
+    const size_t r16 = tin16 && ce - cb == 16 ? j->rows & ~(size_t)15 : 0;
+    for (size_t r = 0; r < r16; r += 16)
+      tin16(j->src + r * j->cols + cb, j->gate ? j->gate + r * j->cols + cb : NULL, j->cols, j->dst + cb * j->bp + r, j->bp);
     for (size_t c = cb; c < cv; c += 8)
-      for (size_t r = 0; r < rv; r += 8)
+      for (size_t r = r16; r < rv; r += 8)
         tin8(j->src + r * j->cols + c, j->gate ? j->gate + r * j->cols + c : NULL, j->cols, j->dst + c * j->bp + r, j->bp);
     for (size_t r = 0; r < j->rows; r++) {
       const size_t from = r < rv ? cv : cb;
@@ -427,14 +486,18 @@ static void transpose_out_task(void *ctx, int task, int thread) {
   const transpose_out_job *j = ctx;
   const size_t per = (j->rows + j->tasks - 1) / j->tasks;
   const size_t r0 = (size_t)task * per, r1 = r0 + per < j->rows ? r0 + per : j->rows;
-  const tout8_fn tout8 = isa()->tout8;
+  const tout8_fn tout8 = isa()->tout8, tout16 = isa()->tout16;
   for (size_t rb = r0; rb < r1; rb += 16) {
     const size_t re = rb + 16 < r1 ? rb + 16 : r1;
-    /* 8 x 8 blocks where the ISA has them: rows [rb, rv), columns [0, cv); scalar for the rest. */
+    /* 8 x 8 blocks where the ISA has them: rows [rb, rv), columns [0, cv); scalar for the rest.
+     * A full 16-row block takes 16 x 16 blocks over columns [0, cols & ~15) first. */
     const size_t rv = tout8 ? rb + ((re - rb) & ~(size_t)7) : rb;
     const size_t cv = tout8 ? j->cols & ~(size_t)7 : 0;
+    const size_t c16 = tout16 && re - rb == 16 ? j->cols & ~(size_t)15 : 0;
+    for (size_t c = 0; c < c16; c += 16)
+      tout16(j->src + c * j->bp + rb, j->bp, j->bias ? j->bias + c : NULL, j->activation, j->dst + rb * j->cols + c, j->cols);
     for (size_t r = rb; r < rv; r += 8)
-      for (size_t c = 0; c < cv; c += 8)
+      for (size_t c = c16; c < cv; c += 8)
         tout8(j->src + c * j->bp + r, j->bp, j->bias ? j->bias + c : NULL, j->activation, j->dst + r * j->cols + c, j->cols);
     for (size_t c = 0; c < j->cols; c++) {
       const float *s = j->src + c * j->bp;
@@ -628,27 +691,11 @@ void spn_sparse_dense_grad_weight(const spn_sparse_dense *s, const float *dy, co
 
 void spn_sparse_dense_grad_bias(const spn_sparse_dense *s, const float *dy, const float *y,
                                 int activation, float *db, int reuse_dz) {
+  /* Row by row over dy (bias-rows.h), not along the transposed dz even when it is at hand:
+   * that would be one serial chain of adds per output. */
+  (void)reuse_dz;
   const size_t out = (size_t)s->out;
-  if (reuse_dz) {
-    /* the transposed gradient is at hand: one contiguous sum per output (padding rows are 0) */
-    const size_t bp = PAD8(s->batch);
-    const float *dzt = transposed_dz(s, dy, y, activation, 1);
-    for (size_t o = 0; o < out; o++) {
-      const float *r = dzt + o * bp;
-      float acc = 0.f;
-      for (int b = 0; b < s->batch; b++) acc += r[b];
-      db[o] = acc;
-    }
-    return;
-  }
   memset(db, 0, out * sizeof(float));
-  for (int b = 0; b < s->batch; b++) {
-    const float *d = dy + (size_t)b * out;
-    if (activation == SPN_ACT_RELU) {
-      const float *g = y + (size_t)b * out;
-      for (size_t o = 0; o < out; o++) db[o] += g[o] > 0.f ? d[o] : 0.f;
-    } else {
-      for (size_t o = 0; o < out; o++) db[o] += d[o];
-    }
-  }
+  for (int b = 0; b < s->batch; b++)
+    spn_bias_row_add(db, dy + (size_t)b * out, activation == SPN_ACT_RELU ? y + (size_t)b * out : NULL, out);
 }

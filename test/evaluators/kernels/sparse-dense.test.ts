@@ -128,6 +128,33 @@ describe('native sparse dense-layer kernels', { skip: hasSparse ? false : 'nativ
     });
   }
 
+  test('avx512 gives the bits of avx2 for y, dx and db (its 16 x 16 transposes move values; the rows sum in the same order)', (t) => {
+    if (!addon!.selectSparseIsa!('avx512')) { t.skip('avx512 not supported here'); return; }
+    // Shapes on both sides of the 16 x 16 blocks: full blocks, 8-wide and scalar edges in both dimensions.
+    for (const [batch, inputs, outputs, density] of [[128, 96, 40, 0.3], [130, 50, 70, 0.1], [23, 33, 17, 0.5], [16, 16, 16, 1]] as const) {
+      const before = tf.memory().numTensors;
+      const mask = randomMask(inputs * outputs, density, batch + inputs);
+      const pattern = compressMask(mask, inputs, outputs);
+      const x = tf.tensor(uniform(batch * inputs, 5).map((v) => v * 2 - 1), [batch, inputs]);
+      const w = tf.tensor(uniform(inputs * outputs, 6).map((v) => v * 2 - 1), [inputs, outputs]);
+      const b = tf.tensor(uniform(outputs, 7).map((v) => v - 0.5), [outputs]);
+      const probe = tf.tensor(uniform(batch * outputs, 8).map((v) => v * 2 - 1), [batch, outputs]);
+      const run = (isa: string) => {
+        assert.ok(addon!.selectSparseIsa!(isa));
+        return tf.tidy(() => {
+          const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(sparseDense(xx as tf.Tensor2D, ww, pattern, bb, 'relu'), probe));
+          const [dx, , db] = tf.grads(f)([x, w, b]);
+          return [sparseDense(x as tf.Tensor2D, w, pattern, b, 'relu'), dx!, db!].map((v) => v.dataSync().slice() as Float32Array);
+        });
+      };
+      const [wide, narrow] = [run('avx512'), run('avx2')];
+      ['y', 'dx', 'db'].forEach((name, i) => assert.deepEqual(wide[i], narrow[i], `${batch}x${inputs}->${outputs} ${name}`));
+      addon!.selectSparseIsa!(defaultIsa);
+      tf.dispose([x, w, b, probe]);
+      assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+    }
+  });
+
   test('edge patterns: an empty layer, empty rows and columns, a single non-zero, fully dense', () => {
     const [batch, inputs, outputs] = [19, 12, 8];
     const n = inputs * outputs;
