@@ -149,3 +149,40 @@ test('impossible architectures fail with ArchitectureError naming the layer', ()
   assert.throws(() => buildNetwork(arch([{ type: 'sum', branches: [[{ type: 'dense', units: 3 }], [{ type: 'dense', units: 4 }]] }]), [4], 2, 1), /branches must agree/);
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('an activation fed the same tensor twice in one forward is computed once, with the gradient of both uses', () => {
+  // sum of two branches that are each just a ReLU of the sum's input, then the classifier:
+  // logits = (relu(x) + relu(x)) · W + b, as a DARTS node's output feeds several ReLU-first edges.
+  const before = tf.memory().numTensors;
+  const net = buildNetwork(arch([{ type: 'sum', branches: [[{ type: 'activation', activation: 'relu' }], [{ type: 'activation', activation: 'relu' }]] }]), [5], 3, 7);
+  const x = tf.tensor2d([[1, -2, 3, -0.5, 0.25], [-1, 2, -3, 0.5, 4]]);
+  const probe = tf.tensor2d([[0.3, -1, 2], [1.5, 0.2, -0.7]]);
+  const w = net.params[0]!.weight;
+  const relus: string[] = [];
+  const engine = tf.engine() as unknown as { runKernel: (name: string, ...rest: unknown[]) => unknown };
+  const run = engine.runKernel.bind(engine);
+  engine.runKernel = (name: string, ...rest: unknown[]) => { if (name === 'Relu') relus.push(name); return run(name, ...rest); };
+  let got: Float32Array[];
+  try {
+    got = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(net.apply(x, { training: true }), probe)) as tf.Scalar, [w]);
+      return [value, grads[w.name]!].map((t) => t.dataSync().slice() as Float32Array);
+    });
+  } finally {
+    engine.runKernel = run;
+  }
+  assert.equal(relus.length, 1, 'one ReLU for both branches');
+  // The same loss and ∂/∂W computed directly: W's gradient is (2·relu(x))ᵀ · probe.
+  const want = tf.tidy(() => {
+    const h = tf.mul(2, tf.relu(x));
+    const loss = tf.sum(tf.mul(tf.add(tf.matMul(h, w), net.trainable.find((v) => v.name !== w.name)!), probe));
+    return [loss, tf.matMul(h, probe, true, false)].map((t) => t.dataSync().slice() as Float32Array);
+  });
+  assert.ok(Math.abs(got![0]![0]! - want[0]![0]!) < 1e-5, `loss ${got![0]![0]} vs ${want[0]![0]}`);
+  got![1]!.forEach((g, i) => assert.ok(Math.abs(g - want[1]![i]!) < 1e-5, `dW[${i}] ${g} vs ${want[1]![i]}`));
+  // A second forward computes its own (the first one's is not reused across passes).
+  tf.tidy(() => { net.apply(x, { training: false }); net.apply(x, { training: false }); });
+  tf.dispose([x, probe]);
+  net.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
