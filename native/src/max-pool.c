@@ -1,11 +1,16 @@
 #include "max-pool.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gemm.h"
 #include "simd-clones.h"
 #include "thread-pool.h"
+
+#ifdef SPN_X86
+#include <immintrin.h>
+#endif
 
 typedef struct {
   const spn_pool_shape *s;
@@ -57,6 +62,21 @@ void spn_max_pool(const spn_pool_shape *s, const float *x, float *out) {
   spn_pool_run(pool_task, &j, s->batch);
 }
 
+/* The input offsets (pixel × channels) of window (oh, ow)'s taps inside the image, in row-major
+ * window order (the order the first maximum is taken in); returns how many. */
+static int window_positions(const spn_pool_shape *s, int oh, int ow, int *pos) {
+  int n = 0;
+  for (int kh = 0; kh < s->f_h; kh++) {
+    const int ih = oh * s->stride_h - s->pad_top + kh * s->dil_h;
+    if (ih < 0 || ih >= s->in_h) continue;
+    for (int kw = 0; kw < s->f_w; kw++) {
+      const int iw = ow * s->stride_w - s->pad_left + kw * s->dil_w;
+      if (iw >= 0 && iw < s->in_w) pos[n++] = (ih * s->in_w + iw) * s->channels;
+    }
+  }
+  return n;
+}
+
 static void grad_task(void *ctx, int b, int thread) {
   const pool_job *j = ctx;
   const spn_pool_shape *s = j->s;
@@ -66,28 +86,75 @@ static void grad_task(void *ctx, int b, int thread) {
   const float *dy = j->dy + (size_t)b * s->out_h * s->out_w * C;
   float *dx = j->out + (size_t)b * image;
   float *best = spn_scratch(thread, 2, (size_t)C);
-  int *where = (int *)spn_scratch(thread, 3, (size_t)C);
+  /* one scratch slot: the channels' first-maximum positions, then the window's tap offsets */
+  int *where = (int *)spn_scratch(thread, 3, (size_t)C + (size_t)s->f_h * s->f_w);
+  int *pos = where + C;
   memset(dx, 0, image * sizeof(float));
   for (int oh = 0; oh < s->out_h; oh++) {
     for (int ow = 0; ow < s->out_w; ow++, dy += C) {
       for (int c = 0; c < C; c++) { best[c] = -INFINITY; where[c] = -1; }
-      for (int kh = 0; kh < s->f_h; kh++) {
-        const int ih = oh * s->stride_h - s->pad_top + kh * s->dil_h;
-        if (ih < 0 || ih >= s->in_h) continue;
-        for (int kw = 0; kw < s->f_w; kw++) {
-          const int iw = ow * s->stride_w - s->pad_left + kw * s->dil_w;
-          if (iw < 0 || iw >= s->in_w) continue;
-          const int pos = (ih * s->in_w + iw) * C;
-          argmax_into(best, where, img + pos, pos, C);
-        }
-      }
+      const int n = window_positions(s, oh, ow, pos);
+      for (int k = 0; k < n; k++) argmax_into(best, where, img + pos[k], pos[k], C);
       for (int c = 0; c < C; c++)
         if (where[c] >= 0) dx[where[c]] += dy[c];
     }
   }
 }
 
+#ifdef SPN_X86
+/* grad_task in AVX-512 registers, 16 channels at a time (the last chunk masked): the window's
+ * running maximum and the index of its first maximum stay in two registers across the window
+ * (instead of a best/where pass through memory per position), and dy goes back with one masked
+ * add per window position (instead of a scalar scatter per channel). The same rule (strictly
+ * greater replaces, so ties keep the earlier position; NaN and -inf never win), the same adds
+ * onto the zeroed dx in the same window order: the same bits as grad_task. */
+__attribute__((target("avx512f")))
+static void grad_task_avx512(void *ctx, int b, int thread) {
+  (void)thread;
+  const pool_job *j = ctx;
+  const spn_pool_shape *s = j->s;
+  const int C = s->channels;
+  const size_t image = (size_t)s->in_h * s->in_w * C;
+  const float *img = j->x + (size_t)b * image;
+  const float *dy = j->dy + (size_t)b * s->out_h * s->out_w * C;
+  float *dx = j->out + (size_t)b * image;
+  memset(dx, 0, image * sizeof(float));
+  int pos[64];
+  for (int oh = 0; oh < s->out_h; oh++) {
+    for (int ow = 0; ow < s->out_w; ow++, dy += C) {
+      const int n = window_positions(s, oh, ow, pos);
+      for (int c = 0; c < C; c += 16) {
+        const __mmask16 lanes = C - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (C - c)) - 1);
+        __m512 best = _mm512_set1_ps(-INFINITY);
+        __m512i first = _mm512_set1_epi32(-1);
+        for (int k = 0; k < n; k++) {
+          const __m512 v = _mm512_maskz_loadu_ps(lanes, img + pos[k] + c);
+          const __mmask16 gt = _mm512_mask_cmp_ps_mask(lanes, v, best, _CMP_GT_OQ);
+          best = _mm512_mask_mov_ps(best, gt, v);
+          first = _mm512_mask_mov_epi32(first, gt, _mm512_set1_epi32(k));
+        }
+        const __m512 d = _mm512_maskz_loadu_ps(lanes, dy + c);
+        for (int k = 0; k < n; k++) {
+          const __mmask16 at = _mm512_mask_cmpeq_epi32_mask(lanes, first, _mm512_set1_epi32(k));
+          if (at == 0) continue;
+          float *o = dx + pos[k] + c;
+          _mm512_mask_storeu_ps(o, at, _mm512_add_ps(_mm512_maskz_loadu_ps(at, o), d));
+        }
+      }
+    }
+  }
+}
+#endif
+
 void spn_max_pool_grad(const spn_pool_shape *s, const float *dy, const float *x, float *dx) {
   pool_job j = {s, x, dy, dx};
+#ifdef SPN_X86
+  /* pos[] holds a window of up to 64 positions (8 x 8); larger ones take the portable loop. */
+  __builtin_cpu_init();
+  if (s->f_h * s->f_w <= 64 && __builtin_cpu_supports("avx512f") && getenv("SPARSENAS_POOL_PORTABLE") == NULL) {
+    spn_pool_run(grad_task_avx512, &j, s->batch);
+    return;
+  }
+#endif
   spn_pool_run(grad_task, &j, s->batch);
 }

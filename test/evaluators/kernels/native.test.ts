@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
@@ -239,6 +240,29 @@ describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.r
         }
       }
     }
+  });
+
+  test('MaxPoolGrad: the AVX-512 path gives the portable loop\'s bits (overlapping windows, padding, ties, channel tails)', async (t) => {
+    let seed = 560;
+    const cases: Array<[number[], number, number, 'valid' | 'same']> = [
+      [[2, 9, 9, 5], 3, 2, 'same'],
+      [[2, 14, 14, 4], 3, 1, 'same'], // a DARTS max_pool_3x3 at C = 4
+      [[1, 10, 10, 20], 3, 1, 'same'], // one full and one masked 16-channel chunk
+      [[2, 8, 8, 33], 2, 2, 'valid'],
+    ];
+    for (const [xs, size, stride, pad] of cases) {
+      for (const quantise of [false, true]) {
+        const x = operand(xs, seed++, quantise);
+        const dy = operand(tf.backend_util.computePool2DInfo(xs as [number, number, number, number], size, stride, 1, pad).outShape, seed++);
+        const poolGrad = (a: tf.Tensor, b: tf.Tensor) => run('MaxPoolGrad', { dy: b, input: a, output: tf.maxPool(a as tf.Tensor4D, size, stride, pad) }, { filterSize: size, strides: stride, pad });
+        const wide = await runOn('wasm', [x, dy], poolGrad);
+        process.env.SPARSENAS_POOL_PORTABLE = '1';
+        let portable: Float32Array;
+        try { portable = await runOn('wasm', [x, dy], poolGrad); } finally { delete process.env.SPARSENAS_POOL_PORTABLE; }
+        assert.deepEqual(Array.from(wide), Array.from(portable), `${xs} f${size} s${stride} ${pad}${quantise ? ' ties' : ''}`);
+      }
+    }
+    if (!/avx512f/.test(readFileSync('/proc/cpuinfo', 'utf8'))) t.diagnostic('no AVX-512 here: both runs took the portable loop');
   });
 
   test('Sum over leading axes, trailing axes, keepDims, and other axis sets (fallback)', async () => {
