@@ -57,8 +57,55 @@ static void pool_task(void *ctx, int b, int thread) {
   }
 }
 
+#ifdef SPN_X86
+static int window_positions(const spn_pool_shape *s, int oh, int ow, int *pos);
+
+/* pool_task in AVX-512 registers, 16 channels at a time (the last chunk masked): the window's
+ * running maximum stays in a register across its taps, one store per output. The same
+ * comparison (a tap replaces the maximum only if strictly greater, so NaN never does), the same
+ * values as pool_task. */
+__attribute__((target("avx512f")))
+static void pool_task_avx512(void *ctx, int b, int thread) {
+  (void)thread;
+  const pool_job *j = ctx;
+  const spn_pool_shape *s = j->s;
+  const int C = s->channels;
+  const float *img = j->x + (size_t)b * s->in_h * s->in_w * C;
+  float *out = j->out + (size_t)b * s->out_h * s->out_w * C;
+  int pos[64];
+  for (int oh = 0; oh < s->out_h; oh++) {
+    for (int ow = 0; ow < s->out_w; ow++, out += C) {
+      const int n = window_positions(s, oh, ow, pos);
+      for (int c = 0; c < C; c += 16) {
+        const __mmask16 lanes = C - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (C - c)) - 1);
+        __m512 best = _mm512_set1_ps(-INFINITY);
+        for (int k = 0; k < n; k++) {
+          const __m512 v = _mm512_maskz_loadu_ps(lanes, img + pos[k] + c);
+          best = _mm512_mask_mov_ps(best, _mm512_mask_cmp_ps_mask(lanes, v, best, _CMP_GT_OQ), v);
+        }
+        _mm512_mask_storeu_ps(out + c, lanes, best);
+      }
+    }
+  }
+}
+#endif
+
+/* The AVX-512 paths hold a window of up to 64 taps (8 x 8); larger ones take the portable loops. */
+static int wide_pool(const spn_pool_shape *s) {
+#ifdef SPN_X86
+  __builtin_cpu_init();
+  return s->f_h * s->f_w <= 64 && __builtin_cpu_supports("avx512f") && getenv("SPARSENAS_POOL_PORTABLE") == NULL;
+#else
+  (void)s;
+  return 0;
+#endif
+}
+
 void spn_max_pool(const spn_pool_shape *s, const float *x, float *out) {
   pool_job j = {s, x, NULL, out};
+#ifdef SPN_X86
+  if (wide_pool(s)) { spn_pool_run(pool_task_avx512, &j, s->batch); return; }
+#endif
   spn_pool_run(pool_task, &j, s->batch);
 }
 
@@ -149,12 +196,7 @@ static void grad_task_avx512(void *ctx, int b, int thread) {
 void spn_max_pool_grad(const spn_pool_shape *s, const float *dy, const float *x, float *dx) {
   pool_job j = {s, x, dy, dx};
 #ifdef SPN_X86
-  /* pos[] holds a window of up to 64 positions (8 x 8); larger ones take the portable loop. */
-  __builtin_cpu_init();
-  if (s->f_h * s->f_w <= 64 && __builtin_cpu_supports("avx512f") && getenv("SPARSENAS_POOL_PORTABLE") == NULL) {
-    spn_pool_run(grad_task_avx512, &j, s->batch);
-    return;
-  }
+  if (wide_pool(s)) { spn_pool_run(grad_task_avx512, &j, s->batch); return; }
 #endif
   spn_pool_run(grad_task, &j, s->batch);
 }

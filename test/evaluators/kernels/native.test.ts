@@ -242,7 +242,7 @@ describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.r
     }
   });
 
-  test('MaxPoolGrad: the AVX-512 path gives the portable loop\'s bits (overlapping windows, padding, ties, channel tails)', async (t) => {
+  test('MaxPool and MaxPoolGrad: the AVX-512 paths give the portable loops\' bits (overlapping windows, padding, ties, channel tails)', async (t) => {
     let seed = 560;
     const cases: Array<[number[], number, number, 'valid' | 'same']> = [
       [[2, 9, 9, 5], 3, 2, 'same'],
@@ -255,11 +255,15 @@ describe('native wasm kernels', { skip: status.ok ? false : `skipped: ${status.r
         const x = operand(xs, seed++, quantise);
         const dy = operand(tf.backend_util.computePool2DInfo(xs as [number, number, number, number], size, stride, 1, pad).outShape, seed++);
         const poolGrad = (a: tf.Tensor, b: tf.Tensor) => run('MaxPoolGrad', { dy: b, input: a, output: tf.maxPool(a as tf.Tensor4D, size, stride, pad) }, { filterSize: size, strides: stride, pad });
-        const wide = await runOn('wasm', [x, dy], poolGrad);
+        const pool = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, size, stride, pad);
+        const both = async () => [await runOn('wasm', [x], pool), await runOn('wasm', [x, dy], poolGrad)];
+        const wide = await both();
         process.env.SPARSENAS_POOL_PORTABLE = '1';
-        let portable: Float32Array;
-        try { portable = await runOn('wasm', [x, dy], poolGrad); } finally { delete process.env.SPARSENAS_POOL_PORTABLE; }
-        assert.deepEqual(Array.from(wide), Array.from(portable), `${xs} f${size} s${stride} ${pad}${quantise ? ' ties' : ''}`);
+        let portable: Float32Array[];
+        try { portable = await both(); } finally { delete process.env.SPARSENAS_POOL_PORTABLE; }
+        const label = `${xs} f${size} s${stride} ${pad}${quantise ? ' ties' : ''}`;
+        assert.deepEqual(Array.from(wide[0]!), Array.from(portable[0]!), `maxPool ${label}`);
+        assert.deepEqual(Array.from(wide[1]!), Array.from(portable[1]!), `maxPoolGrad ${label}`);
       }
     }
     if (!/avx512f/.test(readFileSync('/proc/cpuinfo', 'utf8'))) t.diagnostic('no AVX-512 here: both runs took the portable loop');
