@@ -20,8 +20,15 @@
  * gathers (memory-bound, a few hundred microseconds at most) run there below this many
  * elements. Every pool run can wait on a worker the OS has descheduled, which on a loaded
  * machine costs more than these phases save (measured: 11 pool runs per layer step doubled
- * the sparse kernels' time at load 25 on 2 cores; 3 are left). */
-#define SPN_SPARSE_SERIAL_FMAS (256 * 1024)
+ * the sparse kernels' time at load 25 on 2 cores; 3 are left), and a worker that slept
+ * between two steps' kernels (tfjs' work in between outlasts its spin) wakes late. 8 M: the
+ * MLP 784-300-100-10's sparse layers at batch 128 run serial at every density they take (the
+ * 784x300 layer at 0.25 is 7.5 M). Measured 2026-12-04, 2 cores, its whole training step,
+ * 256 K against 8 M in alternating processes, 3 rounds: density 0.1 0.91 / 0.79 / 0.77 ->
+ * 0.69 / 0.62 / 0.59 ms, 0.02 0.57 / 0.48 / 0.70 -> 0.54 / 0.36 / 0.32 ms, 0.25 a tie; the
+ * layers alone back to back (the worker spinning) the pool still wins the two gradients at
+ * 784x300 (0.10 vs 0.14 ms at 0.1) and everything at 1024x1024 x 0.1 (13 M) and above. */
+#define SPN_SPARSE_SERIAL_FMAS (8u * 1024 * 1024)
 #define SPN_SPARSE_SERIAL_COPY (1u << 20)
 #define SPN_SPARSE_MAX_TASKS (SPN_MAX_THREADS * 8)
 

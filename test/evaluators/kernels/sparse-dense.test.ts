@@ -13,6 +13,7 @@ import {
 import { buildNetwork } from '../../../evaluators/network/build-network.js';
 import { createSparseMethod } from '../../../evaluators/sparse/index.js';
 import { syntheticDataset } from '../../../evaluators/synthetic-dataset.js';
+import { runNativeChild } from './native-child.js';
 import { trainNetwork } from '../../../evaluators/train.js';
 import { createRng, type Architecture, type TrainingConfig } from '../../../search/index.js';
 import { arch, recorder } from '../helpers.js';
@@ -153,6 +154,29 @@ describe('native sparse dense-layer kernels', { skip: hasSparse ? false : 'nativ
       tf.dispose([x, w, b, probe]);
       assert.equal(tf.memory().numTensors, before, 'tensors leaked');
     }
+  });
+
+  test('a layer above the serial threshold (8 M multiply-adds) runs on the pool and gives the bits of one thread, forward and gradients', () => {
+    // batch 128, 512 -> 384 at density 0.5: 12.6 M multiply-adds per product, so the pool splits
+    // it (the MLP's own layers are below the threshold and run serial); each output is one
+    // thread's sum in a fixed order, so 1 and 8 threads must agree exactly.
+    const body = `
+      const { createHash } = await import('node:crypto');
+      const [batch, inputs, outputs] = [128, 512, 384];
+      const mask = rnd(inputs * outputs).map((u) => (u < 0 ? 1 : 0));
+      const pattern = m.compressMask(mask, inputs, outputs);
+      const x = tf.tensor(rnd(batch * inputs), [batch, inputs]), w = tf.tensor(rnd(inputs * outputs), [inputs, outputs]);
+      const b = tf.tensor(rnd(outputs)), probe = tf.tensor(rnd(batch * outputs), [batch, outputs]);
+      const f = (xx, ww, bb) => tf.sum(tf.mul(m.sparseDense(xx, ww, pattern, bb, 'relu'), probe));
+      const h = createHash('sha256');
+      for (const t of [m.sparseDense(x, w, pattern, b, 'relu'), ...tf.grads(f)([x, w, b])]) h.update(Buffer.from(t.dataSync().buffer));
+      console.log(JSON.stringify({ hash: h.digest('hex'), threads: m.loadNativeAddon().addon.info().threads, nnz: pattern.nnz }));
+    `;
+    const one = runNativeChild<{ hash: string; threads: number; nnz: number }>(body, { threads: 1, seed: 5, timeoutMs: 120_000 });
+    const eight = runNativeChild<{ hash: string; threads: number; nnz: number }>(body, { threads: 8, seed: 5, timeoutMs: 120_000 });
+    assert.deepEqual([one.threads, eight.threads], [1, 8]);
+    assert.ok(one.nnz * 128 > 8 * 1024 * 1024, `${one.nnz} non-zeros x 128 rows must be above the serial threshold`);
+    assert.equal(eight.hash, one.hash, '1 and 8 threads give different bits');
   });
 
   test('edge patterns: an empty layer, empty rows and columns, a single non-zero, fully dense', () => {
