@@ -9,7 +9,7 @@ import { deriveSeed } from '../../search/index.js';
 import type { EpochMetrics, JsonObject, SearchEvent, Study, StudyDefinition, Trial } from '../../search/index.js';
 import type { ReproduceArgs } from './cli-args.js';
 import { writeSection } from './results-file.js';
-import { readLoadLog, startLoadLog, timingLine } from './timing.js';
+import { readLoadLog, recordHost, hostsDuring, startLoadLog, timingLine } from './timing.js';
 import type { ClaimResult, Reproduction, ReproductionReport, ReproParams, StudyData } from './types.js';
 
 /** Command-line values over `--quick` over the reproduction's defaults. */
@@ -151,6 +151,7 @@ export async function runReproduction(r: Reproduction, args: ReproduceArgs, hook
     const p = { ...params, seed };
     const plan = planStudies(r, p);
     const started = Date.now();
+    if (!args.reportOnly) recordHost(args.db, host());
     const stopLoadLog = args.reportOnly ? () => {} : startLoadLog(args.db);
     const ran = !args.reportOnly && await runPlan(plan, args.db, hooks).finally(stopLoadLog);
     const data = await collectPlan(plan, args.db);
@@ -158,8 +159,17 @@ export async function runReproduction(r: Reproduction, args: ReproduceArgs, hook
     runs.push({ seed, data, report: r.report(data, p), wallMs: ran ? Date.now() - started : undefined, timing: timingLine(data, readLoadLog(args.db), seed) });
     if (hooks.signal?.aborted) break;
   }
-  writeSection(args.results, r.name, renderReproduction(r, params, runs, commandLine(r.name, args)));
+  writeSection(args.results, r.name, renderReproduction(r, params, runs, commandLine(r.name, args), machinesOf(runs, args.db)));
   return runs;
+}
+
+/** The machines the runs' stored trials ran on, from `<db>.hosts.log` (timing.ts); [] when none was recorded. */
+function machinesOf(runs: readonly SeedRun[], db: string): string[] {
+  const trials = runs.flatMap((r) => r.data.flatMap((d) => d.trials)).filter((t) => Number.isFinite(t.startedAt));
+  if (!trials.length) return [];
+  const from = Math.min(...trials.map((t) => t.startedAt));
+  const to = Math.max(...trials.map((t) => t.finishedAt ?? t.startedAt));
+  return hostsDuring(db, from, to);
 }
 
 function commandLine(name: string, a: ReproduceArgs): string {
@@ -178,12 +188,15 @@ export function host(): string {
 }
 
 /** The markdown section: claim, protocol, sizing, then per study seed its provenance, tables and verdicts; the robustness table last. */
-export function renderReproduction(r: Reproduction, params: ReproParams, runs: readonly SeedRun[], command: string): string {
+export function renderReproduction(r: Reproduction, params: ReproParams, runs: readonly SeedRun[], command: string, machines: readonly string[] = []): string {
+  const machine = machines.length === 1 ? `machine: ${machines[0]}`
+    : machines.length ? `machines: ${machines.join('; ')}`
+      : `machine of the run not recorded; rendered on ${host()}`;
   const lines: string[] = [
     `## ${r.title}`, '', `**Claim.** ${r.claim}`, '', `**Protocol.** ${r.protocol(params)}`, '',
     `**Replicates.** ${params.replicates} per configuration${r.focus && totalReplicates(r, params) > params.replicates ? `; ${totalReplicates(r, params)} for ${r.focus.label} (${focusRange(r, params)} run only its studies)` : ''}. Replicate r runs every study of the reproduction under its own study seed, derived from the study seed and r, so it draws its own stratified training subset and validation split and its own trial seed; the configurations of one replicate share all three (differences are paired by replicate).`,
     '', `**Sizing.** ${r.sizing}`, '',
-    ...(r.fullPart ? [`**Left out of the default${params.full ? ' (this run includes it: --full)' : ' (run it with --full)'}.** ${r.fullPart}`, ''] : []), `**Command:** \`${command}\` (machine: ${host()})`, '',
+    ...(r.fullPart ? [`**Left out of the default${params.full ? ' (this run includes it: --full)' : ' (run it with --full)'}.** ${r.fullPart}`, ''] : []), `**Command:** \`${command}\` (${machine})`, '',
   ];
   for (const run of runs) {
     if (runs.length > 1) lines.push(`### Study seed ${run.seed}`, '');

@@ -28,6 +28,37 @@ export function startLoadLog(db: string): () => void {
   return () => { clearInterval(timer); sample(); };
 }
 
+/**
+ * The machine an invocation ran its trials on (the harness's `host()` line), appended to
+ * `<db>.hosts.log` as `<unix seconds>\t<host>` when it starts running trials, so a section
+ * rendered later (`--report-only`, perhaps elsewhere or with other settings) names the machine
+ * and kernel threads of the run, not of the render.
+ */
+export function hostLogPath(db: string): string {
+  return `${db}.hosts.log`;
+}
+
+export function recordHost(db: string, host: string): void {
+  if (db === ':memory:') return;
+  try {
+    appendFileSync(hostLogPath(db), `${Math.floor(Date.now() / 1000)}\t${host.replace(/[\t\n]/g, ' ')}\n`);
+  } catch { /* an unwritable log costs the machine line only */ }
+}
+
+/**
+ * The distinct machines of the invocations that ran trials in [from, to] (ms): each one's line is
+ * written just before its first trial, so a line from up to an hour before `from` counts too.
+ */
+export function hostsDuring(db: string, from: number, to: number): string[] {
+  const path = hostLogPath(db);
+  if (!existsSync(path) || !(from <= to)) return [];
+  const hosts = readFileSync(path, 'utf8').split('\n').map((l) => l.split('\t'))
+    .filter((x) => x.length >= 2 && Number.isFinite(Number(x[0])))
+    .filter(([t]) => Number(t) * 1000 >= from - 3_600_000 && Number(t) * 1000 <= to)
+    .map((x) => x.slice(1).join(' '));
+  return [...new Set(hosts)];
+}
+
 export interface LoadSample { t: number; load1: number }
 
 export function readLoadLog(db: string): LoadSample[] {

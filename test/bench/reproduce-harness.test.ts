@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  parseReproduceArgs, planStudies, randomBaselineReproduction, REPRODUCTIONS, replicateSeed, resolveParams, runReproduction, ReproduceArgsError,
+  host, parseReproduceArgs, planStudies, randomBaselineReproduction, REPRODUCTIONS, replicateSeed, resolveParams, runReproduction, ReproduceArgsError,
 } from '../../bench/reproduce/index.js';
 import type { Reproduction } from '../../bench/reproduce/index.js';
 import { planTrainValidation } from '../../evaluators/data/split-plan.js';
@@ -152,9 +152,26 @@ describe('a tiny reproduction run', () => {
       // The focus replicate's pair joins the level's test: n = 3 there.
       assert.match(text, /searched s=0\.9 \| [^|]+ \| [^|]+ \| [^|]+\(n = 3\)/);
       assert.match(text, /Replicate study seeds \(study seed 2024\): 0: \d+, 1: \d+, 2: \d+\./);
+      // The machine is the run's, from <db>.hosts.log: a re-render elsewhere or with other
+      // kernel threads still names it; without the log the section says it was not recorded.
+      const ran = host();
+      assert.ok(text.includes(`--seeds 2\` (machine: ${ran})`), 'the machine of the run');
       // A second invocation finds every replicate finished and only re-renders.
-      const again = await runReproduction(tiny, { ...args, reportOnly: true }, { log: () => {} });
+      const threads = process.env.SPARSENAS_NATIVE_THREADS;
+      process.env.SPARSENAS_NATIVE_THREADS = '7';
+      let again: Awaited<ReturnType<typeof runReproduction>>;
+      try {
+        again = await runReproduction(tiny, { ...args, reportOnly: true }, { log: () => {} });
+      } finally {
+        if (threads === undefined) delete process.env.SPARSENAS_NATIVE_THREADS; else process.env.SPARSENAS_NATIVE_THREADS = threads;
+      }
       assert.equal(again[0]!.wallMs, undefined);
+      const rerendered = readFileSync(join(dir, 'results.md'), 'utf8');
+      assert.ok(rerendered.includes(`(machine: ${ran})`), 'a re-render with other kernel threads keeps the run\'s machine line');
+      assert.ok(!rerendered.includes('native kernel threads 7'));
+      rmSync(join(dir, 'r.db.hosts.log'));
+      await runReproduction(tiny, { ...args, reportOnly: true }, { log: () => {} });
+      assert.match(readFileSync(join(dir, 'results.md'), 'utf8'), /\(machine of the run not recorded; rendered on [^)]+\)/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
