@@ -147,11 +147,11 @@ export interface SeedRun {
 export async function runReproduction(r: Reproduction, args: ReproduceArgs, hooks: RunHooks = {}): Promise<SeedRun[]> {
   const params = resolveParams(r, args);
   const runs: SeedRun[] = [];
+  if (!args.reportOnly) recordHost(args.db, host());
   for (const seed of studySeeds(params.seed, args.seeds)) {
     const p = { ...params, seed };
     const plan = planStudies(r, p);
     const started = Date.now();
-    if (!args.reportOnly) recordHost(args.db, host());
     const stopLoadLog = args.reportOnly ? () => {} : startLoadLog(args.db);
     const ran = !args.reportOnly && await runPlan(plan, args.db, hooks).finally(stopLoadLog);
     const data = await collectPlan(plan, args.db);
@@ -165,10 +165,12 @@ export async function runReproduction(r: Reproduction, args: ReproduceArgs, hook
 
 /** The machines the runs' stored trials ran on, from `<db>.hosts.log` (timing.ts); [] when none was recorded. */
 function machinesOf(runs: readonly SeedRun[], db: string): string[] {
-  const trials = runs.flatMap((r) => r.data.flatMap((d) => d.trials)).filter((t) => Number.isFinite(t.startedAt));
-  if (!trials.length) return [];
-  const from = Math.min(...trials.map((t) => t.startedAt));
-  const to = Math.max(...trials.map((t) => t.finishedAt ?? t.startedAt));
+  let from = Infinity, to = -Infinity;
+  for (const t of runs.flatMap((r) => r.data.flatMap((d) => d.trials))) {
+    if (!Number.isFinite(t.startedAt)) continue;
+    from = Math.min(from, t.startedAt);
+    to = Math.max(to, t.finishedAt ?? t.startedAt);
+  }
   return hostsDuring(db, from, to);
 }
 

@@ -513,7 +513,7 @@ static int get_pattern(napi_env env, napi_value vptr, napi_value vidx, int rows,
  *   op 2 weight grad:  a = dy, b = y (relu) or -1, c = x or -1, aux = xt from op 0 or null,
  *                      out = dw [in x out] (one of x, xt required)
  *   op 3 bias grad:    a = dy, b = y (relu) or -1, out = db [out]
- *   reuseDz 1 (ops 1-3): the previous gradient call had this dy (sparse-dense.h). */
+ *   reuseDz 1 (ops 1-2): the previous gradient call had this dy (sparse-dense.h). */
 static napi_value js_sparse_dense(napi_env env, napi_callback_info info) {
   napi_value argv[14];
   heap_view h;
@@ -608,7 +608,7 @@ static napi_value js_sparse_dense(napi_env env, napi_callback_info info) {
     case 0: LOCKED(spn_sparse_dense_forward(&s, a, b, c, act, out, aux)); break;
     case 1: LOCKED(spn_sparse_dense_grad_input(&s, a, b, act, c, out, reuse == 1)); break;
     case 2: LOCKED(spn_sparse_dense_grad_weight(&s, a, b, act, c, aux, reuse == 1, out)); break;
-    default: LOCKED(spn_sparse_dense_grad_bias(&s, a, b, act, out, reuse == 1)); break;
+    default: LOCKED(spn_sparse_dense_grad_bias(&s, a, b, act, out)); break;
   }
   return NULL;
 }

@@ -34,6 +34,23 @@ static void argmax_into(float *best, int *where, const float *px, int pos, int C
   }
 }
 
+/* The input offsets (pixel × channels) of window (oh, ow)'s taps inside the image, in row-major
+ * window order (the order the first maximum is taken in); returns how many. */
+static int window_positions(const spn_pool_shape *s, int oh, int ow, int *pos) {
+  int n = 0;
+  for (int kh = 0; kh < s->f_h; kh++) {
+    const int ih = oh * s->stride_h - s->pad_top + kh * s->dil_h;
+    if (ih < 0 || ih >= s->in_h) continue;
+    for (int kw = 0; kw < s->f_w; kw++) {
+      const int iw = ow * s->stride_w - s->pad_left + kw * s->dil_w;
+      if (iw >= 0 && iw < s->in_w) pos[n++] = (ih * s->in_w + iw) * s->channels;
+    }
+  }
+  return n;
+}
+
+/* The taps are walked in place here, not listed by window_positions: at 4 channels listing
+ * them first cost the portable forward 15%. */
 static void pool_task(void *ctx, int b, int thread) {
   (void)thread;
   const pool_job *j = ctx;
@@ -58,7 +75,10 @@ static void pool_task(void *ctx, int b, int thread) {
 }
 
 #ifdef SPN_X86
-static int window_positions(const spn_pool_shape *s, int oh, int ow, int *pos);
+/* The lanes of a 16-channel chunk that has `left` channels left (all 16 when left >= 16). */
+static inline __mmask16 chunk_lanes(int left) {
+  return left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+}
 
 /* pool_task in AVX-512 registers, 16 channels at a time (the last chunk masked): the window's
  * running maximum stays in a register across its taps, one store per output. The same
@@ -77,7 +97,7 @@ static void pool_task_avx512(void *ctx, int b, int thread) {
     for (int ow = 0; ow < s->out_w; ow++, out += C) {
       const int n = window_positions(s, oh, ow, pos);
       for (int c = 0; c < C; c += 16) {
-        const __mmask16 lanes = C - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (C - c)) - 1);
+        const __mmask16 lanes = chunk_lanes(C - c);
         __m512 best = _mm512_set1_ps(-INFINITY);
         for (int k = 0; k < n; k++) {
           const __m512 v = _mm512_maskz_loadu_ps(lanes, img + pos[k] + c);
@@ -93,8 +113,10 @@ static void pool_task_avx512(void *ctx, int b, int thread) {
 /* The AVX-512 paths hold a window of up to 64 taps (8 x 8); larger ones take the portable loops. */
 static int wide_pool(const spn_pool_shape *s) {
 #ifdef SPN_X86
-  __builtin_cpu_init();
-  return s->f_h * s->f_w <= 64 && __builtin_cpu_supports("avx512f") && getenv("SPARSENAS_POOL_PORTABLE") == NULL;
+  static int avx512 = -1;
+  if (avx512 < 0) { __builtin_cpu_init(); avx512 = __builtin_cpu_supports("avx512f") != 0; }
+  /* read per call: the test that compares the two paths sets it between calls */
+  return avx512 && s->f_h * s->f_w <= 64 && getenv("SPARSENAS_POOL_PORTABLE") == NULL;
 #else
   (void)s;
   return 0;
@@ -107,21 +129,6 @@ void spn_max_pool(const spn_pool_shape *s, const float *x, float *out) {
   if (wide_pool(s)) { spn_pool_run(pool_task_avx512, &j, s->batch); return; }
 #endif
   spn_pool_run(pool_task, &j, s->batch);
-}
-
-/* The input offsets (pixel × channels) of window (oh, ow)'s taps inside the image, in row-major
- * window order (the order the first maximum is taken in); returns how many. */
-static int window_positions(const spn_pool_shape *s, int oh, int ow, int *pos) {
-  int n = 0;
-  for (int kh = 0; kh < s->f_h; kh++) {
-    const int ih = oh * s->stride_h - s->pad_top + kh * s->dil_h;
-    if (ih < 0 || ih >= s->in_h) continue;
-    for (int kw = 0; kw < s->f_w; kw++) {
-      const int iw = ow * s->stride_w - s->pad_left + kw * s->dil_w;
-      if (iw >= 0 && iw < s->in_w) pos[n++] = (ih * s->in_w + iw) * s->channels;
-    }
-  }
-  return n;
 }
 
 static void grad_task(void *ctx, int b, int thread) {
@@ -171,7 +178,7 @@ static void grad_task_avx512(void *ctx, int b, int thread) {
     for (int ow = 0; ow < s->out_w; ow++, dy += C) {
       const int n = window_positions(s, oh, ow, pos);
       for (int c = 0; c < C; c += 16) {
-        const __mmask16 lanes = C - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (C - c)) - 1);
+        const __mmask16 lanes = chunk_lanes(C - c);
         __m512 best = _mm512_set1_ps(-INFINITY);
         __m512i first = _mm512_set1_epi32(-1);
         for (int k = 0; k < n; k++) {

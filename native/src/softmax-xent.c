@@ -6,10 +6,15 @@
  * the loss in double), so the gradient's softmax e_j / sum needs no second exp. expf is within
  * an ulp of float, where every caller compares against tfjs' float32 composition. */
 
-/* log(sum_j exp(z_j - max)) + max. */
-static double log_sum_exp(const float *z, size_t cols) {
+static float row_max(const float *z, size_t cols) {
   float m = z[0];
   for (size_t j = 1; j < cols; j++) m = z[j] > m ? z[j] : m;
+  return m;
+}
+
+/* log(sum_j exp(z_j - max)) + max. */
+static double log_sum_exp(const float *z, size_t cols) {
+  const float m = row_max(z, cols);
   double s = 0;
   for (size_t j = 0; j < cols; j++) s += (double)expf(z[j] - m);
   return log(s) + m;
@@ -31,8 +36,7 @@ void spn_softmax_xent_grad(const float *z, const float *y, size_t rows, size_t c
   for (size_t i = 0; i < rows; i++) {
     const float *zi = z + i * cols, *yi = y + i * cols;
     float *di = dz + i * cols;
-    float m = zi[0];
-    for (size_t j = 1; j < cols; j++) m = zi[j] > m ? zi[j] : m;
+    const float m = row_max(zi, cols);
     double s = 0;
     for (size_t j = 0; j < cols; j++) {
       const float e = expf(zi[j] - m);

@@ -697,10 +697,9 @@ void spn_sparse_dense_grad_weight(const spn_sparse_dense *s, const float *dy, co
 }
 
 void spn_sparse_dense_grad_bias(const spn_sparse_dense *s, const float *dy, const float *y,
-                                int activation, float *db, int reuse_dz) {
+                                int activation, float *db) {
   /* Row by row over dy (bias-rows.h), not along the transposed dz even when it is at hand:
    * that would be one serial chain of adds per output. */
-  (void)reuse_dz;
   const size_t out = (size_t)s->out;
   memset(db, 0, out * sizeof(float));
   for (int b = 0; b < s->batch; b++)

@@ -36,10 +36,10 @@ void spn_sparse_dense_grad_input(const spn_sparse_dense *s, const float *dy, con
 void spn_sparse_dense_grad_weight(const spn_sparse_dense *s, const float *dy, const float *y,
                                   int activation, const float *x, const float *xt, int reuse_dz,
                                   float *dw);
-/* db[out] = sum over the batch of dz, read row by row from dy (reuse_dz is ignored: the transposed
- * dz would sum each output serially). */
+/* db[out] = sum over the batch of dz, read row by row from dy (never the transposed dz, along
+ * which each output would sum serially). */
 void spn_sparse_dense_grad_bias(const spn_sparse_dense *s, const float *dy, const float *y,
-                                int activation, float *db, int reuse_dz);
+                                int activation, float *db);
 
 /* Bytes currently held by these kernels' buffers (grow-only, reused across calls). */
 size_t spn_sparse_bytes(void);
