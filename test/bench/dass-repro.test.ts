@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  alphaSteps, DASS_ALPHA_LR, DASS_LEVELS, DASS_NETWORK, dassReproduction, parseReproduceArgs, planStudies, renderReproduction, reportDass, REPRODUCTIONS, resolveParams, retrainPhases,
+  alphaSteps, DASS_ALPHA_LR, DASS_LEVELS, DASS_NETWORK, DASS_PAPER_GAIN, DASS_SIZING_SD, dassReproduction, parseReproduceArgs, planStudies, renderReproduction, reportDass, REPRODUCTIONS, resolveParams, retrainPhases,
 } from '../../bench/reproduce/index.js';
 import type { StudyData } from '../../bench/reproduce/index.js';
+import { tQuantile } from '../../bench/reproduce/inference.js';
 import type { Genotype, JsonObject, Metrics, Study, Trial } from '../../search/index.js';
 
 const NAMES = REPRODUCTIONS.map((r) => r.name);
@@ -72,7 +73,7 @@ describe('reproduce dass: registry and sizing', () => {
     }
     assert.notEqual((plan[0]!.definition as JsonObject)['seed'], (plan[1]!.definition as JsonObject)['seed'], 'each replicate its own study seed');
     const full = resolveParams(dassReproduction, parseReproduceArgs(['dass'], NAMES));
-    assert.equal(planStudies(dassReproduction, full).length, 3, 'the default has 3 paired replicates');
+    assert.equal(planStudies(dassReproduction, full).length, 9, 'the default has 9 paired replicates');
     assert.equal(full.dataset, 'fashion-mnist');
   });
 
@@ -89,6 +90,14 @@ describe('reproduce dass: registry and sizing', () => {
     // Adam moves a logit by at most ≈ lr per step: at 3e-3 this budget was 0.23 and α stayed at ln 6.
     assert.ok(DASS_ALPHA_LR * alphaSteps(full) >= 2, `α budget ${DASS_ALPHA_LR * alphaSteps(full)}`);
     assert.match(dassReproduction.protocol(full), /lr 0\.03, .* lr × α steps ≈ 2\.25 logits/);
+  });
+
+  it('the default n is the smallest that detects the paper\'s gain at the sizing sd under the strictest Holm step (one-sided 1.25%, power 0.8)', () => {
+    const mde = (n: number) => (tQuantile(1 - 0.05 / 4, n - 1) + tQuantile(0.8, n - 1)) * DASS_SIZING_SD / Math.sqrt(n);
+    const n = dassReproduction.defaults.replicates;
+    assert.ok(mde(n) <= DASS_PAPER_GAIN, `n = ${n} detects ${(mde(n) * 100).toFixed(2)} pp`);
+    assert.ok(mde(n - 1) > DASS_PAPER_GAIN, `n = ${n - 1} already detects ${(mde(n - 1) * 100).toFixed(2)} pp`);
+    assert.ok(dassReproduction.sizing.includes(`default is ${n} replicates`));
   });
 
   it('the sizing text measures the plan it sizes (default images, batch, derived C)', () => {
@@ -133,6 +142,21 @@ describe('reproduce dass: section and verdicts', () => {
     assert.equal(r.verdict, 'inconclusive at this n');
     assert.ok(r.claims!.every((c) => c.verdict === 'inconclusive at this n'));
     assert.match(r.body, /\*\*s = 0\.9: inconclusive at this n\.\*\*/);
+  });
+
+  it('each comparison is tested against the paper\'s +7.91 pp: ruled out for gains near 0, not for a gain that large; the verdict is unchanged', () => {
+    assert.equal(DASS_PAPER_GAIN, 0.0791);
+    const near0 = reportDass([fakeStudy(6, (_l, _v, rep) => [0.01, -0.01, 0.005, 0, -0.005, 0.01][rep]!)]);
+    assert.equal(near0.verdict, 'inconclusive at this n');
+    assert.equal(near0.body.match(/A gain of the paper's \+7\.91 pp: one-sided p = [^)]+\) → \*\*rejected\*\*/g)!.length, 4);
+    assert.match(near0.reasoning, /paper's \+7\.91 pp is rejected \(Holm 5%\) in 4 of 4 comparisons/);
+    const large = reportDass([fakeStudy(4, () => 0.09)]);
+    assert.equal(large.verdict, 'held');
+    assert.equal(large.body.match(/→ not rejected\./g)!.length, 4);
+    assert.match(large.reasoning, /in 0 of 4 comparisons/);
+    // Too few, too noisy replicates bound nothing: [+4, −3, +1] pp at n = 3.
+    const noisy = reportDass([fakeStudy(3, (_l, _v, rep) => [0.04, -0.03, 0.01][rep]!)]);
+    assert.match(noisy.reasoning, /in 0 of 4 comparisons/);
   });
 
   it('a control consistently better at one level: that level did not hold, the other held: partly held', () => {
